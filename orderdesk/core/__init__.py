@@ -1,0 +1,1 @@
+"""The core: records, store, queries, the log API client and sync. Never imports textual."""

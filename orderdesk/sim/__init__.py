@@ -1,0 +1,1 @@
+"""A believable order-intake service that serves the log API over HTTP."""
