@@ -1,0 +1,53 @@
+"""orderdesk's exceptions.
+
+OrderdeskError
+├── StoreError               the store cannot be opened, read or upgraded
+│   └── SchemaVersionError   the store was written by a newer orderdesk
+├── SourceError              the log API could not be used
+│   ├── AuthenticationError  401/403: the key is missing or wrong (not retried)
+│   ├── NotALogApiError      the URL answers, but not as a log API (not retried)
+│   └── TransientSourceError 429, 5xx, resets, timeouts, malformed pages (retried)
+└── InputError               a flag or a value the user typed is not understood
+
+Every message says what is wrong and, where the user can act, what to do:
+the CLI prints it as one line and the TUI shows it as it is.
+"""
+
+from __future__ import annotations
+
+
+class OrderdeskError(Exception):
+    """Base of every error orderdesk raises on purpose."""
+
+
+class StoreError(OrderdeskError):
+    """The store cannot be opened, read or upgraded."""
+
+
+class SchemaVersionError(StoreError):
+    """The store's schema is newer than this orderdesk understands."""
+
+
+class SourceError(OrderdeskError):
+    """The log API could not be used."""
+
+
+class AuthenticationError(SourceError):
+    """The log API refused the key (401 or 403); retrying will not help."""
+
+
+class NotALogApiError(SourceError):
+    """The URL answers, but not as an order-intake log API; retrying will not help."""
+
+
+class TransientSourceError(SourceError):
+    """A failure the contract says to retry: 429, 5xx, resets, timeouts, malformed pages."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        #: Seconds the server asked us to wait (from ``Retry-After``), if it said.
+        self.retry_after = retry_after
+
+
+class InputError(OrderdeskError):
+    """A flag or value typed by the user is not understood."""
