@@ -1,0 +1,349 @@
+"""The ``orderdesk`` command: simulate, sync, and the scriptable lists over the store.
+
+A mistake the user can make (a wrong flag, an unreachable source, a store
+that cannot be opened) ends in one line on stderr that says what to do, and
+exit code 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from types import FrameType
+from typing import Any, TypeVar
+
+import click
+
+from orderdesk import __version__, strings
+from orderdesk.config import Settings
+from orderdesk.core.errors import InputError, OrderdeskError
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_USAGE = 2
+
+
+def _store_option(command: F) -> F:
+    return click.option(
+        "--db",
+        metavar="PATH|URL",
+        help="The store: a SQLite file or a SQLAlchemy URL [env ORDERDESK_DB].",
+    )(command)
+
+
+def _source_options(command: F) -> F:
+    command = click.option(
+        "--api-key",
+        metavar="KEY",
+        help="The log API's key, sent as X-API-KEY [env ORDERDESK_API_KEY].",
+    )(command)
+    return click.option(
+        "--api-url", metavar="URL", help="The log API's base URL [env ORDERDESK_API_URL]."
+    )(command)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="orderdesk")
+def cli() -> None:
+    """A terminal console for an order-intake integration's Requests and Postbacks logs."""
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--seed", default=1, show_default=True, type=int, help="Same seed, same traffic.")
+@click.option(
+    "--history", default="7d", show_default=True, help="How far back to backfill (e.g. 6h, 7d)."
+)
+@click.option(
+    "--history-rate", default="2/min", show_default=True, help="Orders per unit in the backfill."
+)
+@click.option(
+    "--rate", default="30/min", show_default=True, help="Live orders per unit (e.g. 30/min, 2/s)."
+)
+@click.option("--api-key", default=None, help="Require this X-API-KEY (none by default).")
+@click.option(
+    "--faults",
+    default="",
+    help="Fault rates for testing clients, e.g. '429=0.05,5xx=0.05,reset=0.02,late=0.1'.",
+)
+def simulate(
+    host: str,
+    port: int,
+    seed: int,
+    history: str,
+    history_rate: str,
+    rate: str,
+    api_key: str | None,
+    faults: str,
+) -> None:
+    """Serve the log API with believable traffic, over real HTTP."""
+    from orderdesk.core.timerange import parse_duration
+    from orderdesk.sim.faults import Faults
+    from orderdesk.sim.server import parse_rate, run_simulator
+
+    try:
+        fault_rates = Faults.parse(faults)
+        history_span = parse_duration(history)
+        per_minute, history_per_minute = parse_rate(rate), parse_rate(history_rate)
+    except ValueError as error:
+        raise InputError(str(error)) from None
+    # The simulator serves until Ctrl-C, which main() turns into a quiet exit.
+    run_simulator(
+        host=host,
+        port=port,
+        seed=seed,
+        history=history_span,
+        history_rate=history_per_minute,
+        rate=per_minute,
+        api_key=api_key,
+        faults=fault_rates,
+        out=lambda line: click.echo(line, err=True),
+    )
+
+
+@cli.command()
+@click.option(
+    "--once",
+    "mode",
+    flag_value="once",
+    default=True,
+    help="Pull until caught up, then exit (default).",
+)
+@click.option("--follow", "mode", flag_value="follow", help="Keep polling until Ctrl-C.")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    help="Seconds between polls with --follow [default 5].",
+)
+@_source_options
+@_store_option
+def sync(
+    mode: str, interval: float | None, api_url: str | None, api_key: str | None, db: str | None
+) -> None:
+    """Pull requests and postbacks from the log API into the store."""
+    from orderdesk.core.client import LogApiClient
+    from orderdesk.core.store import Store
+    from orderdesk.core.sync import follow, sync_once
+    from orderdesk.sync_report import SyncReporter
+
+    settings = Settings.load(db=db, api_url=api_url, api_key=api_key, interval=interval)
+    url = _require_source(settings)
+    reporter = SyncReporter(out=sys.stderr)
+    with Store.open(settings.db) as store, LogApiClient(url, settings.api_key_value()) as client:
+        with _stop_on_signals() as stop:
+            if mode == "once":
+                progress = sync_once(client, store, on_progress=reporter.update, stop=stop)
+                reporter.finish(progress)
+            else:
+                reporter.say(
+                    strings.FOLLOWING.format(url=url, db=settings.db, interval=settings.interval)
+                )
+                follow(
+                    client,
+                    store,
+                    interval=settings.interval,
+                    stop=stop,
+                    on_progress=reporter.update,
+                )
+                reporter.say(strings.STOPPED)
+
+
+def _list_options(command: F) -> F:
+    options = [
+        click.option(
+            "--since", metavar="AGE", help="Only records created within AGE, e.g. 15m, 2h, 7d."
+        ),
+        click.option(
+            "--from",
+            "start",
+            metavar="TIME",
+            help="Start of the range: 2026-11-20 14:00, -2h, today.",
+        ),
+        click.option("--to", "end", metavar="TIME", help="End of the range (exclusive)."),
+        click.option(
+            "--status", "statuses", multiple=True, metavar="STATUS", help="Repeat for several."
+        ),
+        click.option("--customer", metavar="ID|NAME"),
+        click.option("--printer", metavar="ID|NAME"),
+        click.option("--order", "order_reference", metavar="REF", help="One order reference."),
+        click.option(
+            "--search", metavar="TEXT", help="Full-text search over references, ids and bodies."
+        ),
+        click.option("--limit", default=100, show_default=True, type=click.IntRange(min=1)),
+        click.option(
+            "--format",
+            "output",
+            type=click.Choice(["table", "json", "jsonl", "csv"]),
+            default="table",
+            show_default=True,
+        ),
+        click.option(
+            "--tz",
+            metavar="ZONE",
+            help="Time zone for the table and for typed times [default local].",
+        ),
+        _store_option,
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@cli.command()
+@_list_options
+@click.option("--action", "actions", multiple=True, type=click.Choice(["submit", "cancel"]))
+def requests(**flags: Any) -> None:
+    """List request records, newest first."""
+    _list("requests", **flags)
+
+
+@cli.command()
+@_list_options
+@click.option(
+    "--event", "events", multiple=True, metavar="EVENT", help="e.g. shipped; repeat for several."
+)
+def postbacks(**flags: Any) -> None:
+    """List postback records, newest first."""
+    _list("postbacks", **flags)
+
+
+def _list(
+    kind: str,
+    *,
+    since: str | None,
+    start: str | None,
+    end: str | None,
+    statuses: tuple[str, ...],
+    customer: str | None,
+    printer: str | None,
+    order_reference: str | None,
+    search: str | None,
+    limit: int,
+    output: str,
+    tz: str | None,
+    db: str | None,
+    actions: tuple[str, ...] = (),
+    events: tuple[str, ...] = (),
+) -> None:
+    from orderdesk import listing
+    from orderdesk.core.queries import RecordQuery, list_records, list_summaries
+    from orderdesk.core.records import EVENTS, POSTBACK_STATUSES, REQUEST_STATUSES
+    from orderdesk.core.store import Store
+    from orderdesk.core.timerange import TimeRange, resolve_zone
+
+    settings = Settings.load(db=db, tz=tz)
+    zone = resolve_zone(settings.tz)
+    allowed = REQUEST_STATUSES if kind == "requests" else POSTBACK_STATUSES
+    _check_choices("--status", statuses, allowed)
+    _check_choices("--event", events, EVENTS)
+    window = TimeRange.from_flags(
+        since=since, start=start, end=end, now=datetime.now(UTC), zone=zone
+    )
+    query = RecordQuery(
+        kind=kind,  # type: ignore[arg-type]
+        since=window.since,
+        until=window.until,
+        statuses=statuses,
+        events=events,
+        actions=actions,
+        customer=customer,
+        printer=printer,
+        order_reference=order_reference,
+        search=search,
+    )
+    with Store.open(settings.db) as store:
+        if output in ("json", "jsonl"):
+            records = list_records(store, query, limit=limit)
+            chunks = (
+                listing.records_as_jsonl(records)
+                if output == "jsonl"
+                else listing.records_as_json(records)
+            )
+            for chunk in chunks:
+                click.echo(chunk, nl=False)
+            return
+        summaries = list_summaries(store, query, limit=limit)
+    if output == "csv":
+        click.echo(listing.summaries_as_csv(summaries, zone), nl=False)
+    elif summaries:
+        width = shutil.get_terminal_size((200, 24)).columns if sys.stdout.isatty() else 10_000
+        click.echo(listing.summaries_as_table(summaries, zone, width=width), nl=False)
+    else:
+        click.echo(strings.NO_RECORDS, err=True)
+
+
+def _check_choices(flag: str, given: tuple[str, ...], allowed: tuple[str, ...]) -> None:
+    for value in given:
+        if value not in allowed:
+            raise InputError(f"{flag} {value!r} is not one of: {', '.join(allowed)}")
+
+
+def _require_source(settings: Settings) -> str:
+    import httpx
+
+    if not settings.api_url:
+        raise InputError(strings.NO_SOURCE)
+    try:
+        url = httpx.URL(settings.api_url)
+    except httpx.InvalidURL as error:
+        raise InputError(strings.BAD_SOURCE_URL.format(url=settings.api_url, why=error)) from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise InputError(
+            strings.BAD_SOURCE_URL.format(
+                url=settings.api_url, why="it needs http:// or https:// and a host"
+            )
+        )
+    return settings.api_url
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[threading.Event]:
+    """An event set by the first Ctrl-C or SIGTERM, so long work stops between pages.
+
+    A second Ctrl-C interrupts at once; what was committed stays committed.
+    """
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code instead of raising."""
+    try:
+        result = cli.main(args=argv, prog_name="orderdesk", standalone_mode=False)
+    except click.UsageError as error:
+        where = error.ctx.command_path if error.ctx is not None else "orderdesk"
+        click.echo(
+            strings.USAGE_ERROR.format(message=error.format_message(), where=where), err=True
+        )
+        return EXIT_USAGE
+    except click.ClickException as error:
+        click.echo(f"orderdesk: {error.format_message()}", err=True)
+        return EXIT_USAGE
+    except click.Abort:
+        return 130
+    except OrderdeskError as error:
+        click.echo(f"orderdesk: {error}", err=True)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
