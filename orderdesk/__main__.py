@@ -1,0 +1,7 @@
+"""``python -m orderdesk`` runs the command line."""
+
+import sys
+
+from orderdesk.cli import main
+
+sys.exit(main())
