@@ -1,0 +1,283 @@
+"""The log API over httpx: pages, single records, and failures mapped to the exception tree.
+
+Every failure leaves this module as a ``SourceError``: the ones the contract says
+to retry as ``TransientSourceError`` (with the server's ``Retry-After``), the rest
+as permanent errors whose one-line message says what to do. Retrying is the
+caller's business (see ``orderdesk.core.sync``).
+
+A malformed page is ambiguous: a real log API having a bad moment (transient),
+or a URL that is not a log API at all (permanent). ``/v1/health`` decides: once
+it has answered as the contract says, malformed pages are transient; before
+that, the first malformed answer makes the client ask it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from orderdesk.core.errors import (
+    AuthenticationError,
+    InputError,
+    NotALogApiError,
+    SourceError,
+    TransientSourceError,
+)
+from orderdesk.core.records import (
+    PAGE_TYPES,
+    RECORD_TYPES,
+    Kind,
+    PostbackPage,
+    PostbackRecord,
+    RequestPage,
+    RequestRecord,
+    Watermark,
+    format_timestamp,
+    parse_timestamp,
+)
+
+__all__ = ["MAX_PAGE_SIZE", "LogApiClient", "parse_retry_after"]
+
+#: The contract's largest ``limit``.
+MAX_PAGE_SIZE = 1000
+
+# Statuses the contract (or plain HTTP) says will pass if we wait.
+_TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+_Parsed = TypeVar("_Parsed", bound=BaseModel)
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (delta-seconds or an HTTP-date), or None."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:  # RFC 9110 dates are GMT; "-0000" parses as naive
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    """Server-sent text made safe for a one-line message: no control characters, bounded."""
+    flat = _UNPRINTABLE.sub(" ", text).strip()
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+class LogApiClient:
+    """A client for one order-intake log API (docs/log-api.md, version 1)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None,
+        *,
+        timeout: float = 10.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        url = httpx.URL(base_url.rstrip("/"))
+        if url.scheme not in ("http", "https") or not url.host:
+            raise InputError(
+                f"the log API URL {base_url!r} is not an http(s) URL: "
+                "give the service's base URL, e.g. http://localhost:8000"
+            )
+        #: The base URL as shown in messages: without any credentials it embedded.
+        self.url = str(url.copy_with(username=None, password=None))
+        self._has_key = bool(api_key)
+        self._timeout = timeout
+        self._confirmed = False
+        self._http = httpx.Client(
+            base_url=url,
+            headers={"X-API-KEY": api_key} if api_key else {},
+            timeout=timeout,
+            transport=transport,
+        )
+
+    def __enter__(self) -> LogApiClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def health(self) -> datetime:
+        """The server's time; raises ``NotALogApiError`` if the URL does not serve a log API."""
+        path = "/v1/health"
+        response = self._get(path)
+        if response.status_code == 404:
+            raise NotALogApiError(
+                f"{self.url} has no {path} (404), so it is not an order-intake log API: "
+                "check the URL; it is the service's base URL, without /v1"
+            )
+        self._raise_for_status(response, path)
+        try:
+            body = response.json()
+        except ValueError:
+            raise self._not_a_log_api(path, "answered with something other than JSON") from None
+        if not isinstance(body, dict) or "status" not in body:
+            raise self._not_a_log_api(path, 'did not answer {"status": "ok", ...}')
+        if body["status"] != "ok":
+            raise TransientSourceError(
+                f"the log API at {self.url} reports status "
+                f"{_one_line(str(body['status']), 40)!r}: will retry"
+            )
+        try:
+            server_time = parse_timestamp(str(body.get("time", "")))
+        except ValueError:
+            raise self._not_a_log_api(path, "answered without a valid time") from None
+        self._confirmed = True
+        return server_time
+
+    def fetch_page(
+        self, kind: Kind, after: Watermark | None, limit: int = MAX_PAGE_SIZE
+    ) -> RequestPage | PostbackPage:
+        """One page of ``kind`` strictly after ``after`` (from the start of retention if None)."""
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise ValueError(f"limit must be 1 to {MAX_PAGE_SIZE}, not {limit}")
+        params: dict[str, str | int] = {}
+        if after is not None:
+            params["updated_after"] = format_timestamp(after.updated_at)
+            params["after_id"] = after.id
+        params["limit"] = limit
+        path = f"/v1/{kind}"
+        response = self._get(path, params)
+        if response.status_code == 404:
+            raise NotALogApiError(
+                f"{self.url} has no {path} (404), so it is not an order-intake log API "
+                "of version 1: check the URL; it is the service's base URL, without /v1"
+            )
+        self._raise_for_status(response, path)
+        return self._parse(PAGE_TYPES[kind], response, path)
+
+    def get_record(self, kind: Kind, record_id: str) -> RequestRecord | PostbackRecord | None:
+        """The current version of one record, or None if the service does not know it."""
+        path = f"/v1/{kind}/{quote(record_id, safe='')}"
+        response = self._get(path)
+        if response.status_code == 404:
+            return None
+        self._raise_for_status(response, path)
+        return self._parse(RECORD_TYPES[kind], response, path)
+
+    def _get(self, path: str, params: dict[str, str | int] | None = None) -> httpx.Response:
+        """Send one GET; transport failures become ``SourceError``s."""
+        try:
+            return self._http.get(path, params=params)
+        except httpx.TimeoutException as error:
+            raise TransientSourceError(
+                f"the log API at {self.url} did not answer {path} within {self._timeout:g} s "
+                f"({type(error).__name__}): will retry; check the service if this persists"
+            ) from error
+        except httpx.ConnectError as error:
+            if self._confirmed:
+                raise TransientSourceError(
+                    f"lost the connection to the log API at {self.url} ({error}): will retry"
+                ) from error
+            raise TransientSourceError(
+                f"cannot reach the log API at {self.url} ({error}): "
+                "check the URL and that the service is running"
+            ) from error
+        except httpx.UnsupportedProtocol as error:
+            raise InputError(f"the log API URL {self.url} is not usable: {error}") from error
+        except httpx.TransportError as error:
+            raise TransientSourceError(
+                f"the connection to the log API at {self.url} broke during {path} "
+                f"({type(error).__name__}: {error}): will retry"
+            ) from error
+
+    def _raise_for_status(self, response: httpx.Response, path: str) -> None:
+        """Raise the ``SourceError`` a non-2xx status means; return on success."""
+        status = response.status_code
+        if response.is_success:
+            return
+        if status in (401, 403):
+            if self._has_key:
+                raise AuthenticationError(
+                    f"the log API at {self.url} refused the key ({status}): "
+                    "check --api-key or ORDERDESK_API_KEY"
+                )
+            raise AuthenticationError(
+                f"the log API at {self.url} wants a key ({status}): "
+                "pass --api-key or set ORDERDESK_API_KEY"
+            )
+        if status in _TRANSIENT_STATUSES or status >= 500:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            if status == 429:
+                wait = "" if retry_after is None else f", Retry-After {retry_after:g} s"
+                message = f"the log API at {self.url} is rate limiting us (429{wait})"
+            else:
+                message = (
+                    f"the log API at {self.url} failed {path} "
+                    f"({status} {response.reason_phrase}): will retry"
+                )
+            raise TransientSourceError(message, retry_after=retry_after)
+        if response.is_redirect:
+            location = _one_line(response.headers.get("Location", "elsewhere"))
+            raise SourceError(
+                f"the log API at {self.url} redirects {path} to {location} ({status}): "
+                "use the URL it redirects to"
+            )
+        raise SourceError(
+            f"the log API at {self.url} rejected {path} ({status}): {self._error_text(response)}; "
+            "this orderdesk and the service disagree on the log API contract"
+        )
+
+    def _parse(self, model: type[_Parsed], response: httpx.Response, path: str) -> _Parsed:
+        """Validate a 200 body against ``model``; a malformed one is transient or not-a-log-API."""
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError as error:
+            first = error.errors()[0]
+            if first["type"] == "json_invalid":
+                detail = "its body is not valid JSON"
+            else:
+                where = ".".join(str(part) for part in first["loc"]) or "body"
+                detail = f"{where}: {first['msg']}"
+            self._confirm_or_raise()
+            raise TransientSourceError(
+                f"the log API at {self.url} sent a malformed answer to {path} "
+                f"({_one_line(detail, 120)}): will retry"
+            ) from error
+
+    def _confirm_or_raise(self) -> None:
+        """Ask ``/v1/health`` once, so a URL that isn't a log API fails for good."""
+        if not self._confirmed:
+            self.health()
+
+    def _not_a_log_api(self, path: str, what: str) -> NotALogApiError:
+        return NotALogApiError(
+            f"{self.url}{path} {what}, so the URL does not serve an order-intake log API: "
+            "check the URL; it is the service's base URL, without /v1"
+        )
+
+    @staticmethod
+    def _error_text(response: httpx.Response) -> str:
+        """The server's ``{"error": ...}`` text, or the start of its body."""
+        try:
+            body = response.json()
+        except ValueError:
+            return _one_line(response.text) or "no explanation"
+        if isinstance(body, dict) and isinstance(body.get("error"), str):
+            return _one_line(body["error"])
+        return _one_line(response.text)
