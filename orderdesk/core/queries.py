@@ -1,0 +1,247 @@
+"""What the screens and the CLI ask the store: filters, keyset pages, counts, search.
+
+Pages are keyset pages on ``(created_at, id)``, never OFFSET: a page after a
+cursor costs the same at row 10 as at row 1,000,000. Lists read summaries,
+which never touch the stage columns where the bodies are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
+
+from orderdesk.core.records import Kind, LogRecord
+from orderdesk.core.rows import record_from_row
+from orderdesk.core.schema import TABLES, UtcDateTime
+from orderdesk.core.search import match_expression, search_clause
+from orderdesk.core.store import Store
+
+__all__ = [
+    "Cursor",
+    "RecordQuery",
+    "RecordSummary",
+    "count",
+    "get_record",
+    "list_records",
+    "list_summaries",
+    "truth",
+]
+
+
+@dataclass(frozen=True)
+class RecordQuery:
+    """Which records of a kind to list: every field narrows, and empty ones do not."""
+
+    kind: Kind
+    since: datetime | None = None
+    """Created at or after this moment."""
+    until: datetime | None = None
+    """Created before this moment."""
+    statuses: tuple[str, ...] = ()
+    """Any of these statuses."""
+    events: tuple[str, ...] = ()
+    """Postbacks only: any of these events."""
+    actions: tuple[str, ...] = ()
+    """Requests only: any of these actions."""
+    customer: str | None = None
+    """A customer's id (exact) or name (any case)."""
+    printer: str | None = None
+    """A printer's id (exact) or name (any case)."""
+    order_reference: str | None = None
+    """Exactly this order reference."""
+    search: str | None = None
+    """Words found in references, ids or bodies (see ``orderdesk.core.search``)."""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in a list: the page continues after the row with this ``(created_at, id)``."""
+
+    created_at: datetime
+    id: str
+
+
+@dataclass(frozen=True)
+class RecordSummary:
+    """One row of a Requests or Postbacks list: what the list shows, without the bodies."""
+
+    kind: Kind
+    id: str
+    created_at: datetime
+    updated_at: datetime
+    order_reference_id: str | None
+    order_id: str | None
+    customer_id: str
+    customer_name: str
+    printer_id: str | None
+    printer_name: str | None
+    status: str
+    subject: str
+    """What the record is about: a request's action or a postback's event."""
+    http_status: int | None
+    """The last HTTP answer's status code: the printer's, or the last delivery attempt's."""
+    duration_ms: int | None
+    """How long the last HTTP answer took."""
+    attempts: int
+    """HTTP answers received: delivery attempts for a postback, 0 or 1 for a request."""
+    error_summary: str | None
+    """One line saying what went wrong, or None."""
+
+    @property
+    def cursor(self) -> Cursor:
+        """The cursor of the page that continues after this row."""
+        return Cursor(self.created_at, self.id)
+
+    @property
+    def failed(self) -> bool:
+        """Whether the record ended in failure."""
+        return self.status == "failed"
+
+
+def _party(table: Table, prefix: str, text: str) -> ColumnElement[bool]:
+    identity, name = table.c[f"{prefix}_id"], table.c[f"{prefix}_name"]
+    return or_(identity == text, func.lower(name) == func.lower(text))
+
+
+def _party_ids(connection: Connection, table: Table, prefix: str, text: str) -> list[str]:
+    # Resolve a name to ids first, so the list itself can walk the
+    # (customer_id, created_at, id) index newest first instead of sorting.
+    column = table.c[f"{prefix}_id"]
+    query = select(column).where(_party(table, prefix, text)).distinct()
+    return [value for value in connection.execute(query).scalars() if value is not None]
+
+
+def _conditions(
+    connection: Connection, table: Table, query: RecordQuery
+) -> list[ColumnElement[bool]]:
+    if query.events and query.kind != "postbacks":
+        raise ValueError("only postbacks have events; filter requests by action")
+    if query.actions and query.kind != "requests":
+        raise ValueError("only requests have actions; filter postbacks by event")
+    c = table.c
+    conditions: list[ColumnElement[bool]] = []
+    if query.since is not None:
+        conditions.append(c.created_at >= query.since)
+    if query.until is not None:
+        conditions.append(c.created_at < query.until)
+    if query.statuses:
+        conditions.append(c.status.in_(query.statuses))
+    if query.events:
+        conditions.append(c.event.in_(query.events))
+    if query.actions:
+        conditions.append(c.action.in_(query.actions))
+    for prefix, text in (("customer", query.customer), ("printer", query.printer)):
+        if text is not None:
+            ids = _party_ids(connection, table, prefix, text)
+            column = c[f"{prefix}_id"]
+            conditions.append(column == ids[0] if len(ids) == 1 else column.in_(ids))
+    if query.order_reference is not None:
+        conditions.append(c.order_reference_id == query.order_reference)
+    if query.search is not None and query.search.strip():
+        expression = match_expression(query.search)
+        conditions.append(false() if expression is None else search_clause(query.kind, expression))
+    return conditions
+
+
+def _paged(
+    statement: Select[Any], table: Table, after: Cursor | None, limit: int, newest_first: bool
+) -> Select[Any]:
+    key = tuple_(table.c.created_at, table.c.id)
+    if after is not None:
+        position = tuple_(literal(after.created_at, UtcDateTime()), literal(after.id))
+        statement = statement.where(key < position if newest_first else key > position)
+    if newest_first:
+        statement = statement.order_by(table.c.created_at.desc(), table.c.id.desc())
+    else:
+        statement = statement.order_by(table.c.created_at, table.c.id)
+    return statement.limit(limit)
+
+
+def _summary_columns(table: Table, kind: Kind) -> list[ColumnElement[Any]]:
+    c = table.c
+    subject = c.action if kind == "requests" else c.event
+    return [
+        c.id,
+        c.created_at,
+        c.updated_at,
+        c.order_reference_id,
+        c.order_id,
+        c.customer_id,
+        c.customer_name,
+        c.printer_id,
+        c.printer_name,
+        c.status,
+        subject.label("subject"),
+        c.http_status,
+        c.duration_ms,
+        c.attempt_count.label("attempts"),
+        c.error_summary,
+    ]
+
+
+def list_summaries(
+    store: Store,
+    query: RecordQuery,
+    *,
+    after: Cursor | None = None,
+    limit: int = 100,
+    newest_first: bool = True,
+) -> list[RecordSummary]:
+    """A page of list rows matching the query, after the cursor, newest first by default."""
+    table = TABLES[query.kind]
+    with store.engine.connect() as connection:
+        statement = select(*_summary_columns(table, query.kind)).where(
+            *_conditions(connection, table, query)
+        )
+        rows = connection.execute(_paged(statement, table, after, limit, newest_first))
+        return [RecordSummary(kind=query.kind, **row) for row in rows.mappings()]
+
+
+def list_records(
+    store: Store, query: RecordQuery, *, after: Cursor | None = None, limit: int = 100
+) -> list[LogRecord]:
+    """A page of whole records matching the query, newest first."""
+    table = TABLES[query.kind]
+    with store.engine.connect() as connection:
+        statement = select(table).where(*_conditions(connection, table, query))
+        rows = connection.execute(_paged(statement, table, after, limit, newest_first=True))
+        return [record_from_row(query.kind, row) for row in rows.mappings()]
+
+
+def get_record(store: Store, kind: Kind, record_id: str) -> LogRecord | None:
+    """One record by id, as saved (with its secrets redacted); None if the store has none."""
+    table = TABLES[kind]
+    with store.engine.connect() as connection:
+        row = connection.execute(select(table).where(table.c.id == record_id)).mappings().first()
+        return None if row is None else record_from_row(kind, row)
+
+
+def count(store: Store, query: RecordQuery) -> int:
+    """How many records match the query."""
+    table = TABLES[query.kind]
+    with store.engine.connect() as connection:
+        statement = select(func.count()).select_from(table)
+        statement = statement.where(*_conditions(connection, table, query))
+        return int(connection.execute(statement).scalar_one())
+
+
+def truth(store: Store, kind: Kind) -> dict[str, tuple[datetime, str]]:
+    """Every stored record's ``updated_at`` and status by id, to compare with a source."""
+    table = TABLES[kind]
+    with store.engine.connect() as connection:
+        rows = connection.execute(select(table.c.id, table.c.updated_at, table.c.status))
+        return {record_id: (updated_at, status) for record_id, updated_at, status in rows}

@@ -1,0 +1,69 @@
+"""Secrets to markers, one function: header values that carry credentials never reach the store.
+
+A redacted value keeps its length and a short fingerprint, ``[redacted len=40
+sha256:1a2b3c4d]``, so support can tell two keys apart without seeing either.
+The fingerprint is the first 8 hex digits of an unsalted SHA-256: for the long
+random API keys and tokens these headers carry, 32 bits say nothing useful
+about the key; for a short, guessable password they would let someone confirm a
+guess offline, which is the price of fingerprints that match across stores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from typing import TypeVar
+
+from orderdesk.core.records import HttpMessage, HttpResponse, PostbackRecord, RequestRecord
+
+__all__ = ["is_secret_header", "redact_headers", "redact_record", "redact_value"]
+
+_SECRET_NAMES = frozenset(
+    {"authorization", "proxy-authorization", "x-api-key", "cookie", "set-cookie"}
+)
+_SECRET_WORDS = ("key", "token", "secret", "password")
+_MARKER = re.compile(r"\[redacted len=\d+ sha256:[0-9a-f]{8}\]")
+
+_Stage = TypeVar("_Stage", HttpMessage, HttpResponse)
+_Record = TypeVar("_Record", RequestRecord, PostbackRecord)
+
+
+def is_secret_header(name: str) -> bool:
+    """Whether a header of this name carries a credential (case-insensitive)."""
+    folded = name.strip().lower()
+    return folded in _SECRET_NAMES or any(word in folded for word in _SECRET_WORDS)
+
+
+def redact_value(value: str) -> str:
+    """The marker for a secret value; a value that is already a marker is kept."""
+    if _MARKER.fullmatch(value):
+        return value
+    fingerprint = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"[redacted len={len(value)} sha256:{fingerprint}]"
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The headers with every secret value replaced by its marker, others untouched."""
+    return {
+        name: redact_value(value) if is_secret_header(name) else value
+        for name, value in headers.items()
+    }
+
+
+def _redact_stage(stage: _Stage | None) -> _Stage | None:
+    if stage is None or not any(is_secret_header(name) for name in stage.headers):
+        return stage
+    return stage.model_copy(update={"headers": redact_headers(stage.headers)})
+
+
+def redact_record(record: _Record) -> _Record:
+    """A copy of the record with every stage's and attempt's headers redacted."""
+    update: dict[str, object] = {
+        "original": _redact_stage(record.original),
+        "final": _redact_stage(record.final),
+        "response": _redact_stage(record.response),
+    }
+    if isinstance(record, PostbackRecord):
+        update["attempts"] = [_redact_stage(attempt) for attempt in record.attempts]
+    return record.model_copy(update=update)

@@ -1,0 +1,153 @@
+"""The store's tables and indexes, in one place for every database.
+
+A record is one row: the contract's scalar fields as columns, each stage as the
+JSON text the contract gives it (so a record round-trips exactly), and a few
+denormalized columns the list screens show without reading a stage. Datetimes
+are naive UTC in the database (SQLite then sorts them correctly as text) and
+aware UTC in Python.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Dialect, Index, Table, Text, TypeDecorator, func
+from sqlmodel import Field, SQLModel
+
+from orderdesk.core.records import Kind, to_utc
+
+__all__ = [
+    "META",
+    "TABLES",
+    "WATERMARKS",
+    "MetaRow",
+    "PostbackRow",
+    "RequestRow",
+    "UtcDateTime",
+    "WatermarkRow",
+]
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC in Python, naive UTC in the database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else to_utc(value).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else to_utc(value)
+
+
+def _moment(**kwargs: Any) -> Any:
+    return Field(sa_type=UtcDateTime, **kwargs)
+
+
+def _json(*, nullable: bool = True) -> Any:
+    # Text rather than a JSON type: the stage is kept as the exact text the
+    # contract's model serialises to, and read back without a JSON round trip.
+    return Field(default=None, sa_type=Text, nullable=nullable)
+
+
+class _RecordColumns(SQLModel):
+    """The columns both kinds share."""
+
+    # An integer surrogate key: FTS rowids point at it, and it keeps the
+    # table's b-tree compact; the contract's id is unique beside it.
+    pk: int | None = Field(default=None, primary_key=True)
+    id: str = Field(unique=True)
+    created_at: datetime = _moment()
+    updated_at: datetime = _moment()
+    order_reference_id: str | None = None
+    order_id: str | None = None
+    customer_id: str
+    customer_name: str
+    printer_id: str | None = None
+    printer_name: str | None = None
+    status: str
+    original: str = _json(nullable=False)
+    template: str | None = _json()
+    final: str | None = _json()
+    response: str | None = _json()
+    # Denormalized for the lists: the last HTTP answer, its duration, how many
+    # answers there were, and one line saying what went wrong.
+    http_status: int | None = None
+    duration_ms: int | None = None
+    attempt_count: int = 0
+    error_summary: str | None = None
+
+
+def _list_indexes(kind: Kind, choice: str) -> tuple[Index, ...]:
+    # Each filter the screens offer gets an index ending in (created_at, id),
+    # so "filter X, newest first" walks the index backwards with no sort.
+    return (
+        Index(f"ix_{kind}_created", "created_at", "id"),
+        Index(f"ix_{kind}_reference", "order_reference_id", "created_at"),
+        Index(f"ix_{kind}_status", "status", "created_at", "id"),
+        Index(f"ix_{kind}_{choice}", choice, "created_at", "id"),
+        Index(f"ix_{kind}_customer", "customer_id", "created_at", "id"),
+        Index(f"ix_{kind}_printer", "printer_id", "created_at", "id"),
+    )
+
+
+class RequestRow(_RecordColumns, table=True):
+    """A request record as stored."""
+
+    __tablename__ = "requests"
+    __table_args__ = _list_indexes("requests", "action")
+
+    action: str
+    error_stage: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+
+
+class PostbackRow(_RecordColumns, table=True):
+    """A postback record as stored."""
+
+    __tablename__ = "postbacks"
+    __table_args__ = _list_indexes("postbacks", "event")
+
+    event: str
+    tracking_code: str | None = None
+    tracking_url: str | None = None
+    attempts: str = _json(nullable=False)
+
+
+class WatermarkRow(SQLModel, table=True):
+    """How far sync has read a kind: the pair ``(updated_at, id)`` its next page starts after."""
+
+    __tablename__ = "watermark"
+
+    kind: str = Field(primary_key=True)
+    updated_at: datetime = _moment()
+    after_id: str = ""
+
+
+class MetaRow(SQLModel, table=True):
+    """Facts about the store itself, such as ``schema_version``."""
+
+    __tablename__ = "meta"
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+def _table(row: type[SQLModel]) -> Table:
+    table = row.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
+
+
+TABLES: dict[Kind, Table] = {"requests": _table(RequestRow), "postbacks": _table(PostbackRow)}
+WATERMARKS = _table(WatermarkRow)
+META = _table(MetaRow)
+
+# Names are matched case-insensitively; these let "customer = Acme" find its rows
+# through an index and then use (customer_id, created_at) for the order.
+for _kind, _table_of_kind in TABLES.items():
+    Index(f"ix_{_kind}_customer_name", func.lower(_table_of_kind.c.customer_name))
+    Index(f"ix_{_kind}_printer_name", func.lower(_table_of_kind.c.printer_name))

@@ -1,0 +1,312 @@
+"""The local store: opening it, its schema version and upgrades, and saving pages of records.
+
+One process syncs into a store while others read it: on SQLite the file is in
+WAL mode so readers never block the writer, a busy connection waits rather than
+fails, and every write transaction takes the write lock when it begins.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    create_engine,
+    event,
+    insert,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+from orderdesk.core import migrations
+from orderdesk.core.errors import SchemaVersionError, StoreError
+from orderdesk.core.records import (
+    RECORD_TYPES,
+    Kind,
+    LogRecord,
+    Watermark,
+    to_utc,
+)
+from orderdesk.core.redact import redact_record
+from orderdesk.core.rows import row_from_record
+from orderdesk.core.schema import META, TABLES, WATERMARKS
+from orderdesk.core.search import create_search_tables, index_documents, unindex_documents
+
+__all__ = ["SaveResult", "Store"]
+
+_BUSY_TIMEOUT_MS = 10_000
+_ID_CHUNK = 500
+_WRITE = "orderdesk_write"
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What saving a page did: records new to the store, newer versions, and the rest."""
+
+    new: int
+    updated: int
+    unchanged: int
+
+    @property
+    def stored(self) -> int:
+        """Records written (new or updated)."""
+        return self.new + self.updated
+
+
+def _url_of(target: str | os.PathLike[str]) -> str:
+    text = os.fspath(target)
+    if "://" in text:
+        return text
+    return "sqlite:///" + str(Path(text).expanduser().absolute())
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event, not the driver, start transactions,
+        # so that writers can begin IMMEDIATE and never fail to upgrade a read lock.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        writes = connection.get_execution_options().get(_WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+class Store:
+    """orderdesk's local store of request and postback records, and of sync's watermarks."""
+
+    engine: Engine
+    url: str
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+
+    @classmethod
+    def open(cls, target: str | os.PathLike[str]) -> Store:
+        """Open (creating or upgrading) the store at a path or a SQLAlchemy URL."""
+        url = _url_of(target)
+        try:
+            parsed = make_url(url)
+        except ArgumentError as error:
+            raise StoreError(f"{url!r} is neither a path nor a database URL: {error}") from None
+        where = parsed.database or url
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            folder = Path(parsed.database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(
+                    f"cannot create the store's folder {folder}: {error.strerror}; "
+                    "choose another --db"
+                ) from None
+        try:
+            engine = create_engine(url)
+        except (ArgumentError, NoSuchModuleError, ImportError) as error:
+            raise StoreError(f"cannot use the database URL {url!r}: {error}") from None
+        if engine.dialect.name == "sqlite":
+            _configure_sqlite(engine)
+        store = cls(engine, url)
+        try:
+            store._prepare(where)
+        except DBAPIError as error:
+            engine.dispose()
+            raise StoreError(
+                f"cannot open the store at {where}: {error.orig}; "
+                "check that it is an orderdesk store you may write, or choose another --db"
+            ) from None
+        except BaseException:
+            engine.dispose()
+            raise
+        return store
+
+    def _prepare(self, where: str) -> None:
+        """Create the schema in an empty database, or upgrade an older one, or refuse."""
+        with self._writing() as connection:
+            tables = set(inspect(connection).get_table_names())
+            if META.name not in tables:
+                if tables:
+                    raise StoreError(
+                        f"{where} is a database but not an orderdesk store "
+                        f"(it has tables {', '.join(sorted(tables)[:5])}); choose another --db"
+                    )
+                self._create(connection)
+                return
+            stored = connection.execute(
+                select(META.c.value).where(META.c.key == "schema_version")
+            ).scalar_one_or_none()
+            version = int(stored) if stored is not None and stored.isdigit() else None
+            if version is None:
+                raise StoreError(f"{where} has no readable schema version; choose another --db")
+            self._upgrade(connection, where, version)
+
+    def _create(self, connection: Connection) -> None:
+        schema_tables = [*TABLES.values(), WATERMARKS, META]
+        META.metadata.create_all(connection, tables=schema_tables)
+        create_search_tables(connection)
+        connection.execute(
+            insert(META), {"key": "schema_version", "value": str(migrations.SCHEMA_VERSION)}
+        )
+
+    def _upgrade(self, connection: Connection, where: str, version: int) -> None:
+        known = migrations.SCHEMA_VERSION
+        if version > known:
+            raise SchemaVersionError(
+                f"store at {where} was written by orderdesk schema v{version}; this orderdesk "
+                f"knows v{known}: upgrade orderdesk (pip install -U orderdesk) or use another --db"
+            )
+        if version == known:
+            return
+        for step in range(version, known):
+            upgrade = migrations.MIGRATIONS.get(step)
+            if upgrade is None:
+                raise StoreError(
+                    f"store at {where} has schema v{version}, which this orderdesk cannot "
+                    f"upgrade (no step from v{step}); use an older orderdesk or another --db"
+                )
+            upgrade(connection)
+        connection.execute(
+            update(META).where(META.c.key == "schema_version").values(value=str(known))
+        )
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """A connection in a write transaction, committed when the block ends without error."""
+        with self.engine.connect() as connection:
+            connection.execution_options(**{_WRITE: True})
+            with connection.begin():
+                yield connection
+
+    def save_page(
+        self, kind: Kind, records: Sequence[LogRecord], watermark: Watermark | None
+    ) -> SaveResult:
+        """Upsert a page of records (newer wins) and advance the kind's watermark, atomically."""
+        record_type = RECORD_TYPES[kind]
+        newest: dict[str, LogRecord] = {}
+        for record in records:
+            if not isinstance(record, record_type):
+                raise TypeError(f"a {type(record).__name__} cannot be saved as {kind}")
+            seen = newest.get(record.id)
+            if seen is None or record.updated_at > seen.updated_at:
+                newest[record.id] = record
+        with self._writing() as connection:
+            stored = self._stored_versions(connection, kind, list(newest))
+            inserts: list[dict[str, Any]] = []
+            updates: list[dict[str, Any]] = []
+            for record in newest.values():
+                version = stored.get(record.id)
+                if version is None:
+                    inserts.append(row_from_record(redact_record(record)))
+                elif record.updated_at > version[1]:
+                    updates.append({**row_from_record(redact_record(record)), "pk": version[0]})
+            self._insert(connection, kind, inserts)
+            self._update(connection, kind, updates)
+            if watermark is not None:
+                self._advance(connection, kind, watermark)
+        return SaveResult(
+            new=len(inserts),
+            updated=len(updates),
+            unchanged=len(records) - len(inserts) - len(updates),
+        )
+
+    def _stored_versions(
+        self, connection: Connection, kind: Kind, ids: list[str]
+    ) -> dict[str, tuple[int, Any]]:
+        table = TABLES[kind]
+        versions: dict[str, tuple[int, Any]] = {}
+        for start in range(0, len(ids), _ID_CHUNK):
+            chunk = ids[start : start + _ID_CHUNK]
+            query = select(table.c.id, table.c.pk, table.c.updated_at).where(table.c.id.in_(chunk))
+            for record_id, pk, updated_at in connection.execute(query):
+                versions[record_id] = (pk, updated_at)
+        return versions
+
+    def _insert(self, connection: Connection, kind: Kind, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        table = TABLES[kind]
+        statement = insert(table).returning(table.c.pk, sort_by_parameter_order=True)
+        pks = connection.execute(statement, rows).scalars().all()
+        index_documents(
+            connection, kind, [{**row, "pk": pk} for row, pk in zip(rows, pks, strict=True)]
+        )
+
+    def _update(self, connection: Connection, kind: Kind, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        table = TABLES[kind]
+        # A contentless index forgets what it indexed: unindex with the old text.
+        old = connection.execute(
+            select(table).where(table.c.pk.in_([row["pk"] for row in rows]))
+        ).mappings()
+        unindex_documents(connection, kind, list(old))
+        statement = update(table).where(table.c.pk == bindparam("old_pk"))
+        connection.execute(
+            statement,
+            [{**{k: v for k, v in row.items() if k != "pk"}, "old_pk": row["pk"]} for row in rows],
+        )
+        index_documents(connection, kind, rows)
+
+    def _advance(self, connection: Connection, kind: Kind, watermark: Watermark) -> None:
+        given = Watermark(to_utc(watermark.updated_at), watermark.id)
+        current = self._read_watermark(connection, kind)
+        if current is None:
+            connection.execute(
+                insert(WATERMARKS),
+                {"kind": kind, "updated_at": given.updated_at, "after_id": given.id},
+            )
+        elif given > current:
+            connection.execute(
+                update(WATERMARKS)
+                .where(WATERMARKS.c.kind == kind)
+                .values(updated_at=given.updated_at, after_id=given.id)
+            )
+
+    @staticmethod
+    def _read_watermark(connection: Connection, kind: Kind) -> Watermark | None:
+        row = connection.execute(
+            select(WATERMARKS.c.updated_at, WATERMARKS.c.after_id).where(WATERMARKS.c.kind == kind)
+        ).first()
+        return None if row is None else Watermark(row.updated_at, row.after_id)
+
+    def watermark(self, kind: Kind) -> Watermark | None:
+        """Where sync's next read of this kind starts after; None before the first page."""
+        with self.engine.connect() as connection:
+            return self._read_watermark(connection, kind)
+
+    def close(self) -> None:
+        """Close every connection to the database."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"

@@ -1,0 +1,249 @@
+"""The store keeps every record whole, newer versions win, and a page is saved all or nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from record_factory import T0, failed_request, postback, request
+from sqlalchemy import text
+
+from orderdesk.core import migrations
+from orderdesk.core import store as store_module
+from orderdesk.core.errors import SchemaVersionError, StoreError
+from orderdesk.core.queries import get_record, truth
+from orderdesk.core.records import HttpMessage, HttpResponse, Watermark
+from orderdesk.core.redact import redact_record
+from orderdesk.core.store import SaveResult, Store
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    with Store.open(tmp_path / "store.db") as opened:
+        yield opened
+
+
+class TestRoundTrip:
+    def test_a_request_comes_back_equal_to_what_was_saved_redacted(self, store: Store) -> None:
+        record = failed_request(7)
+        store.save_page("requests", [record], None)
+        assert get_record(store, "requests", record.id) == redact_record(record)
+
+    def test_a_postback_with_attempts_and_tracking_comes_back_equal(self, store: Store) -> None:
+        second = HttpResponse(at=T0, status_code=None, error="timeout", duration_ms=30_000)
+        record = postback(3, attempts=[postback(3).attempts[0], second], response=second)
+        store.save_page("postbacks", [record], None)
+        assert get_record(store, "postbacks", record.id) == redact_record(record)
+
+    def test_a_request_that_failed_before_routing_has_no_printer(self, store: Store) -> None:
+        record = request(
+            1,
+            printer=None,
+            template=None,
+            final=None,
+            response=None,
+            order_reference_id=None,
+            order_id=None,
+            status="pending",
+        )
+        store.save_page("requests", [record], None)
+        assert get_record(store, "requests", record.id) == redact_record(record)
+
+    def test_an_unknown_id_is_none(self, store: Store) -> None:
+        assert get_record(store, "requests", "req_missing") is None
+
+    def test_secrets_are_redacted_on_the_way_in(self, store: Store) -> None:
+        store.save_page("requests", [request(1)], None)
+        stored = get_record(store, "requests", request(1).id)
+        assert stored is not None and stored.final is not None
+        assert "s3cr3t" not in stored.final.headers["Authorization"]
+        assert stored.final.headers["Authorization"].startswith("[redacted len=19 ")
+        with store.engine.connect() as connection:
+            dump = connection.execute(text("SELECT original || final FROM requests")).scalar()
+        assert "k" * 40 not in dump and "s3cr3t" not in dump
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            "\x1b]52;c;ZWNobyBwd25lZA==\x07 and \x1b[31mred\x1b[0m",
+            "[bold]not markup[/] [TODO]",
+            "nul \x00 inside",
+            '{"unterminated": ',
+            "<?xml version='1.0'?><order><id>ORD-1</id></order>",
+            "ünïcödé 🧾 \u202e reversed",
+            "x" * (5 * 1024 * 1024),
+        ],
+        ids=["escapes", "markup", "nul", "bad-json", "xml", "unicode", "5mb"],
+    )
+    def test_untrusted_bodies_come_back_byte_for_byte(self, store: Store, body: str) -> None:
+        original = HttpMessage(at=T0, method="POST", url="https://x.example/", body=body)
+        store.save_page("requests", [request(1, original=original)], None)
+        stored = get_record(store, "requests", request(1).id)
+        assert stored is not None
+        assert stored.original.body == body
+
+
+class TestUpsert:
+    def test_counts_new_records(self, store: Store) -> None:
+        result = store.save_page("requests", [request(1), request(2)], None)
+        assert result == SaveResult(new=2, updated=0, unchanged=0)
+        assert result.stored == 2
+
+    def test_a_newer_version_replaces_the_stored_one(self, store: Store) -> None:
+        store.save_page("requests", [request(1, status="pending")], None)
+        newer = request(1, updated=timedelta(minutes=1), status="succeeded")
+        assert store.save_page("requests", [newer], None) == SaveResult(0, 1, 0)
+        assert truth(store, "requests") == {newer.id: (newer.updated_at, "succeeded")}
+
+    @pytest.mark.parametrize("age", [timedelta(0), timedelta(seconds=-1)], ids=["equal", "older"])
+    def test_an_equal_or_older_version_changes_nothing(self, store: Store, age: timedelta) -> None:
+        stored = request(1, updated=timedelta(minutes=1), status="succeeded")
+        store.save_page("requests", [stored], None)
+        other = request(1, updated=timedelta(minutes=1) + age, status="failed")
+        assert store.save_page("requests", [other], None) == SaveResult(0, 0, 1)
+        assert truth(store, "requests") == {stored.id: (stored.updated_at, "succeeded")}
+
+    def test_the_newest_of_duplicates_in_one_page_wins(self, store: Store) -> None:
+        old, new = request(1, status="pending"), request(1, updated=timedelta(hours=1))
+        assert store.save_page("requests", [new, old], None) == SaveResult(1, 0, 1)
+        assert truth(store, "requests")[new.id] == (new.updated_at, "succeeded")
+
+    def test_a_record_of_the_other_kind_is_refused(self, store: Store) -> None:
+        with pytest.raises(TypeError):
+            store.save_page("requests", [postback(1)], None)
+
+
+class TestWatermark:
+    def test_none_before_the_first_page(self, store: Store) -> None:
+        assert store.watermark("requests") is None
+
+    def test_it_only_moves_forward(self, store: Store) -> None:
+        ahead, behind = Watermark(T0, "req_2"), Watermark(T0, "req_1")
+        store.save_page("requests", [], ahead)
+        store.save_page("requests", [], behind)
+        assert store.watermark("requests") == ahead
+        assert store.watermark("postbacks") is None
+        later = Watermark(T0 + timedelta(seconds=1), "")
+        store.save_page("requests", [], later)
+        assert store.watermark("requests") == later
+
+    def test_a_failure_mid_page_stores_neither_rows_nor_watermark(
+        self, store: Store, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        def crash(*args: object) -> None:
+            raise RuntimeError("power cut")
+
+        monkeypatch.setattr(store_module, "index_documents", crash)
+        with pytest.raises(RuntimeError):
+            store.save_page("requests", [request(1)], Watermark(T0, "req_000001"))
+        assert truth(store, "requests") == {}
+        assert store.watermark("requests") is None
+
+    def test_it_survives_reopening(self, tmp_path: Path) -> None:
+        with Store.open(tmp_path / "s.db") as first:
+            first.save_page("postbacks", [postback(1)], Watermark(T0, "pb_000001"))
+        with Store.open(tmp_path / "s.db") as second:
+            assert second.watermark("postbacks") == Watermark(T0, "pb_000001")
+            assert set(truth(second, "postbacks")) == {"pb_000001"}
+
+
+class TestOpening:
+    def test_creates_the_folder_and_uses_wal(self, tmp_path: Path) -> None:
+        path = tmp_path / "deep" / "er" / "store.db"
+        with Store.open(path) as store, store.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+        assert path.exists()
+
+    def test_accepts_a_url(self, tmp_path: Path) -> None:
+        with Store.open(f"sqlite:///{tmp_path}/via-url.db") as store:
+            assert store.watermark("requests") is None
+        assert (tmp_path / "via-url.db").exists()
+
+    def test_a_file_that_is_not_a_database(self, tmp_path: Path) -> None:
+        path = tmp_path / "notes.txt"
+        path.write_text("these are my notes, not a database\n" * 100)
+        with pytest.raises(StoreError, match="choose another --db"):
+            Store.open(path)
+
+    def test_a_database_of_something_else(self, tmp_path: Path) -> None:
+        path = tmp_path / "other.db"
+        with sqlite3.connect(path) as connection:
+            connection.execute("CREATE TABLE invoices (id INTEGER)")
+        connection.close()
+        with pytest.raises(StoreError, match="not an orderdesk store"):
+            Store.open(path)
+
+    def test_a_folder_that_cannot_be_created(self, tmp_path: Path) -> None:
+        (tmp_path / "file").write_text("")
+        with pytest.raises(StoreError, match="cannot create"):
+            Store.open(tmp_path / "file" / "store.db")
+
+
+def _set_version(path: Path, version: int) -> None:
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
+    connection.close()
+
+
+class TestSchemaVersion:
+    def test_a_store_from_a_newer_orderdesk_is_refused(self, tmp_path: Path) -> None:
+        path = tmp_path / "store.db"
+        Store.open(path).close()
+        _set_version(path, 3)
+        with pytest.raises(SchemaVersionError) as caught:
+            Store.open(path)
+        message = str(caught.value)
+        assert "schema v3" in message and "knows v1" in message
+        assert "pip install -U orderdesk" in message
+
+    def test_an_older_store_is_upgraded_and_keeps_its_records(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        path = tmp_path / "store.db"
+        with Store.open(path) as old:
+            old.save_page("requests", [request(1)], Watermark(T0, "req_000001"))
+
+        def add_notes(connection: object) -> None:
+            connection.exec_driver_sql("ALTER TABLE requests ADD COLUMN note TEXT")  # type: ignore[attr-defined]
+
+        monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
+        monkeypatch.setattr(migrations, "MIGRATIONS", {1: add_notes})
+        with Store.open(path) as upgraded:
+            assert get_record(upgraded, "requests", "req_000001") == redact_record(request(1))
+            assert upgraded.watermark("requests") == Watermark(T0, "req_000001")
+            with upgraded.engine.connect() as connection:
+                assert connection.exec_driver_sql("SELECT note FROM requests").all() == [(None,)]
+                version = "SELECT value FROM meta WHERE key = 'schema_version'"
+                assert connection.exec_driver_sql(version).scalar() == "2"
+
+    def test_a_failed_upgrade_leaves_the_store_as_it_was(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        path = tmp_path / "store.db"
+        Store.open(path).close()
+
+        def half_done(connection: object) -> None:
+            connection.exec_driver_sql("ALTER TABLE requests ADD COLUMN note TEXT")  # type: ignore[attr-defined]
+            connection.exec_driver_sql("SELECT * FROM no_such_table")  # type: ignore[attr-defined]
+
+        monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
+        monkeypatch.setattr(migrations, "MIGRATIONS", {1: half_done})
+        with pytest.raises(StoreError):
+            Store.open(path)
+        monkeypatch.undo()
+        with Store.open(path) as unchanged, unchanged.engine.connect() as connection:
+            columns = [row[1] for row in connection.exec_driver_sql("PRAGMA table_info(requests)")]
+        assert "note" not in columns
+
+    def test_a_version_with_no_upgrade_path_is_refused(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        path = tmp_path / "store.db"
+        Store.open(path).close()
+        monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
+        with pytest.raises(StoreError, match="cannot upgrade"):
+            Store.open(path)
