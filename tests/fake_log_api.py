@@ -21,7 +21,27 @@ from orderdesk.core.records import (
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 KEY = "test-key"
 
-Fault = Callable[[httpx.Request], httpx.Response]
+#: Answers one request in place of the fake; returning None lets the fake serve it.
+Fault = Callable[[httpx.Request], httpx.Response | None]
+
+
+def serve(request: httpx.Request) -> None:
+    """A fault that is no fault: the fake answers as usual."""
+    return None
+
+
+def answer(status: int, **kwargs: object) -> Fault:
+    """A fault that answers with this status and body."""
+    return lambda request: httpx.Response(status, **kwargs)  # type: ignore[arg-type]
+
+
+def raising(error: type[httpx.TransportError]) -> Fault:
+    """A fault that fails at the transport, as a dropped connection or timeout would."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        raise error("boom", request=request)
+
+    return handle
 
 
 def request_record(record_id: str, updated_at: datetime, status: str = "pending") -> RequestRecord:
@@ -90,7 +110,9 @@ class FakeLogApi:
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.seen.append(request)
         if self.faults:
-            return self.faults.pop(0)(request)
+            answer = self.faults.pop(0)(request)
+            if answer is not None:
+                return answer
         if request.headers.get("X-API-KEY") != KEY:
             return httpx.Response(401, json={"error": "unauthorized"})
         path = request.url.path

@@ -9,7 +9,7 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
-from fake_log_api import KEY, FakeLogApi, at, postback_record, request_record
+from fake_log_api import KEY, FakeLogApi, answer, at, postback_record, raising, request_record
 
 from orderdesk.core.client import LogApiClient, parse_retry_after
 from orderdesk.core.errors import (
@@ -50,20 +50,6 @@ def connect() -> Iterator[Callable[..., LogApiClient]]:
 @pytest.fixture
 def client(api: FakeLogApi, connect: Callable[..., LogApiClient]) -> LogApiClient:
     return connect(api.handle)
-
-
-def answer(status: int, **kwargs: object) -> Handler:
-    """A fault that answers with this status and body."""
-    return lambda request: httpx.Response(status, **kwargs)  # type: ignore[arg-type]
-
-
-def raising(error: type[httpx.TransportError]) -> Handler:
-    """A fault that fails at the transport, as a dropped connection or timeout would."""
-
-    def handle(request: httpx.Request) -> httpx.Response:
-        raise error("boom", request=request)
-
-    return handle
 
 
 class TestWhatIsSent:

@@ -122,6 +122,11 @@ class LogApiClient:
         """Close the connection pool."""
         self._http.close()
 
+    @property
+    def confirmed(self) -> bool:
+        """True once ``/v1/health`` has answered as a log API does."""
+        return self._confirmed
+
     def health(self) -> datetime:
         """The server's time; raises ``NotALogApiError`` if the URL does not serve a log API."""
         path = "/v1/health"

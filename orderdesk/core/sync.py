@@ -1,0 +1,282 @@
+"""Sync: pull each kind's pages from the log API into the store until caught up.
+
+A pass starts a look-back window behind the newest stored watermark, because the
+contract lets records become visible up to 120 seconds older than records
+already served; within the pass it follows the keyset ``(updated_at, id)`` page
+after page. Each page is saved with its watermark in one transaction, so an
+interrupted sync loses nothing and a rerun duplicates nothing (upserts by id).
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from orderdesk.core.backoff import Backoff
+from orderdesk.core.client import MAX_PAGE_SIZE, LogApiClient
+from orderdesk.core.errors import SourceError, TransientSourceError
+from orderdesk.core.records import KINDS, Kind, LogRecord, Watermark, to_utc
+
+if TYPE_CHECKING:
+    from orderdesk.core.store import SaveResult
+
+__all__ = [
+    "DEFAULT_LOOKBACK",
+    "MIN_LOOKBACK",
+    "KindProgress",
+    "PageStore",
+    "SyncProgress",
+    "follow",
+    "sync_once",
+]
+
+#: The contract's late-visibility bound: a pass must re-read at least this far back.
+MIN_LOOKBACK = timedelta(seconds=120)
+#: The bound plus a margin for our own rounding and the service's clocks.
+DEFAULT_LOOKBACK = timedelta(seconds=150)
+
+_T = TypeVar("_T")
+
+
+class PageStore(Protocol):
+    """What sync needs of the store."""
+
+    def save_page(
+        self, kind: Kind, records: Sequence[LogRecord], watermark: Watermark | None
+    ) -> SaveResult: ...
+
+    def watermark(self, kind: Kind) -> Watermark | None: ...
+
+
+@dataclass
+class KindProgress:
+    """How far one kind got in a pass."""
+
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    pages: int = 0
+    #: The last ``(updated_at, id)`` read and saved in this pass.
+    position: Watermark | None = None
+    caught_up: bool = False
+
+
+@dataclass
+class SyncProgress:
+    """A pass's progress as plain data, for a status line; callbacks get a copy."""
+
+    #: Records received in pages.
+    fetched: int = 0
+    #: Records written to the store: new ones plus newer versions.
+    stored: int = 0
+    new: int = 0
+    updated: int = 0
+    #: The failure being retried, with the wait; None once a request succeeds again.
+    last_error: str | None = None
+    next_retry_at: datetime | None = None
+    last_success_at: datetime | None = None
+    #: True when every kind's last page said there was nothing more.
+    caught_up: bool = False
+    #: Transient failures met in this pass.
+    retries: int = 0
+    per_kind: dict[Kind, KindProgress] = field(default_factory=dict)
+
+
+class _Stopped(Exception):
+    """The stop event was set; the pass ends where it is."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class _Retrier:
+    """Calls the log API, waiting and retrying on transient failures, and keeps progress told."""
+
+    backoff: Backoff
+    progress: SyncProgress
+    report: Callable[[], None]
+    stop: threading.Event | None
+    sleep: Callable[[float], None] | None
+    max_attempts: int | None
+    #: Consecutive failures; a success resets it, so one bad minute does not last forever.
+    attempt: int = 0
+
+    def call(self, request: Callable[[], _T]) -> _T:
+        """``request()``, retried until it succeeds, fails permanently, or stop is set."""
+        while True:
+            try:
+                result = request()
+            except TransientSourceError as error:
+                self.attempt += 1
+                self.progress.retries += 1
+                if self.max_attempts is not None and self.attempt >= self.max_attempts:
+                    self.progress.last_error = f"{error}; gave up after {self.attempt} attempts"
+                    self.progress.next_retry_at = None
+                    self.report()
+                    raise TransientSourceError(
+                        self.progress.last_error, retry_after=error.retry_after
+                    ) from error
+                delay = self.backoff.delay(self.attempt - 1, error.retry_after)
+                self.progress.last_error = f"{error}; {delay.describe()}"
+                self.progress.next_retry_at = _now() + timedelta(seconds=delay.seconds)
+                self.report()
+                if self._wait(delay.seconds):
+                    raise _Stopped from error
+                self.progress.next_retry_at = None
+            else:
+                self.attempt = 0
+                self.progress.last_error = None
+                self.progress.last_success_at = _now()
+                return result
+
+    def _wait(self, seconds: float) -> bool:
+        """Wait; True if the stop event was set meanwhile."""
+        if self.sleep is not None:
+            self.sleep(seconds)
+            return self.stop is not None and self.stop.is_set()
+        if self.stop is not None:
+            return self.stop.wait(seconds)
+        time.sleep(seconds)
+        return False
+
+
+def sync_once(
+    client: LogApiClient,
+    store: PageStore,
+    *,
+    kinds: Iterable[Kind] = KINDS,
+    page_size: int = MAX_PAGE_SIZE,
+    lookback: timedelta = DEFAULT_LOOKBACK,
+    on_progress: Callable[[SyncProgress], None] | None = None,
+    backoff: Backoff | None = None,
+    stop: threading.Event | None = None,
+    sleep: Callable[[float], None] | None = None,
+    max_attempts: int | None = None,
+) -> SyncProgress:
+    """Pull every kind's pages into the store until caught up (or until ``stop`` is set).
+
+    Transient failures are retried (forever unless ``max_attempts`` is given)
+    and reported through ``on_progress``; permanent ones raise at once.
+    ``sleep`` defaults to waiting on ``stop`` (so a stop ends a wait at once),
+    or to ``time.sleep`` without one.
+    """
+    if lookback < MIN_LOOKBACK:
+        raise ValueError(
+            f"a look-back of {lookback.total_seconds():g} s would lose late-visible records; "
+            f"the log API needs at least {MIN_LOOKBACK.total_seconds():g} s"
+        )
+    progress = SyncProgress(per_kind={kind: KindProgress() for kind in kinds})
+
+    def report() -> None:
+        if on_progress is not None:
+            on_progress(copy.deepcopy(progress))
+
+    retrier = _Retrier(backoff or Backoff(), progress, report, stop, sleep, max_attempts)
+    try:
+        if not client.confirmed:
+            # Before trusting any failure to be transient, know the URL is a log API.
+            retrier.call(client.health)
+        for kind in progress.per_kind:
+            _sync_kind(client, store, kind, page_size, lookback, retrier, stop)
+    except _Stopped:
+        report()
+        return progress
+    progress.caught_up = True
+    report()
+    return progress
+
+
+def _sync_kind(
+    client: LogApiClient,
+    store: PageStore,
+    kind: Kind,
+    page_size: int,
+    lookback: timedelta,
+    retrier: _Retrier,
+    stop: threading.Event | None,
+) -> None:
+    """Follow one kind's keyset from the look-back window to its newest record."""
+    progress = retrier.progress
+    mine = progress.per_kind[kind]
+    stored = store.watermark(kind)
+    position = None if stored is None else Watermark(to_utc(stored.updated_at) - lookback)
+    while True:
+        if stop is not None and stop.is_set():
+            raise _Stopped
+        page = retrier.call(partial(client.fetch_page, kind, position, page_size))
+        mine.pages += 1
+        if page.data:
+            last = page.data[-1]
+            following = Watermark(last.updated_at, last.id)
+            if position is not None and following <= position:
+                # Going on would ask for the same page forever.
+                raise SourceError(
+                    f"the log API at {client.url} answered a page of {kind} that does not "
+                    f"move past {position.updated_at.isoformat()} {position.id!r}: "
+                    "the service breaks the keyset contract; report it to its owners"
+                )
+            # The page and its own last position commit together, so the watermark
+            # never passes a record that is not stored.
+            result = store.save_page(kind, page.data, following)
+            position = mine.position = following
+            mine.fetched += len(page.data)
+            mine.new += result.new
+            mine.updated += result.updated
+            mine.unchanged += result.unchanged
+            progress.fetched += len(page.data)
+            progress.new += result.new
+            progress.updated += result.updated
+            progress.stored += result.new + result.updated
+        retrier.report()
+        # An empty page cannot move the keyset, whatever has_more says; the next pass retries.
+        if not page.has_more or not page.data:
+            mine.caught_up = True
+            return
+
+
+def follow(
+    client: LogApiClient,
+    store: PageStore,
+    *,
+    interval: float = 5.0,
+    stop: threading.Event,
+    on_progress: Callable[[SyncProgress], None] | None = None,
+    kinds: Iterable[Kind] = KINDS,
+    page_size: int = MAX_PAGE_SIZE,
+    lookback: timedelta = DEFAULT_LOOKBACK,
+    backoff: Backoff | None = None,
+) -> None:
+    """Sync, wait ``interval`` seconds, and again, until ``stop`` is set; permanent errors raise."""
+    last_success_at: datetime | None = None
+
+    def report(progress: SyncProgress) -> None:
+        # Each pass starts a fresh progress; the status line still wants the last success.
+        nonlocal last_success_at
+        if progress.last_success_at is None:
+            progress.last_success_at = last_success_at
+        last_success_at = progress.last_success_at
+        if on_progress is not None:
+            on_progress(progress)
+
+    kinds = tuple(kinds)
+    while not stop.is_set():
+        sync_once(
+            client,
+            store,
+            kinds=kinds,
+            page_size=page_size,
+            lookback=lookback,
+            on_progress=report,
+            backoff=backoff,
+            stop=stop,
+        )
+        stop.wait(interval)

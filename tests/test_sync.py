@@ -1,0 +1,487 @@
+"""Sync: the contract's promises (keyset, changes, late records, failures) kept against a fake."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from fake_log_api import (
+    KEY,
+    FakeLogApi,
+    answer,
+    at,
+    postback_record,
+    raising,
+    request_record,
+    serve,
+)
+
+from orderdesk.core.backoff import Backoff
+from orderdesk.core.client import LogApiClient
+from orderdesk.core.errors import (
+    AuthenticationError,
+    NotALogApiError,
+    SourceError,
+    TransientSourceError,
+)
+from orderdesk.core.queries import truth
+from orderdesk.core.records import Kind, LogRecord, Watermark
+from orderdesk.core.store import SaveResult, Store
+from orderdesk.core.sync import SyncProgress, follow, sync_once
+
+URL = "http://logs.example"
+
+
+@pytest.fixture
+def api() -> FakeLogApi:
+    return FakeLogApi()
+
+
+@pytest.fixture
+def client(api: FakeLogApi) -> Iterator[LogApiClient]:
+    with LogApiClient(URL, KEY, transport=api.transport()) as client:
+        yield client
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "orderdesk.db") as store:
+        yield store
+
+
+class Sleeps(list[float]):
+    """An injected sleep that only remembers what it was asked to wait."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def served(api: FakeLogApi, kind: Kind) -> dict[str, tuple[datetime, str]]:
+    """What the fake serves, in the shape ``truth`` gives for the store."""
+    return {r.id: (r.updated_at, r.status) for r in api.records[kind].values()}
+
+
+def busy_history(api: FakeLogApi, count: int = 25) -> None:
+    """Requests and postbacks, three to a timestamp, so that pages split ties."""
+    for n in range(count):
+        api.put(request_record(f"req_{n:03}", at(n // 3)))
+        api.put(postback_record(f"pb_{n:03}", at(n // 3)))
+
+
+def pages_of(api: FakeLogApi, kind: Kind) -> list[dict[str, str]]:
+    return [dict(request.url.params) for request in api.list_requests(kind)]
+
+
+class TestKeysetPaging:
+    def test_a_first_sync_reads_everything_across_ties(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        busy_history(api)
+        progress = sync_once(client, store, page_size=4)
+        assert truth(store, "requests") == served(api, "requests")
+        assert truth(store, "postbacks") == served(api, "postbacks")
+        assert (progress.fetched, progress.new, progress.updated) == (50, 50, 0)
+        assert progress.caught_up
+        assert progress.per_kind["requests"].pages == 7
+        assert store.watermark("requests") == Watermark(at(8), "req_024")
+
+    def test_each_page_continues_after_the_last_pair(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        busy_history(api, count=6)
+        sync_once(client, store, kinds=["requests"], page_size=4)
+        assert pages_of(api, "requests") == [
+            {"limit": "4"},
+            {"updated_after": "2026-11-23T10:00:01.000000Z", "after_id": "req_003", "limit": "4"},
+        ]
+
+    def test_a_pass_restarts_the_look_back_behind_the_watermark(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        api.put(request_record("req_a", at(600)))
+        sync_once(client, store, kinds=["requests"])
+        sync_once(client, store, kinds=["requests"])
+        assert pages_of(api, "requests")[-1] == {
+            "updated_after": "2026-11-23T10:07:30.000000Z",  # 600 s - 150 s
+            "after_id": "",
+            "limit": "1000",
+        }
+
+    def test_only_the_kinds_asked_for(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        busy_history(api, count=3)
+        progress = sync_once(client, store, kinds=["postbacks"])
+        assert list(progress.per_kind) == ["postbacks"]
+        assert truth(store, "requests") == {}
+        assert api.list_requests("requests") == []
+
+    def test_an_empty_service(self, client: LogApiClient, store: Store) -> None:
+        progress = sync_once(client, store)
+        assert progress.caught_up and progress.fetched == 0
+        assert store.watermark("requests") is None
+
+
+class TestChangingRecords:
+    def test_a_newer_version_replaces_the_stored_one(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        api.put(request_record("req_a", at(10)), request_record("req_b", at(20)))
+        sync_once(client, store)
+        api.put(request_record("req_a", at(900), status="succeeded"))
+        progress = sync_once(client, store)
+        assert truth(store, "requests")["req_a"] == (at(900), "succeeded")
+        assert (progress.new, progress.updated) == (0, 1)
+
+    def test_a_record_changing_between_pages_of_one_pass_ends_newest(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        busy_history(api, count=12)
+
+        def complete_req_000(request: httpx.Request) -> None:
+            api.put(request_record("req_000", at(3000), status="failed"))
+
+        api.fail_next(serve, serve, complete_req_000)  # health, page 1, then it changes
+        sync_once(client, store, kinds=["requests"], page_size=5)
+        assert truth(store, "requests")["req_000"] == (at(3000), "failed")
+        assert truth(store, "requests") == served(api, "requests")
+
+    def test_a_second_pass_without_changes_writes_nothing(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        busy_history(api)
+        sync_once(client, store)
+        progress = sync_once(client, store)
+        assert progress.fetched > 0  # the look-back window is read again
+        assert (progress.new, progress.updated, progress.stored) == (0, 0, 0)
+
+
+class TestLateRecords:
+    def test_a_record_visible_late_is_caught_by_the_next_pass(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        api.put(request_record("req_early", at(1000)))
+        sync_once(client, store)
+        api.put(request_record("req_late", at(1000 - 120)))  # the contract's worst case
+        progress = sync_once(client, store)
+        assert "req_late" in truth(store, "requests")
+        assert progress.new == 1
+
+    def test_a_look_back_under_the_contracts_bound_is_refused(
+        self, client: LogApiClient, store: Store
+    ) -> None:
+        with pytest.raises(ValueError, match="at least 120 s"):
+            sync_once(client, store, lookback=timedelta(seconds=60))
+
+
+class TestRetries:
+    def test_429_waits_exactly_what_retry_after_says(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        api.put(request_record("req_a", at(1)))
+        api.fail_next(serve, answer(429, headers={"Retry-After": "7"}))
+        sleeps = Sleeps()
+        progress = sync_once(client, store, sleep=sleeps)
+        assert sleeps == [7.0]
+        assert progress.caught_up and progress.retries == 1
+        assert "req_a" in truth(store, "requests")
+
+    def test_a_long_retry_after_is_capped_and_says_so(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        api.fail_next(serve, answer(429, headers={"Retry-After": "3600"}))
+        sleeps, reports = Sleeps(), list[SyncProgress]()
+        sync_once(client, store, sleep=sleeps, on_progress=reports.append)
+        assert sleeps == [300.0]
+        assert reports[0].last_error is not None
+        assert reports[0].last_error.endswith("retrying in 300 s (the server asked 3600 s; capped)")
+
+    def test_progress_tells_the_error_and_the_retry_time_before_waiting(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        api.fail_next(serve, answer(503, headers={"Retry-After": "30"}))
+        reports = list[SyncProgress]()
+        seen_while_waiting = list[SyncProgress]()
+        before = datetime.now(UTC)
+        sync_once(
+            client,
+            store,
+            on_progress=reports.append,
+            sleep=lambda seconds: seen_while_waiting.append(reports[-1]),
+        )
+        waiting = seen_while_waiting[0]
+        assert waiting.last_error is not None and "(503 Service Unavailable)" in waiting.last_error
+        assert waiting.next_retry_at is not None
+        assert before + timedelta(seconds=30) <= waiting.next_retry_at
+        assert waiting.next_retry_at <= datetime.now(UTC) + timedelta(seconds=30)
+        assert reports[-1].last_error is None and reports[-1].next_retry_at is None
+
+    def test_backoff_doubles_with_full_jitter_and_resets_after_a_success(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        busy_history(api, count=4)
+        ceilings: list[float] = []
+
+        def uniform(low: float, high: float) -> float:
+            assert low == 0.0
+            ceilings.append(high)
+            return high / 2
+
+        five_failures = [answer(503)] * 5
+        api.fail_next(serve, *five_failures, serve, answer(502), serve)
+        sleeps = Sleeps()
+        sync_once(
+            client,
+            store,
+            kinds=["requests"],
+            page_size=2,
+            backoff=Backoff(base=1.0, cap=8.0, uniform=uniform),
+            sleep=sleeps,
+        )
+        assert ceilings == [1.0, 2.0, 4.0, 8.0, 8.0, 1.0]
+        assert sleeps == [0.5, 1.0, 2.0, 4.0, 4.0, 0.5]
+        assert truth(store, "requests") == served(api, "requests")
+
+    @pytest.mark.parametrize(
+        "fault",
+        [
+            raising(httpx.ReadTimeout),
+            raising(httpx.RemoteProtocolError),
+            raising(httpx.ReadError),
+            answer(500),
+            answer(504),
+            answer(200, content=b'{"data": [{"id": "req_a"}], "has_more": false}'),
+            answer(200, content=b"<html>Bad Gateway</html>"),
+        ],
+        ids=["timeout", "reset", "read-error", "500", "504", "wrong-shape", "not-json"],
+    )
+    def test_every_transient_failure_is_retried_and_loses_nothing(
+        self,
+        api: FakeLogApi,
+        client: LogApiClient,
+        store: Store,
+        fault: Callable[[httpx.Request], httpx.Response],
+    ) -> None:
+        busy_history(api, count=9)
+        api.fail_next(serve, serve, fault)  # fails the second page
+        sleeps = Sleeps()
+        progress = sync_once(client, store, kinds=["requests"], page_size=4, sleep=sleeps)
+        assert len(sleeps) == 1 and progress.retries == 1
+        assert truth(store, "requests") == served(api, "requests")
+
+    def test_max_attempts_gives_up_with_the_last_error(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        api.fail_next(serve, *[answer(503)] * 3)
+        sleeps = Sleeps()
+        with pytest.raises(TransientSourceError, match="gave up after 3 attempts"):
+            sync_once(client, store, max_attempts=3, sleep=sleeps)
+        assert len(sleeps) == 2
+
+    def test_an_unreachable_service_at_start_is_retried(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        api.fail_next(raising(httpx.ConnectError))
+        reports = list[SyncProgress]()
+        sync_once(client, store, sleep=Sleeps(), on_progress=reports.append)
+        assert reports[0].last_error is not None
+        assert reports[0].last_error.startswith(f"cannot reach the log API at {URL}")
+        assert reports[0].last_success_at is None
+        assert reports[-1].caught_up and reports[-1].last_success_at is not None
+
+
+class TestPermanentFailures:
+    def test_a_refused_key_raises_at_once(self, api: FakeLogApi, store: Store) -> None:
+        sleeps = Sleeps()
+        with (
+            LogApiClient(URL, "wrong", transport=api.transport()) as client,
+            pytest.raises(AuthenticationError),
+        ):
+            sync_once(client, store, sleep=sleeps)
+        assert sleeps == [] and len(api.seen) == 1
+
+    def test_a_url_that_is_not_a_log_api_raises_at_once(self, store: Store) -> None:
+        site = httpx.MockTransport(lambda request: httpx.Response(200, html="<p>hello</p>"))
+        sleeps = Sleeps()
+        with LogApiClient(URL, KEY, transport=site) as client, pytest.raises(NotALogApiError):
+            sync_once(client, store, sleep=sleeps)
+        assert sleeps == []
+
+    def test_a_bad_request_raises_at_once(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        api.fail_next(serve, answer(400, json={"error": "limit must be 1 to 1000"}))
+        with pytest.raises(SourceError, match="limit must be 1 to 1000"):
+            sync_once(client, store, sleep=Sleeps())
+
+    def test_a_page_that_goes_backwards_is_refused_rather_than_looped_on(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        api.put(request_record("req_b", at(5)), request_record("req_c", at(6)))
+        stale = {"data": [request_record("req_a", at(5)).model_dump(mode="json")], "has_more": True}
+        api.fail_next(serve, serve, answer(200, json=stale))
+        with pytest.raises(SourceError, match="breaks the keyset contract"):
+            sync_once(client, store, kinds=["requests"], page_size=1)
+
+    def test_an_empty_page_that_claims_more_ends_the_pass(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        api.fail_next(serve, answer(200, json={"data": [], "has_more": True}))
+        progress = sync_once(client, store, kinds=["requests"])
+        assert progress.caught_up and len(api.list_requests("requests")) == 1
+
+
+class TestStopping:
+    def test_stop_between_pages(self, api: FakeLogApi, client: LogApiClient, store: Store) -> None:
+        busy_history(api)
+        stop = threading.Event()
+
+        def stop_after_two_pages(progress: SyncProgress) -> None:
+            if progress.per_kind["requests"].pages == 2:
+                stop.set()
+
+        progress = sync_once(
+            client, store, page_size=4, stop=stop, on_progress=stop_after_two_pages
+        )
+        assert not progress.caught_up
+        assert len(api.list_requests("requests")) == 2 and api.list_requests("postbacks") == []
+        assert store.watermark("requests") == Watermark(at(2), "req_007")
+
+    def test_stop_ends_a_long_wait_at_once(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        api.fail_next(serve, answer(429, headers={"Retry-After": "120"}))
+        stop = threading.Event()
+        threading.Timer(0.1, stop.set).start()
+        started = time.monotonic()
+        progress = sync_once(client, store, stop=stop)
+        assert time.monotonic() - started < 5
+        assert not progress.caught_up
+        assert progress.next_retry_at is not None
+
+
+class TestCrashSafety:
+    def test_a_crash_between_pages_then_a_rerun_loses_and_duplicates_nothing(
+        self, api: FakeLogApi, client: LogApiClient, tmp_path: Path
+    ) -> None:
+        busy_history(api)
+
+        class PowerCut(Exception):
+            pass
+
+        class CrashingStore:
+            """The real store, until the third page."""
+
+            def __init__(self, store: Store) -> None:
+                self.store, self.pages = store, 0
+
+            def save_page(
+                self, kind: Kind, records: Sequence[LogRecord], watermark: Watermark | None
+            ) -> SaveResult:
+                self.pages += 1
+                if self.pages == 3:
+                    raise PowerCut
+                return self.store.save_page(kind, records, watermark)
+
+            def watermark(self, kind: Kind) -> Watermark | None:
+                return self.store.watermark(kind)
+
+        path = tmp_path / "orderdesk.db"
+        with Store.open(path) as store, pytest.raises(PowerCut):
+            sync_once(client, CrashingStore(store), page_size=4)
+        with Store.open(path) as store:
+            assert store.watermark("requests") == Watermark(at(2), "req_007")
+            assert len(truth(store, "requests")) == 8
+            progress = sync_once(client, store, page_size=4)
+            assert truth(store, "requests") == served(api, "requests")
+            assert truth(store, "postbacks") == served(api, "postbacks")
+            assert progress.new == 50 - 8
+
+
+class TestProgress:
+    def test_each_page_reports_running_totals(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        busy_history(api, count=10)
+        reports = list[SyncProgress]()
+        sync_once(client, store, page_size=4, on_progress=reports.append)
+        assert [r.fetched for r in reports] == [4, 8, 10, 14, 18, 20, 20]
+        assert [r.per_kind["postbacks"].new for r in reports] == [0, 0, 0, 4, 8, 10, 10]
+        assert [r.caught_up for r in reports] == [False] * 6 + [True]
+
+    def test_reports_are_copies_a_thread_can_keep(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        busy_history(api, count=10)
+        reports = list[SyncProgress]()
+        final = sync_once(client, store, page_size=4, on_progress=reports.append)
+        assert reports[0].fetched == 4 and final.fetched == 20
+        assert reports[0].per_kind["requests"] is not final.per_kind["requests"]
+
+
+class TestFollow:
+    def test_follow_keeps_syncing_until_stopped(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        stop = threading.Event()
+        passes = list[SyncProgress]()
+
+        def on_progress(progress: SyncProgress) -> None:
+            if not progress.caught_up:
+                return
+            passes.append(progress)
+            if len(passes) == 1:
+                api.put(request_record("req_later", at(50)))
+            if len(passes) == 3:
+                stop.set()
+
+        api.put(request_record("req_first", at(10)))
+        follow(client, store, interval=0.01, stop=stop, on_progress=on_progress)
+        assert [p.new for p in passes] == [1, 1, 0]
+        assert set(truth(store, "requests")) == {"req_first", "req_later"}
+
+    def test_follow_reports_transient_errors_and_carries_on(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        stop = threading.Event()
+        errors: list[str] = []
+
+        def on_progress(progress: SyncProgress) -> None:
+            if progress.last_error:
+                errors.append(progress.last_error)
+            if progress.caught_up:
+                stop.set()
+
+        api.fail_next(serve, answer(503, headers={"Retry-After": "0"}))
+        follow(client, store, interval=0.01, stop=stop, on_progress=on_progress)
+        assert len(errors) == 1 and "503" in errors[0]
+
+    def test_follow_remembers_the_last_success_across_passes(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        stop = threading.Event()
+        reports = list[SyncProgress]()
+
+        def on_progress(progress: SyncProgress) -> None:
+            reports.append(progress)
+            if progress.caught_up and sum(r.caught_up for r in reports) == 1:
+                # The next pass's first request fails; its report keeps the last success.
+                api.fail_next(answer(503, headers={"Retry-After": "0"}))
+            elif progress.caught_up:
+                stop.set()
+
+        follow(client, store, interval=0.01, stop=stop, on_progress=on_progress)
+        failing = next(r for r in reports if r.last_error)
+        assert failing.last_success_at is not None
+
+    def test_follow_raises_a_permanent_failure(self, api: FakeLogApi, store: Store) -> None:
+        with (
+            LogApiClient(URL, "wrong", transport=api.transport()) as client,
+            pytest.raises(AuthenticationError),
+        ):
+            follow(client, store, interval=0.01, stop=threading.Event())
