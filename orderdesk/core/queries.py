@@ -16,10 +16,10 @@ from sqlalchemy import (
     Connection,
     Select,
     Table,
+    event,
     false,
     func,
     literal,
-    or_,
     select,
     tuple_,
 )
@@ -38,6 +38,7 @@ __all__ = [
     "get_record",
     "list_records",
     "list_summaries",
+    "query_plan",
     "truth",
 ]
 
@@ -112,17 +113,29 @@ class RecordSummary:
         return self.status == "failed"
 
 
-def _party(table: Table, prefix: str, text: str) -> ColumnElement[bool]:
-    identity, name = table.c[f"{prefix}_id"], table.c[f"{prefix}_name"]
-    return or_(identity == text, func.lower(name) == func.lower(text))
+_MAX_IDS_PER_NAME = 50
 
 
 def _party_ids(connection: Connection, table: Table, prefix: str, text: str) -> list[str]:
-    # Resolve a name to ids first, so the list itself can walk the
-    # (customer_id, created_at, id) index newest first instead of sorting.
-    column = table.c[f"{prefix}_id"]
-    query = select(column).where(_party(table, prefix, text)).distinct()
-    return [value for value in connection.execute(query).scalars() if value is not None]
+    """The ids of the customers (or printers) with this id, or with this name in any case."""
+    # Resolving to ids first lets the list walk (customer_id, created_at, id)
+    # newest first instead of sorting. A name has few ids: find each with one
+    # seek in (lower(name), id) rather than reading every row with that name.
+    identity, name = table.c[f"{prefix}_id"], table.c[f"{prefix}_name"]
+    exact = connection.execute(select(identity).where(identity == text).limit(1)).first()
+    ids = [text] if exact is not None else []
+    named = func.lower(name) == func.lower(text)
+    last: str | None = None
+    for _ in range(_MAX_IDS_PER_NAME):
+        step = select(identity).where(named).order_by(identity).limit(1)
+        if last is not None:
+            step = step.where(identity > last)
+        last = connection.execute(step).scalar()
+        if last is None:
+            break
+        if last not in ids:
+            ids.append(last)
+    return ids
 
 
 def _conditions(
@@ -245,3 +258,37 @@ def truth(store: Store, kind: Kind) -> dict[str, tuple[datetime, str]]:
     with store.engine.connect() as connection:
         rows = connection.execute(select(table.c.id, table.c.updated_at, table.c.status))
         return {record_id: (updated_at, status) for record_id, updated_at, status in rows}
+
+
+class _Captured(Exception):
+    """Stops a statement on its way to the database, carrying the SQL it would have run."""
+
+    def __init__(self, sql: str, parameters: Any) -> None:
+        super().__init__(sql)
+        self.sql = sql
+        self.parameters = parameters
+
+
+def query_plan(
+    store: Store, query: RecordQuery, *, after: Cursor | None = None, newest_first: bool = True
+) -> list[str]:
+    """SQLite's plan for a page of summaries, one line per step: to check indexes are used."""
+    table = TABLES[query.kind]
+
+    def capture(_conn: Any, _cursor: Any, sql: str, parameters: Any, *_: Any) -> None:
+        if sql.lstrip().upper().startswith("SELECT"):  # not the BEGIN before it
+            raise _Captured(sql, parameters)
+
+    with store.engine.connect() as connection:
+        statement = select(*_summary_columns(table, query.kind)).where(
+            *_conditions(connection, table, query)
+        )
+        event.listen(connection, "before_cursor_execute", capture)
+        try:
+            connection.execute(_paged(statement, table, after, 100, newest_first))
+        except _Captured as captured:
+            sql, parameters = captured.sql, captured.parameters
+        finally:
+            event.remove(connection, "before_cursor_execute", capture)
+        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, parameters)
+        return [row[-1] for row in rows]

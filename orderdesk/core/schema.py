@@ -85,7 +85,7 @@ def _list_indexes(kind: Kind, choice: str) -> tuple[Index, ...]:
     # so "filter X, newest first" walks the index backwards with no sort.
     return (
         Index(f"ix_{kind}_created", "created_at", "id"),
-        Index(f"ix_{kind}_reference", "order_reference_id", "created_at"),
+        Index(f"ix_{kind}_reference", "order_reference_id", "created_at", "id"),
         Index(f"ix_{kind}_status", "status", "created_at", "id"),
         Index(f"ix_{kind}_{choice}", choice, "created_at", "id"),
         Index(f"ix_{kind}_customer", "customer_id", "created_at", "id"),
@@ -146,8 +146,8 @@ TABLES: dict[Kind, Table] = {"requests": _table(RequestRow), "postbacks": _table
 WATERMARKS = _table(WatermarkRow)
 META = _table(MetaRow)
 
-# Names are matched case-insensitively; these let "customer = Acme" find its rows
-# through an index and then use (customer_id, created_at) for the order.
-for _kind, _table_of_kind in TABLES.items():
-    Index(f"ix_{_kind}_customer_name", func.lower(_table_of_kind.c.customer_name))
-    Index(f"ix_{_kind}_printer_name", func.lower(_table_of_kind.c.printer_name))
+# Names are matched case-insensitively: these find a name's few ids by seeking
+# (lower(name), id), and the list then walks (customer_id, created_at, id).
+for _kind, _t in TABLES.items():
+    Index(f"ix_{_kind}_customer_name", func.lower(_t.c.customer_name), _t.c.customer_id)
+    Index(f"ix_{_kind}_printer_name", func.lower(_t.c.printer_name), _t.c.printer_id)
