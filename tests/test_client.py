@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import socket
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -399,3 +401,36 @@ def test_close_closes_the_connection_pool(api: FakeLogApi) -> None:
     client.close()
     with pytest.raises(RuntimeError):
         client.fetch_page("requests", None)
+
+
+class TestRealSockets:
+    """The transport failures as a real network produces them, not as a fake raises them."""
+
+    def test_a_server_that_accepts_but_never_answers_times_out(
+        self, connect: Callable[..., LogApiClient]
+    ) -> None:
+        with socket.create_server(("127.0.0.1", 0)) as silent:
+            port = silent.getsockname()[1]
+            client = connect(url=f"http://127.0.0.1:{port}", timeout=0.2)
+            with pytest.raises(
+                TransientSourceError, match=r"did not answer /v1/health within 0\.2 s"
+            ):
+                client.health()
+
+    def test_a_server_that_hangs_up_is_a_broken_connection(
+        self, connect: Callable[..., LogApiClient]
+    ) -> None:
+        with socket.create_server(("127.0.0.1", 0)) as rude:
+            port = rude.getsockname()[1]
+
+            def hang_up() -> None:
+                peer, _ = rude.accept()
+                peer.recv(65536)
+                peer.close()
+
+            hanger = threading.Thread(target=hang_up)
+            hanger.start()
+            client = connect(url=f"http://127.0.0.1:{port}", timeout=5)
+            with pytest.raises(TransientSourceError, match=r"connection to the log API .* broke"):
+                client.health()
+            hanger.join()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import random
+import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -15,6 +19,7 @@ from fake_log_api import (
     FakeLogApi,
     answer,
     at,
+    over_http,
     postback_record,
     raising,
     request_record,
@@ -485,3 +490,78 @@ class TestFollow:
             pytest.raises(AuthenticationError),
         ):
             follow(client, store, interval=0.01, stop=threading.Event())
+
+
+# A child process that syncs slowly (small pages) and says when its first page is stored.
+_CHILD = """
+import sys
+from orderdesk.core.client import LogApiClient
+from orderdesk.core.store import Store
+from orderdesk.core.sync import sync_once
+
+url, key, path = sys.argv[1:4]
+def told(progress):
+    if progress.stored:
+        print("stored", flush=True)
+with LogApiClient(url, key) as client, Store.open(path) as store:
+    sync_once(client, store, page_size=10, on_progress=told)
+print("done", flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_sigkill_at_any_moment_loses_nothing_and_a_rerun_duplicates_nothing(
+    api: FakeLogApi, tmp_path: Path
+) -> None:
+    busy_history(api, count=600)
+    path = tmp_path / "orderdesk.db"
+    chance = random.Random(7)
+    with over_http(api) as url:
+        command = [sys.executable, "-c", _CHILD, url, KEY, str(path)]
+        stored_after_kills = []
+        for _ in range(3):
+            with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as child:
+                assert child.stdout is not None
+                assert child.stdout.readline() == "stored\n"
+                time.sleep(chance.uniform(0.0, 0.2))
+                child.kill()
+                child.wait()
+            with Store.open(path) as store:
+                stored_after_kills.append(len(truth(store, "requests")))
+        finished = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert finished.stdout.endswith("done\n")
+    assert min(stored_after_kills) < 600, "no kill landed mid-sync; the test proved nothing"
+    with Store.open(path) as store:
+        assert truth(store, "requests") == served(api, "requests")
+        assert truth(store, "postbacks") == served(api, "postbacks")
+    with sqlite3.connect(path) as database:
+        for table in ("requests", "postbacks"):
+            rows, ids = database.execute(
+                f"SELECT COUNT(*), COUNT(DISTINCT id) FROM {table}"
+            ).fetchone()
+            assert rows == ids == 600
+
+
+class TestBackoffPolicy:
+    def test_full_jitter_draws_between_zero_and_the_exponential_ceiling(self) -> None:
+        draws: list[tuple[float, float]] = []
+
+        def uniform(low: float, high: float) -> float:
+            draws.append((low, high))
+            return low
+
+        policy = Backoff(base=0.5, cap=60.0, uniform=uniform)
+        for attempt in (0, 1, 2, 7, 8, 5000):
+            policy.delay(attempt)
+        assert draws == [(0, 0.5), (0, 1.0), (0, 2.0), (0, 60.0), (0, 60.0), (0, 60.0)]
+
+    def test_retry_after_is_honoured_exactly_up_to_the_cap(self) -> None:
+        policy = Backoff(retry_after_cap=300.0)
+        assert policy.delay(9, retry_after=42.0).seconds == 42.0
+        assert not policy.delay(9, retry_after=42.0).capped
+        assert policy.delay(0, retry_after=301.0).seconds == 300.0
+        assert policy.delay(0, retry_after=301.0).capped
+
+    def test_the_real_jitter_stays_in_bounds(self) -> None:
+        policy = Backoff(base=1.0, cap=4.0)
+        assert all(0.0 <= policy.delay(attempt).seconds <= 4.0 for attempt in range(200))
