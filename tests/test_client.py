@@ -13,6 +13,7 @@ import httpx
 import pytest
 from fake_log_api import KEY, FakeLogApi, answer, at, postback_record, raising, request_record
 
+import orderdesk
 from orderdesk.core.client import LogApiClient, parse_retry_after
 from orderdesk.core.errors import (
     AuthenticationError,
@@ -60,6 +61,10 @@ class TestWhatIsSent:
     ) -> None:
         client.fetch_page("requests", None)
         assert api.seen[0].headers["X-API-KEY"] == KEY
+
+    def test_the_client_names_itself(self, api: FakeLogApi, client: LogApiClient) -> None:
+        client.health()
+        assert api.seen[0].headers["User-Agent"] == f"orderdesk/{orderdesk.__version__}"
 
     def test_no_key_means_no_header(
         self, api: FakeLogApi, connect: Callable[..., LogApiClient]

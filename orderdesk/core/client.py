@@ -23,6 +23,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from orderdesk import __version__
 from orderdesk.core.errors import (
     AuthenticationError,
     InputError,
@@ -102,10 +103,18 @@ class LogApiClient:
         self._confirmed = False
         self._http = httpx.Client(
             base_url=url,
-            headers={"X-API-KEY": api_key} if api_key else {},
+            headers=self._headers(api_key),
             timeout=timeout,
             transport=transport,
         )
+
+    @staticmethod
+    def _headers(api_key: str | None) -> dict[str, str]:
+        # The service's own logs then say which client and version was asking.
+        headers = {"User-Agent": f"orderdesk/{__version__}"}
+        if api_key:
+            headers["X-API-KEY"] = api_key
+        return headers
 
     def __enter__(self) -> LogApiClient:
         return self
