@@ -1,0 +1,255 @@
+"""The simulation: a clock, orders arriving, lifecycles advancing, records becoming visible."""
+
+from __future__ import annotations
+
+import heapq
+import random
+import threading
+from collections import deque
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from itertools import count
+
+from orderdesk.core.records import (
+    Kind,
+    LogRecord,
+    PostbackRecord,
+    RequestRecord,
+    Watermark,
+)
+from orderdesk.sim.ledger import Ledger, micros
+from orderdesk.sim.lifecycle import Step
+from orderdesk.sim.plans import CUSTOMER_WEIGHTS, play_order
+from orderdesk.sim.world import CUSTOMERS
+
+#: The contract's retention: older records (by updated_at) are not served.
+RETENTION = timedelta(days=30)
+#: The contract's bound on late visibility.
+LATE_MAX = timedelta(seconds=120)
+
+_NEVER = datetime.max.replace(tzinfo=UTC)
+
+
+def _kind_of(record: LogRecord) -> Kind:
+    return "requests" if isinstance(record, RequestRecord) else "postbacks"
+
+
+class Simulation:
+    """An order-intake service's records, backfilled over ``history`` and continued live.
+
+    Rates are orders per minute. Given the same ``seed`` and ``now``, the history
+    is identical; live traffic continues from there on the real clock.
+    """
+
+    def __init__(
+        self,
+        seed: int = 0,
+        history: timedelta = timedelta(hours=1),
+        history_rate: float = 2.0,
+        rate: float = 30.0,
+        now: datetime | None = None,
+        *,
+        tick_seconds: float = 0.25,
+    ) -> None:
+        real_now = datetime.now(UTC)
+        anchor = real_now if now is None else now.astimezone(UTC)
+        self._offset = anchor - real_now
+        self._lock = threading.RLock()
+        self._rng = random.Random(seed)
+        self._history_rate = history_rate
+        self._rate = rate
+        self._anchor = anchor
+        self._ledgers: dict[Kind, Ledger] = {"requests": Ledger(), "postbacks": Ledger()}
+        self._future: list[tuple[int, int, LogRecord | Step]] = []
+        self._sequence = count()
+        self._numbers = {customer.id: 0 for customer in CUSTOMERS}
+        self._accepted_references = {customer.id: deque[str](maxlen=200) for customer in CUSTOMERS}
+        self._next_arrival = anchor - history
+        self._schedule_next_arrival()
+        self._late_share = 0.0
+        self._late_max = LATE_MAX
+        self._late_rng = random.Random()
+        self._frozen = False
+        self._tick_seconds = tick_seconds
+        self._ticker: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._backfill()
+
+    # -- the clock -------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        """The simulated time: the real clock shifted to the ``now`` anchor."""
+        return datetime.now(UTC) + self._offset
+
+    def _current_rate(self, moment: datetime) -> float:
+        return self._history_rate if moment < self._anchor else self._rate
+
+    def _schedule_next_arrival(self) -> None:
+        previous = self._next_arrival
+        per_minute = self._current_rate(previous)
+        if per_minute > 0:
+            gap = timedelta(seconds=self._rng.expovariate(per_minute / 60.0))
+            self._next_arrival = previous + gap
+        else:
+            self._next_arrival = _NEVER
+        if previous < self._anchor <= self._next_arrival and self._rate > 0:
+            # Arrivals are memoryless, so the live rate may take over right at the anchor.
+            gap = timedelta(seconds=self._rng.expovariate(self._rate / 60.0))
+            self._next_arrival = self._anchor + gap
+
+    # -- generation --------------------------------------------------------------------
+
+    def _arrive(self, placed_at: datetime) -> None:
+        customer = self._rng.choices(CUSTOMERS, CUSTOMER_WEIGHTS)[0]
+        order_rng = random.Random(self._rng.getrandbits(64))
+        self._numbers[customer.id] += 1
+        recent = self._accepted_references[customer.id]
+        previous = order_rng.choice(recent) if recent else None
+        order, versions, steps, accepted = play_order(
+            order_rng, customer, self._numbers[customer.id], placed_at, previous
+        )
+        if accepted:
+            recent.append(order.reference)
+        self._schedule(versions)
+        self._schedule(steps)
+
+    def _schedule(self, entries: Sequence[tuple[datetime, LogRecord | Step]]) -> None:
+        for moment, entry in entries:
+            heapq.heappush(self._future, (micros(moment), next(self._sequence), entry))
+
+    def _due(self, limit: int) -> Iterator[LogRecord]:
+        """Versions due by ``limit`` (micros), in time order, running lifecycle steps on the way."""
+        while self._future and self._future[0][0] <= limit:
+            entry = heapq.heappop(self._future)[2]
+            if callable(entry):
+                self._schedule(entry())
+            else:
+                yield entry
+
+    def _generate_until(self, until: datetime) -> None:
+        while self._next_arrival <= until:
+            self._arrive(self._next_arrival)
+            self._schedule_next_arrival()
+
+    def _backfill(self) -> None:
+        self._generate_until(self._anchor)
+        limit = micros(self._anchor)
+        due: dict[Kind, list[LogRecord]] = {"requests": [], "postbacks": []}
+        for record in self._due(limit):
+            due[_kind_of(record)].append(record)
+        for kind, records in due.items():
+            self._ledgers[kind].load(records)
+
+    def advance(self, until: datetime | None = None) -> int:
+        """Move the world to ``until`` (default now): new orders, next steps, late reveals."""
+        with self._lock:
+            if self._frozen:
+                return 0
+            until = until or self.now()
+            self._generate_until(until)
+            limit = micros(until)
+            changed = 0
+            for record in self._due(limit):
+                self._apply(record)
+                changed += 1
+            for ledger in self._ledgers.values():
+                ledger.reveal(until)
+            return changed
+
+    def _apply(self, record: LogRecord) -> None:
+        ledger = self._ledgers[_kind_of(record)]
+        if self._late_share and self._late_rng.random() < self._late_share:
+            delay = self._late_rng.uniform(0, self._late_max.total_seconds())
+            ledger.hide_until(record.updated_at + timedelta(seconds=delay), record)
+        else:
+            ledger.publish(record)
+
+    # -- late visibility ---------------------------------------------------------------
+
+    def make_late(self, share: float, max_delay: timedelta = LATE_MAX, *, seed: int = 0) -> None:
+        """Let ``share`` of new record versions become visible up to ``max_delay`` late."""
+        if not 0 <= share <= 1:
+            raise ValueError(f"late share must be between 0 and 1, not {share}")
+        if max_delay > LATE_MAX:
+            raise ValueError(f"late visibility may not exceed {LATE_MAX.total_seconds():.0f} s")
+        with self._lock:
+            self._late_share = share
+            self._late_max = max_delay
+            self._late_rng = random.Random(seed)
+
+    def settle(self) -> int:
+        """Make every late version visible now; returns how many were waiting."""
+        with self._lock:
+            return sum(ledger.reveal(None) for ledger in self._ledgers.values())
+
+    # -- live ticking --------------------------------------------------------------------
+
+    def freeze(self) -> None:
+        """Stop the world: no new orders, no lifecycle steps (late reveals need settle())."""
+        with self._lock:
+            self._frozen = True
+
+    def start(self) -> None:
+        """Advance the world from a background thread, one tick at a time."""
+        if self._ticker is not None:
+            return
+        self._stopping.clear()
+        self._ticker = threading.Thread(
+            target=self._tick, args=(self._tick_seconds,), name="sim-ticker", daemon=True
+        )
+        self._ticker.start()
+
+    def stop(self) -> None:
+        """Stop the background ticker and wait for it."""
+        self._stopping.set()
+        if self._ticker is not None:
+            self._ticker.join(timeout=5)
+            self._ticker = None
+
+    def _tick(self, tick_seconds: float) -> None:
+        while not self._stopping.wait(tick_seconds):
+            self.advance()
+
+    # -- reading -------------------------------------------------------------------------
+
+    def oldest_served(self) -> datetime:
+        """The start of retention: older records are no longer served."""
+        return self.now() - RETENTION
+
+    def page(self, kind: Kind, after: Watermark, limit: int) -> tuple[list[LogRecord], bool]:
+        """A keyset page: versions strictly after ``after``, ascending, and whether more follow."""
+        with self._lock:
+            return self._ledgers[kind].page(
+                (micros(after.updated_at), after.id), limit, oldest=self.oldest_served()
+            )
+
+    def get(self, kind: Kind, record_id: str) -> LogRecord | None:
+        """One visible record within retention, or None."""
+        with self._lock:
+            record = self._ledgers[kind].get(record_id)
+        if record is None or record.updated_at < self.oldest_served():
+            return None
+        return record
+
+    def records(self, kind: Kind) -> list[LogRecord]:
+        """Every visible record within retention, in list-endpoint order."""
+        with self._lock:
+            return self._ledgers[kind].visible_since(self.oldest_served())
+
+    def truth(self, kind: Kind) -> dict[str, tuple[datetime, str]]:
+        """What a complete sync must hold: id -> (newest updated_at, status) of visible records."""
+        return {record.id: (record.updated_at, record.status) for record in self.records(kind)}
+
+    def hidden(self) -> int:
+        """How many late versions are not visible yet."""
+        with self._lock:
+            return sum(ledger.hidden for ledger in self._ledgers.values())
+
+    def inject(self, record: RequestRecord | PostbackRecord) -> None:
+        """Add or replace a record as it stands, visible at once (for odd-body tests)."""
+        with self._lock:
+            self._ledgers[_kind_of(record)].publish(record, replace=True)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{kind}={len(ledger)}" for kind, ledger in self._ledgers.items())
+        return f"<Simulation {counts} now={self.now():%Y-%m-%d %H:%M:%S}>"
