@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from record_factory import ACME, GLOBEX, PRINTER, T0, failed_request, postback, request
 
+from orderdesk.core import queries
 from orderdesk.core.queries import (
     Cursor,
     RecordQuery,
@@ -165,6 +166,12 @@ def search(store: Store, text: str) -> list[str]:
 
 
 class TestSearch:
+    @pytest.fixture(autouse=True, params=["collect matches", "walk the list"])
+    def plan(self, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Every search test runs under both plans a page can use; they must agree."""
+        common = request.param == "walk the list"
+        monkeypatch.setattr(queries, "_is_common", lambda *args: common)
+
     @pytest.fixture
     def store_with_bodies(self, store: Store) -> Store:
         notes = HttpMessage(
@@ -238,6 +245,16 @@ def refs_of(*numbers: int) -> list[str]:
 
 
 class TestIndexesServeTheLists:
+    def test_a_common_search_walks_the_list_instead_of_sorting_every_match(
+        self, store: Store, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(queries, "_PROBE_COST", 1)  # so that 1,100 rows are "many"
+        store.save_page("requests", [request(n) for n in range(1_100)], None)
+        plan = "\n".join(query_plan(store, RecordQuery("requests", search="lovelace")))
+        assert "TEMP B-TREE" not in plan and "ix_requests_created" in plan, plan
+        rare = "\n".join(query_plan(store, RecordQuery("requests", search="ORD-7")))
+        assert "LIST SUBQUERY" in rare, rare
+
     @pytest.mark.parametrize(
         "query",
         [

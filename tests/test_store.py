@@ -247,3 +247,16 @@ class TestSchemaVersion:
         monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
         with pytest.raises(StoreError, match="cannot upgrade"):
             Store.open(path)
+
+
+class TestSharing:
+    def test_a_reader_mid_transaction_does_not_block_a_page_save(self, tmp_path: Path) -> None:
+        path = tmp_path / "shared.db"
+        with Store.open(path) as writer, Store.open(path) as reader:
+            writer.save_page("requests", [request(1)], None)
+            with reader.engine.connect() as connection:
+                before = connection.exec_driver_sql("SELECT count(*) FROM requests").scalar()
+                writer.save_page("requests", [request(2)], Watermark(T0, "req_000002"))
+                during = connection.exec_driver_sql("SELECT count(*) FROM requests").scalar()
+            assert (before, during) == (1, 1)  # a reader sees one consistent snapshot
+            assert set(truth(reader, "requests")) == {"req_000001", "req_000002"}

@@ -29,6 +29,7 @@ from orderdesk.core.records import Kind
 
 __all__ = [
     "SEARCH_TABLES",
+    "count_matches",
     "create_search_tables",
     "document",
     "index_documents",
@@ -116,9 +117,24 @@ def match_expression(user_text: str) -> str | None:
     return " AND ".join(phrases) or None
 
 
-def search_clause(kind: Kind, expression: str) -> TextClause:
-    """A clause on a record table's ``pk``: the rows the FTS expression matches."""
+def count_matches(connection: Connection, kind: Kind, expression: str, *, up_to: int) -> int:
+    """How many rows the expression matches, counting no further than ``up_to``."""
     table = SEARCH_TABLES[kind]
-    return text(f"pk IN (SELECT rowid FROM {table} WHERE {table} MATCH :match)").bindparams(
-        match=expression
-    )
+    sql = f"SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?)"
+    return int(connection.exec_driver_sql(sql, (expression, up_to)).scalar_one())
+
+
+def search_clause(kind: Kind, expression: str, *, common: bool = False) -> TextClause:
+    """A clause on a record table: the rows the FTS expression matches.
+
+    For a rare expression, the matching rows are collected and sorted. For a
+    common one (``common=True``), collecting could mean most of the store, so
+    the list walks its own index newest first and asks the index about each
+    row, stopping as soon as the page is full.
+    """
+    table = SEARCH_TABLES[kind]
+    if common:
+        sql = f"EXISTS (SELECT 1 FROM {table} WHERE {table} MATCH :match AND rowid = {kind}.pk)"
+    else:
+        sql = f"{kind}.pk IN (SELECT rowid FROM {table} WHERE {table} MATCH :match)"
+    return text(sql).bindparams(match=expression)
