@@ -6,6 +6,7 @@ import random
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -25,6 +26,8 @@ from fake_log_api import (
     request_record,
     serve,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from orderdesk.core.backoff import Backoff
 from orderdesk.core.client import LogApiClient
@@ -565,3 +568,59 @@ class TestBackoffPolicy:
     def test_the_real_jitter_stays_in_bounds(self) -> None:
         policy = Backoff(base=1.0, cap=4.0)
         assert all(0.0 <= policy.delay(attempt).seconds <= 4.0 for attempt in range(200))
+
+
+# The service's history as steps: new versions (some visible late, within the contract's
+# 120 s), transient faults, and sync passes with various page sizes.
+_put = st.tuples(
+    st.just("put"),
+    st.sampled_from(["requests", "postbacks"]),
+    st.integers(0, 15),  # which record: few ids, so that versions pile up
+    st.floats(0, 30),  # how far the service's clock moves on
+    st.one_of(st.just(0.0), st.floats(0, 120)),  # how late the version becomes visible
+)
+_fault = st.tuples(
+    st.just("fault"),
+    st.sampled_from(["429", "503", "reset", "timeout", "malformed"]),
+)
+_sync = st.tuples(st.just("sync"), st.integers(1, 7))
+_FAULTS: dict[str, Callable[[httpx.Request], httpx.Response]] = {
+    "429": answer(429, headers={"Retry-After": "1"}),
+    "503": answer(503),
+    "reset": raising(httpx.RemoteProtocolError),
+    "timeout": raising(httpx.ReadTimeout),
+    "malformed": answer(200, content=b'{"data": [{"oops": 1}], "has_more": true}'),
+}
+
+
+@settings(max_examples=40, deadline=None)
+@given(steps=st.lists(st.one_of(_put, _put, _put, _fault, _sync), min_size=1, max_size=40))
+def test_after_every_pass_the_store_holds_what_the_service_serves(
+    steps: list[tuple[object, ...]],
+) -> None:
+    api = FakeLogApi()
+    clock = 0.0
+    makers = {"requests": request_record, "postbacks": postback_record}
+    prefixes = {"requests": "req", "postbacks": "pb"}
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        LogApiClient(URL, KEY, transport=api.transport()) as client,
+        Store.open(Path(folder) / "orderdesk.db") as store,
+    ):
+        client.health()  # like the simulator, the fake's faults never hit the health check
+        for step in [*steps, ("sync", 3)]:
+            match step:
+                case ("put", str(kind), int(number), float(advance), float(lateness)):
+                    clock += advance
+                    record_id = f"{prefixes[kind]}_{number:02}"
+                    previous = api.records[kind].get(record_id)
+                    updated_at = at(clock - lateness)
+                    if previous is not None and updated_at <= previous.updated_at:
+                        updated_at = previous.updated_at + timedelta(microseconds=1)
+                    api.put(makers[kind](record_id, updated_at, status="failed"))
+                case ("fault", str(name)):
+                    api.fail_next(_FAULTS[name])
+                case ("sync", int(page_size)):
+                    sync_once(client, store, page_size=page_size, sleep=Sleeps())
+                    assert truth(store, "requests") == served(api, "requests")
+                    assert truth(store, "postbacks") == served(api, "postbacks")
