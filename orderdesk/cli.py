@@ -25,6 +25,8 @@ from orderdesk.core.errors import InputError, OrderdeskError
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_USAGE = 2
+# Consecutive transient failures `sync --once` rides out (about half a minute).
+ONCE_ATTEMPTS = 7
 
 
 def _store_option(command: F) -> F:
@@ -134,23 +136,28 @@ def sync(
     settings = Settings.load(db=db, api_url=api_url, api_key=api_key, interval=interval)
     url = _require_source(settings)
     reporter = SyncReporter(out=sys.stderr)
-    with Store.open(settings.db) as store, LogApiClient(url, settings.api_key_value()) as client:
-        with _stop_on_signals() as stop:
-            if mode == "once":
-                progress = sync_once(client, store, on_progress=reporter.update, stop=stop)
-                reporter.finish(progress)
-            else:
-                reporter.say(
-                    strings.FOLLOWING.format(url=url, db=settings.db, interval=settings.interval)
-                )
-                follow(
-                    client,
-                    store,
-                    interval=settings.interval,
-                    stop=stop,
-                    on_progress=reporter.update,
-                )
-                reporter.say(strings.STOPPED)
+    with (
+        Store.open(settings.db) as store,
+        LogApiClient(url, settings.api_key_value()) as client,
+        _stop_on_signals() as stop,
+    ):
+        if mode == "once":
+            # A one-off pull is usually typed by a person: a source that does not
+            # answer at all is reported at once instead of being retried for a
+            # minute. Once it has answered, transient failures are retried.
+            client.health()
+            progress = sync_once(
+                client, store, on_progress=reporter.update, stop=stop, max_attempts=ONCE_ATTEMPTS
+            )
+            reporter.finish(progress)
+        else:
+            reporter.say(
+                strings.FOLLOWING.format(url=url, db=settings.db, interval=settings.interval)
+            )
+            follow(
+                client, store, interval=settings.interval, stop=stop, on_progress=reporter.update
+            )
+            reporter.say(strings.STOPPED)
 
 
 def _list_options(command: F) -> F:

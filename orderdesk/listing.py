@@ -74,7 +74,7 @@ def summary_cells(summary: RecordSummary, zone: tzinfo) -> tuple[str, ...]:
             reference,
             summary.customer_name,
             summary.printer_name or "-",
-            summary.action_or_event,
+            summary.subject,
             status,
             summary.duration_ms if summary.duration_ms is not None else "-",
             summary.error_summary or "",
@@ -83,7 +83,7 @@ def summary_cells(summary: RecordSummary, zone: tzinfo) -> tuple[str, ...]:
         cells = (
             time,
             reference,
-            summary.action_or_event,
+            summary.subject,
             summary.printer_name or "-",
             summary.customer_name,
             summary.status,
@@ -100,7 +100,10 @@ def summaries_as_table(summaries: Sequence[RecordSummary], zone: tzinfo, *, widt
     columns = _REQUEST_COLUMNS if summaries[0].kind == "requests" else _POSTBACK_COLUMNS
     rows = [tuple(column.upper() for column in columns)]
     rows += [summary_cells(summary, zone) for summary in summaries]
-    widths = [min(max(len(row[i]) for row in rows), 40) for i in range(len(columns))]
+    # Every column but the last is capped so one long value cannot push the
+    # rest off screen; the last one runs to the edge of the terminal.
+    widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
+    widths[:-1] = [min(size, 40) for size in widths[:-1]]
     lines = []
     for row in rows:
         cells = [cell[:size].ljust(size) for cell, size in zip(row, widths, strict=True)]

@@ -1,0 +1,76 @@
+"""What ``orderdesk sync`` tells the person watching it, on stderr.
+
+On a terminal one status line is rewritten in place as pages arrive; in a log
+(a pipe, systemd's journal) only changes worth a line are written: a failure
+being retried, a pass that stored something, the end.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import TextIO
+
+from orderdesk import strings
+from orderdesk.core.sync import SyncProgress
+from orderdesk.core.text import show_controls
+
+# How often the rewritten line may change: faster is flicker, not information.
+_REDRAW_SECONDS = 0.1
+
+
+class SyncReporter:
+    """Turns sync progress into lines for a terminal or a log."""
+
+    def __init__(self, out: TextIO, *, interactive: bool | None = None) -> None:
+        self._out = out
+        self._interactive = out.isatty() if interactive is None else interactive
+        self._started = time.monotonic()
+        self._drawn_at = 0.0
+        self._line_open = False
+        self._last_error: str | None = None
+
+    def update(self, progress: SyncProgress) -> None:
+        """Take a progress report: redraw the status line, or log what changed."""
+        error = progress.last_error
+        if error is not None and error != self._last_error:
+            when = (
+                progress.next_retry_at.astimezone().strftime("%H:%M:%S")
+                if progress.next_retry_at
+                else "-"
+            )
+            self.say(strings.SYNC_RETRY.format(error=show_controls(error), when=when))
+        self._last_error = error
+        if progress.caught_up and progress.stored and not self._interactive:
+            stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
+            self.say(
+                strings.SYNC_PASS.format(time=stamp, new=progress.new, updated=progress.updated)
+            )
+        if self._interactive and time.monotonic() - self._drawn_at >= _REDRAW_SECONDS:
+            self._draw(strings.SYNC_PROGRESS.format(**_counts(progress)))
+
+    def finish(self, progress: SyncProgress) -> None:
+        """Say how the pass ended."""
+        seconds = time.monotonic() - self._started
+        self.say(strings.SYNC_DONE.format(seconds=seconds, **_counts(progress)))
+
+    def say(self, line: str) -> None:
+        """Write one whole line, below the status line if one is drawn."""
+        self._clear()
+        self._out.write(line + "\n")
+        self._out.flush()
+
+    def _draw(self, text: str) -> None:
+        self._out.write("\r\x1b[K" + text)
+        self._out.flush()
+        self._line_open = True
+        self._drawn_at = time.monotonic()
+
+    def _clear(self) -> None:
+        if self._line_open:
+            self._out.write("\r\x1b[K")
+            self._line_open = False
+
+
+def _counts(progress: SyncProgress) -> dict[str, int]:
+    return {"fetched": progress.fetched, "new": progress.new, "updated": progress.updated}
