@@ -115,7 +115,7 @@ class Lifecycle:
         """The Order Submit Request: one request record per printer the items go to."""
         order, rng = self.order, self.rng
         customer = order.customer
-        arrived = order.placed_at + _seconds(rng.uniform(0.2, 4.0))
+        arrived = order.placed_at + _seconds(rng.uniform(0.02, 0.3))
         content_type, body = original_body(order, flaw)
         original = HttpMessage(
             at=arrived,
