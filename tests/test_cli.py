@@ -1,0 +1,235 @@
+"""The command line as a script or a person meets it: real processes, a real simulator."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from orderdesk import __version__
+from orderdesk.core.queries import truth
+from orderdesk.core.store import Store
+from orderdesk.sim import Simulation
+from orderdesk.sim.server import SimulatorServer
+
+KEY = "cli-test-key"
+
+
+def orderdesk(*args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run ``orderdesk`` as its own process, as a shell script would."""
+    result = subprocess.run(
+        [sys.executable, "-m", "orderdesk", *args], capture_output=True, text=True, timeout=120
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def service() -> Iterator[SimulatorServer]:
+    """Six hours of believable traffic with no live changes, so listings are stable."""
+    sim = Simulation(seed=5, history=timedelta(hours=6), history_rate=6.0, rate=0.0)
+    sim.freeze()
+    with SimulatorServer(sim, api_key=KEY, live=False) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def synced(service: SimulatorServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store filled by ``orderdesk sync --once`` from the service."""
+    path = tmp_path_factory.mktemp("cli") / "orderdesk.db"
+    orderdesk(
+        "sync", "--once", "--api-url", service.url, "--api-key", KEY, "--db", str(path), check=True
+    )
+    return path
+
+
+def test_version() -> None:
+    assert orderdesk("--version", check=True).stdout.strip() == f"orderdesk, version {__version__}"
+
+
+def test_sync_once_stores_what_the_service_serves(service: SimulatorServer, synced: Path) -> None:
+    with Store.open(synced) as store:
+        for kind in ("requests", "postbacks"):
+            assert truth(store, kind) == service.sim.truth(kind)
+
+
+def test_failed_requests_of_the_last_day_as_json(service: SimulatorServer, synced: Path) -> None:
+    result = orderdesk(
+        "requests",
+        "--db",
+        str(synced),
+        "--since",
+        "1d",
+        "--status",
+        "failed",
+        "--format",
+        "json",
+        "--limit",
+        "100000",
+        check=True,
+    )
+    listed = json.loads(result.stdout)
+    expected = [r for r in service.sim.records("requests") if r.status == "failed"]
+    assert expected, "a day of traffic should hold failures"
+    assert {r["id"] for r in listed} == {r.id for r in expected}
+    created = [r["created_at"] for r in listed]
+    assert created == sorted(created, reverse=True), "newest first"
+
+
+def test_jsonl_is_the_contract_shape_with_secrets_redacted(
+    service: SimulatorServer, synced: Path
+) -> None:
+    result = orderdesk(
+        "postbacks", "--db", str(synced), "--format", "jsonl", "--limit", "50", check=True
+    )
+    lines = result.stdout.splitlines()
+    assert len(lines) == 50
+    for line in lines:
+        record = json.loads(line)
+        served = service.sim.get("postbacks", record["id"])
+        assert served is not None
+        assert set(record) == set(served.model_dump(mode="json"))
+        assert record["updated_at"] == served.model_dump(mode="json")["updated_at"]
+        for stage in ("original", "final"):
+            for name, value in ((record[stage] or {}).get("headers") or {}).items():
+                if name.lower() in ("authorization", "x-api-key"):
+                    assert value.startswith("[redacted len="), (name, value)
+
+
+def test_filters_combine(service: SimulatorServer, synced: Path) -> None:
+    shipped = [r for r in service.sim.records("postbacks") if r.event == "shipped"]
+    reference = shipped[0].order_reference_id
+    assert reference is not None
+    result = orderdesk(
+        "postbacks",
+        "--db",
+        str(synced),
+        "--order",
+        reference,
+        "--event",
+        "shipped",
+        "--format",
+        "csv",
+        check=True,
+    )
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {row["id"] for row in rows} == {
+        r.id for r in shipped if r.order_reference_id == reference
+    }
+    assert all(row["event"] == "shipped" for row in rows)
+
+
+def test_the_table_names_its_columns(synced: Path) -> None:
+    result = orderdesk("requests", "--db", str(synced), "--limit", "5", "--tz", "UTC", check=True)
+    header, *rows = result.stdout.splitlines()
+    assert header.split() == [
+        "TIME",
+        "ORDER",
+        "REFERENCE",
+        "CUSTOMER",
+        "PRINTER",
+        "ACTION",
+        "STATUS",
+        "MS",
+        "ERROR",
+    ]
+    assert len(rows) == 5
+
+
+def test_nothing_matching_says_how_to_widen(synced: Path) -> None:
+    result = orderdesk("requests", "--db", str(synced), "--order", "NO-SUCH-ORDER", check=True)
+    assert result.stdout == ""
+    assert "widen the time range" in result.stderr
+
+
+def _refusing_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def not_a_log_api() -> Iterator[str]:
+    """An ordinary web server that answers every path with an HTML page."""
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"<html><body>Welcome to our shop</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["requests", "--bogus"], "no such option"),
+        (["requests", "--status", "lost"], "--status 'lost' is not one of"),
+        (["requests", "--since", "soon"], "is not a duration"),
+        (["requests", "--tz", "Mars/Olympus"], "unknown time zone"),
+        (["sync", "--once"], "no log API to sync from"),
+        (["sync", "--once", "--api-url", "ftp://example.com"], "not a usable log API URL"),
+        (["sync", "--once", "--api-url", "http://127.0.0.1:{port}"], "cannot reach the log API"),
+        (["sync", "--once", "--api-url", "{service}", "--api-key", "wrong"], "refused the key"),
+        (["sync", "--once", "--api-url", "{html}"], "does not serve an order-intake log API"),
+        (["simulate", "--faults", "meteor=0.5"], "meteor"),
+    ],
+)
+def test_mistakes_get_one_line_that_says_what_to_do(
+    args: list[str], says: str, tmp_path: Path, service: SimulatorServer, not_a_log_api: str
+) -> None:
+    filled = [
+        arg.format(port=_refusing_port(), service=service.url, html=not_a_log_api) for arg in args
+    ]
+    result = (
+        orderdesk(*filled, "--db", str(tmp_path / "s.db"))
+        if filled[0] != "simulate"
+        else orderdesk(*filled)
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert says.lower() in lines[0].lower()
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("make", ["text file", "folder"])
+def test_a_store_that_cannot_be_opened(make: str, tmp_path: Path) -> None:
+    target = tmp_path / "not-a-store"
+    if make == "text file":
+        target.write_text("these are my notes, not a database\n" * 100)
+    else:
+        target.mkdir()
+    result = orderdesk("requests", "--db", str(target))
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "--db" in result.stderr
+    if make == "text file":
+        assert target.read_text().startswith("these are my notes"), "the file was left as it was"
