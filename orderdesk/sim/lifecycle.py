@@ -182,7 +182,7 @@ class Lifecycle:
                 "User-Agent": _ROUTER_AGENT,
             },
             content_type="application/json",
-            body=json.dumps(gelato, indent=2, ensure_ascii=False),
+            body=json.dumps(gelato, ensure_ascii=False),
         )
         self._add(sent, request, printer=printer.party, final=final)
         took = rng.uniform(0.15, 2.5)
