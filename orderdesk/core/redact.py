@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import TypeVar
 
 from orderdesk.core.records import HttpMessage, HttpResponse, PostbackRecord, RequestRecord
@@ -29,6 +30,9 @@ _Stage = TypeVar("_Stage", HttpMessage, HttpResponse)
 _Record = TypeVar("_Record", RequestRecord, PostbackRecord)
 
 
+# Header names repeat endlessly across records (a few dozen distinct ones), so
+# the answer is cached: redaction runs on every stage of every synced record.
+@lru_cache(maxsize=4096)
 def is_secret_header(name: str) -> bool:
     """Whether a header of this name carries a credential (case-insensitive)."""
     folded = name.strip().lower()
