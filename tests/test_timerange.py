@@ -8,7 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from orderdesk.core.errors import InputError
-from orderdesk.core.timerange import TimeRange, parse_duration, parse_moment, resolve_zone
+from orderdesk.core.timerange import (
+    TimeRange,
+    describe_duration,
+    parse_duration,
+    parse_moment,
+    resolve_zone,
+)
 
 NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
 PARIS = ZoneInfo("Europe/Paris")
@@ -72,3 +78,10 @@ def test_zones() -> None:
     assert resolve_zone("Europe/Paris") == PARIS
     with pytest.raises(InputError, match="IANA"):
         resolve_zone("Mars/Olympus")
+
+
+def test_durations_described() -> None:
+    assert describe_duration(timedelta(days=7)) == "7 d"
+    assert describe_duration(timedelta(hours=30)) == "1 d 6 h"
+    assert describe_duration(timedelta(seconds=90)) == "1 min 30 s"
+    assert describe_duration(timedelta(0)) == "0 s"

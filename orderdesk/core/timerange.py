@@ -42,6 +42,17 @@ def parse_duration(text: str) -> timedelta:
     return float(amount) * _UNITS[unit.lower()]
 
 
+def describe_duration(span: timedelta) -> str:
+    """A duration as people say it: ``7 d``, ``1 d 6 h``, ``90 s``."""
+    seconds = int(span.total_seconds())
+    parts = []
+    for unit, size in (("d", 86_400), ("h", 3_600), ("min", 60), ("s", 1)):
+        amount, seconds = divmod(seconds, size)
+        if amount:
+            parts.append(f"{amount} {unit}")
+    return " ".join(parts[:2]) or "0 s"
+
+
 def resolve_zone(name: str | None) -> tzinfo:
     """The zone named (``UTC``, ``Europe/Paris``), or the machine's local zone for None."""
     if name is None or name.lower() == "local":

@@ -26,6 +26,7 @@ from orderdesk.core.records import (
     format_timestamp,
     parse_timestamp,
 )
+from orderdesk.core.timerange import describe_duration, parse_duration
 from orderdesk.sim.faults import Faults
 from orderdesk.sim.traffic import Simulation
 
@@ -35,7 +36,6 @@ DEFAULT_LIMIT = 100
 _ONE = re.compile(r"^/v1/(requests|postbacks)/([^/]+)$")
 _LIST = re.compile(r"^/v1/(requests|postbacks)/?$")
 _RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(s|sec|second|m|min|minute|h|hr|hour)s?\s*$")
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)\s*$")
 
 
 def parse_rate(text: str | float) -> float:
@@ -52,18 +52,6 @@ def parse_rate(text: str | float) -> float:
         raise ValueError(f"rate {text!r} is not understood; write it like 30/min, 2/s or 100/h")
     number, unit = float(match[1]), match[2][0]
     return {"s": number * 60, "m": number, "h": number / 60}[unit]
-
-
-def parse_duration(text: str | timedelta) -> timedelta:
-    """A duration from ``7d``, ``6h``, ``30m``, ``90s`` or ``2w``."""
-    if isinstance(text, timedelta):
-        return text
-    match = _DURATION.match(text.lower())
-    if match is None:
-        raise ValueError(f"duration {text!r} is not understood; write it like 7d, 6h or 30m")
-    number, unit = float(match[1]), match[2]
-    seconds = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}[unit]
-    return timedelta(seconds=number * seconds)
 
 
 class _BadRequest(ValueError):
@@ -362,11 +350,13 @@ def run_simulator(
     """Serve a simulated order-intake service until interrupted (``orderdesk simulate``)."""
     if not isinstance(faults, Faults):
         faults = Faults.parse(faults)
-    out(f"Generating {parse_duration(history)} of history...")
+    if not isinstance(history, timedelta):
+        history = parse_duration(history)
+    out(f"Generating {describe_duration(history)} of history...")
     started = time.perf_counter()
     sim = Simulation(
         seed=seed,
-        history=parse_duration(history),
+        history=history,
         history_rate=parse_rate(history_rate),
         rate=parse_rate(rate),
     )

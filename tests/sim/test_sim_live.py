@@ -8,7 +8,8 @@ from datetime import timedelta
 import httpx
 
 from orderdesk.core.records import RequestRecord
-from orderdesk.sim import Simulation, SimulatorServer, parse_duration, parse_rate
+from orderdesk.core.timerange import parse_duration
+from orderdesk.sim import Simulation, SimulatorServer, parse_rate
 
 
 def test_live_ticking_adds_records_and_updates_existing_ones() -> None:
