@@ -1,0 +1,55 @@
+"""Fixtures for the TUI's tests: a store of simulated traffic, and snapshots kept in snapshots/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_textual_snapshot import SVGImageExtension
+
+from orderdesk.core.records import KINDS
+from orderdesk.core.store import Store
+from orderdesk.sim import Simulation
+
+ROOT = Path(__file__).resolve().parents[2]
+#: The simulated "now" of every TUI test, so that snapshots never depend on the clock.
+ANCHOR = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def _snapshot_dirname(cls: type[SVGImageExtension], *, test_location: Any) -> str:
+    # The design card keeps every SVG in the top-level snapshots/ folder,
+    # grouped by test module, instead of beside the tests.
+    return str(ROOT / "snapshots" / test_location.basename)
+
+
+SVGImageExtension.dirname = classmethod(_snapshot_dirname)  # type: ignore[method-assign,assignment]
+
+
+@pytest.fixture(scope="session")
+def simulation() -> Simulation:
+    """A frozen day of believable traffic, seed 7, ending at ANCHOR."""
+    sim = Simulation(seed=7, history=timedelta(days=1), history_rate=2.0, rate=0.0, now=ANCHOR)
+    sim.freeze()
+    return sim
+
+
+@pytest.fixture(scope="session")
+def store_path(simulation: Simulation, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite store holding everything the simulation served (built once per run)."""
+    path = tmp_path_factory.mktemp("tui") / "orderdesk.db"
+    with Store.open(path) as store:
+        for kind in KINDS:
+            records = simulation.records(kind)
+            for start in range(0, len(records), 1000):
+                store.save_page(kind, records[start : start + 1000], None)
+    return path
+
+
+@pytest.fixture
+def store(store_path: Path) -> Iterator[Store]:
+    """The simulated store, opened for one test."""
+    with Store.open(store_path) as opened:
+        yield opened
