@@ -7,16 +7,27 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from record_factory import T0, failed_request, postback, request
 from sqlalchemy import text
+from v1_store import write_v1_store
 
 from orderdesk.core import migrations
 from orderdesk.core import store as store_module
 from orderdesk.core.errors import SchemaVersionError, StoreError
-from orderdesk.core.queries import get_record, truth
-from orderdesk.core.records import HttpMessage, HttpResponse, Watermark
+from orderdesk.core.queries import RecordQuery, count, get_record, list_records, truth
+from orderdesk.core.records import (
+    HttpMessage,
+    HttpResponse,
+    Kind,
+    LogRecord,
+    RequestRecord,
+    TemplateProcessing,
+    Watermark,
+)
 from orderdesk.core.redact import redact_record
 from orderdesk.core.store import SaveResult, Store
+from orderdesk.sim.traffic import Simulation
 
 
 @pytest.fixture
@@ -83,6 +94,58 @@ class TestRoundTrip:
         stored = get_record(store, "requests", request(1).id)
         assert stored is not None
         assert stored.original.body == body
+
+
+def _template(source: str) -> TemplateProcessing:
+    return TemplateProcessing(name="Order Submit Request", version=9, source=source, output="{}")
+
+
+def _count_sources(store: Store) -> int:
+    with store.engine.connect() as connection:
+        return int(connection.exec_driver_sql("SELECT count(*) FROM template_sources").scalar())
+
+
+class TestTemplateSources:
+    def test_each_distinct_source_is_kept_once(self, store: Store) -> None:
+        store.save_page("requests", [request(n) for n in range(1, 4)], None)
+        store.save_page("requests", [request(4, template=_template("{{ other }}"))], None)
+        store.save_page("postbacks", [postback(1), postback(2)], None)
+        assert _count_sources(store) == 3
+        with store.engine.connect() as connection:
+            stages = connection.exec_driver_sql("SELECT template FROM requests").scalars()
+            assert not any('"source"' in stage for stage in stages)
+        assert get_record(store, "requests", request(4).id) == redact_record(
+            request(4, template=_template("{{ other }}"))
+        )
+
+    def test_a_source_another_process_stored_is_shared(self, tmp_path: Path) -> None:
+        path = tmp_path / "shared.db"
+        with Store.open(path) as first, Store.open(path) as second:
+            second.save_page("requests", [request(1)], None)  # second now knows the source
+            first.save_page("requests", [request(2), request(3, template=_template("b"))], None)
+            second.save_page("requests", [request(4, template=_template("b"))], None)
+            assert _count_sources(first) == 2
+            for number in (1, 2):
+                assert get_record(first, "requests", request(number).id) == redact_record(
+                    request(number)
+                )
+            stored = get_record(second, "requests", request(4).id)
+            assert stored is not None and stored.template == _template("b")
+
+    def test_a_page_that_failed_leaves_no_stale_source_behind(
+        self, store: Store, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        def crash(*args: object) -> None:
+            raise RuntimeError("power cut")
+
+        fresh = request(1, template=_template("{{ new }}"))
+        monkeypatch.setattr(store_module, "index_documents", crash)
+        with pytest.raises(RuntimeError):
+            store.save_page("requests", [fresh], None)
+        monkeypatch.undo()
+        assert _count_sources(store) == 0
+        store.save_page("requests", [fresh], None)
+        assert get_record(store, "requests", fresh.id) == redact_record(fresh)
 
 
 class TestUpsert:
@@ -189,64 +252,159 @@ def _set_version(path: Path, version: int) -> None:
     connection.close()
 
 
+def _schema_version(path: Path) -> str:
+    connection = sqlite3.connect(path)
+    with connection:
+        (version,) = connection.execute(
+            "SELECT value FROM meta WHERE key = 'schema_version'"
+        ).fetchone()
+    connection.close()
+    return str(version)
+
+
 class TestSchemaVersion:
     def test_a_store_from_a_newer_orderdesk_is_refused(self, tmp_path: Path) -> None:
         path = tmp_path / "store.db"
         Store.open(path).close()
-        _set_version(path, 3)
+        newer = migrations.SCHEMA_VERSION + 1
+        _set_version(path, newer)
         with pytest.raises(SchemaVersionError) as caught:
             Store.open(path)
         message = str(caught.value)
-        assert "schema v3" in message and "knows v1" in message
+        assert f"schema v{newer}" in message and f"knows v{migrations.SCHEMA_VERSION}" in message
         assert "pip install -U orderdesk" in message
-
-    def test_an_older_store_is_upgraded_and_keeps_its_records(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        path = tmp_path / "store.db"
-        with Store.open(path) as old:
-            old.save_page("requests", [request(1)], Watermark(T0, "req_000001"))
-
-        def add_notes(connection: object) -> None:
-            connection.exec_driver_sql("ALTER TABLE requests ADD COLUMN note TEXT")  # type: ignore[attr-defined]
-
-        monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
-        monkeypatch.setattr(migrations, "MIGRATIONS", {1: add_notes})
-        with Store.open(path) as upgraded:
-            assert get_record(upgraded, "requests", "req_000001") == redact_record(request(1))
-            assert upgraded.watermark("requests") == Watermark(T0, "req_000001")
-            with upgraded.engine.connect() as connection:
-                assert connection.exec_driver_sql("SELECT note FROM requests").all() == [(None,)]
-                version = "SELECT value FROM meta WHERE key = 'schema_version'"
-                assert connection.exec_driver_sql(version).scalar() == "2"
 
     def test_a_failed_upgrade_leaves_the_store_as_it_was(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         path = tmp_path / "store.db"
         Store.open(path).close()
+        current = migrations.SCHEMA_VERSION
 
         def half_done(connection: object) -> None:
             connection.exec_driver_sql("ALTER TABLE requests ADD COLUMN note TEXT")  # type: ignore[attr-defined]
             connection.exec_driver_sql("SELECT * FROM no_such_table")  # type: ignore[attr-defined]
 
-        monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
-        monkeypatch.setattr(migrations, "MIGRATIONS", {1: half_done})
+        monkeypatch.setattr(migrations, "SCHEMA_VERSION", current + 1)
+        monkeypatch.setattr(migrations, "MIGRATIONS", {current: half_done})
         with pytest.raises(StoreError):
             Store.open(path)
         monkeypatch.undo()
         with Store.open(path) as unchanged, unchanged.engine.connect() as connection:
             columns = [row[1] for row in connection.exec_driver_sql("PRAGMA table_info(requests)")]
         assert "note" not in columns
+        assert _schema_version(path) == str(current)
 
     def test_a_version_with_no_upgrade_path_is_refused(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         path = tmp_path / "store.db"
         Store.open(path).close()
-        monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
+        monkeypatch.setattr(migrations, "SCHEMA_VERSION", migrations.SCHEMA_VERSION + 1)
         with pytest.raises(StoreError, match="cannot upgrade"):
             Store.open(path)
+
+
+def _v1_records() -> list[LogRecord]:
+    other_source = TemplateProcessing(
+        name="Order Cancel Request", version=3, source="{{ cancel | tojson }}", output="{}"
+    )
+    broken = TemplateProcessing(
+        name="Order Submit Request", version=8, source="{{ order", error="unexpected end"
+    )
+    return [
+        request(1),
+        failed_request(2),
+        request(3, action="cancel", template=other_source),
+        request(4, status="failed", template=broken, final=None, response=None),
+        request(5, printer=None, template=None, final=None, response=None, status="pending"),
+        postback(1),
+        postback(2, template=None, attempts=[], response=None, status="pending"),
+    ]
+
+
+class TestUpgradeFromV1:
+    def test_every_record_reads_back_unchanged(self, tmp_path: Path) -> None:
+        path = tmp_path / "v1.db"
+        records = _v1_records()
+        write_v1_store(path, records)
+        with Store.open(path) as store:
+            for record in records:
+                kind: Kind = "requests" if isinstance(record, RequestRecord) else "postbacks"
+                assert get_record(store, kind, record.id) == redact_record(record)
+            listed = [
+                *list_records(store, RecordQuery("requests")),
+                *list_records(store, RecordQuery("postbacks")),
+            ]
+            assert sorted(listed, key=lambda r: r.id) == sorted(
+                (redact_record(r) for r in records), key=lambda r: r.id
+            )
+            assert store.watermark("requests") == Watermark(T0 + timedelta(seconds=2), "req_000003")
+        assert _schema_version(path) == str(migrations.SCHEMA_VERSION)
+
+    def test_each_template_source_is_then_kept_once(self, tmp_path: Path) -> None:
+        path = tmp_path / "v1.db"
+        write_v1_store(path, _v1_records())
+        Store.open(path).close()
+        connection = sqlite3.connect(path)
+        with connection:
+            sources = connection.execute("SELECT count(*) FROM template_sources").fetchone()
+            inline = connection.execute(
+                "SELECT count(*) FROM requests WHERE template LIKE '%\"source\"%'"
+            ).fetchone()
+        connection.close()
+        assert (sources, inline) == ((4,), (0,))
+
+    def test_upgraded_records_are_searched_and_replaced_by_newer_versions(
+        self, tmp_path: Path
+    ) -> None:
+        path = tmp_path / "v1.db"
+        write_v1_store(path, [request(1), request(2)])
+        with Store.open(path) as store:
+            assert count(store, RecordQuery("requests", search="ORD-1")) == 1
+            quiet = HttpMessage(at=T0, method="POST", url="https://x.example/", body="hello")
+            newer = request(
+                1,
+                updated=timedelta(hours=1),
+                order_reference_id="ORD-77",
+                original=quiet,
+                template=None,
+                final=None,
+                response=None,
+            )
+            assert store.save_page("requests", [newer], None) == SaveResult(0, 1, 0)
+            assert count(store, RecordQuery("requests", search="ORD-1")) == 0
+            assert count(store, RecordQuery("requests", search="ORD-77")) == 1
+            assert get_record(store, "requests", newer.id) == redact_record(newer)
+
+    def test_a_day_of_simulated_traffic_survives_the_upgrade(self, tmp_path: Path) -> None:
+        simulation = Simulation(seed=3, history=timedelta(hours=2), history_rate=5.0, rate=0.0)
+        kinds: tuple[Kind, ...] = ("requests", "postbacks")
+        records = {kind: simulation.records(kind) for kind in kinds}
+        path = tmp_path / "v1.db"
+        write_v1_store(path, [*records["requests"], *records["postbacks"]])
+        with Store.open(path) as store:
+            for kind in kinds:
+                for record in records[kind]:
+                    assert get_record(store, kind, record.id) == redact_record(record)
+
+    def test_an_upgrade_that_fails_on_a_row_leaves_a_v1_store(self, tmp_path: Path) -> None:
+        path = tmp_path / "v1.db"
+        write_v1_store(path, [request(1), request(2)])
+        connection = sqlite3.connect(path)
+        with connection:
+            connection.execute("UPDATE requests SET template = '{\"cut\": ' WHERE pk = 2")
+        connection.close()
+        with pytest.raises(ValidationError):
+            Store.open(path)
+        assert _schema_version(path) == "1"
+        connection = sqlite3.connect(path)
+        with connection:
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+            (first,) = connection.execute("SELECT template FROM requests WHERE pk = 1").fetchone()
+        connection.close()
+        assert "template_sources" not in tables
+        assert '"source"' in first
 
 
 class TestSharing:

@@ -3,21 +3,97 @@
 An upgrade runs inside the transaction that records the new version, so a
 failed one leaves the store as it was. To change the schema: change the tables
 in ``schema.py``, bump ``SCHEMA_VERSION``, and add ``MIGRATIONS[old]``, a
-function that brings a store at version ``old`` to ``old + 1``.
+function that brings a store at version ``old`` to ``old + 1``. An upgrade
+names the tables as they were at its version, not through ``schema.py``, so
+that later changes to the schema do not change what it does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection
+from sqlalchemy import (
+    Column,
+    Connection,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    bindparam,
+    column,
+    insert,
+    select,
+    table,
+    update,
+)
+
+from orderdesk.core.records import TemplateProcessing
+from orderdesk.core.rows import source_digest, template_without_source
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration"]
 
 #: The schema this orderdesk writes.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Migration = Callable[[Connection], None]
 
+_BATCH = 1_000
+
+_V2_SOURCES = Table(
+    "template_sources",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("sha256", LargeBinary, nullable=False, unique=True),
+    Column("source", Text, nullable=False),
+)
+
+
+def _keep_template_sources_once(connection: Connection) -> None:
+    """v1 to v2: each distinct template source moves to ``template_sources``, kept once."""
+    _V2_SOURCES.create(connection)
+    ids: dict[bytes, int] = {}
+    for name in ("requests", "postbacks"):
+        connection.exec_driver_sql(
+            f"ALTER TABLE {name} ADD COLUMN template_source_id INTEGER "
+            "REFERENCES template_sources (id)"
+        )
+        records = table(name, column("pk"), column("template"), column("template_source_id"))
+        rewrite = (
+            update(records)
+            .where(records.c.pk == bindparam("old_pk"))
+            .values(template=bindparam("new_template"), template_source_id=bindparam("source_id"))
+        )
+        last = 0
+        while True:
+            batch = connection.execute(
+                select(records.c.pk, records.c.template)
+                .where(records.c.pk > last, records.c.template.is_not(None))
+                .order_by(records.c.pk)
+                .limit(_BATCH)
+            ).all()
+            if not batch:
+                break
+            changes = []
+            for pk, stage in batch:
+                template = TemplateProcessing.model_validate_json(stage)
+                digest = source_digest(template.source)
+                if digest not in ids:
+                    ids[digest] = connection.execute(
+                        insert(_V2_SOURCES)
+                        .values(sha256=digest, source=template.source)
+                        .returning(_V2_SOURCES.c.id)
+                    ).scalar_one()
+                changes.append(
+                    {
+                        "old_pk": pk,
+                        "new_template": template_without_source(template),
+                        "source_id": ids[digest],
+                    }
+                )
+            connection.execute(rewrite, changes)
+            last = batch[-1][0]
+
+
 #: ``MIGRATIONS[v]`` upgrades a store from schema ``v`` to ``v + 1``.
-MIGRATIONS: dict[int, Migration] = {}
+MIGRATIONS: dict[int, Migration] = {1: _keep_template_sources_once}

@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 from orderdesk.core.errors import StoreError
 from orderdesk.core.records import Kind, LogRecord
-from orderdesk.core.rows import record_from_row
+from orderdesk.core.rows import record_from_row, whole_rows
 from orderdesk.core.schema import TABLES, UtcDateTime
 from orderdesk.core.search import (
     count_matches,
@@ -260,7 +260,7 @@ def list_records(
     """A page of whole records matching the query, newest first."""
     table = TABLES[query.kind]
     with store.engine.connect() as connection:
-        statement = select(table).where(*_conditions(connection, table, query, limit))
+        statement = whole_rows(query.kind).where(*_conditions(connection, table, query, limit))
         rows = connection.execute(_paged(statement, table, after, limit, newest_first=True))
         return [record_from_row(query.kind, row) for row in rows.mappings()]
 
@@ -269,7 +269,8 @@ def get_record(store: Store, kind: Kind, record_id: str) -> LogRecord | None:
     """One record by id, as saved (with its secrets redacted); None if the store has none."""
     table = TABLES[kind]
     with store.engine.connect() as connection:
-        row = connection.execute(select(table).where(table.c.id == record_id)).mappings().first()
+        statement = whole_rows(kind).where(table.c.id == record_id)
+        row = connection.execute(statement).mappings().first()
         return None if row is None else record_from_row(kind, row)
 
 

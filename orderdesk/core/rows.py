@@ -1,12 +1,19 @@
-"""A record to a row and back: the one place the contract's models meet the store's columns."""
+"""A record to a row and back: the one place the contract's models meet the store's columns.
+
+The template stage is stored without its source, which ``template_sources``
+keeps once per distinct text; a whole row is read with the source joined back
+(:func:`whole_rows`).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import Select, select
 
 from orderdesk.core.records import (
     HttpResponse,
@@ -14,9 +21,19 @@ from orderdesk.core.records import (
     LogRecord,
     PostbackRecord,
     RequestRecord,
+    TemplateProcessing,
 )
+from orderdesk.core.schema import TABLES, TEMPLATE_SOURCES
 
-__all__ = ["STAGE_COLUMNS", "error_summary", "record_from_row", "row_from_record"]
+__all__ = [
+    "STAGE_COLUMNS",
+    "error_summary",
+    "record_from_row",
+    "row_from_record",
+    "source_digest",
+    "template_without_source",
+    "whole_rows",
+]
 
 #: The columns holding JSON text; lists never read them.
 STAGE_COLUMNS = ("original", "template", "final", "response", "attempts")
@@ -26,6 +43,16 @@ _SUMMARY_LIMIT = 200
 
 def _dump(stage: BaseModel | None) -> str | None:
     return None if stage is None else stage.model_dump_json()
+
+
+def source_digest(source: str) -> bytes:
+    """The key a template source is kept under: the SHA-256 of its UTF-8 text."""
+    return hashlib.sha256(source.encode("utf-8", "surrogatepass")).digest()
+
+
+def template_without_source(template: TemplateProcessing) -> str:
+    """The template stage's JSON as stored: everything but the source."""
+    return template.model_dump_json(exclude={"source"})
 
 
 def _last_answer(record: LogRecord) -> HttpResponse | None:
@@ -54,8 +81,12 @@ def error_summary(record: LogRecord) -> str | None:
     return line if len(line) <= _SUMMARY_LIMIT else line[: _SUMMARY_LIMIT - 1] + "…"
 
 
-def row_from_record(record: LogRecord) -> dict[str, Any]:
-    """The column values of a record, ready for an INSERT or UPDATE."""
+def row_from_record(record: LogRecord, template_source_id: int | None) -> dict[str, Any]:
+    """The column values of a record, ready for an INSERT or UPDATE.
+
+    ``template_source_id`` is the id of the record's template source in
+    ``template_sources`` (None when the record has no template).
+    """
     answer = _last_answer(record)
     row: dict[str, Any] = {
         "id": record.id,
@@ -69,7 +100,8 @@ def row_from_record(record: LogRecord) -> dict[str, Any]:
         "printer_name": None if record.printer is None else record.printer.name,
         "status": record.status,
         "original": _dump(record.original),
-        "template": _dump(record.template),
+        "template": None if record.template is None else template_without_source(record.template),
+        "template_source_id": template_source_id,
         "final": _dump(record.final),
         "response": _dump(record.response),
         "http_status": None if answer is None else answer.status_code,
@@ -95,8 +127,22 @@ def _load(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
+def _template(row: Mapping[str, Any]) -> dict[str, Any] | None:
+    if row["template"] is None:
+        return None
+    return {**json.loads(row["template"]), "source": row["template_source"]}
+
+
+def whole_rows(kind: Kind) -> Select[Any]:
+    """A query for whole rows of a kind, each with its template's source as ``template_source``."""
+    table = TABLES[kind]
+    return select(table, TEMPLATE_SOURCES.c.source.label("template_source")).outerjoin(
+        TEMPLATE_SOURCES, TEMPLATE_SOURCES.c.id == table.c.template_source_id
+    )
+
+
 def record_from_row(kind: Kind, row: Mapping[str, Any]) -> LogRecord:
-    """The contract's model of a stored row (one with every column selected)."""
+    """The contract's model of a stored row, as :func:`whole_rows` selects it."""
     fields: dict[str, Any] = {
         "id": row["id"],
         "created_at": row["created_at"],
@@ -109,7 +155,7 @@ def record_from_row(kind: Kind, row: Mapping[str, Any]) -> LogRecord:
         else {"id": row["printer_id"], "name": row["printer_name"]},
         "status": row["status"],
         "original": _load(row["original"]),
-        "template": _load(row["template"]),
+        "template": _template(row),
         "final": _load(row["final"]),
         "response": _load(row["response"]),
     }

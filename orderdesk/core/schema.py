@@ -2,7 +2,9 @@
 
 A record is one row: the contract's scalar fields as columns, each stage as the
 JSON text the contract gives it (so a record round-trips exactly), and a few
-denormalized columns the list screens show without reading a stage. Datetimes
+denormalized columns the list screens show without reading a stage. A template's
+source is the same for every record its version rendered, so it is kept once in
+``template_sources`` and the template stage's JSON leaves it out. Datetimes
 are naive UTC in the database (SQLite then sorts them correctly as text) and
 aware UTC in Python.
 """
@@ -20,10 +22,12 @@ from orderdesk.core.records import Kind, to_utc
 __all__ = [
     "META",
     "TABLES",
+    "TEMPLATE_SOURCES",
     "WATERMARKS",
     "MetaRow",
     "PostbackRow",
     "RequestRow",
+    "TemplateSourceRow",
     "UtcDateTime",
     "WatermarkRow",
 ]
@@ -70,6 +74,7 @@ class _RecordColumns(SQLModel):
     status: str
     original: str = _json(nullable=False)
     template: str | None = _json()
+    template_source_id: int | None = Field(default=None, foreign_key="template_sources.id")
     final: str | None = _json()
     response: str | None = _json()
     # Denormalized for the lists: the last HTTP answer, its duration, how many
@@ -91,6 +96,17 @@ def _list_indexes(kind: Kind, choice: str) -> tuple[Index, ...]:
         Index(f"ix_{kind}_customer", "customer_id", "created_at", "id"),
         Index(f"ix_{kind}_printer", "printer_id", "created_at", "id"),
     )
+
+
+class TemplateSourceRow(SQLModel, table=True):
+    """One template source, kept once however many records its template rendered."""
+
+    __tablename__ = "template_sources"
+
+    # Rows point at the small integer, not at the 32-byte digest, to stay small.
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: bytes = Field(unique=True)
+    source: str = Field(sa_type=Text)
 
 
 class RequestRow(_RecordColumns, table=True):
@@ -143,6 +159,7 @@ def _table(row: type[SQLModel]) -> Table:
 
 
 TABLES: dict[Kind, Table] = {"requests": _table(RequestRow), "postbacks": _table(PostbackRow)}
+TEMPLATE_SOURCES = _table(TemplateSourceRow)
 WATERMARKS = _table(WatermarkRow)
 META = _table(MetaRow)
 

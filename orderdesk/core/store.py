@@ -39,8 +39,8 @@ from orderdesk.core.records import (
     to_utc,
 )
 from orderdesk.core.redact import redact_record
-from orderdesk.core.rows import row_from_record
-from orderdesk.core.schema import META, TABLES, WATERMARKS
+from orderdesk.core.rows import row_from_record, source_digest
+from orderdesk.core.schema import META, TABLES, TEMPLATE_SOURCES, WATERMARKS
 from orderdesk.core.search import create_search_tables, index_documents, unindex_documents
 
 __all__ = ["SaveResult", "Store"]
@@ -100,6 +100,9 @@ class Store:
     def __init__(self, engine: Engine, url: str) -> None:
         self.engine = engine
         self.url = url
+        # Template sources are never deleted, so an id once committed stays
+        # right: a page looks up only the sources this store has not yet seen.
+        self._source_ids: dict[bytes, int] = {}
 
     @classmethod
     def open(cls, target: str | os.PathLike[str]) -> Store:
@@ -160,7 +163,7 @@ class Store:
             self._upgrade(connection, where, version)
 
     def _create(self, connection: Connection) -> None:
-        schema_tables = [*TABLES.values(), WATERMARKS, META]
+        schema_tables = [TEMPLATE_SOURCES, *TABLES.values(), WATERMARKS, META]
         META.metadata.create_all(connection, tables=schema_tables)
         create_search_tables(connection)
         connection.execute(
@@ -210,23 +213,58 @@ class Store:
                 newest[record.id] = record
         with self._writing() as connection:
             stored = self._stored_versions(connection, kind, list(newest))
+            changed = [
+                record
+                for record in newest.values()
+                if record.id not in stored or record.updated_at > stored[record.id][1]
+            ]
+            digests = {
+                source: source_digest(source)
+                for source in {r.template.source for r in changed if r.template is not None}
+            }
+            source_ids = self._template_source_ids(
+                connection, {digest: source for source, digest in digests.items()}
+            )
             inserts: list[dict[str, Any]] = []
             updates: list[dict[str, Any]] = []
-            for record in newest.values():
-                version = stored.get(record.id)
-                if version is None:
-                    inserts.append(row_from_record(redact_record(record)))
-                elif record.updated_at > version[1]:
-                    updates.append({**row_from_record(redact_record(record)), "pk": version[0]})
+            for record in changed:
+                source_id = None
+                if record.template is not None:
+                    source_id = source_ids[digests[record.template.source]]
+                row = row_from_record(redact_record(record), source_id)
+                if record.id in stored:
+                    updates.append({**row, "pk": stored[record.id][0]})
+                else:
+                    inserts.append(row)
             self._insert(connection, kind, inserts)
             self._update(connection, kind, updates)
             if watermark is not None:
                 self._advance(connection, kind, watermark)
+        # Only now: a page rolled back may have inserted sources that are gone again.
+        self._source_ids.update(source_ids)
         return SaveResult(
             new=len(inserts),
             updated=len(updates),
             unchanged=len(records) - len(inserts) - len(updates),
         )
+
+    def _template_source_ids(
+        self, connection: Connection, sources: dict[bytes, str]
+    ) -> dict[bytes, int]:
+        """The id of each source (by digest), inserting those not yet in the store."""
+        ids = {digest: self._source_ids[digest] for digest in sources if digest in self._source_ids}
+        unknown = [digest for digest in sources if digest not in ids]
+        if unknown:
+            # Another process sharing the store may have inserted some of them.
+            connection.execute(
+                insert(TEMPLATE_SOURCES).prefix_with("OR IGNORE", dialect="sqlite"),
+                [{"sha256": digest, "source": sources[digest]} for digest in unknown],
+            )
+            query = select(TEMPLATE_SOURCES.c.sha256, TEMPLATE_SOURCES.c.id).where(
+                TEMPLATE_SOURCES.c.sha256.in_(unknown)
+            )
+            ids.update((digest, source_id) for digest, source_id in connection.execute(query))
+        return ids
 
     def _stored_versions(
         self, connection: Connection, kind: Kind, ids: list[str]
