@@ -1,4 +1,7 @@
-"""One order's whole life as record versions: its requests, then its printers' postbacks."""
+"""One order's life as record versions, and its requests: the submit and any cancel.
+
+The postbacks that follow an accepted submit are in ``postbacks``.
+"""
 
 from __future__ import annotations
 
@@ -11,44 +14,22 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from orderdesk.core.records import (
-    Event,
     HttpMessage,
     HttpResponse,
     LogRecord,
-    PostbackRecord,
     RecordError,
     RequestRecord,
     TemplateProcessing,
-    Tracking,
     format_timestamp,
 )
 from orderdesk.sim.orders import Order, cancel_body, original_body, original_headers, original_url
 from orderdesk.sim.templating import TEMPLATE_NAMES, Rendered, TemplateKind, render, template_source
 from orderdesk.sim.validation import validate
-from orderdesk.sim.world import CARRIERS, INTAKE_URL, PRODUCTS, Printer, route
+from orderdesk.sim.world import PRODUCTS, Customer, Printer, route
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _FRAMED = frozenset(product.uid for product in PRODUCTS.values() if product.framed)
 _ROUTER_AGENT = "intake-router/4.2"
-
-#: The printer's status word for each postback event.
-PRINTER_STATUS: dict[Event, str] = {
-    "order_received": "received",
-    "production_update": "printed",
-    "shipped": "shipped",
-    "in_transit": "in_transit",
-    "delivered": "delivered",
-    "returned": "returned",
-    "cancelled": "cancelled",
-    "error": "error",
-}
-
-PRINTER_ERRORS = (
-    "Print file resolution too low (72 dpi); at least 150 dpi is needed",
-    "Print file could not be downloaded from the given URL",
-    "Damaged in production; reprint not possible, material out of stock",
-    "Address rejected by carrier: house number missing",
-)
 
 Version = tuple[datetime, LogRecord]
 #: A later step of a lifecycle, built only when it is due: most of a backfill's
@@ -67,7 +48,8 @@ def record_id(prefix: str, moment: datetime, rng: random.Random) -> str:
     return f"{prefix}_{''.join(reversed(chars))}"
 
 
-def _seconds(value: float) -> timedelta:
+def seconds(value: float) -> timedelta:
+    """A timedelta of ``value`` seconds."""
     return timedelta(seconds=value)
 
 
@@ -100,7 +82,8 @@ class Lifecycle:
 
         return step
 
-    def _template(self, kind: TemplateKind, rendered: Rendered) -> TemplateProcessing:
+    def template_stage(self, kind: TemplateKind, rendered: Rendered) -> TemplateProcessing:
+        """The Template stage of a record: the customer's template and what it made."""
         customer = self.order.customer
         return TemplateProcessing(
             name=TEMPLATE_NAMES[kind],
@@ -115,18 +98,11 @@ class Lifecycle:
         """The Order Submit Request: one request record per printer the items go to."""
         order, rng = self.order, self.rng
         customer = order.customer
-        arrived = order.placed_at + _seconds(rng.uniform(0.02, 0.3))
+        arrived = order.placed_at + seconds(rng.uniform(0.02, 0.3))
         content_type, body = original_body(order, flaw)
-        original = HttpMessage(
-            at=arrived,
-            method="POST",
-            url=original_url(customer, "submit"),
-            headers=original_headers(customer, "submit", content_type),
-            content_type=content_type,
-            body=body,
-        )
+        original = _original(customer, "submit", arrived, content_type, body)
         rendered = render(customer, "submit", body)
-        template = self._template("submit", rendered)
+        template = self.template_stage("submit", rendered)
         base = RequestRecord(
             id=record_id("req", arrived, rng),
             action="submit",
@@ -138,7 +114,7 @@ class Lifecycle:
             original=original,
             template=template,
         )
-        decided = arrived + _seconds(rng.uniform(0.01, 0.2))
+        decided = arrived + seconds(rng.uniform(0.01, 0.2))
         if rendered.output is None:
             error = RecordError(
                 stage="template",
@@ -186,27 +162,27 @@ class Lifecycle:
         )
         self._add(sent, request, printer=printer.party, final=final)
         took = rng.uniform(0.15, 2.5)
-        answered = sent + _seconds(took)
+        answered = sent + seconds(took)
         reference = gelato["orderReferenceId"]
         error: RecordError | None = None
         if flaw == "printer_timeout":
-            answered = sent + _seconds(30.0)
-            response = _no_answer(answered, "timeout", 30000)
+            answered = sent + seconds(30.0)
+            response = no_answer(answered, "timeout", 30000)
             error = RecordError(
                 stage="delivery",
                 code="printer_timeout",
                 message=f"{printer.name} did not answer within 30 s",
             )
         elif flaw == "connection_refused":
-            answered = sent + _seconds(rng.uniform(0.002, 0.05))
-            response = _no_answer(answered, "connection refused", 3)
+            answered = sent + seconds(rng.uniform(0.002, 0.05))
+            response = no_answer(answered, "connection refused", 3)
             error = RecordError(
                 stage="delivery",
                 code="connection_refused",
                 message=f"{printer.host}:443 refused the connection",
             )
         elif flaw == "printer_unavailable":
-            response = _answer(
+            response = answer(
                 answered,
                 503,
                 took,
@@ -221,7 +197,7 @@ class Lifecycle:
             )
         elif flaw == "duplicate_reference":
             message = f"Order with orderReferenceId '{reference}' already exists"
-            response = _answer(
+            response = answer(
                 answered,
                 409,
                 took,
@@ -232,7 +208,7 @@ class Lifecycle:
         elif any(not item["productUid"] for item in gelato["items"]):
             position = next(i for i, item in enumerate(gelato["items"]) if not item["productUid"])
             message = f"items[{position}].productUid: product '' does not exist"
-            response = _answer(
+            response = answer(
                 answered,
                 400,
                 took,
@@ -242,7 +218,7 @@ class Lifecycle:
             error = RecordError(stage="printer", code="invalid_product", message=message)
         else:
             order_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-            response = _answer(
+            response = answer(
                 answered,
                 201,
                 took,
@@ -268,17 +244,10 @@ class Lifecycle:
             order,
             rng.choice(("customer changed their mind", "duplicate order", "wrong size ordered")),
         )
-        original = HttpMessage(
-            at=at,
-            method="POST",
-            url=original_url(customer, "cancel"),
-            headers=original_headers(customer, "cancel", content_type),
-            content_type=content_type,
-            body=body,
-        )
+        original = _original(customer, "cancel", at, content_type, body)
         rendered = render(customer, "cancel", body)
         printer = accepted.printer
-        sent = at + _seconds(rng.uniform(0.01, 0.1))
+        sent = at + seconds(rng.uniform(0.01, 0.1))
         final = HttpMessage(
             at=sent,
             method="POST",
@@ -302,15 +271,15 @@ class Lifecycle:
             printer=printer.party,
             status="pending",
             original=original,
-            template=self._template("cancel", rendered),
+            template=self.template_stage("cancel", rendered),
             final=final,
         )
         self.versions.append((sent, request))
         took = rng.uniform(0.1, 1.5)
-        answered = sent + _seconds(took)
+        answered = sent + seconds(took)
         if printed:
             message = f"Order {accepted.order_id} cannot be canceled: it has already been printed"
-            response = _answer(
+            response = answer(
                 answered,
                 409,
                 took,
@@ -325,7 +294,7 @@ class Lifecycle:
                 error=RecordError(stage="printer", code="already_printed", message=message),
             )
             return False
-        response = _answer(
+        response = answer(
             answered,
             200,
             took,
@@ -335,133 +304,26 @@ class Lifecycle:
         self._add(answered, request, status="succeeded", response=response)
         return True
 
-    def postback(
-        self,
-        accepted: PrinterOrder,
-        event: Event,
-        at: datetime,
-        delivery: str,
-        *,
-        tracking: Tracking | None = None,
-        carrier: str = "",
-        message: str = "",
-    ) -> None:
-        """A printer's status update, rendered by the Webhook template and delivered."""
-        order, rng = self.order, self.rng
-        customer, printer = order.customer, accepted.printer
-        status = PRINTER_STATUS[event]
-        payload = {
-            "timestamp": format_timestamp(at),
-            "orderId": accepted.order_id,
-            "status": status,
-            "message": message or _status_message(status, carrier),
-            "trackingCode": tracking.code if tracking else None,
-            "trackingLink": tracking.url if tracking else None,
-        }
-        original = HttpMessage(
-            at=at,
-            method="POST",
-            url=f"{INTAKE_URL}/v2/order/status",
-            headers={
-                "Content-Type": "application/json",
-                "X-API-KEY": printer.api_key,
-                "User-Agent": f"{printer.id}-status-notifier/1.3",
-            },
-            content_type="application/json",
-            body=json.dumps(payload),
-        )
-        event_id = f"os_{rng.getrandbits(96):024x}"
-        context = {
-            "postback": payload,
-            "event_id": event_id,
-            "order": {
-                "reference": order.reference,
-                "store_id": customer.store_id,
-                "carrier": carrier,
-                "lines": [{"reference": item["itemReferenceId"]} for item in accepted.items],
-            },
-        }
-        rendered = render(customer, "webhook", None, context)
-        content_type = "application/xml" if customer.webhook_is_xml else "application/json"
-        sent = at + _seconds(rng.uniform(0.005, 0.08))
-        final = HttpMessage(
-            at=sent,
-            method="POST",
-            url=customer.webhook_url,
-            headers={
-                "Content-Type": content_type,
-                "User-Agent": "intake-webhooks/2.0",
-                "X-Webhook-Id": event_id,
-                "X-Webhook-Signature": f"sha256={rng.getrandbits(256):064x}",
-            },
-            content_type=content_type,
-            body=rendered.output,
-        )
-        record = PostbackRecord(
-            id=record_id("pb", at, rng),
-            event=event,
-            created_at=at,
-            updated_at=sent,
-            order_reference_id=order.reference,
-            order_id=accepted.order_id,
-            customer=customer.party,
-            printer=printer.party,
-            status="pending",
-            tracking=tracking,
-            original=original,
-            template=self._template("webhook", rendered),
-            final=final,
-        )
-        self.versions.append((sent, record))
-        self._deliver(record, sent, delivery, xml=customer.webhook_is_xml)
-
-    def _deliver(self, record: PostbackRecord, sent: datetime, delivery: str, *, xml: bool) -> None:
-        # ok: first attempt lands; flaky: one failure then success; down: all four fail
-        # (the first try and Gelato's three retries, 5 s apart).
-        rng = self.rng
-        failures = {"ok": 0, "flaky": 1, "down": 4}[delivery]
-        attempts: list[HttpResponse] = []
-        start = sent
-        for attempt in range(4):
-            if attempt < failures:
-                if rng.random() < 0.4:
-                    answered = start + _seconds(10.0)
-                    response = _no_answer(answered, "timeout", 10000)
-                else:
-                    took = rng.uniform(0.05, 1.2)
-                    answered = start + _seconds(took)
-                    code = rng.choice((500, 500, 502, 503))
-                    response = _answer(answered, code, took, "text/plain", f"{code} upstream error")
-                attempts.append(response)
-                status = "failed" if attempt == 3 else "retrying"
-            else:
-                took = rng.uniform(0.04, 0.9)
-                answered = start + _seconds(took)
-                body = "<Ack><Status>OK</Status></Ack>" if xml else '{"received": true}'
-                response = _answer(
-                    answered, 200, took, "application/xml" if xml else "application/json", body
-                )
-                attempts.append(response)
-                status = "delivered"
-            record = record.model_copy(
-                update={
-                    "updated_at": answered,
-                    "status": status,
-                    "attempts": list(attempts),
-                    "response": response,
-                }
-            )
-            self.versions.append((answered, record))
-            if status in ("delivered", "failed"):
-                return
-            start = answered + _seconds(5.0)
-
     def _add(self, moment: datetime, record: RequestRecord, **changes: Any) -> None:
         """A new version of a request: the previous one, changed, with a newer updated_at."""
         previous = next((r for _, r in reversed(self.versions) if r.id == record.id), record)
         self.versions.append(
             (moment, previous.model_copy(update={**changes, "updated_at": moment}))
         )
+
+
+def _original(
+    customer: Customer, action: str, at: datetime, content_type: str, body: str
+) -> HttpMessage:
+    """The customer's message as it arrived: the Original stage of a submit or cancel."""
+    return HttpMessage(
+        at=at,
+        method="POST",
+        url=original_url(customer, action),
+        headers=original_headers(customer, action, content_type),
+        content_type=content_type,
+        body=body,
+    )
 
 
 def _by_printer(gelato: dict[str, Any]) -> dict[Printer, list[dict[str, Any]]]:
@@ -473,7 +335,8 @@ def _by_printer(gelato: dict[str, Any]) -> dict[Printer, list[dict[str, Any]]]:
     return groups
 
 
-def _answer(at: datetime, code: int, took: float, content_type: str, body: str) -> HttpResponse:
+def answer(at: datetime, code: int, took: float, content_type: str, body: str) -> HttpResponse:
+    """An HTTP answer that took ``took`` seconds."""
     return HttpResponse(
         at=at,
         status_code=code,
@@ -484,26 +347,6 @@ def _answer(at: datetime, code: int, took: float, content_type: str, body: str) 
     )
 
 
-def _no_answer(at: datetime, error: str, duration_ms: int) -> HttpResponse:
+def no_answer(at: datetime, error: str, duration_ms: int) -> HttpResponse:
+    """No HTTP answer at all: ``error`` names why."""
     return HttpResponse(at=at, error=error, duration_ms=duration_ms)
-
-
-def _status_message(status: str, carrier: str) -> str:
-    return {
-        "received": "Order received by production",
-        "printed": "Order printed and packed",
-        "shipped": f"Handed over to {carrier}",
-        "in_transit": f"In transit with {carrier}",
-        "delivered": "Delivered to recipient",
-        "returned": "Returned to sender: recipient unknown at address",
-        "cancelled": "Order canceled before production",
-        "error": "Production error",
-    }[status]
-
-
-def tracking_for(rng: random.Random, country: str) -> tuple[str, Tracking]:
-    """A carrier and a tracking code and link for a shipment to ``country``."""
-    choices = {"US": (1, 2), "CA": (1,), "GB": (3,), "NL": (4,)}.get(country, (0, 1))
-    carrier, code_format, url_format = CARRIERS[rng.choice(choices)]
-    code = code_format.format(n=rng.getrandbits(30))
-    return carrier, Tracking(code=code, url=url_format.format(code=code))

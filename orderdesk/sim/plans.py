@@ -7,15 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from orderdesk.core.records import Event
-from orderdesk.sim.lifecycle import (
-    PRINTER_ERRORS,
-    Lifecycle,
-    PrinterOrder,
-    Step,
-    Version,
-    tracking_for,
-)
+from orderdesk.sim.lifecycle import Lifecycle, PrinterOrder, Step, Version
 from orderdesk.sim.orders import Order, make_order
+from orderdesk.sim.postbacks import PRINTER_ERRORS, postback, tracking_for
 from orderdesk.sim.world import Customer
 
 #: Share of orders whose submit goes wrong in each way ("split" is not a failure:
@@ -98,7 +92,7 @@ def _afterlife(
     def post(event: Event, moment: datetime, **details: Any) -> None:
         delivery = _pick(rng, DELIVERIES) or "ok"
         steps.append(
-            (moment, life.later(life.postback, accepted, event, moment, delivery, **details))
+            (moment, life.later(postback, life, accepted, event, moment, delivery, **details))
         )
 
     def cancel(moment: datetime, *, printed: bool) -> None:
