@@ -1,0 +1,270 @@
+"""The App: the Requests and Postbacks screens, the keys between them, and the sync worker."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from orderdesk import strings
+from orderdesk.core.client import LogApiClient
+from orderdesk.core.errors import OrderdeskError
+from orderdesk.core.queries import RecordQuery, list_summaries
+from orderdesk.core.records import KINDS, Kind
+from orderdesk.core.store import Store
+from orderdesk.core.sync import SyncProgress, follow
+from orderdesk.tui.list_filter import PRESETS, ListFilter, TimeWindow, zone_label
+from orderdesk.tui.messages import OrderWanted, RecordOpened, SyncProgressed
+from orderdesk.tui.safe_text import safe
+from orderdesk.tui.screens.first_run import FirstRunScreen
+from orderdesk.tui.screens.prompt import Prompt
+from orderdesk.tui.screens.records import RecordsScreen
+from orderdesk.tui.widgets.status_line import Freshness, StatusLine
+
+__all__ = ["OrderdeskApp", "Source", "stylesheet_path"]
+
+StartScreen = Literal["requests", "postbacks"]
+
+
+def stylesheet_path() -> Path:
+    """``orderdesk.tcss``: inside the installed package, or at the top of a source checkout."""
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "orderdesk.tcss"
+    return installed if installed.exists() else package.parent / "orderdesk.tcss"
+
+
+@dataclass(frozen=True)
+class Source:
+    """The log API the background sync follows."""
+
+    url: str
+    api_key: str | None = None
+    interval: float = 5.0
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class OrderdeskApp(App[None]):
+    """orderdesk's terminal UI over one store, kept fresh from a source when there is one."""
+
+    CSS_PATH = stylesheet_path()
+    TITLE = "orderdesk"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "show('requests')", "Requests"),
+        Binding("2", "show('postbacks')", "Postbacks"),
+        Binding("3", "order", "Order"),
+        Binding("u", "toggle_utc", "UTC"),
+        Binding("question_mark", "help", "Keys"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        source: Source | None = None,
+        zone: tzinfo | None = None,
+        now: Callable[[], datetime] = _utc_now,
+        screen: StartScreen = "requests",
+        list_filter: ListFilter | None = None,
+        order_reference: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.source = source
+        self.now = now
+        self.zone = zone if zone is not None else datetime.now().astimezone().tzinfo or UTC
+        self._chosen_zone = self.zone
+        self._start = screen
+        self._start_filter = list_filter
+        self._start_order = order_reference
+        self.freshness = Freshness(has_source=source is not None)
+        self._stop_sync = threading.Event()
+        self._last_report: SyncProgress | None = None
+
+    # -- screens ---------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        """Install both list screens, open the asked-for one, and start the sync."""
+        for kind in KINDS:
+            self.add_mode(kind, self._list_screen_maker(kind))
+        self.switch_mode(self._start)
+        if self.source is not None:
+            self._follow_source(self.source)
+        elif self._store_is_empty():
+            self.push_screen(FirstRunScreen(self.store.url))
+        if self._start_order is not None:
+            self.open_order(self._start_order)
+
+    def _list_screen_maker(self, kind: Kind) -> Callable[[], Screen[None]]:
+        def make() -> Screen[None]:
+            chosen = self._start_filter if kind == self._start else None
+            return RecordsScreen(
+                self.store,
+                kind,
+                zone=self.zone,
+                now=self.now,
+                freshness=self.freshness,
+                list_filter=chosen,
+            )
+
+        return make
+
+    def _store_is_empty(self) -> bool:
+        return not any(
+            list_summaries(self.store, RecordQuery(kind=kind), limit=1) for kind in KINDS
+        )
+
+    def action_show(self, kind: Kind) -> None:
+        """Show the Requests or Postbacks list."""
+        self.switch_mode(kind)
+
+    def action_order(self) -> None:
+        """Open the highlighted record's order, or ask for a reference."""
+        screen = self.screen
+        summary = screen.record_list.highlighted if isinstance(screen, RecordsScreen) else None
+        if summary is not None and summary.order_reference_id:
+            self.open_order(summary.order_reference_id)
+        else:
+            self.push_screen(Prompt(strings.ORDER_PROMPT), self._order_typed)
+
+    def _order_typed(self, reference: str | None) -> None:
+        if reference:
+            self.open_order(reference)
+
+    def open_order(self, reference: str) -> None:
+        """Show everything known about one order reference."""
+        from orderdesk.tui.screens.order import OrderScreen
+
+        self.push_screen(OrderScreen(self.store, reference, self.zone))
+
+    @on(OrderWanted)
+    def _order_wanted(self, message: OrderWanted) -> None:
+        if message.order_reference:
+            self.open_order(message.order_reference)
+        else:
+            self.action_order()
+
+    @on(RecordOpened)
+    def _record_opened(self, message: RecordOpened) -> None:
+        from orderdesk.tui.screens.record import RecordScreen
+
+        summary = message.summary
+        self.push_screen(RecordScreen(self.store, summary.kind, summary.id, self.zone))
+
+    def action_toggle_utc(self) -> None:
+        """Switch times between UTC and the chosen zone."""
+        self.set_zone(self._chosen_zone if self.zone is UTC else UTC)
+
+    def set_zone(self, zone: tzinfo) -> None:
+        """Show and read every time in ``zone``."""
+        self.zone = zone
+        for kind in KINDS:
+            try:
+                screen = self.get_screen(kind)
+            except KeyError:
+                continue
+            if isinstance(screen, RecordsScreen):
+                screen.set_zone(zone)
+        self.notify(strings.ZONE_NOW.format(zone=zone_label(zone, self.now())), timeout=2)
+
+    def action_help(self) -> None:
+        """Show every key of the focused screen, or hide them again."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The palette offers the screens and the time ranges beside Textual's own commands."""
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(strings.TITLE_REQUESTS, "", lambda: self.action_show("requests"))
+        yield SystemCommand(strings.TITLE_POSTBACKS, "", lambda: self.action_show("postbacks"))
+        yield SystemCommand(strings.TITLE_ORDER, "", self.action_order)
+        for preset in PRESETS:
+            label = strings.TIME_RANGE_PRESETS[preset]
+            yield SystemCommand(label, "", lambda preset=preset: self._use_window(preset))
+
+    def _use_window(self, preset: str) -> None:
+        screen = self.screen
+        if isinstance(screen, RecordsScreen):
+            screen.apply_filter(screen.list_filter.with_window(TimeWindow(preset=preset)))
+
+    # -- freshness -------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="sync", name="sync", exit_on_error=False)
+    def _follow_source(self, source: Source) -> None:
+        # Its own Store: a separate SQLite connection, writing while the screens read.
+        with (
+            Store.open(self.store.url) as store,
+            LogApiClient(source.url, source.api_key) as client,
+        ):
+            follow(
+                client,
+                store,
+                interval=source.interval,
+                stop=self._stop_sync,
+                on_progress=self._report_from_thread,
+            )
+
+    def _report_from_thread(self, progress: SyncProgress) -> None:
+        last = self._last_report
+        # Each pass starts counting from zero after the last one caught up.
+        if last is None or last.caught_up:
+            new, stored = progress.new, progress.stored
+        else:
+            new, stored = progress.new - last.new, progress.stored - last.stored
+        self._last_report = progress
+        self.post_message(SyncProgressed(progress, new, stored))
+
+    @on(SyncProgressed)
+    def _sync_progressed(self, message: SyncProgressed) -> None:
+        self.freshness.progress = message.progress
+        self.freshness.unseen += message.new
+        if message.stored:
+            for screen in self._mounted_list_screens():
+                screen.records_arrived()
+        for line in self.screen.query(StatusLine):
+            line.redraw()
+
+    def _mounted_list_screens(self) -> Iterable[RecordsScreen]:
+        for kind in KINDS:
+            try:
+                screen = self.get_screen(kind)
+            except KeyError:
+                continue
+            if isinstance(screen, RecordsScreen) and screen.is_mounted:
+                yield screen
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker's failure is shown, never swallowed."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        text = safe(str(error) if isinstance(error, OrderdeskError) else repr(error)).plain
+        if event.worker.group == "sync":
+            self.freshness.stopped = text
+            for line in self.screen.query(StatusLine):
+                line.redraw()
+        self.notify(
+            strings.WORKER_FAILED.format(name=event.worker.name, error=text),
+            severity="error",
+            timeout=10,
+            markup=False,
+        )
+
+    def on_unmount(self) -> None:
+        """Stop the sync between pages so its thread ends with the app."""
+        self._stop_sync.set()

@@ -1,0 +1,59 @@
+"""The messages the TUI's widgets, screens and workers send each other."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from orderdesk.core.queries import RecordSummary
+from orderdesk.core.sync import SyncProgress
+
+__all__ = [
+    "OrderWanted",
+    "RecordHighlighted",
+    "RecordOpened",
+    "SyncProgressed",
+    "SyncStarted",
+]
+
+
+@dataclass
+class SyncProgressed(Message):
+    """The background sync reported progress; ``new`` and ``stored`` count since its last report."""
+
+    progress: SyncProgress
+    new: int
+    stored: int
+
+    def can_replace(self, message: Message) -> bool:
+        # A flood of page reports may collapse only when nothing arrived in between.
+        return isinstance(message, SyncProgressed) and message.stored == 0 and self.stored == 0
+
+
+@dataclass
+class SyncStarted(Message):
+    """The background sync began following a source."""
+
+    url: str
+
+
+@dataclass
+class RecordHighlighted(Message):
+    """The list's cursor moved onto a record (None: the list is empty)."""
+
+    summary: RecordSummary | None
+
+
+@dataclass
+class RecordOpened(Message):
+    """The user asked for a record's drill-down."""
+
+    summary: RecordSummary
+
+
+@dataclass
+class OrderWanted(Message):
+    """The user asked for the order of a record, or typed an order reference."""
+
+    order_reference: str | None

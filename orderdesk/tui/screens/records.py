@@ -1,0 +1,188 @@
+"""The Requests and Postbacks screens: a filtered list, what filters it, and how fresh it is."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, tzinfo
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from orderdesk import strings
+from orderdesk.core.queries import RecordQuery
+from orderdesk.core.records import Kind
+from orderdesk.core.store import Store
+from orderdesk.tui.list_filter import ListFilter, TimeWindow, zone_label
+from orderdesk.tui.messages import RecordHighlighted
+from orderdesk.tui.screens.filters import FiltersDialog
+from orderdesk.tui.screens.time_range import TimeRangeDialog
+from orderdesk.tui.widgets.filter_bar import FilterBar
+from orderdesk.tui.widgets.record_list import RecordList
+from orderdesk.tui.widgets.status_line import Freshness, StatusLine
+
+__all__ = ["RecordsScreen"]
+
+TITLES: dict[Kind, str] = {"requests": strings.TITLE_REQUESTS, "postbacks": strings.TITLE_POSTBACKS}
+
+
+class RecordsScreen(Screen[None]):
+    """Records of one kind, newest first, over a time window, with the freshness line."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search"),
+        Binding("f", "filters", "Filters"),
+        Binding("t", "time_range", "Time"),
+        Binding("e", "errors_only", "Errors"),
+        Binding("x", "clear_filters", "Clear"),
+        Binding("F", "follow", "Follow"),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        kind: Kind,
+        *,
+        zone: tzinfo,
+        now: Callable[[], datetime],
+        freshness: Freshness,
+        list_filter: ListFilter | None = None,
+    ) -> None:
+        super().__init__(id=kind)
+        self.kind = kind
+        self.list_filter = list_filter or ListFilter()
+        self.zone = zone
+        self._store = store
+        self._now = now
+        self._freshness = freshness
+
+    @property
+    def record_list(self) -> RecordList:
+        """The list widget."""
+        return self.query_one(RecordList)
+
+    def compose(self) -> ComposeResult:
+        """Filters on top, the list, the search box when asked for, freshness, keys."""
+        yield FilterBar(id="filter-bar")
+        yield RecordList(self._store, self._query(), self.zone, id="record-list")
+        yield Input(placeholder=strings.SEARCH_PROMPT, id="search")
+        yield StatusLine(self._freshness, self._now, self.zone, id="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Count the list in the background and draw the bar."""
+        self.sub_title = TITLES[self.kind]
+        self.record_list.show(self._query())
+        self.record_list.focus()
+
+    def _query(self) -> RecordQuery:
+        return self.list_filter.query(self.kind, now=self._now(), zone=self.zone)
+
+    # -- filters ---------------------------------------------------------------------
+
+    def apply_filter(self, list_filter: ListFilter) -> None:
+        """Show the list with another filter."""
+        self.list_filter = list_filter
+        if self.is_mounted:
+            self.record_list.show(self._query())
+
+    def action_search(self) -> None:
+        """Type words to find in references, ids and bodies."""
+        search = self.query_one("#search", Input)
+        search.value = self.list_filter.search or ""
+        search.add_class("shown")
+        search.focus()
+
+    @on(Input.Submitted, "#search")
+    def _searched(self, event: Input.Submitted) -> None:
+        event.input.remove_class("shown")
+        self.apply_filter(replace(self.list_filter, search=event.value.strip() or None))
+        self.record_list.focus()
+
+    def key_escape(self) -> bool | None:
+        """Escape closes the search box without searching."""
+        search = self.query_one("#search", Input)
+        if search.has_class("shown"):
+            search.remove_class("shown")
+            self.record_list.focus()
+            return True
+        return None
+
+    def action_filters(self) -> None:
+        """Choose statuses, customer and printer."""
+        self.app.push_screen(FiltersDialog(self.kind, self.list_filter), self._filtered)
+
+    def _filtered(self, chosen: ListFilter | None) -> None:
+        if chosen is not None:
+            self.apply_filter(chosen)
+
+    def action_time_range(self) -> None:
+        """Choose the time window."""
+        name = zone_label(self.zone, self._now())
+        dialog = TimeRangeDialog(self.list_filter.window, self.zone, name)
+        self.app.push_screen(dialog, self._windowed)
+
+    def _windowed(self, window: TimeWindow | None) -> None:
+        if window is not None:
+            self.apply_filter(self.list_filter.with_window(window))
+
+    def action_errors_only(self) -> None:
+        """Show only failed (and retrying) records, or everything again."""
+        errors_only = not self.list_filter.errors_only
+        self.apply_filter(replace(self.list_filter, errors_only=errors_only))
+        self.notify(strings.ERRORS_ON if errors_only else strings.ERRORS_OFF, timeout=2)
+
+    def action_clear_filters(self) -> None:
+        """Drop every filter but the time window."""
+        self.apply_filter(self.list_filter.cleared())
+        self.notify(strings.FILTERS_CLEARED, timeout=2)
+
+    def action_follow(self) -> None:
+        """Keep the newest record under the cursor as records arrive."""
+        self.record_list.follow = True
+        self.record_list.action_first()
+
+    # -- freshness -------------------------------------------------------------------
+
+    def records_arrived(self) -> None:
+        """The store changed: read again, the cursor's record staying where it is."""
+        if self.is_mounted:
+            self.record_list.reload(self._query())
+
+    def set_zone(self, zone: tzinfo) -> None:
+        """Show times in another zone."""
+        self.zone = zone
+        if self.is_mounted:
+            self.record_list.zone = zone
+            self.query_one(StatusLine).zone = zone
+            self.record_list.show(self._query())
+
+    @on(RecordHighlighted)
+    def _highlighted(self) -> None:
+        records = self.record_list
+        if records.cursor == 0:
+            # The newest row is under the user's eyes: they have seen what arrived.
+            self._freshness.unseen = 0
+        self._freshness.following = records.follow
+        self.query_one(StatusLine).redraw()
+        self._draw_bar()
+
+    def _draw_bar(self) -> None:
+        records = self.record_list
+        if records.total is None:
+            rows = strings.ROWS_AT_LEAST.format(count=records.known_length)
+        elif records.total == 0:
+            rows = strings.ROWS_NONE
+        else:
+            rows = strings.ROWS_EXACT.format(count=records.total)
+        self.query_one(FilterBar).show(
+            title=TITLES[self.kind],
+            list_filter=self.list_filter,
+            zone=self.zone,
+            now=self._now(),
+            rows=rows,
+        )

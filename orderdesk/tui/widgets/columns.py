@@ -1,0 +1,143 @@
+"""The columns of the Requests and Postbacks lists, and how they share a width.
+
+At 80 columns not everything fits: each column has a priority, the least
+important are dropped first, and what is left over goes to the columns that
+can use it (the error summary takes the rest of a wide line).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import tzinfo
+
+from rich.cells import cell_len, set_cell_size
+
+from orderdesk import strings
+from orderdesk.core.queries import RecordSummary
+from orderdesk.core.records import Kind
+from orderdesk.tui.safe_text import safe
+
+__all__ = ["Column", "cells", "layout", "status_mark"]
+
+#: A symbol per status, so failures stand out on a monochrome terminal too.
+MARKS = {
+    "failed": "✗",
+    "retrying": "↻",
+    "pending": "…",
+    "succeeded": "✓",
+    "delivered": "✓",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One list column: its key, its width bounds, and how much it matters (0 most)."""
+
+    key: str
+    minimum: int
+    maximum: int
+    priority: int
+    right: bool = False
+
+    @property
+    def header(self) -> str:
+        """The column's title."""
+        return strings.COLUMN_HEADERS[self.key]
+
+
+_TIME = Column("time", 14, 14, 0)
+_REFERENCE = Column("reference", 14, 16, 0)
+COLUMNS: dict[Kind, tuple[Column, ...]] = {
+    "requests": (
+        _TIME,
+        _REFERENCE,
+        Column("customer", 10, 20, 2),
+        Column("printer", 10, 22, 4),
+        Column("action", 6, 6, 3),
+        Column("status", 15, 15, 0),
+        Column("duration", 8, 8, 5, right=True),
+        Column("error", 12, 400, 1),
+    ),
+    "postbacks": (
+        _TIME,
+        _REFERENCE,
+        Column("event", 14, 18, 0),
+        Column("printer", 10, 22, 3),
+        Column("customer", 10, 20, 2),
+        Column("delivery", 11, 11, 0),
+        Column("attempts", 5, 5, 1, right=True),
+        Column("code", 4, 4, 1, right=True),
+    ),
+}
+_GAP = 1
+
+
+def layout(kind: Kind, width: int) -> list[tuple[Column, int]]:
+    """The columns that fit ``width``, each with its width, in display order."""
+    chosen = list(COLUMNS[kind])
+
+    def needed(columns: list[Column]) -> int:
+        return sum(column.minimum for column in columns) + _GAP * (len(columns) - 1)
+
+    while len(chosen) > 2 and needed(chosen) > width:
+        chosen.remove(max(chosen, key=lambda column: (column.priority, chosen.index(column))))
+    widths = {column.key: column.minimum for column in chosen}
+    spare = width - needed(chosen)
+    # The most important columns grow to their maximum first.
+    for column in sorted(chosen, key=lambda column: column.priority):
+        grow = min(spare, column.maximum - column.minimum)
+        widths[column.key] += grow
+        spare -= grow
+    return [(column, widths[column.key]) for column in chosen]
+
+
+def status_mark(status: str) -> str:
+    """The symbol shown before a status."""
+    return MARKS.get(status, "·")
+
+
+def _duration(milliseconds: int | None) -> str:
+    if milliseconds is None:
+        return "-"
+    if milliseconds < 10_000:
+        return f"{milliseconds:,} ms"
+    return f"{milliseconds / 1000:.1f} s"
+
+
+def cells(summary: RecordSummary, zone: tzinfo) -> dict[str, str]:
+    """Every column's text for one record; store text passes through ``safe``."""
+    code = f" {summary.http_status}" if summary.http_status is not None else ""
+    status = f"{status_mark(summary.status)} {summary.status}"
+    return {
+        "time": summary.created_at.astimezone(zone).strftime("%m-%d %H:%M:%S"),
+        "reference": safe(summary.order_reference_id or "-").plain,
+        "customer": safe(summary.customer_name).plain,
+        "printer": safe(summary.printer_name or "-").plain,
+        "action": safe(summary.subject).plain,
+        "event": safe(summary.subject).plain,
+        "status": status + code,
+        "delivery": status,
+        "duration": _duration(summary.duration_ms),
+        "error": safe(summary.error_summary or "").plain,
+        "attempts": str(summary.attempts),
+        "code": str(summary.http_status) if summary.http_status is not None else "-",
+    }
+
+
+def fit(text: str, width: int, *, right: bool = False) -> str:
+    """``text`` cut or padded to exactly ``width`` cells; a cut ends in an ellipsis."""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…" if width > 1 else set_cell_size(text, width)
+    padding = " " * (width - cell_len(text))
+    return padding + text if right else text + padding
+
+
+def line(values: dict[str, str], columns: list[tuple[Column, int]], width: int) -> str:
+    """One row (or the header) as exactly ``width`` cells."""
+    parts = [fit(values[column.key], size, right=column.right) for column, size in columns]
+    return fit((" " * _GAP).join(parts), width)
+
+
+def header(columns: list[tuple[Column, int]], width: int) -> str:
+    """The header row."""
+    return line({column.key: column.header for column, _ in columns}, columns, width)

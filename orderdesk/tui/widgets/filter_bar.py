@@ -1,0 +1,45 @@
+"""The line above a list that always shows what narrows it, and in which zone times are."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from textual.content import Content
+from textual.widgets import Static
+
+from orderdesk import strings
+from orderdesk.tui.list_filter import ListFilter, zone_label
+from orderdesk.tui.safe_text import safe
+
+__all__ = ["FilterBar"]
+
+
+class FilterBar(Static):
+    """The screen's title, its time window and zone, its active filters, and the row count."""
+
+    DEFAULT_CSS = """
+    FilterBar { height: 1; padding: 0 1; }
+    """
+
+    def show(
+        self,
+        *,
+        title: str,
+        list_filter: ListFilter,
+        zone: tzinfo,
+        now: datetime,
+        rows: str,
+    ) -> None:
+        """Draw the bar for these filters."""
+        window = strings.FILTER_BAR.format(
+            window=list_filter.window.label(), zone=zone_label(zone, now)
+        )
+        parts: list[Content | tuple[str, str] | str] = [
+            (title, "bold"),
+            "  ",
+            (window, "$accent"),
+        ]
+        for chip in list_filter.chips():
+            parts += [" │ ", Content.styled(safe(chip).plain, "$warning")]
+        parts += [" │ ", (rows, "$text-muted")]
+        self.update(Content.assemble(*parts))

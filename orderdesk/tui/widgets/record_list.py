@@ -1,0 +1,314 @@
+"""The virtual list of a Requests or Postbacks screen: only the visible rows, read in pages.
+
+The widget draws line by line from a ``RowWindow`` and never holds the whole
+range, so a store of a million records opens as fast as an empty one. The
+cursor is a position in the list, anchored to its record: when new records
+arrive above it, the position and the scroll move by as many rows, so the
+row under the cursor stays where it was on screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import tzinfo
+from functools import partial
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from orderdesk.core.queries import RecordQuery, RecordSummary, count, list_summaries
+from orderdesk.core.records import Kind
+from orderdesk.core.store import Store
+from orderdesk.tui.messages import OrderWanted, RecordHighlighted, RecordOpened
+from orderdesk.tui.row_window import RowWindow
+from orderdesk.tui.widgets import columns
+
+__all__ = ["RecordList"]
+
+_STATUS_CLASSES = {
+    "failed": "record-list--failed",
+    "retrying": "record-list--retrying",
+    "pending": "record-list--pending",
+}
+
+
+class RecordList(ScrollView, can_focus=True):
+    """Records of one kind, newest first, drawn from the store a page at a time."""
+
+    DEFAULT_CSS = """
+    RecordList { height: 1fr; }
+    RecordList > .record-list--header { text-style: bold; }
+    RecordList > .record-list--cursor { background: $block-cursor-blurred-background; }
+    RecordList:focus > .record-list--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+    }
+    RecordList > .record-list--failed { color: $error; }
+    RecordList > .record-list--retrying { color: $warning; }
+    RecordList > .record-list--pending { color: $text-muted; }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "record-list--header",
+        "record-list--cursor",
+        "record-list--failed",
+        "record-list--retrying",
+        "record-list--pending",
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "move(1)", "Down", show=False),
+        Binding("up,k", "move(-1)", "Up", show=False),
+        Binding("pagedown,space", "page(1)", "Page down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("g,home", "first", "First", show=False),
+        Binding("G,end", "last", "Last", show=False),
+        Binding("enter", "open", "Open"),
+        Binding("o", "order", "Order"),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        query: RecordQuery,
+        zone: tzinfo,
+        *,
+        page_size: int = 100,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self._store = store
+        self._page_size = page_size
+        self.zone = zone
+        self.cursor = 0
+        #: Keep the newest row in view as records arrive; on until the user moves.
+        self.follow = True
+        #: Reads made since the widget was created: pages, rows and counts.
+        self.pages_read = 0
+        self.rows_read = 0
+        self.counts_made = 0
+        self._generation = 0
+        self._window = self._new_window(query)
+        self._highlighted_id: str | None = None
+
+    @property
+    def kind(self) -> Kind:
+        """Requests or postbacks."""
+        return self._window.query.kind
+
+    @property
+    def query(self) -> RecordQuery:
+        """What the list shows."""
+        return self._window.query
+
+    @property
+    def total(self) -> int | None:
+        """How many records match, once counted."""
+        return self._window.total
+
+    @property
+    def known_length(self) -> int:
+        """The length the scrollbar uses: exact once counted, a lower bound before."""
+        return self._window.length
+
+    @property
+    def highlighted(self) -> RecordSummary | None:
+        """The record under the cursor."""
+        self._window.ensure(self.cursor, self.cursor + 1)
+        return self._window.row(self.cursor)
+
+    # -- what is shown ---------------------------------------------------------------
+
+    def show(self, query: RecordQuery) -> None:
+        """Show another query's records, from the newest."""
+        self._window = self._new_window(query)
+        self.cursor = 0
+        self.scroll_to(y=0, animate=False)
+        self._start_count()
+        self._after_move()
+
+    def reload(self, query: RecordQuery) -> None:
+        """The store changed (or the clock moved): read again, keeping the cursor's record."""
+        anchor = None if self.follow else self._window.row(self.cursor)
+        window = self._new_window(query)
+        index = None
+        if anchor is not None:
+            index = window.anchor(anchor, partial(self._position_of, query, anchor))
+        self._window = window
+        if index is None:
+            self.show(query)
+            return
+        shift = index - self.cursor
+        self.cursor = index
+        self._update_virtual_size()
+        self.scroll_to(y=self.scroll_offset.y + shift, animate=False)
+        self._start_count()
+        self.refresh()
+
+    def _position_of(self, query: RecordQuery, anchor: RecordSummary) -> int:
+        # Rows created at or after the anchor's moment, less the anchor itself.
+        # Rows sharing its exact microsecond would be miscounted by one or two;
+        # the store's timestamps make that vanishingly rare.
+        since = anchor.created_at if query.since is None else max(query.since, anchor.created_at)
+        self.counts_made += 1
+        return count(self._store, replace(query, since=since)) - 1
+
+    def _new_window(self, query: RecordQuery) -> RowWindow:
+        self._generation += 1
+        return RowWindow(
+            partial(list_summaries, self._store),
+            query,
+            page_size=self._page_size,
+            on_fetch=self._fetched,
+        )
+
+    def _fetched(self, rows: int) -> None:
+        self.pages_read += 1
+        self.rows_read += rows
+
+    def _start_count(self) -> None:
+        if self._window.total is not None:
+            self._update_virtual_size()
+            return
+        query, generation = self._window.query, self._generation
+        self.run_worker(
+            partial(self._count_in_thread, query, generation),
+            thread=True,
+            exclusive=True,
+            group="count",
+            name="count records",
+            exit_on_error=False,
+        )
+
+    def _count_in_thread(self, query: RecordQuery, generation: int) -> None:
+        # A count over a million rows takes a while: off the event loop.
+        self.counts_made += 1
+        total = count(self._store, query)
+        self.app.call_from_thread(self._counted, generation, total)
+
+    def _counted(self, generation: int, total: int) -> None:
+        if generation != self._generation:
+            return
+        self._window.total = total
+        self._update_virtual_size()
+        self.post_message(RecordHighlighted(self._window.row(self.cursor)))
+
+    def _update_virtual_size(self) -> None:
+        size = Size(self.scrollable_content_region.width, self._window.length + 1)
+        if size != self.virtual_size:
+            self.virtual_size = size
+
+    # -- keys ------------------------------------------------------------------------
+
+    @property
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def action_move(self, rows: int) -> None:
+        """Move the cursor by some rows."""
+        self.follow = False
+        self.move_to(self.cursor + rows)
+
+    def action_page(self, pages: int) -> None:
+        """Move the cursor and the view by a screenful."""
+        self.follow = False
+        self.scroll_to(y=self.scroll_offset.y + pages * self._page, animate=False)
+        self.move_to(self.cursor + pages * self._page)
+
+    def action_first(self) -> None:
+        """Go to the newest record."""
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        """Go to the oldest record, reading the oldest page directly."""
+        self.follow = False
+        if self._window.total is None:
+            self.counts_made += 1
+            self._window.total = count(self._store, self._window.query)
+        self._window.load_tail()
+        self._update_virtual_size()
+        self.move_to(self._window.length - 1)
+
+    def action_open(self) -> None:
+        """Open the drill-down of the record under the cursor."""
+        summary = self.highlighted
+        if summary is not None:
+            self.post_message(RecordOpened(summary))
+
+    def action_order(self) -> None:
+        """Open the order of the record under the cursor."""
+        summary = self.highlighted
+        self.post_message(OrderWanted(summary.order_reference_id if summary else None))
+
+    def move_to(self, index: int) -> None:
+        """Put the cursor on a position, scrolling it into view."""
+        self.cursor = max(0, min(index, self._window.length - 1))
+        self._window.ensure(self.cursor, self.cursor + 1)
+        self._update_virtual_size()
+        self.cursor = max(0, min(self.cursor, self._window.length - 1))
+        top, page = int(self.scroll_offset.y), self._page
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + page:
+            self.scroll_to(y=self.cursor - page + 1, animate=False)
+        self._after_move()
+
+    def _after_move(self) -> None:
+        self.refresh()
+        summary = self._window.row(self.cursor)
+        self.post_message(RecordHighlighted(summary))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click selects a row; a double click opens it."""
+        if event.y < 1:
+            return
+        self.follow = False
+        self.move_to(int(self.scroll_offset.y) + event.y - 1)
+        if event.chain >= 2:
+            self.action_open()
+
+    # -- drawing ---------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        """Columns depend on the width, the scrollbar on the height."""
+        self._update_virtual_size()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Make sure the visible rows are read before they are drawn."""
+        top = int(self.scroll_offset.y)
+        shift = self._window.ensure(top, top + self._page)
+        if shift:
+            # The window learnt exact positions: move with it on the next frame.
+            self.cursor += shift
+            self.call_later(self.scroll_to, y=top + shift, animate=False)
+        self.call_later(self._update_virtual_size)
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        """The header on the first line, then one record per line."""
+        width = self.scrollable_content_region.width
+        layout = columns.layout(self.kind, width)
+        base = self.rich_style
+        if y == 0:
+            style = base + self.get_component_rich_style("record-list--header")
+            return Strip([Segment(columns.header(layout, width), style)], width)
+        index = int(self.scroll_offset.y) + y - 1
+        summary = self._window.row(index)
+        if summary is None:
+            return Strip.blank(width, base)
+        style = base + self._row_style(summary, index)
+        text = columns.line(columns.cells(summary, self.zone), layout, width)
+        return Strip([Segment(text, style)], width)
+
+    def _row_style(self, summary: RecordSummary, index: int) -> Style:
+        style = Style()
+        status_class = _STATUS_CLASSES.get(summary.status)
+        if status_class is not None:
+            style += self.get_component_rich_style(status_class)
+        if index == self.cursor:
+            style += self.get_component_rich_style("record-list--cursor")
+        return style

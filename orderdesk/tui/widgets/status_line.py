@@ -1,0 +1,96 @@
+"""The freshness line: when the last sync ended, what is new, and what is failing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from textual.content import Content
+from textual.widgets import Static
+
+from orderdesk import strings
+from orderdesk.core.sync import SyncProgress
+from orderdesk.tui.list_filter import age
+from orderdesk.tui.safe_text import safe
+
+__all__ = ["Freshness", "StatusLine"]
+
+
+@dataclass
+class Freshness:
+    """What the status line says, as data the app keeps up to date."""
+
+    has_source: bool = False
+    progress: SyncProgress | None = None
+    #: Records that arrived since the user last looked at the newest.
+    unseen: int = 0
+    following: bool = False
+    #: A failure that stopped the sync for good.
+    stopped: str | None = None
+
+    def describe(self, now: datetime, zone: tzinfo) -> Content:
+        """The line, for the moment ``now``."""
+        parts: list[Content | tuple[str, str] | str] = []
+        if not self.has_source:
+            parts.append((strings.FRESH_READ_ONLY, "$text-muted"))
+        elif self.stopped is not None:
+            parts.append(
+                Content.styled(
+                    safe(strings.FRESH_STOPPED.format(error=self.stopped)).plain, "$error"
+                )
+            )
+        else:
+            progress = self.progress
+            if progress is None or progress.last_success_at is None:
+                parts.append((strings.FRESH_NEVER, "$text-muted"))
+            else:
+                parts.append(strings.FRESH_SYNCED.format(age=age(progress.last_success_at, now)))
+            if progress is not None and not progress.caught_up and progress.fetched:
+                parts += [
+                    " · ",
+                    strings.FRESH_SYNCING.format(fetched=progress.fetched, new=progress.new),
+                ]
+            if progress is not None and progress.last_error is not None:
+                when = (
+                    progress.next_retry_at.astimezone(zone).strftime("%H:%M:%S")
+                    if progress.next_retry_at is not None
+                    else "-"
+                )
+                failing = strings.FRESH_FAILING.format(error=progress.last_error, when=when)
+                parts += [" · ", Content.styled(safe(failing).plain, "$error")]
+        if self.following:
+            parts += [" · ", (strings.FRESH_FOLLOWING, "$success")]
+        elif self.unseen:
+            parts += [" · ", (strings.FRESH_NEW.format(new=self.unseen), "bold $warning")]
+        return Content.assemble(*parts)
+
+
+class StatusLine(Static):
+    """Says how fresh the list is; redrawn every second so ages stay true."""
+
+    DEFAULT_CSS = """
+    StatusLine { height: 1; padding: 0 1; }
+    """
+
+    def __init__(
+        self,
+        freshness: Freshness,
+        now: Callable[[], datetime],
+        zone: tzinfo,
+        *,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.freshness = freshness
+        self.zone = zone
+        self._now = now
+
+    def on_mount(self) -> None:
+        """Keep ages current."""
+        self.redraw()
+        self.set_interval(1.0, self.redraw)
+
+    def redraw(self) -> None:
+        """Draw the line again from the freshness."""
+        self.update(self.freshness.describe(self._now(), self.zone))

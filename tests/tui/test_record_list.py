@@ -1,0 +1,225 @@
+"""The virtual list: newest first, only what is on screen read, the cursor anchored to its record."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from conftest import ANCHOR
+from tui_console import console, record_list, settled
+
+from orderdesk.core.queries import Cursor, RecordQuery, RecordSummary, list_summaries
+from orderdesk.core.store import Store
+from orderdesk.sim import Simulation
+from orderdesk.tui.row_window import RowWindow
+from orderdesk.tui.widgets import columns
+
+
+async def test_the_list_shows_the_newest_requests_first(store: Store) -> None:
+    app = console(store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settled(pilot)
+        records = record_list(app)
+        newest = list_summaries(store, RecordQuery(kind="requests"), limit=3)
+        assert [records._window.row(i).id for i in range(3)] == [s.id for s in newest]
+        assert records.highlighted is not None and records.highlighted.id == newest[0].id
+        assert records.total == len(list_summaries(store, RecordQuery("requests"), limit=10**6))
+
+
+async def test_opening_reads_one_page_and_paging_down_reads_at_most_one_more(store: Store) -> None:
+    app = console(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        records = record_list(app)
+        assert records.pages_read == 1
+        for _ in range(4):
+            await pilot.press("pagedown")
+        await pilot.pause()
+        page = records.scrollable_content_region.height - 1
+        assert records.cursor == 4 * page
+        assert records.pages_read == 1, "four screens fit in the first page of 100 rows"
+        for _ in range(2):
+            await pilot.press("pagedown")
+        await pilot.pause()
+        assert records.pages_read == 2
+
+
+async def test_a_failed_row_carries_a_symbol_as_well_as_a_colour(store: Store) -> None:
+    failed = list_summaries(store, RecordQuery("requests", statuses=("failed",)), limit=1)[0]
+    text = columns.line(columns.cells(failed, ANCHOR.tzinfo), columns.layout("requests", 80), 80)
+    assert "✗ failed" in text
+    assert str(failed.http_status) in text
+
+
+@pytest.mark.parametrize("kind", ["requests", "postbacks"])
+def test_at_80_columns_the_key_columns_stay_and_the_rest_give_way(kind: str) -> None:
+    shown = [column.key for column, _ in columns.layout(kind, 79)]
+    assert {"time", "reference"} <= set(shown)
+    assert ("status" if kind == "requests" else "delivery") in shown
+    wide = [column.key for column, _ in columns.layout(kind, 200)]
+    assert len(wide) == 8
+    assert sum(width for _, width in columns.layout(kind, 79)) + len(shown) - 1 <= 79
+
+
+def test_columns_cut_long_text_with_an_ellipsis_and_never_overflow() -> None:
+    assert columns.fit("Southern Cross Print Sydney", 10) == "Southern …"
+    assert columns.fit("7", 4, right=True) == "   7"
+
+
+# -- the window over keyset pages, with a list in memory --------------------------------
+
+
+def _summaries(n: int) -> list[RecordSummary]:
+    return [
+        RecordSummary(
+            kind="requests",
+            id=f"req_{i:07d}",
+            created_at=ANCHOR - timedelta(seconds=i),
+            updated_at=ANCHOR,
+            order_reference_id=f"R{i}",
+            order_id=None,
+            customer_id="c",
+            customer_name="C",
+            printer_id=None,
+            printer_name=None,
+            status="succeeded",
+            subject="submit",
+            http_status=201,
+            duration_ms=1,
+            attempts=1,
+            error_summary=None,
+        )
+        for i in range(n)
+    ]
+
+
+class _MemoryPages:
+    """``list_summaries`` over a list held in memory, counting what it is asked."""
+
+    def __init__(self, rows: list[RecordSummary]) -> None:
+        self.rows = rows
+        self.calls = 0
+
+    def __call__(
+        self,
+        query: RecordQuery,
+        *,
+        after: Cursor | None = None,
+        limit: int = 100,
+        newest_first: bool = True,
+    ) -> list[RecordSummary]:
+        self.calls += 1
+        ordered = self.rows if newest_first else self.rows[::-1]
+        if after is not None:
+            key = (after.created_at, after.id)
+            ordered = [
+                r
+                for r in ordered
+                if ((r.created_at, r.id) < key if newest_first else (r.created_at, r.id) > key)
+            ]
+        return ordered[:limit]
+
+
+def test_the_window_walks_page_by_page_and_forgets_far_pages() -> None:
+    pages = _MemoryPages(_summaries(5_000))
+    window = RowWindow(pages, RecordQuery("requests"), page_size=100, keep_pages=3)
+    window.ensure(0, 20)
+    assert pages.calls == 1
+    for top in range(0, 1_000, 20):
+        window.ensure(top, top + 20)
+        assert window.row(top) is not None and window.row(top).id == f"req_{top:07d}"
+    assert pages.calls == 10
+    assert len(window.rows) <= 300
+
+
+def test_the_end_is_read_directly_and_a_far_jump_lands_near_its_position() -> None:
+    pages = _MemoryPages(_summaries(100_000))
+    window = RowWindow(pages, RecordQuery("requests"), page_size=100)
+    window.total = 100_000
+    window.load_tail()
+    assert window.row(99_999).id == "req_0099999"
+    assert pages.calls == 1
+    window.ensure(50_000, 50_020)
+    row = window.row(50_000)
+    assert row is not None and abs(int(row.id[4:]) - 50_000) <= 1
+    assert pages.calls <= 4
+
+
+def test_anchoring_finds_a_record_moved_down_by_new_rows() -> None:
+    rows = _summaries(1_000)
+    pages = _MemoryPages(rows)
+    window = RowWindow(pages, RecordQuery("requests"), page_size=100)
+    window.ensure(0, 20)
+    anchor = window.row(5)
+    assert anchor is not None
+    pages.rows = _summaries(1_000)  # same records...
+    newer = [
+        RecordSummary(**{**vars(rows[0]), "id": f"new_{i}", "created_at": ANCHOR + timedelta(i + 1)})
+        for i in range(3)
+    ]
+    pages.rows = newer[::-1] + rows
+    assert window.anchor(anchor, lambda: pytest.fail("the first page tells")) == 8
+    assert window.row(8).id == anchor.id
+
+
+# -- new records never move the row under the cursor --------------------------------------
+
+
+@pytest.fixture
+def writable_store(store_path: Path, tmp_path: Path) -> Iterator[Store]:
+    """A copy of the simulated store that a test may add records to."""
+    copy = tmp_path / "copy.db"
+    shutil.copy(store_path, copy)
+    with Store.open(copy) as opened:
+        yield opened
+
+
+def _later_requests(simulation: Simulation, count: int) -> list:
+    models = simulation.records("requests")[:count]
+    return [
+        record.model_copy(
+            update={
+                "id": f"req_late_{n}",
+                "created_at": ANCHOR + timedelta(minutes=n + 1),
+                "updated_at": ANCHOR + timedelta(minutes=n + 1),
+            }
+        )
+        for n, record in enumerate(models)
+    ]
+
+
+async def test_new_records_never_move_the_row_under_the_cursor(
+    writable_store: Store, simulation: Simulation
+) -> None:
+    app = console(writable_store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settled(pilot)
+        records = record_list(app)
+        await pilot.press("j", "j", "j")
+        await pilot.pause()
+        before = records.highlighted
+        on_screen = records.cursor - int(records.scroll_offset.y)
+        writable_store.save_page("requests", _later_requests(simulation, 5), None)
+        app.screen.records_arrived()
+        await settled(pilot)
+        assert records.highlighted is not None and records.highlighted.id == before.id
+        assert records.cursor == 3 + 5
+        assert records.cursor - int(records.scroll_offset.y) == on_screen
+
+
+async def test_follow_keeps_the_newest_row_under_the_cursor(
+    writable_store: Store, simulation: Simulation
+) -> None:
+    app = console(writable_store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settled(pilot)
+        await pilot.press("j", "F")
+        writable_store.save_page("requests", _later_requests(simulation, 2), None)
+        app.screen.records_arrived()
+        await settled(pilot)
+        records = record_list(app)
+        assert records.cursor == 0
+        assert records.highlighted is not None and records.highlighted.id == "req_late_1"

@@ -1,0 +1,42 @@
+"""The console as the TUI tests open it: a fixed clock, UTC, no animation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import ANCHOR
+
+from orderdesk.core.store import Store
+from orderdesk.tui.app import OrderdeskApp
+from orderdesk.tui.screens.records import RecordsScreen
+from orderdesk.tui.widgets.record_list import RecordList
+
+
+def console(store: Store, **options: Any) -> OrderdeskApp:
+    """An app over ``store`` whose clock stands at ANCHOR and whose times are in UTC."""
+    from datetime import UTC
+
+    options.setdefault("zone", UTC)
+    options.setdefault("now", lambda: ANCHOR)
+    app = OrderdeskApp(store, **options)
+    app.animation_level = "none"
+    return app
+
+
+def records_screen(app: OrderdeskApp) -> RecordsScreen:
+    """The list screen in front."""
+    screen = app.screen
+    assert isinstance(screen, RecordsScreen), f"in front: {screen!r}"
+    return screen
+
+
+def record_list(app: OrderdeskApp) -> RecordList:
+    """The list widget of the screen in front."""
+    return records_screen(app).record_list
+
+
+async def settled(pilot: Any) -> None:
+    """Wait until counts and redraws are done."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
