@@ -19,3 +19,135 @@ SYNC_PROGRESS = "{fetched:,} fetched, {new:,} new, {updated:,} updated"
 SYNC_DONE = "caught up: {fetched:,} fetched, {new:,} new, {updated:,} updated in {seconds:.1f} s"
 SYNC_RETRY = "{error}; retrying at {when}"
 SYNC_PASS = "{time}  {new:,} new, {updated:,} updated"
+
+# -- the terminal UI: lists, filters, freshness -------------------------------------
+TITLE_REQUESTS = "Requests"
+TITLE_POSTBACKS = "Postbacks"
+TITLE_ORDER = "Order"
+WINDOW_ALL = "all time"
+WINDOW_PRESET = "last {span}"
+WINDOW_CUSTOM = "from {start} to {end}"
+WINDOW_OPEN = "the start"
+WINDOW_NOW = "now"
+ZONE_LOCAL = "local"
+CHIP_ERRORS = "errors only"
+CHIP_STATUS = "status: {statuses}"
+CHIP_CUSTOMER = "customer: {value}"
+CHIP_PRINTER = "printer: {value}"
+CHIP_ORDER = "order: {value}"
+CHIP_SEARCH = "search: {value}"
+FILTER_BAR = "{window} · times in {zone}"
+ROWS_EXACT = "{count:,} records"
+ROWS_AT_LEAST = "≥ {count:,} records"
+ROWS_NONE = "no records match: widen the time range (t) or clear the filters (x)"
+FRESH_NEVER = "not synced yet"
+FRESH_SYNCED = "synced {age} ago"
+FRESH_SYNCING = "syncing: {fetched:,} fetched, {new:,} new"
+FRESH_NEW = "{new:,} new since you looked"
+FRESH_FOLLOWING = "following the newest"
+FRESH_FAILING = "source failing: {error}; next try at {when}"
+FRESH_STOPPED = "sync stopped: {error}"
+FRESH_READ_ONLY = "reading the store; no source configured"
+SEARCH_PROMPT = "Search references, ids and bodies (enter to apply, escape to cancel)"
+ORDER_PROMPT = "Order reference (enter to open, escape to cancel)"
+TIME_RANGE_TITLE = "Time range (times in {zone})"
+TIME_RANGE_FROM = "From: 2026-11-20 14:00, -2h, 3d, today, yesterday"
+TIME_RANGE_TO = "To (empty for now)"
+TIME_RANGE_APPLY = "Apply"
+FILTERS_TITLE = "Filters"
+FILTERS_STATUSES = "Statuses (space toggles)"
+FILTERS_CUSTOMER = "Customer id or name"
+FILTERS_PRINTER = "Printer id or name"
+FILTERS_APPLY = "Apply"
+FIRST_RUN_TITLE = "Welcome to orderdesk"
+FIRST_RUN_BODY = (
+    "There is no log API to read from yet, and the store at {db} is empty.\n\n"
+    "To see orderdesk at work right away, quit (q) and run:\n\n"
+    "    orderdesk demo\n\n"
+    "It starts a simulated order-intake service with a week of history and live traffic.\n\n"
+    "To connect to your own service, set its log API and key, then run orderdesk again:\n\n"
+    "    export ORDERDESK_API_URL=https://intake.example.com\n"
+    "    export ORDERDESK_API_KEY=...\n"
+    "    orderdesk\n\n"
+    "or pass --api-url and --api-key."
+)
+WORKER_FAILED = "{name} failed: {error}"
+NO_DRILL_DOWN = "the record view is not available in this build"
+NO_ORDER_SELECTED = "select a record first, or press 3 to type an order reference"
+DEMO_STARTING = "Generating {history} of simulated history..."
+COLUMN_HEADERS = {
+    "time": "TIME",
+    "reference": "ORDER REF",
+    "customer": "CUSTOMER",
+    "printer": "PRINTER",
+    "action": "ACTION",
+    "status": "STATUS",
+    "duration": "TOOK",
+    "error": "ERROR",
+    "event": "EVENT",
+    "delivery": "DELIVERY",
+    "attempts": "TRIES",
+    "code": "CODE",
+}
+TIME_RANGE_PRESETS = {
+    "15m": "Last 15 minutes",
+    "1h": "Last hour",
+    "4h": "Last 4 hours",
+    "24h": "Last 24 hours",
+    "7d": "Last 7 days",
+    "30d": "Last 30 days",
+    "all": "All time",
+}
+TIME_RANGE_CUSTOM = "Or a custom range (enter applies):"
+TIME_RANGE_BAD = "{error}"
+ERRORS_ON = "showing errors only"
+ERRORS_OFF = "showing every status"
+FILTERS_CLEARED = "filters cleared"
+ZONE_NOW = "times are now in {zone}"
+
+# -- the terminal UI: the record drill-down and the order view ------------------------
+STAGE_ORIGINAL = "Original"
+STAGE_TEMPLATE = "Template"
+STAGE_FINAL = "Final"
+STAGE_RESPONSE = "Response"
+STAGE_FAILED_MARK = "✗ failed here"
+STAGE_ERROR = "{code}: {message}"
+NOT_DELIVERED = "not delivered to the customer after {attempts} attempts; last answer: {answer}"
+STILL_RETRYING = "not delivered yet, still retrying after {attempts} attempts; last answer: {answer}"
+NO_TEMPLATE = "no template processing was recorded"
+NO_TEMPLATE_OUTPUT = "the template produced no output"
+NOT_SENT = "not sent"
+NO_ANSWER = "no answer was recorded"
+NO_HEADERS = "no headers"
+NO_BODY = "no body was recorded"
+BODY = "body"
+TEMPLATE_SOURCE = "template source"
+TEMPLATE_OUTPUT = "template output"
+HEADERS = "headers"
+ATTEMPT_COUNT = "{count} attempts"
+ATTEMPTS = "delivery attempts"
+ATTEMPT_LINE = "#{number}  {time}  {answer}  {duration}"
+RECORD_KIND = {"requests": "Request", "postbacks": "Postback"}
+RECORD_HEADER = (
+    "{kind} {id} · order {reference} · {source} → {target} · {status} · "
+    "created {created} · updated {updated} ({zone})"
+)
+RECORD_MISSING = "no record {id} in the store: it may have been removed; press escape to go back"
+NO_REFERENCE = "this record has no order reference"
+STAGE_COPIED = "copied the {stage} stage of {id} ({size})"
+STAGE_SAVED = "saved the {stage} stage of {id} to {path}"
+STAGE_NOT_SAVED = "could not save the {stage} stage: {error}"
+ORDER_HEADER = "Order {reference} · {customers} → {printers} · times in {zone}"
+ORDER_IDS = "printer orders: {ids}"
+ORDER_NO_IDS = "no printer order id yet"
+ORDER_EMPTY = "nothing in the store about order {reference}: check the reference, or widen the sync"
+ORDER_TRUNCATED = "more records than shown: only the first {count} of each kind are listed"
+ORDER_ALL_WELL = "nothing missing: every request went through and every postback was delivered"
+GAP_REQUEST_FAILED = "{time}  the {subject} request failed: {detail}"
+GAP_NOT_RECEIVED = (
+    "{time}  printer order {order_id} was sent, but the printer has not confirmed it "
+    "(no order_received for {waited})"
+)
+GAP_UNDELIVERED = "{time}  the {subject} postback never reached the customer's system: {detail}"
+GAP_NO_REQUEST = "{time}  postbacks arrived, but no request for this order is in the store"
+TITLE_ORDER_TIMELINE = "timeline, oldest first (enter opens a record)"
