@@ -1,0 +1,175 @@
+"""A message body, pretty-printed and highlighted when it is JSON or XML, raw when not.
+
+Bodies can be 5 MB. Pretty-printing JSON is fast (the C parser), XML through
+minidom is not, and highlighting builds a map of the whole document; so each
+step has a size above which the body is shown as it came. A body is never
+reformatted on the way in beyond indentation: what is shown is what was sent.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from typing import Literal
+from xml.dom import minidom
+from xml.parsers.expat import ExpatError
+
+from textual.widgets import TextArea
+
+from orderdesk.tui.safe_text import safe
+from orderdesk.tui.widgets.large_body import LargeBodyView
+
+__all__ = ["BodyView", "PresentedBody", "body_view", "present_body"]
+
+Language = Literal["json", "xml"]
+
+#: Above these sizes (characters), a body is shown as it came, or unhighlighted.
+#: minidom takes about a second per megabyte; json.dumps a tenth of that.
+PRETTY_JSON_LIMIT = 2_000_000
+PRETTY_XML_LIMIT = 200_000
+#: Above this, a body goes to LargeBodyView: TextArea re-wraps the whole
+#: document on every resize, which freezes the screen on megabyte bodies.
+TEXT_AREA_LIMIT = 150_000
+
+
+@cache
+def highlighting_is_safe() -> bool:
+    """Whether the installed tree-sitter can highlight without crashing the process."""
+    # tree-sitter 0.26.1's binding corrupted the heap as soon as TextArea was
+    # built with language="json" (a segfault moments later, reproduced with
+    # Textual 8.2.8 alone); 0.25.2 did not. Without a safe one, bodies are
+    # shown plain rather than risk the user's session.
+    try:
+        installed = version("tree-sitter")
+    except PackageNotFoundError:
+        return False
+    major, minor = (int(part) for part in installed.split(".")[:2])
+    return (major, minor) < (0, 26)
+
+
+@dataclass(frozen=True)
+class PresentedBody:
+    """A body as it will be shown: its text, its language, and what was done to it."""
+
+    text: str
+    language: Language | None
+    pretty: bool
+    """Whether the text was re-indented (it parsed)."""
+    highlighted: bool
+
+
+def _sniff(body: str, content_type: str | None) -> Language | None:
+    kind = (content_type or "").lower()
+    if "json" in kind:
+        return "json"
+    if "xml" in kind:
+        return "xml"
+    start = body.lstrip()[:1]
+    if start in ("{", "["):
+        return "json"
+    if start == "<":
+        return "xml"
+    return None
+
+
+def _pretty_json(body: str) -> str | None:
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None
+    return json.dumps(parsed, indent=2, ensure_ascii=False)
+
+
+def _pretty_xml(body: str) -> str | None:
+    try:
+        document = minidom.parseString(body.encode("utf-8"))
+    except (ExpatError, ValueError):
+        return None
+    lines = document.toprettyxml(indent="  ").splitlines()[1:]
+    # minidom writes a declaration of its own (and blank lines around text
+    # that had newlines): show the body's own declaration, as it was sent.
+    start = body.lstrip()
+    if start.startswith("<?xml") and "?>" in start:
+        lines.insert(0, start[: start.index("?>") + 2])
+    return "\n".join(line for line in lines if line.strip())
+
+
+def present_body(body: str | None, content_type: str | None) -> PresentedBody:
+    """How a body should be shown: pretty and highlighted when it parses and is not huge."""
+    if not body:
+        return PresentedBody("", None, pretty=False, highlighted=False)
+    language = _sniff(body, content_type)
+    pretty: str | None = None
+    if language == "json" and len(body) <= PRETTY_JSON_LIMIT:
+        pretty = _pretty_json(body)
+    elif language == "xml" and len(body) <= PRETTY_XML_LIMIT:
+        pretty = _pretty_xml(body)
+    text = safe(pretty if pretty is not None else body, keep_layout=True).plain
+    # A body that claims JSON but does not parse is still mostly JSON-looking;
+    # highlight it only if it parsed, so broken bodies do not look valid.
+    highlight = pretty is not None and len(text) <= TEXT_AREA_LIMIT and highlighting_is_safe()
+    return PresentedBody(
+        text,
+        language if highlight else None,
+        pretty=pretty is not None,
+        highlighted=highlight,
+    )
+
+
+class BodyView(TextArea):
+    """A read-only, scrollable view of one body or template text."""
+
+    DEFAULT_CSS = """
+    BodyView {
+        height: 1fr;
+        min-height: 3;
+        border: none;
+        padding: 0;
+    }
+    BodyView:focus {
+        border: none;
+    }
+    """
+
+    def __init__(
+        self, presented: PresentedBody, *, id: str | None = None, classes: str | None = None
+    ) -> None:
+        """A view of a presented body."""
+        super().__init__(
+            presented.text,
+            language=presented.language,
+            read_only=True,
+            soft_wrap=True,
+            show_line_numbers=False,
+            highlight_cursor_line=False,
+            id=id,
+            classes=classes,
+        )
+        self.presented = presented
+        # A viewer's cursor only marks where the keys scroll from; blinking
+        # would draw the eye (and make screenshots differ).
+        self.cursor_blink = False
+
+
+def body_view(
+    text: str | None,
+    content_type: str | None = None,
+    *,
+    raw: bool = False,
+    id: str | None = None,
+    classes: str | None = None,
+) -> BodyView | LargeBodyView:
+    """The view that suits a body: highlighted in a TextArea, or line by line when huge.
+
+    ``raw`` shows the text as it is, never re-indented (a template's source).
+    """
+    if raw:
+        shown = safe(text, keep_layout=True).plain
+        presented = PresentedBody(shown, None, pretty=False, highlighted=False)
+    else:
+        presented = present_body(text, content_type)
+    if len(presented.text) > TEXT_AREA_LIMIT:
+        return LargeBodyView(presented.text, id=id, classes=classes)
+    return BodyView(presented, id=id, classes=classes)
