@@ -1,0 +1,224 @@
+"""What each of a record's four stages shows: its facts, headers, bodies, and its failure.
+
+A record's story has four stages, Original, Template, Final and Response,
+whether it is a request (customer to printer) or a postback (printer to
+customer). This module decides what each stage says, as safe text, so the
+widgets only lay it out and tests can read it without a screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Literal
+from urllib.parse import urlsplit
+
+from textual.content import Content
+
+from orderdesk import strings
+from orderdesk.core.records import (
+    HttpMessage,
+    HttpResponse,
+    LogRecord,
+    PostbackRecord,
+    RequestRecord,
+    TemplateProcessing,
+)
+from orderdesk.tui.safe_text import safe
+
+__all__ = [
+    "STAGES",
+    "Body",
+    "Stage",
+    "StageName",
+    "failing_stage",
+    "format_moment",
+    "record_stages",
+    "zone_name",
+]
+
+StageName = Literal["original", "template", "final", "response"]
+STAGES: tuple[StageName, ...] = ("original", "template", "final", "response")
+
+
+@dataclass(frozen=True)
+class Body:
+    """A text shown in a stage: a message body, or a template's source or output."""
+
+    label: str
+    text: str | None
+    content_type: str | None = None
+    raw: bool = False
+    """Shown as it is, never re-indented (a template's source)."""
+
+
+@dataclass(frozen=True)
+class Stage:
+    """What one stage of a record shows."""
+
+    name: StageName
+    title: Content
+    """The stage's name and key facts: method and host, status code, size, duration."""
+    error: Content | None = None
+    """Why the record failed here, shown at the stage's top; None if it did not."""
+    note: Content | None = None
+    """What the stage lacks (not sent, no answer), when it lacks something."""
+    headers: dict[str, str] = field(default_factory=dict)
+    attempts: list[HttpResponse] = field(default_factory=list)
+    """A postback's delivery attempts, oldest first (Response stage only)."""
+    bodies: list[Body] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """Whether the record failed at this stage."""
+        return self.error is not None
+
+
+def zone_name(zone: tzinfo, moment: datetime) -> str:
+    """A zone as people read it: its IANA key when it has one (``Europe/Paris``), else ``CET``."""
+    key = getattr(zone, "key", None)
+    return key if isinstance(key, str) else (moment.astimezone(zone).tzname() or "UTC")
+
+
+def format_moment(moment: datetime, zone: tzinfo) -> str:
+    """A moment in the chosen zone, to the second."""
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _size(text: str | None) -> str:
+    size = len(text.encode("utf-8", "surrogatepass")) if text else 0
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def _duration(milliseconds: int | None) -> str | None:
+    if milliseconds is None:
+        return None
+    return f"{milliseconds} ms" if milliseconds < 1000 else f"{milliseconds / 1000:.1f} s"
+
+
+def _title(label: str, *facts: str | None) -> Content:
+    shown = [fact for fact in facts if fact]
+    return Content(label) if not shown else Content(label + " · ") + safe(" · ".join(shown))
+
+
+def _message_title(label: str, message: HttpMessage) -> Content:
+    host = urlsplit(message.url).hostname or message.url
+    return _title(label, f"{message.method} {host}", _size(message.body))
+
+
+def _answer_facts(answer: HttpResponse) -> list[str | None]:
+    code = str(answer.status_code) if answer.status_code is not None else answer.error
+    return [code, _size(answer.body) if answer.body else None, _duration(answer.duration_ms)]
+
+
+def failing_stage(record: LogRecord) -> StageName | None:
+    """The stage where the record went wrong, or None if it did not."""
+    if isinstance(record, RequestRecord):
+        if record.error is None:
+            return None
+        # Validation refuses the order after templating and before sending:
+        # the Final request is the one that never left.
+        return {
+            "template": "template",
+            "validation": "final",
+            "delivery": "response",
+            "printer": "response",
+        }[record.error.stage]
+    if record.template is not None and record.template.error:
+        return "template"
+    if record.status in ("failed", "retrying"):
+        return "response"
+    return None
+
+
+def _error(record: LogRecord) -> Content:
+    if isinstance(record, RequestRecord) and record.error is not None:
+        error = record.error
+        return safe(strings.STAGE_ERROR.format(code=error.code, message=error.message))
+    if isinstance(record, PostbackRecord) and record.template and record.template.error:
+        return safe(record.template.error)
+    attempts = record.attempts if isinstance(record, PostbackRecord) else []
+    last = attempts[-1] if attempts else record.response
+    answer = "-"
+    if last is not None:
+        answer = last.error or (str(last.status_code) if last.status_code else "-")
+    sentence = strings.NOT_DELIVERED if record.status == "failed" else strings.STILL_RETRYING
+    return safe(sentence.format(attempts=len(attempts), answer=answer))
+
+
+def _template_stage(template: TemplateProcessing | None) -> Stage:
+    if template is None:
+        return Stage("template", Content(strings.STAGE_TEMPLATE), note=Content(strings.NO_TEMPLATE))
+    title = _title(
+        strings.STAGE_TEMPLATE,
+        f"{template.name} v{template.version}",
+        template.engine,
+        _duration(template.duration_ms),
+    )
+    bodies = [Body(strings.TEMPLATE_SOURCE, template.source, raw=True)]
+    if template.output is not None:
+        bodies.append(Body(strings.TEMPLATE_OUTPUT, template.output))
+    note = None if template.output is not None else Content(strings.NO_TEMPLATE_OUTPUT)
+    return Stage("template", title, note=note, bodies=bodies)
+
+
+def _message_stage(name: StageName, label: str, message: HttpMessage | None) -> Stage:
+    if message is None:
+        return Stage(name, Content(label), note=Content(strings.NOT_SENT))
+    return Stage(
+        name,
+        _message_title(label, message),
+        headers=message.headers,
+        bodies=[Body(strings.BODY, message.body, message.content_type)],
+    )
+
+
+def _response_stage(record: LogRecord) -> Stage:
+    answer = record.response
+    attempts = record.attempts if isinstance(record, PostbackRecord) else []
+    if answer is None and attempts:
+        answer = attempts[-1]
+    if answer is None:
+        return Stage("response", Content(strings.STAGE_RESPONSE), note=Content(strings.NO_ANSWER))
+    facts = _answer_facts(answer)
+    if isinstance(record, PostbackRecord):
+        facts.append(strings.ATTEMPT_COUNT.format(count=len(attempts)))
+    return Stage(
+        "response",
+        _title(strings.STAGE_RESPONSE, *facts),
+        headers=answer.headers,
+        attempts=list(attempts),
+        bodies=[Body(strings.BODY, answer.body, answer.content_type)],
+    )
+
+
+def record_stages(record: LogRecord) -> list[Stage]:
+    """The four stages of a record, Original to Response, the failing one carrying the error."""
+    stages = [
+        _message_stage("original", strings.STAGE_ORIGINAL, record.original),
+        _template_stage(record.template),
+        _message_stage("final", strings.STAGE_FINAL, record.final),
+        _response_stage(record),
+    ]
+    failing = failing_stage(record)
+    if failing is None:
+        return stages
+    error = _error(record)
+    return [
+        Stage(
+            stage.name,
+            stage.title,
+            error=error,
+            note=stage.note,
+            headers=stage.headers,
+            attempts=stage.attempts,
+            bodies=stage.bodies,
+        )
+        if stage.name == failing
+        else stage
+        for stage in stages
+    ]
