@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pytest_textual_snapshot import SVGImageExtension
+from textual.app import App
+from textual.screen import Screen
 
 from orderdesk.core.records import KINDS
 from orderdesk.core.store import Store
@@ -53,3 +55,22 @@ def store(store_path: Path) -> Iterator[Store]:
     """The simulated store, opened for one test."""
     with Store.open(store_path) as opened:
         yield opened
+
+
+class ScreenHost(App[None]):
+    """An app that shows one screen, pushed the way the real app pushes it."""
+
+    def __init__(self, make_screen: Callable[[], Screen[Any]]) -> None:
+        super().__init__()
+        self.make_screen = make_screen
+
+    def on_mount(self) -> None:
+        """Show the screen under test, with no animation to wait for."""
+        self.animation_level = "none"
+        self.push_screen(self.make_screen())
+
+
+@pytest.fixture
+def screen_host() -> type[ScreenHost]:
+    """The app class that hosts one screen (RecordScreen, OrderScreen) for a test."""
+    return ScreenHost

@@ -1,0 +1,335 @@
+"""The drill-down: one record's four stages, side by side, in a grid, or as tabs.
+
+The stages are mounted once and only their arrangement changes with the
+terminal's size, so focus, scroll positions and wrap survive a resize; that
+is why the narrow layout is a tab bar over the same panes rather than a
+TabbedContent, which would have to own (and rebuild) them.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from datetime import tzinfo
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Container
+from textual.content import Content
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Static, Tab, Tabs
+
+from orderdesk import strings
+from orderdesk.core.queries import get_record
+from orderdesk.core.records import Kind, LogRecord, RequestRecord
+from orderdesk.core.store import Store
+from orderdesk.tui.record_stages import (
+    STAGES,
+    StageName,
+    failing_stage,
+    format_moment,
+    record_stages,
+    zone_name,
+)
+from orderdesk.tui.safe_text import safe
+from orderdesk.tui.widgets.stage_pane import StagePane
+
+__all__ = ["Layout", "RecordScreen", "layout_for", "record_header"]
+
+Layout = Literal["wide", "grid", "tabs"]
+
+#: Four readable panes side by side need about 40 columns each; a 2x2 grid
+#: needs room for two panes across and two bodies of a few lines down.
+WIDE_COLUMNS = 160
+GRID_COLUMNS = 100
+GRID_ROWS = 30
+
+
+def layout_for(width: int, height: int) -> Layout:
+    """How the four stages fit a terminal of this size."""
+    if width >= WIDE_COLUMNS:
+        return "wide"
+    if width >= GRID_COLUMNS and height >= GRID_ROWS:
+        return "grid"
+    return "tabs"
+
+
+def record_header(record: LogRecord, zone: tzinfo) -> Content:
+    """One line about the record: kind, id, order, who sent it to whom, status, times."""
+    if isinstance(record, RequestRecord):
+        kind: Kind = "requests"
+        source, target = record.customer.name, record.printer.name if record.printer else "-"
+    else:
+        kind = "postbacks"
+        source, target = record.printer.name, record.customer.name
+    attempts = getattr(record, "attempts", [])
+    answer = attempts[-1] if attempts else record.response
+    code = answer.status_code if answer is not None else None
+    status = record.status + (f" {code}" if code is not None else "")
+    ok = record.status in ("succeeded", "delivered")
+    sentence = strings.RECORD_HEADER.format(
+        kind=strings.RECORD_KIND[kind],
+        id=record.id,
+        reference=record.order_reference_id or "-",
+        source=source,
+        target=target,
+        status=("✓ " if ok else "✗ ") + status,
+        created=format_moment(record.created_at, zone),
+        updated=format_moment(record.updated_at, zone),
+        zone=zone_name(zone, record.created_at),
+    )
+    return safe(sentence)
+
+
+def _file_name(record_id: str, stage: StageName) -> str:
+    # The id came from the source: keep it from naming a path elsewhere.
+    return f"orderdesk-{re.sub(r'[^A-Za-z0-9_.-]', '_', record_id)[:80]}-{stage}.txt"
+
+
+class RecordScreen(Screen[None]):
+    """A record's Original, Template, Final and Response, the failing stage marked."""
+
+    DEFAULT_CSS = """
+    RecordScreen #record-header {
+        height: auto;
+        max-height: 3;
+        padding: 0 1;
+        background: $panel;
+    }
+    RecordScreen #record-header.-failed {
+        color: $text-error;
+    }
+    RecordScreen #stage-tabs {
+        display: none;
+    }
+    RecordScreen.-tabs #stage-tabs {
+        display: block;
+    }
+    RecordScreen #stages {
+        layout: grid;
+        grid-size: 4 1;
+        height: 1fr;
+    }
+    RecordScreen.-grid #stages {
+        grid-size: 2 2;
+    }
+    RecordScreen.-tabs #stages {
+        layout: vertical;
+    }
+    RecordScreen.-tabs #stages > StagePane {
+        display: none;
+    }
+    RecordScreen.-tabs #stages > StagePane.-current {
+        display: block;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("tab", "next_stage", "Next stage", priority=True),
+        Binding("shift+tab", "previous_stage", "Previous stage", show=False, priority=True),
+        Binding("z", "maximize_stage", "Maximise"),
+        Binding("w", "toggle_wrap", "Wrap"),
+        Binding("y", "copy_stage", "Copy"),
+        Binding("s", "save_stage", "Save"),
+        Binding("o", "open_order", "Order"),
+    ]
+
+    layout_mode: reactive[Layout] = reactive("tabs", init=False)
+    """How the stages are arranged: side by side, 2x2, or one at a time under tabs."""
+    current: reactive[StageName] = reactive("original", init=False)
+    """The stage the keyboard is in: copied by y, saved by s, maximised by z."""
+    wrap: reactive[bool] = reactive(True, init=False)
+    """Whether long body lines wrap."""
+
+    def __init__(
+        self, store: Store, kind: Kind, record_id: str, zone: tzinfo, *, name: str | None = None
+    ) -> None:
+        """The drill-down of one record of the store, times shown in ``zone``."""
+        super().__init__(name=name)
+        self.store = store
+        self.kind = kind
+        self.record_id = record_id
+        self.zone = zone
+        self.record = get_record(store, kind, record_id)
+        # Start on the failing stage, where the answer usually is.
+        first = failing_stage(self.record) if self.record is not None else None
+        self.set_reactive(RecordScreen.current, first or "original")
+
+    def compose(self) -> ComposeResult:
+        """The header line, the tab bar (narrow terminals only), the four stages, the keys."""
+        record = self.record
+        if record is None:
+            yield Static(safe(strings.RECORD_MISSING.format(id=self.record_id)))
+            yield Footer()
+            return
+        failing = failing_stage(record)
+        header = Static(record_header(record, self.zone), id="record-header")
+        header.set_class(failing is not None, "-failed")
+        yield header
+        stages = record_stages(record)
+        yield Tabs(
+            *[
+                Tab(
+                    ("✗ " if stage.failed else "") + stage.title.plain.split(" · ")[0],
+                    id=f"tab-{stage.name}",
+                )
+                for stage in stages
+            ],
+            active=f"tab-{self.current}",
+            id="stage-tabs",
+        )
+        with Container(id="stages"):
+            for stage in stages:
+                yield StagePane(stage, self.zone)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Arrange the stages for the terminal's size and put the keyboard in the first one."""
+        self.layout_mode = layout_for(self.app.size.width, self.app.size.height)
+        self._apply_layout()
+        self._show_current()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Re-arrange the stages when the terminal changes size."""
+        self.layout_mode = layout_for(event.size.width, event.size.height)
+
+    def watch_layout_mode(self) -> None:
+        """Switch the arrangement: the panes stay mounted, only classes change."""
+        self._apply_layout()
+
+    def _apply_layout(self) -> None:
+        for mode in ("wide", "grid", "tabs"):
+            self.set_class(self.layout_mode == mode, f"-{mode}")
+
+    def watch_current(self) -> None:
+        """Show the current stage (under tabs) and mark it."""
+        self._show_current()
+
+    def _show_current(self) -> None:
+        if self.record is None:
+            return
+        for pane in self.query(StagePane):
+            pane.set_class(pane.stage.name == self.current, "-current")
+        pane = self.pane(self.current)
+        focused = self.focused
+        if focused is None or pane not in (focused, *focused.ancestors):
+            pane.focus_body()
+        if self.maximized is not None and self.maximized is not pane:
+            self.maximize(pane, container=False)
+
+    def pane(self, stage: StageName) -> StagePane:
+        """The pane of one stage."""
+        return self.query_one(f"#stage-{stage}", StagePane)
+
+    def _choose(self, stage: StageName) -> None:
+        # The tab bar is the one place the current stage changes, even when it
+        # is hidden: keys, clicks on tabs and clicks in panes all go through
+        # it, so its activation messages can never arrive out of step.
+        tabs = self.query_one("#stage-tabs", Tabs)
+        if tabs.active != f"tab-{stage}":
+            tabs.active = f"tab-{stage}"
+
+    @on(Tabs.TabActivated, "#stage-tabs")
+    def _tab_chosen(self, event: Tabs.TabActivated) -> None:
+        if event.tab.id is not None:
+            self.current = event.tab.id.removeprefix("tab-")  # type: ignore[assignment]
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """A click put focus in a pane: that pane becomes the current stage."""
+        for node in (event.widget, *event.widget.ancestors):
+            if isinstance(node, StagePane):
+                self._choose(node.stage.name)
+                return
+
+    def _step(self, offset: int) -> None:
+        if self.record is None:
+            return
+        position = STAGES.index(self.current)
+        self._choose(STAGES[(position + offset) % len(STAGES)])
+
+    def action_next_stage(self) -> None:
+        """Move to the next stage, round to the first."""
+        self._step(1)
+
+    def action_previous_stage(self) -> None:
+        """Move to the previous stage, round to the last."""
+        self._step(-1)
+
+    def action_maximize_stage(self) -> None:
+        """Give the current stage the whole screen, or give it back."""
+        if self.record is None:
+            return
+        if self.maximized is not None:
+            self.minimize()
+        else:
+            self.maximize(self.pane(self.current), container=False)
+
+    def action_toggle_wrap(self) -> None:
+        """Wrap long lines, or scroll them sideways."""
+        self.wrap = not self.wrap
+
+    def watch_wrap(self, wrap: bool) -> None:
+        """Apply wrapping to every stage."""
+        for pane in self.query(StagePane):
+            pane.set_wrap(wrap)
+
+    def action_copy_stage(self) -> None:
+        """Copy the current stage, as shown, to the clipboard."""
+        if self.record is None:
+            return
+        text = self.pane(self.current).as_text()
+        self.app.copy_to_clipboard(text)
+        size = f"{len(text.encode('utf-8', 'surrogatepass')):,} B"
+        message = strings.STAGE_COPIED.format(stage=self.current, id=self.record_id, size=size)
+        self.notify(safe(message).plain, markup=False)
+
+    def action_save_stage(self) -> None:
+        """Save the current stage to a file in the current folder (or the temporary one)."""
+        if self.record is None:
+            return
+        text = self.pane(self.current).as_text()
+        name = _file_name(self.record_id, self.current)
+        error: OSError | None = None
+        for folder in (Path.cwd(), Path(tempfile.gettempdir())):
+            path = folder / name
+            try:
+                path.write_text(text, encoding="utf-8", errors="surrogateescape")
+            except OSError as failure:
+                error = failure
+                continue
+            message = strings.STAGE_SAVED.format(stage=self.current, id=self.record_id, path=path)
+            self.notify(safe(message).plain, markup=False)
+            return
+        message = strings.STAGE_NOT_SAVED.format(stage=self.current, error=error)
+        self.notify(safe(message).plain, markup=False, severity="error")
+
+    def action_open_order(self) -> None:
+        """Open everything known about this record's order reference."""
+        if self.record is None:
+            return
+        reference = self.record.order_reference_id
+        if reference is None:
+            self.notify(strings.NO_REFERENCE, severity="warning")
+            return
+        # The order view opens drill-downs too: importing it here keeps the two
+        # screen modules from importing each other while they load.
+        from orderdesk.tui.screens.order import OrderScreen
+
+        stack = self.app.screen_stack
+        below = stack[-2] if len(stack) > 1 else None
+        if isinstance(below, OrderScreen) and below.reference == reference:
+            self.dismiss()
+        else:
+            self.app.push_screen(OrderScreen(self.store, reference, self.zone))
+
+    def action_back(self) -> None:
+        """Leave a maximised stage first, then the drill-down."""
+        if self.maximized is not None:
+            self.minimize()
+        else:
+            self.dismiss()

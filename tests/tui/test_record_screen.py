@@ -1,0 +1,226 @@
+"""The drill-down: four stages laid out for the terminal, and every key on them."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC
+from pathlib import Path
+
+import pytest
+from conftest import ScreenHost
+from record_factory import request
+
+from orderdesk.core.queries import RecordQuery, list_records
+from orderdesk.core.records import HttpMessage, PostbackRecord, RequestRecord
+from orderdesk.core.store import Store
+from orderdesk.tui.screens.order import OrderScreen
+from orderdesk.tui.screens.record import RecordScreen, layout_for
+from orderdesk.tui.widgets.body_view import BodyView
+from orderdesk.tui.widgets.large_body import LargeBodyView
+from orderdesk.tui.widgets.stage_pane import StagePane
+
+
+def template_failure(store: Store) -> RequestRecord:
+    """The first request of the simulated day that failed in its template."""
+    failed = list_records(store, RecordQuery("requests", statuses=("failed",)), limit=500)
+    return next(
+        r
+        for r in failed
+        if isinstance(r, RequestRecord) and r.error and r.error.stage == "template"
+    )
+
+
+def undelivered_postback(store: Store, content_type: str = "json") -> PostbackRecord:
+    """A postback of the simulated day that never reached the customer, after retries."""
+    failed = list_records(store, RecordQuery("postbacks", statuses=("failed",)), limit=500)
+    return next(
+        p
+        for p in failed
+        if isinstance(p, PostbackRecord)
+        and len(p.attempts) > 1
+        and p.final is not None
+        and content_type in (p.final.content_type or "")
+    )
+
+
+def drill_down(store: Store, record: RequestRecord | PostbackRecord) -> ScreenHost:
+    kind = "requests" if isinstance(record, RequestRecord) else "postbacks"
+    return ScreenHost(lambda: RecordScreen(store, kind, record.id, UTC))
+
+
+@pytest.mark.parametrize(
+    ("size", "layout"), [((80, 24), "tabs"), ((120, 40), "grid"), ((200, 50), "wide")]
+)
+async def test_the_stages_fit_the_terminal(
+    store: Store, size: tuple[int, int], layout: str
+) -> None:
+    app = drill_down(store, template_failure(store))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RecordScreen)
+        assert screen.layout_mode == layout
+        shown = [pane.stage.name for pane in screen.query(StagePane) if pane.display]
+        if layout == "tabs":
+            assert shown == ["template"]
+        visible = [pane for pane in screen.query(StagePane) if pane.region.area > 0]
+        assert len(visible) == (1 if layout == "tabs" else 4)
+
+
+def test_layout_thresholds() -> None:
+    assert layout_for(80, 24) == "tabs"
+    assert layout_for(120, 24) == "tabs"
+    assert layout_for(120, 40) == "grid"
+    assert layout_for(160, 24) == "wide"
+
+
+async def test_a_resize_rearranges_without_losing_the_current_stage(store: Store) -> None:
+    app = drill_down(store, template_failure(store))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.press("tab")
+        screen = app.screen
+        assert isinstance(screen, RecordScreen)
+        assert screen.current == "final"
+        for size, layout in (((80, 24), "tabs"), ((120, 40), "grid"), ((200, 50), "wide")):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            assert screen.layout_mode == layout
+            assert screen.current == "final"
+
+
+async def test_a_template_failure_opens_on_the_template_with_its_error_first(store: Store) -> None:
+    record = template_failure(store)
+    app = drill_down(store, record)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RecordScreen)
+        pane = screen.pane("template")
+        assert screen.current == "template" and pane.has_class("-failed")
+        first = pane.children[0]
+        assert record.error is not None
+        assert record.error.message in str(first.render())
+        assert app.focused is not None and pane in app.focused.ancestors_with_self
+
+
+async def test_tab_and_shift_tab_walk_the_stages_round(store: Store) -> None:
+    app = drill_down(store, undelivered_postback(store))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RecordScreen)
+        assert screen.current == "response"
+        seen = []
+        for _ in range(4):
+            await pilot.press("tab")
+            seen.append(screen.current)
+        assert seen == ["original", "template", "final", "response"]
+        await pilot.press("shift+tab")
+        assert screen.current == "final"
+        assert screen.pane("final").display and not screen.pane("response").display
+
+
+async def test_z_maximises_the_current_stage_and_escape_gives_it_back(store: Store) -> None:
+    app = drill_down(store, undelivered_postback(store))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("z")
+        screen = app.screen
+        assert screen.maximized is screen.query_one("#stage-response")
+        await pilot.press("tab")
+        assert screen.maximized is screen.query_one("#stage-original")
+        await pilot.press("escape")
+        assert screen.maximized is None
+        assert isinstance(app.screen, RecordScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, RecordScreen)
+
+
+async def test_w_toggles_wrapping_in_every_body(store: Store) -> None:
+    app = drill_down(store, undelivered_postback(store))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        views = list(app.screen.query(BodyView))
+        assert views and all(view.soft_wrap for view in views)
+        await pilot.press("w")
+        assert not any(view.soft_wrap for view in views)
+        await pilot.press("w")
+        assert all(view.soft_wrap for view in views)
+
+
+async def test_y_copies_the_current_stage_as_shown(store: Store) -> None:
+    record = undelivered_postback(store)
+    app = drill_down(store, record)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("tab", "tab", "tab")
+        await pilot.press("y")
+        assert record.final is not None
+        assert record.final.url.split("/")[2] in app.clipboard
+        assert json.loads(app.clipboard.split("--- body ---\n")[1]) == json.loads(
+            record.final.body or ""
+        )
+
+
+async def test_s_saves_the_current_stage_in_the_current_folder(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    record = template_failure(store)
+    app = drill_down(store, record)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        saved = tmp_path / f"orderdesk-{record.id}-template.txt"
+        assert saved.exists()
+        assert record.template is not None
+        assert record.template.source.splitlines()[1] in saved.read_text()
+
+
+async def test_o_opens_the_order_and_escape_comes_back(store: Store) -> None:
+    record = undelivered_postback(store)
+    app = drill_down(store, record)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("o")
+        assert isinstance(app.screen, OrderScreen)
+        assert app.screen.reference == record.order_reference_id
+        await pilot.press("escape")
+        assert isinstance(app.screen, RecordScreen)
+
+
+async def test_a_record_gone_from_the_store_says_so(store: Store) -> None:
+    app = ScreenHost(lambda: RecordScreen(store, "requests", "req_missing", UTC))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("tab", "z", "y", "escape")
+        assert not isinstance(app.screen, RecordScreen)
+
+
+async def test_a_megabyte_body_opens_without_freezing(tmp_path: Path) -> None:
+    items = [
+        {"itemReferenceId": f"item-{n}", "productUid": "flat_a4", "quantity": n}
+        for n in range(20_000)
+    ]
+    body = json.dumps({"orderReferenceId": "BIG-1", "items": items})
+    assert len(body) > 1_000_000
+    big = request(
+        1,
+        original=HttpMessage(
+            at=request(1).created_at,
+            method="POST",
+            url="https://x.example/o",
+            content_type="application/json",
+            body=body,
+        ),
+    )
+    with Store.open(tmp_path / "big.db") as store:
+        store.save_page("requests", [big], None)
+        app = ScreenHost(lambda: RecordScreen(store, "requests", big.id, UTC))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            started = time.perf_counter()
+            app.push_screen(RecordScreen(store, "requests", big.id, UTC))
+            await pilot.pause()
+            elapsed = time.perf_counter() - started
+            view = app.screen.query_one("#stage-original").query_one(LargeBodyView)
+            assert view.text.count("\n") > 20_000
+            await pilot.press("w", "pagedown", "end")
+            # Generous: the budget is 0.3 s; a shared CI machine must not fail on noise.
+            assert elapsed < 3.0
