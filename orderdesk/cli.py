@@ -48,10 +48,79 @@ def _source_options(command: F) -> F:
     )(command)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.version_option(__version__, "--version", prog_name="orderdesk")
-def cli() -> None:
-    """A terminal console for an order-intake integration's Requests and Postbacks logs."""
+@click.option("--order", "order_reference", metavar="REF", help="Open this order's view.")
+@click.option(
+    "--screen",
+    type=click.Choice(["requests", "postbacks"]),
+    default="requests",
+    show_default=True,
+    help="The list to open.",
+)
+@click.option("--since", metavar="AGE", help="Open the list over the last AGE: 15m, 1h, 24h, 7d.")
+@click.option("--status", "statuses", multiple=True, metavar="STATUS", help="Repeat for several.")
+@click.option("--tz", metavar="ZONE", help="Time zone for times shown and typed [default local].")
+@_source_options
+@_store_option
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    order_reference: str | None,
+    screen: str,
+    since: str | None,
+    statuses: tuple[str, ...],
+    tz: str | None,
+    api_url: str | None,
+    api_key: str | None,
+    db: str | None,
+) -> None:
+    """A terminal console for an order-intake integration's Requests and Postbacks logs.
+
+    With no command, opens the terminal UI on the configured source and store.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from orderdesk.tui.launch import open_console
+
+    settings = Settings.load(db=db, api_url=api_url, api_key=api_key, tz=tz)
+    source_url = _require_source(settings) if settings.api_url else None
+    open_console(
+        settings,
+        source_url=source_url,
+        screen=screen,
+        since=since,
+        statuses=statuses,
+        order_reference=order_reference,
+    )
+
+
+@cli.command()
+@click.option("--seed", default=1, show_default=True, type=int, help="Same seed, same traffic.")
+@click.option("--history", default="7d", show_default=True, help="How far back the service goes.")
+@click.option(
+    "--history-rate", default="0.3/min", show_default=True, help="Orders per unit in the history."
+)
+@click.option("--rate", default="6/min", show_default=True, help="Live orders per unit.")
+@click.option("--tz", metavar="ZONE", help="Time zone for times shown and typed [default local].")
+def demo(seed: int, history: str, history_rate: str, rate: str, tz: str | None) -> None:
+    """Try orderdesk on a simulated service: live traffic, a temporary store, the full UI."""
+    from orderdesk.core.timerange import parse_duration, resolve_zone
+    from orderdesk.sim.server import parse_rate
+    from orderdesk.tui.demo import run_demo
+
+    try:
+        span = parse_duration(history)
+        per_minute, history_per_minute = parse_rate(rate), parse_rate(history_rate)
+    except ValueError as error:
+        raise InputError(str(error)) from None
+    run_demo(
+        seed=seed,
+        history=span,
+        history_rate=history_per_minute,
+        rate=per_minute,
+        zone=resolve_zone(tz) if tz is not None else None,
+    )
 
 
 @cli.command()

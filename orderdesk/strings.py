@@ -40,7 +40,7 @@ FILTER_BAR = "{window} · times in {zone}"
 ROWS_EXACT = "{count:,} records"
 ROWS_AT_LEAST = "≥ {count:,} records"
 ROWS_NONE = "no records match: widen the time range (t) or clear the filters (x)"
-FRESH_NEVER = "not synced yet"
+FRESH_NEVER = "not synced yet: the first sync is starting"
 FRESH_SYNCED = "synced {age} ago"
 FRESH_SYNCING = "syncing: {fetched:,} fetched, {new:,} new"
 FRESH_NEW = "{new:,} new since you looked"
@@ -74,7 +74,6 @@ FIRST_RUN_BODY = (
 WORKER_FAILED = "{name} failed: {error}"
 NO_DRILL_DOWN = "the record view is not available in this build"
 NO_ORDER_SELECTED = "select a record first, or press 3 to type an order reference"
-DEMO_STARTING = "Generating {history} of simulated history..."
 COLUMN_HEADERS = {
     "time": "TIME",
     "reference": "ORDER REF",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+from functools import partial
 from pathlib import Path
 from typing import ClassVar, Literal
 
@@ -30,7 +32,7 @@ from orderdesk.tui.screens.prompt import Prompt
 from orderdesk.tui.screens.records import RecordsScreen
 from orderdesk.tui.widgets.status_line import Freshness, StatusLine
 
-__all__ = ["OrderdeskApp", "Source", "stylesheet_path"]
+__all__ = ["OrderdeskApp", "Source", "SourceOpener", "stylesheet_path"]
 
 StartScreen = Literal["requests", "postbacks"]
 
@@ -49,6 +51,10 @@ class Source:
     url: str
     api_key: str | None = None
     interval: float = 5.0
+
+
+#: Opens the source when the sync starts, and closes it when the sync ends.
+SourceOpener = Callable[[], AbstractContextManager[Source]]
 
 
 def _utc_now() -> datetime:
@@ -74,6 +80,7 @@ class OrderdeskApp(App[None]):
         store: Store,
         *,
         source: Source | None = None,
+        open_source: SourceOpener | None = None,
         zone: tzinfo | None = None,
         now: Callable[[], datetime] = _utc_now,
         screen: StartScreen = "requests",
@@ -83,15 +90,19 @@ class OrderdeskApp(App[None]):
         super().__init__()
         self.store = store
         self.source = source
+        if open_source is None and source is not None:
+            open_source = partial(nullcontext, source)
+        self._open_source = open_source
         self.now = now
         self.zone = zone if zone is not None else datetime.now().astimezone().tzinfo or UTC
         self._chosen_zone = self.zone
         self._start = screen
         self._start_filter = list_filter
         self._start_order = order_reference
-        self.freshness = Freshness(has_source=source is not None)
+        self.freshness = Freshness(has_source=open_source is not None)
         self._stop_sync = threading.Event()
         self._last_report: SyncProgress | None = None
+        self._lists: dict[Kind, RecordsScreen] = {}
 
     # -- screens ---------------------------------------------------------------------
 
@@ -100,8 +111,8 @@ class OrderdeskApp(App[None]):
         for kind in KINDS:
             self.add_mode(kind, self._list_screen_maker(kind))
         self.switch_mode(self._start)
-        if self.source is not None:
-            self._follow_source(self.source)
+        if self._open_source is not None:
+            self._follow_source(self._open_source)
         elif self._store_is_empty():
             self.push_screen(FirstRunScreen(self.store.url))
         if self._start_order is not None:
@@ -110,7 +121,7 @@ class OrderdeskApp(App[None]):
     def _list_screen_maker(self, kind: Kind) -> Callable[[], Screen[None]]:
         def make() -> Screen[None]:
             chosen = self._start_filter if kind == self._start else None
-            return RecordsScreen(
+            screen = self._lists[kind] = RecordsScreen(
                 self.store,
                 kind,
                 zone=self.zone,
@@ -118,6 +129,7 @@ class OrderdeskApp(App[None]):
                 freshness=self.freshness,
                 list_filter=chosen,
             )
+            return screen
 
         return make
 
@@ -170,13 +182,8 @@ class OrderdeskApp(App[None]):
     def set_zone(self, zone: tzinfo) -> None:
         """Show and read every time in ``zone``."""
         self.zone = zone
-        for kind in KINDS:
-            try:
-                screen = self.get_screen(kind)
-            except KeyError:
-                continue
-            if isinstance(screen, RecordsScreen):
-                screen.set_zone(zone)
+        for screen in self._lists.values():
+            screen.set_zone(zone)
         self.notify(strings.ZONE_NOW.format(zone=zone_label(zone, self.now())), timeout=2)
 
     def action_help(self) -> None:
@@ -204,9 +211,11 @@ class OrderdeskApp(App[None]):
     # -- freshness -------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="sync", name="sync", exit_on_error=False)
-    def _follow_source(self, source: Source) -> None:
+    def _follow_source(self, open_source: SourceOpener) -> None:
         # Its own Store: a separate SQLite connection, writing while the screens read.
+        # Opening the source may take a while (the demo generates its service).
         with (
+            open_source() as source,
             Store.open(self.store.url) as store,
             LogApiClient(source.url, source.api_key) as client,
         ):
@@ -233,19 +242,10 @@ class OrderdeskApp(App[None]):
         self.freshness.progress = message.progress
         self.freshness.unseen += message.new
         if message.stored:
-            for screen in self._mounted_list_screens():
+            for screen in self._lists.values():
                 screen.records_arrived()
         for line in self.screen.query(StatusLine):
             line.redraw()
-
-    def _mounted_list_screens(self) -> Iterable[RecordsScreen]:
-        for kind in KINDS:
-            try:
-                screen = self.get_screen(kind)
-            except KeyError:
-                continue
-            if isinstance(screen, RecordsScreen) and screen.is_mounted:
-                yield screen
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:

@@ -46,7 +46,7 @@ class Column:
 
 
 _TIME = Column("time", 14, 14, 0)
-_REFERENCE = Column("reference", 14, 16, 0)
+_REFERENCE = Column("reference", 14, 14, 0)
 COLUMNS: dict[Kind, tuple[Column, ...]] = {
     "requests": (
         _TIME,
@@ -56,7 +56,7 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column("action", 6, 6, 3),
         Column("status", 15, 15, 0),
         Column("duration", 8, 8, 5, right=True),
-        Column("error", 12, 400, 1),
+        Column("error", 18, 400, 1),
     ),
     "postbacks": (
         _TIME,

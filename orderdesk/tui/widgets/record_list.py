@@ -128,6 +128,7 @@ class RecordList(ScrollView, can_focus=True):
         self._window = self._new_window(query)
         self.cursor = 0
         self.scroll_to(y=0, animate=False)
+        self._window.ensure(0, self._page)
         self._start_count()
         self._after_move()
 
@@ -201,6 +202,7 @@ class RecordList(ScrollView, can_focus=True):
         size = Size(self.scrollable_content_region.width, self._window.length + 1)
         if size != self.virtual_size:
             self.virtual_size = size
+            self.refresh()
 
     # -- keys ------------------------------------------------------------------------
 
