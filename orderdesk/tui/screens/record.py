@@ -167,6 +167,10 @@ class RecordScreen(Screen[None]):
             yield Static(safe(strings.RECORD_MISSING.format(id=self.record_id)))
             yield Footer()
             return
+        # Classes set before the children mount cost one styling pass; set
+        # after, each one restyles the whole screen.
+        self.set_reactive(RecordScreen.layout_mode, layout_for(*self.app.size))
+        self._apply_layout()
         failing = failing_stage(record)
         header = Static(record_header(record, self.zone), id="record-header")
         header.set_class(failing is not None, "-failed")
@@ -185,13 +189,13 @@ class RecordScreen(Screen[None]):
         )
         with Container(id="stages"):
             for stage in stages:
-                yield StagePane(stage, self.zone)
+                pane = StagePane(stage, self.zone)
+                pane.set_class(stage.name == self.current, "-current")
+                yield pane
         yield Footer()
 
     def on_mount(self) -> None:
-        """Arrange the stages for the terminal's size and put the keyboard in the first one."""
-        self.layout_mode = layout_for(self.app.size.width, self.app.size.height)
-        self._apply_layout()
+        """Put the keyboard in the first stage shown."""
         self._show_current()
 
     def on_resize(self, event: events.Resize) -> None:

@@ -31,7 +31,7 @@ PRETTY_JSON_LIMIT = 2_000_000
 PRETTY_XML_LIMIT = 200_000
 #: Above this, a body goes to LargeBodyView: TextArea re-wraps the whole
 #: document on every resize, which freezes the screen on megabyte bodies.
-TEXT_AREA_LIMIT = 150_000
+TEXT_AREA_LIMIT = 50_000
 
 
 @cache
@@ -165,11 +165,19 @@ def body_view(
 
     ``raw`` shows the text as it is, never re-indented (a template's source).
     """
+    shown = safe(text, keep_layout=True).plain
+    if len(shown) > TEXT_AREA_LIMIT:
+        # Too big to wait for: shown as it came at once, re-indented when ready.
+        language = None if raw or not text else _sniff(text, content_type)
+        reformat = None
+        if language is not None:
+            body = text or ""
+            reformat = lambda: present_body(body, content_type).text  # noqa: E731
+        return LargeBodyView(shown, reformat=reformat, id=id, classes=classes)
     if raw:
-        shown = safe(text, keep_layout=True).plain
         presented = PresentedBody(shown, None, pretty=False, highlighted=False)
     else:
         presented = present_body(text, content_type)
-    if len(presented.text) > TEXT_AREA_LIMIT:
+    if len(presented.text) > 2 * TEXT_AREA_LIMIT:  # a compact body that indenting tripled
         return LargeBodyView(presented.text, id=id, classes=classes)
     return BodyView(presented, id=id, classes=classes)

@@ -3,16 +3,23 @@
 TextArea re-wraps every line of its document on mount and on each resize
 (about 0.6 s per pass over a 1 MB pretty-printed body on Textual 8.2.8), so
 bodies above a size are shown here instead: plain lines, rendered only
-where the user is looking, wrapped by cutting at the pane's width.
+where the user is looking, wrapped by cutting at the pane's width. Such a
+body is shown as it came first and re-indented in a thread: indenting a
+megabyte of JSON takes Python's encoder about 0.1 s, too long to wait for.
 """
 
 from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable
+from itertools import accumulate
 
 from rich.segment import Segment
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.worker import get_current_worker
 
 __all__ = ["LargeBodyView"]
 
@@ -30,14 +37,40 @@ class LargeBodyView(ScrollView, can_focus=True):
     soft_wrap: reactive[bool] = reactive(True)
     """Whether long lines continue on the next row instead of scrolling sideways."""
 
-    def __init__(self, text: str, *, id: str | None = None, classes: str | None = None) -> None:
-        """A view of ``text``, which must already be safe for the screen."""
+    def __init__(
+        self,
+        text: str,
+        *,
+        reformat: Callable[[], str] | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        """A view of ``text`` (already safe for the screen); ``reformat`` makes a better one."""
         super().__init__(id=id, classes=classes)
+        self._reformat = reformat
+        self._row_starts: list[int] | None = None
+        """With wrapping: the first screen row of each line, plus the total at the end."""
+        self._wrapped_at = 0
+        self._set_text(text)
+
+    def _set_text(self, text: str) -> None:
         self.text = text
         self._lines = text.expandtabs(4).split("\n")
-        self._widest = max(len(line) for line in self._lines)
-        self._rows: list[tuple[int, int]] | None = None
-        self._wrapped_at = 0
+        self._lengths = [len(line) for line in self._lines]
+        self._widest = max(self._lengths)
+
+    def show_text(self, text: str) -> None:
+        """Show another text (the same body re-indented), from the top."""
+        self._set_text(text)
+        self._measure()
+        self.scroll_to(0, 0, animate=False)
+        self.refresh()
+
+    def _reformat_in_thread(self) -> None:
+        assert self._reformat is not None
+        text = self._reformat()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show_text, text)
 
     def _wrap_width(self) -> int:
         return max(1, self.scrollable_content_region.width)
@@ -45,21 +78,22 @@ class LargeBodyView(ScrollView, can_focus=True):
     def _measure(self) -> None:
         """Set the virtual size: one row per line, or per cut of a line when wrapping."""
         if not self.soft_wrap:
-            self._rows = None
+            self._row_starts = None
             self.virtual_size = Size(self._widest, len(self._lines))
             return
         width = self._wrap_width()
         self._wrapped_at = width
-        self._rows = [
-            (number, start)
-            for number, line in enumerate(self._lines)
-            for start in range(0, max(len(line), 1), width)
-        ]
-        self.virtual_size = Size(width, len(self._rows))
+        # Rows per line, summed: a row finds its line by bisection, so cutting
+        # a megabyte costs one pass of integer arithmetic, not a list of cuts.
+        rows = ((length - 1) // width + 1 if length else 1 for length in self._lengths)
+        self._row_starts = [0, *accumulate(rows)]
+        self.virtual_size = Size(width, self._row_starts[-1])
 
     def on_mount(self) -> None:
-        """Measure once the pane has a width."""
+        """Measure once the pane has a width; start re-indenting if there is a better form."""
         self._measure()
+        if self._reformat is not None:
+            self.run_worker(self._reformat_in_thread, thread=True, exclusive=True)
 
     def on_resize(self) -> None:
         """Re-cut the lines when the width changes."""
@@ -77,12 +111,13 @@ class LargeBodyView(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
         index = scroll_y + y
-        if self._rows is None:
-            text = (
-                self._lines[index][scroll_x : scroll_x + width] if index < len(self._lines) else ""
-            )
-        elif index < len(self._rows):
-            number, start = self._rows[index]
+        starts = self._row_starts
+        if starts is None:
+            line = self._lines[index] if index < len(self._lines) else ""
+            text = line[scroll_x : scroll_x + width]
+        elif index < starts[-1]:
+            number = bisect_right(starts, index) - 1
+            start = (index - starts[number]) * self._wrapped_at
             text = self._lines[number][start : start + self._wrapped_at]
         else:
             text = ""
