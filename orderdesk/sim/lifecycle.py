@@ -13,25 +13,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from orderdesk.core.records import (
-    HttpMessage,
-    HttpResponse,
-    LogRecord,
-    RecordError,
-    RequestRecord,
-    TemplateProcessing,
-    format_timestamp,
-)
+from orderdesk.core.records import Party
 from orderdesk.sim.orders import Order, cancel_body, original_body, original_headers, original_url
 from orderdesk.sim.templating import TEMPLATE_NAMES, Rendered, TemplateKind, render, template_source
 from orderdesk.sim.validation import validate
+from orderdesk.sim.wire import Draft, answer, failure, http_message, no_answer, party, stamp
 from orderdesk.sim.world import PRODUCTS, Customer, Printer, route
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _FRAMED = frozenset(product.uid for product in PRODUCTS.values() if product.framed)
 _ROUTER_AGENT = "intake-router/4.2"
 
-Version = tuple[datetime, LogRecord]
+Version = tuple[datetime, Draft]
 #: A later step of a lifecycle, built only when it is due: most of a backfill's
 #: future (deliveries days away) is never needed, so it is never rendered.
 Step = Callable[[], list[Version]]
@@ -82,17 +75,18 @@ class Lifecycle:
 
         return step
 
-    def template_stage(self, kind: TemplateKind, rendered: Rendered) -> TemplateProcessing:
+    def template_stage(self, kind: TemplateKind, rendered: Rendered) -> Draft:
         """The Template stage of a record: the customer's template and what it made."""
         customer = self.order.customer
-        return TemplateProcessing(
-            name=TEMPLATE_NAMES[kind],
-            version=customer.template_versions[kind],
-            source=template_source(customer, kind),
-            output=rendered.output,
-            error=rendered.error,
-            duration_ms=self.rng.randint(1, 14),
-        )
+        return {
+            "name": TEMPLATE_NAMES[kind],
+            "version": customer.template_versions[kind],
+            "engine": "jinja2",
+            "source": template_source(customer, kind),
+            "output": rendered.output,
+            "error": rendered.error,
+            "duration_ms": self.rng.randint(1, 14),
+        }
 
     def submit(self, flaw: str | None) -> list[PrinterOrder]:
         """The Order Submit Request: one request record per printer the items go to."""
@@ -103,23 +97,19 @@ class Lifecycle:
         original = _original(customer, "submit", arrived, content_type, body)
         rendered = render(customer, "submit", body)
         template = self.template_stage("submit", rendered)
-        base = RequestRecord(
-            id=record_id("req", arrived, rng),
-            action="submit",
-            created_at=arrived,
-            updated_at=arrived,
-            order_reference_id=order.reference,
-            customer=customer.party,
-            status="pending",
-            original=original,
-            template=template,
+        base = _request(
+            record_id("req", arrived, rng),
+            "submit",
+            arrived,
+            order.reference,
+            customer.party,
+            original,
+            template,
         )
         decided = arrived + seconds(rng.uniform(0.01, 0.2))
         if rendered.output is None:
-            error = RecordError(
-                stage="template",
-                code=rendered.code or "template_error",
-                message=rendered.error or "template failed",
+            error = failure(
+                "template", rendered.code or "template_error", rendered.error or "template failed"
             )
             reference = None if rendered.code == "invalid_original" else order.reference
             self._add(decided, base, status="failed", error=error, order_reference_id=reference)
@@ -127,59 +117,46 @@ class Lifecycle:
         gelato = json.loads(rendered.output)
         refusal = validate(gelato)
         if refusal is not None:
-            self._add(decided, base, status="failed", error=refusal)
+            self._add(decided, base, status="failed", error=refusal.model_dump())
             return []
         accepted = []
         for index, (printer, items) in enumerate(_by_printer(gelato).items()):
-            request = (
-                base
-                if index == 0
-                else base.model_copy(update={"id": record_id("req", arrived, rng)})
-            )
+            request = base if index == 0 else {**base, "id": record_id("req", arrived, rng)}
             accepted += self._send(request, decided, printer, {**gelato, "items": items}, flaw)
         return accepted
 
     def _send(
         self,
-        request: RequestRecord,
+        request: Draft,
         sent: datetime,
         printer: Printer,
         gelato: dict[str, Any],
         flaw: str | None,
     ) -> list[PrinterOrder]:
         rng = self.rng
-        final = HttpMessage(
-            at=sent,
-            method="POST",
-            url=printer.orders_url,
-            headers={
-                "Content-Type": "application/json",
-                "X-API-KEY": printer.api_key,
-                "User-Agent": _ROUTER_AGENT,
-            },
-            content_type="application/json",
-            body=json.dumps(gelato, ensure_ascii=False),
+        final = http_message(
+            sent,
+            printer.orders_url,
+            _router_headers(printer),
+            "application/json",
+            json.dumps(gelato, ensure_ascii=False),
         )
-        self._add(sent, request, printer=printer.party, final=final)
+        self._add(sent, request, printer=party(printer.party), final=final)
         took = rng.uniform(0.15, 2.5)
         answered = sent + seconds(took)
         reference = gelato["orderReferenceId"]
-        error: RecordError | None = None
+        error: Draft | None = None
         if flaw == "printer_timeout":
             answered = sent + seconds(30.0)
             response = no_answer(answered, "timeout", 30000)
-            error = RecordError(
-                stage="delivery",
-                code="printer_timeout",
-                message=f"{printer.name} did not answer within 30 s",
+            error = failure(
+                "delivery", "printer_timeout", f"{printer.name} did not answer within 30 s"
             )
         elif flaw == "connection_refused":
             answered = sent + seconds(rng.uniform(0.002, 0.05))
             response = no_answer(answered, "connection refused", 3)
-            error = RecordError(
-                stage="delivery",
-                code="connection_refused",
-                message=f"{printer.host}:443 refused the connection",
+            error = failure(
+                "delivery", "connection_refused", f"{printer.host}:443 refused the connection"
             )
         elif flaw == "printer_unavailable":
             response = answer(
@@ -190,32 +167,32 @@ class Lifecycle:
                 "<html><body><h1>503 Service Unavailable</h1>"
                 "No server is available to handle this request.</body></html>",
             )
-            error = RecordError(
-                stage="delivery",
-                code="printer_unavailable",
-                message=f"{printer.name} answered 503 Service Unavailable",
+            error = failure(
+                "delivery",
+                "printer_unavailable",
+                f"{printer.name} answered 503 Service Unavailable",
             )
         elif flaw == "duplicate_reference":
-            message = f"Order with orderReferenceId '{reference}' already exists"
+            text = f"Order with orderReferenceId '{reference}' already exists"
             response = answer(
                 answered,
                 409,
                 took,
                 "application/json",
-                json.dumps({"code": "duplicate_order_reference", "message": message}),
+                json.dumps({"code": "duplicate_order_reference", "message": text}),
             )
-            error = RecordError(stage="printer", code="duplicate_order_reference", message=message)
+            error = failure("printer", "duplicate_order_reference", text)
         elif any(not item["productUid"] for item in gelato["items"]):
             position = next(i for i, item in enumerate(gelato["items"]) if not item["productUid"])
-            message = f"items[{position}].productUid: product '' does not exist"
+            text = f"items[{position}].productUid: product '' does not exist"
             response = answer(
                 answered,
                 400,
                 took,
                 "application/json",
-                json.dumps({"code": "invalid_product", "message": message}),
+                json.dumps({"code": "invalid_product", "message": text}),
             )
-            error = RecordError(stage="printer", code="invalid_product", message=message)
+            error = failure("printer", "invalid_product", text)
         else:
             order_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
             response = answer(
@@ -227,12 +204,14 @@ class Lifecycle:
                     {
                         "id": order_id,
                         "orderReferenceId": reference,
-                        "createdAt": format_timestamp(answered),
+                        "createdAt": stamp(answered),
                     }
                 ),
             )
             self._add(answered, request, status="succeeded", order_id=order_id, response=response)
-            return [PrinterOrder(order_id, printer, answered, tuple(gelato["items"]), request.id)]
+            return [
+                PrinterOrder(order_id, printer, answered, tuple(gelato["items"]), request["id"])
+            ]
         self._add(answered, request, status="failed", error=error, response=response)
         return []
 
@@ -248,50 +227,47 @@ class Lifecycle:
         rendered = render(customer, "cancel", body)
         printer = accepted.printer
         sent = at + seconds(rng.uniform(0.01, 0.1))
-        final = HttpMessage(
-            at=sent,
-            method="POST",
-            url=f"{printer.orders_url}/{accepted.order_id}:cancel",
-            headers={
-                "Content-Type": "application/json",
-                "X-API-KEY": printer.api_key,
-                "User-Agent": _ROUTER_AGENT,
-            },
-            content_type="application/json",
-            body=rendered.output,
+        final = http_message(
+            sent,
+            f"{printer.orders_url}/{accepted.order_id}:cancel",
+            _router_headers(printer),
+            "application/json",
+            rendered.output,
         )
-        request = RequestRecord(
-            id=record_id("req", at, rng),
-            action="cancel",
-            created_at=at,
-            updated_at=sent,
-            order_reference_id=order.reference,
+        request_id = record_id("req", at, rng)  # drawn before the template's duration
+        request = _request(
+            request_id,
+            "cancel",
+            at,
+            order.reference,
+            customer.party,
+            original,
+            self.template_stage("cancel", rendered),
+        )
+        request.update(
+            updated_at=stamp(sent),
             order_id=accepted.order_id,
-            customer=customer.party,
-            printer=printer.party,
-            status="pending",
-            original=original,
-            template=self.template_stage("cancel", rendered),
+            printer=party(printer.party),
             final=final,
         )
         self.versions.append((sent, request))
         took = rng.uniform(0.1, 1.5)
         answered = sent + seconds(took)
         if printed:
-            message = f"Order {accepted.order_id} cannot be canceled: it has already been printed"
+            text = f"Order {accepted.order_id} cannot be canceled: it has already been printed"
             response = answer(
                 answered,
                 409,
                 took,
                 "application/json",
-                json.dumps({"code": "order_not_cancellable", "message": message}),
+                json.dumps({"code": "order_not_cancellable", "message": text}),
             )
             self._add(
                 answered,
                 request,
                 status="failed",
                 response=response,
-                error=RecordError(stage="printer", code="already_printed", message=message),
+                error=failure("printer", "already_printed", text),
             )
             return False
         response = answer(
@@ -304,26 +280,59 @@ class Lifecycle:
         self._add(answered, request, status="succeeded", response=response)
         return True
 
-    def _add(self, moment: datetime, record: RequestRecord, **changes: Any) -> None:
+    def _add(self, moment: datetime, record: Draft, **changes: Any) -> None:
         """A new version of a request: the previous one, changed, with a newer updated_at."""
-        previous = next((r for _, r in reversed(self.versions) if r.id == record.id), record)
-        self.versions.append(
-            (moment, previous.model_copy(update={**changes, "updated_at": moment}))
-        )
+        record_id = record["id"]
+        previous = next((r for _, r in reversed(self.versions) if r["id"] == record_id), record)
+        self.versions.append((moment, {**previous, **changes, "updated_at": stamp(moment)}))
 
 
-def _original(
-    customer: Customer, action: str, at: datetime, content_type: str, body: str
-) -> HttpMessage:
+def _original(customer: Customer, action: str, at: datetime, content_type: str, body: str) -> Draft:
     """The customer's message as it arrived: the Original stage of a submit or cancel."""
-    return HttpMessage(
-        at=at,
-        method="POST",
-        url=original_url(customer, action),
-        headers=original_headers(customer, action, content_type),
-        content_type=content_type,
-        body=body,
+    return http_message(
+        at,
+        original_url(customer, action),
+        original_headers(customer, action, content_type),
+        content_type,
+        body,
     )
+
+
+def _request(
+    request_id: str,
+    action: str,
+    at: datetime,
+    reference: str,
+    customer: Party,
+    original: Draft,
+    template: Draft,
+) -> Draft:
+    """A request as it arrived: pending, nothing sent yet."""
+    moment = stamp(at)
+    return {
+        "id": request_id,
+        "action": action,
+        "created_at": moment,
+        "updated_at": moment,
+        "order_reference_id": reference,
+        "order_id": None,
+        "customer": party(customer),
+        "printer": None,
+        "status": "pending",
+        "error": None,
+        "original": original,
+        "template": template,
+        "final": None,
+        "response": None,
+    }
+
+
+def _router_headers(printer: Printer) -> dict[str, str]:
+    return {
+        "Content-Type": "application/json",
+        "X-API-KEY": printer.api_key,
+        "User-Agent": _ROUTER_AGENT,
+    }
 
 
 def _by_printer(gelato: dict[str, Any]) -> dict[Printer, list[dict[str, Any]]]:
@@ -333,20 +342,3 @@ def _by_printer(gelato: dict[str, Any]) -> dict[Printer, list[dict[str, Any]]]:
         printer = route(country, framed=item["productUid"] in _FRAMED)
         groups.setdefault(printer, []).append(item)
     return groups
-
-
-def answer(at: datetime, code: int, took: float, content_type: str, body: str) -> HttpResponse:
-    """An HTTP answer that took ``took`` seconds."""
-    return HttpResponse(
-        at=at,
-        status_code=code,
-        headers={"Content-Type": content_type},
-        content_type=content_type,
-        body=body,
-        duration_ms=int(took * 1000),
-    )
-
-
-def no_answer(at: datetime, error: str, duration_ms: int) -> HttpResponse:
-    """No HTTP answer at all: ``error`` names why."""
-    return HttpResponse(at=at, error=error, duration_ms=duration_ms)

@@ -6,23 +6,10 @@ import json
 import random
 from datetime import datetime
 
-from orderdesk.core.records import (
-    Event,
-    HttpMessage,
-    HttpResponse,
-    PostbackRecord,
-    Tracking,
-    format_timestamp,
-)
-from orderdesk.sim.lifecycle import (
-    Lifecycle,
-    PrinterOrder,
-    answer,
-    no_answer,
-    record_id,
-    seconds,
-)
+from orderdesk.core.records import Event
+from orderdesk.sim.lifecycle import Lifecycle, PrinterOrder, record_id, seconds
 from orderdesk.sim.templating import render
+from orderdesk.sim.wire import Draft, answer, http_message, no_answer, party, stamp
 from orderdesk.sim.world import CARRIERS, INTAKE_URL
 
 #: The printer's status word for each postback event.
@@ -52,7 +39,7 @@ def postback(
     at: datetime,
     delivery: str,
     *,
-    tracking: Tracking | None = None,
+    tracking: dict[str, str] | None = None,
     carrier: str = "",
     message: str = "",
 ) -> None:
@@ -61,24 +48,23 @@ def postback(
     customer, printer = order.customer, accepted.printer
     status = PRINTER_STATUS[event]
     payload = {
-        "timestamp": format_timestamp(at),
+        "timestamp": stamp(at),
         "orderId": accepted.order_id,
         "status": status,
         "message": message or _status_message(status, carrier),
-        "trackingCode": tracking.code if tracking else None,
-        "trackingLink": tracking.url if tracking else None,
+        "trackingCode": tracking["code"] if tracking else None,
+        "trackingLink": tracking["url"] if tracking else None,
     }
-    original = HttpMessage(
-        at=at,
-        method="POST",
-        url=f"{INTAKE_URL}/v2/order/status",
-        headers={
+    original = http_message(
+        at,
+        f"{INTAKE_URL}/v2/order/status",
+        {
             "Content-Type": "application/json",
             "X-API-KEY": printer.api_key,
             "User-Agent": f"{printer.id}-status-notifier/1.3",
         },
-        content_type="application/json",
-        body=json.dumps(payload),
+        "application/json",
+        json.dumps(payload),
     )
     event_id = f"os_{rng.getrandbits(96):024x}"
     context = {
@@ -94,46 +80,45 @@ def postback(
     rendered = render(customer, "webhook", None, context)
     content_type = "application/xml" if customer.webhook_is_xml else "application/json"
     sent = at + seconds(rng.uniform(0.005, 0.08))
-    final = HttpMessage(
-        at=sent,
-        method="POST",
-        url=customer.webhook_url,
-        headers={
+    final = http_message(
+        sent,
+        customer.webhook_url,
+        {
             "Content-Type": content_type,
             "User-Agent": "intake-webhooks/2.0",
             "X-Webhook-Id": event_id,
             "X-Webhook-Signature": f"sha256={rng.getrandbits(256):064x}",
         },
-        content_type=content_type,
-        body=rendered.output,
+        content_type,
+        rendered.output,
     )
-    record = PostbackRecord(
-        id=record_id("pb", at, rng),
-        event=event,
-        created_at=at,
-        updated_at=sent,
-        order_reference_id=order.reference,
-        order_id=accepted.order_id,
-        customer=customer.party,
-        printer=printer.party,
-        status="pending",
-        tracking=tracking,
-        original=original,
-        template=life.template_stage("webhook", rendered),
-        final=final,
-    )
+    record = {
+        "id": record_id("pb", at, rng),
+        "event": event,
+        "created_at": stamp(at),
+        "updated_at": stamp(sent),
+        "order_reference_id": order.reference,
+        "order_id": accepted.order_id,
+        "customer": party(customer.party),
+        "printer": party(printer.party),
+        "status": "pending",
+        "tracking": tracking,
+        "original": original,
+        "template": life.template_stage("webhook", rendered),
+        "final": final,
+        "attempts": [],
+        "response": None,
+    }
     life.versions.append((sent, record))
     _deliver(life, record, sent, delivery, xml=customer.webhook_is_xml)
 
 
-def _deliver(
-    life: Lifecycle, record: PostbackRecord, sent: datetime, delivery: str, *, xml: bool
-) -> None:
+def _deliver(life: Lifecycle, record: Draft, sent: datetime, delivery: str, *, xml: bool) -> None:
     # ok: first attempt lands; flaky: one failure then success; down: all four fail
     # (the first try and Gelato's three retries, 5 s apart).
     rng = life.rng
     failures = {"ok": 0, "flaky": 1, "down": 4}[delivery]
-    attempts: list[HttpResponse] = []
+    attempts: list[Draft] = []
     start = sent
     for attempt in range(4):
         if attempt < failures:
@@ -156,14 +141,13 @@ def _deliver(
             )
             attempts.append(response)
             status = "delivered"
-        record = record.model_copy(
-            update={
-                "updated_at": answered,
-                "status": status,
-                "attempts": list(attempts),
-                "response": response,
-            }
-        )
+        record = {
+            **record,
+            "updated_at": stamp(answered),
+            "status": status,
+            "attempts": list(attempts),
+            "response": response,
+        }
         life.versions.append((answered, record))
         if status in ("delivered", "failed"):
             return
@@ -183,9 +167,9 @@ def _status_message(status: str, carrier: str) -> str:
     }[status]
 
 
-def tracking_for(rng: random.Random, country: str) -> tuple[str, Tracking]:
+def tracking_for(rng: random.Random, country: str) -> tuple[str, dict[str, str]]:
     """A carrier and a tracking code and link for a shipment to ``country``."""
     choices = {"US": (1, 2), "CA": (1,), "GB": (3,), "NL": (4,)}.get(country, (0, 1))
     carrier, code_format, url_format = CARRIERS[rng.choice(choices)]
     code = code_format.format(n=rng.getrandbits(30))
-    return carrier, Tracking(code=code, url=url_format.format(code=code))
+    return carrier, {"code": code, "url": url_format.format(code=code)}

@@ -21,7 +21,6 @@ from urllib.parse import parse_qs, urlsplit
 from orderdesk.core.records import (
     KINDS,
     Kind,
-    LogRecord,
     Watermark,
     format_timestamp,
     parse_timestamp,
@@ -91,9 +90,16 @@ def _page_query(query: str) -> tuple[Watermark, int]:
     return after, limit
 
 
-def _page_body(records: list[LogRecord], has_more: bool) -> bytes:
-    data = b",".join(record.model_dump_json().encode() for record in records)
-    return b'{"data":[' + data + b'],"has_more":' + (b"true" if has_more else b"false") + b"}"
+def _page_body(records: list[bytes], has_more: bool) -> bytes:
+    return b"".join(
+        (
+            b'{"data":[',
+            b",".join(records),
+            b'],"has_more":',
+            b"true" if has_more else b"false",
+            b"}",
+        )
+    )
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -135,11 +141,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if one is not None:
             kind: Kind = one[1]  # type: ignore[assignment]
-            record = self.server.sim.get(kind, one[2])
+            record = self.server.sim.get_json(kind, one[2])
             if record is None:
                 self._send(HTTPStatus.NOT_FOUND, {"error": "not found"})
             else:
-                self._send_bytes(HTTPStatus.OK, record.model_dump_json().encode())
+                self._send_bytes(HTTPStatus.OK, record)
             return
         assert listing is not None
         try:
@@ -147,7 +153,7 @@ class _Handler(BaseHTTPRequestHandler):
         except _BadRequest as error:
             self._send(HTTPStatus.BAD_REQUEST, {"error": str(error)})
             return
-        records, has_more = self.server.sim.page(listing[1], after, limit)  # type: ignore[arg-type]
+        records, has_more = self.server.sim.page_json(listing[1], after, limit)  # type: ignore[arg-type]
         body = _page_body(records, has_more)
         if fault == "malformed":
             body = self._malformed(body)

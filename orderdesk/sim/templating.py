@@ -40,11 +40,30 @@ def _tojson(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(jinja2.Environment):
+    """Jinja2 as is, with ``message.field`` on a dict looked up as a key first."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``obj.attribute``: for a plain dict whose methods do not shadow it, its key."""
+        # Jinja tries the attribute first and the key after an AttributeError; templates
+        # read dicts field by field, so that error was most of a render. The result is
+        # the same: a plain dict has no attributes but its methods.
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 @cache
 def _environment() -> jinja2.Environment:
     # StrictUndefined: a field the template needs but the message lacks must fail
     # loudly (UndefinedError), as it does on the real platform.
-    environment = jinja2.Environment(
+    environment = _Environment(
         loader=jinja2.FileSystemLoader(_FOLDER),
         undefined=jinja2.StrictUndefined,
         autoescape=lambda name: bool(name and name.endswith(".xml.j2")),

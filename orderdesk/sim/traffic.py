@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import heapq
 import random
 import threading
@@ -12,15 +11,17 @@ from datetime import UTC, datetime, timedelta
 from itertools import count
 
 from orderdesk.core.records import (
+    RECORD_TYPES,
     Kind,
     LogRecord,
     PostbackRecord,
     RequestRecord,
     Watermark,
 )
-from orderdesk.sim.ledger import Ledger, micros
+from orderdesk.sim.ledger import Ledger
 from orderdesk.sim.lifecycle import Step
 from orderdesk.sim.plans import CUSTOMER_WEIGHTS, play_order
+from orderdesk.sim.wire import Draft, Published, from_micros, kind_of, micros, publish
 from orderdesk.sim.world import CUSTOMERS
 
 #: The contract's retention: older records (by updated_at) are not served.
@@ -29,6 +30,7 @@ RETENTION = timedelta(days=30)
 LATE_MAX = timedelta(seconds=120)
 
 _NEVER = datetime.max.replace(tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def _kind_of(record: LogRecord) -> Kind:
@@ -61,7 +63,10 @@ class Simulation:
         self._rate = rate
         self._anchor = anchor
         self._ledgers: dict[Kind, Ledger] = {"requests": Ledger(), "postbacks": Ledger()}
-        self._future: list[tuple[int, int, LogRecord | Step]] = []
+        self._future: list[tuple[int, int, Draft | Step]] = []
+        # While the history is built: versions already past, newest per record.
+        self._backfill_until: int | None = None
+        self._backfilled: dict[str, tuple[Kind, Published]] = {}
         self._sequence = count()
         self._numbers = {customer.id: 0 for customer in CUSTOMERS}
         self._accepted_references = {customer.id: deque[str](maxlen=200) for customer in CUSTOMERS}
@@ -74,7 +79,7 @@ class Simulation:
         self._tick_seconds = tick_seconds
         self._ticker: threading.Thread | None = None
         self._stopping = threading.Event()
-        self._backfill()
+        self._build_history()
 
     # -- the clock -------------------------------------------------------------------
 
@@ -114,44 +119,50 @@ class Simulation:
         self._schedule(versions)
         self._schedule(steps)
 
-    def _schedule(self, entries: Sequence[tuple[datetime, LogRecord | Step]]) -> None:
+    def _schedule(self, entries: Sequence[tuple[datetime, Draft | Step]]) -> None:
+        past = self._backfill_until
+        newest: dict[str, tuple[int, Draft]] = {}
         for moment, entry in entries:
-            heapq.heappush(self._future, (micros(moment), next(self._sequence), entry))
+            at = micros(moment)
+            if past is not None and at <= past and not callable(entry):
+                # A version the history already holds: only a record's newest is ever
+                # served, so the others are neither queued nor encoded.
+                newest[entry["id"]] = (at, entry)  # a record's versions come in time order
+            else:
+                heapq.heappush(self._future, (at, next(self._sequence), entry))
+        for at, draft in newest.values():
+            self._keep(draft, at)
 
-    def _due(self, limit: int) -> Iterator[LogRecord]:
+    def _keep(self, draft: Draft, at: int) -> None:
+        kept = self._backfilled.get(draft["id"])
+        if kept is None or kept[1].at <= at:
+            self._backfilled[draft["id"]] = (kind_of(draft), publish(draft, at))
+
+    def _due(self, limit: int) -> Iterator[tuple[Draft, int]]:
         """Versions due by ``limit`` (micros), in time order, running lifecycle steps on the way."""
         while self._future and self._future[0][0] <= limit:
-            entry = heapq.heappop(self._future)[2]
+            at, _, entry = heapq.heappop(self._future)
             if callable(entry):
                 self._schedule(entry())
             else:
-                yield entry
+                yield entry, at
 
     def _generate_until(self, until: datetime) -> None:
         while self._next_arrival <= until:
             self._arrive(self._next_arrival)
             self._schedule_next_arrival()
 
-    def _backfill(self) -> None:
-        # A backfill allocates millions of small objects that all stay alive; the
-        # cyclic collector would rescan them again and again for nothing (a third
-        # of the time), so it waits until the history is built.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            self._build_history()
-        finally:
-            if collecting:
-                gc.enable()
-
     def _build_history(self) -> None:
-        self._generate_until(self._anchor)
-        limit = micros(self._anchor)
-        due: dict[Kind, list[LogRecord]] = {"requests": [], "postbacks": []}
-        for record in self._due(limit):
-            due[_kind_of(record)].append(record)
-        for kind, records in due.items():
-            self._ledgers[kind].load(records)
+        limit = self._backfill_until = micros(self._anchor)
+        try:
+            self._generate_until(self._anchor)
+            for draft, at in self._due(limit):  # lifecycle steps run; _schedule keeps versions
+                self._keep(draft, at)
+        finally:
+            self._backfill_until = None
+        for kind, ledger in self._ledgers.items():
+            ledger.load(version for of, version in self._backfilled.values() if of == kind)
+        self._backfilled = {}
 
     def advance(self, until: datetime | None = None) -> int:
         """Move the world to ``until`` (default now): new orders, next steps, late reveals."""
@@ -162,20 +173,21 @@ class Simulation:
             self._generate_until(until)
             limit = micros(until)
             changed = 0
-            for record in self._due(limit):
-                self._apply(record)
+            for draft, at in self._due(limit):
+                self._apply(draft, at)
                 changed += 1
             for ledger in self._ledgers.values():
-                ledger.reveal(until)
+                ledger.reveal(limit)
             return changed
 
-    def _apply(self, record: LogRecord) -> None:
-        ledger = self._ledgers[_kind_of(record)]
+    def _apply(self, draft: Draft, at: int) -> None:
+        ledger = self._ledgers[kind_of(draft)]
+        version = publish(draft, at)
         if self._late_share and self._late_rng.random() < self._late_share:
             delay = self._late_rng.uniform(0, self._late_max.total_seconds())
-            ledger.hide_until(record.updated_at + timedelta(seconds=delay), record)
+            ledger.hide_until(at + timedelta(seconds=delay) // _MICROSECOND, version)
         else:
-            ledger.publish(record)
+            ledger.publish(version)
 
     # -- late visibility ---------------------------------------------------------------
 
@@ -231,27 +243,50 @@ class Simulation:
 
     def page(self, kind: Kind, after: Watermark, limit: int) -> tuple[list[LogRecord], bool]:
         """A keyset page: versions strictly after ``after``, ascending, and whether more follow."""
+        versions, has_more = self._page(kind, after, limit)
+        return [_model(kind, version) for version in versions], has_more
+
+    def page_json(self, kind: Kind, after: Watermark, limit: int) -> tuple[list[bytes], bool]:
+        """A keyset page as each record's JSON, as served, and whether more follow."""
+        versions, has_more = self._page(kind, after, limit)
+        return [version.json for version in versions], has_more
+
+    def _page(self, kind: Kind, after: Watermark, limit: int) -> tuple[list[Published], bool]:
         with self._lock:
             return self._ledgers[kind].page(
-                (micros(after.updated_at), after.id), limit, oldest=self.oldest_served()
+                (micros(after.updated_at), after.id), limit, oldest=micros(self.oldest_served())
             )
 
     def get(self, kind: Kind, record_id: str) -> LogRecord | None:
         """One visible record within retention, or None."""
+        version = self._get(kind, record_id)
+        return None if version is None else _model(kind, version)
+
+    def get_json(self, kind: Kind, record_id: str) -> bytes | None:
+        """One visible record's JSON within retention, as served, or None."""
+        version = self._get(kind, record_id)
+        return None if version is None else version.json
+
+    def _get(self, kind: Kind, record_id: str) -> Published | None:
         with self._lock:
-            record = self._ledgers[kind].get(record_id)
-        if record is None or record.updated_at < self.oldest_served():
+            version = self._ledgers[kind].get(record_id)
+        if version is None or version.at < micros(self.oldest_served()):
             return None
-        return record
+        return version
 
     def records(self, kind: Kind) -> list[LogRecord]:
         """Every visible record within retention, in list-endpoint order."""
-        with self._lock:
-            return self._ledgers[kind].visible_since(self.oldest_served())
+        return [_model(kind, version) for version in self._visible(kind)]
 
     def truth(self, kind: Kind) -> dict[str, tuple[datetime, str]]:
         """What a complete sync must hold: id -> (newest updated_at, status) of visible records."""
-        return {record.id: (record.updated_at, record.status) for record in self.records(kind)}
+        return {
+            version.id: (from_micros(version.at), version.status) for version in self._visible(kind)
+        }
+
+    def _visible(self, kind: Kind) -> list[Published]:
+        with self._lock:
+            return self._ledgers[kind].visible_since(micros(self.oldest_served()))
 
     def hidden(self) -> int:
         """How many late versions are not visible yet."""
@@ -260,9 +295,19 @@ class Simulation:
 
     def inject(self, record: RequestRecord | PostbackRecord) -> None:
         """Add or replace a record as it stands, visible at once (for odd-body tests)."""
+        version = Published(
+            micros(record.updated_at),
+            record.id,
+            record.status,
+            (record.model_dump_json().encode(),),
+        )
         with self._lock:
-            self._ledgers[_kind_of(record)].publish(record, replace=True)
+            self._ledgers[_kind_of(record)].publish(version, replace=True)
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{kind}={len(ledger)}" for kind, ledger in self._ledgers.items())
         return f"<Simulation {counts} now={self.now():%Y-%m-%d %H:%M:%S}>"
+
+
+def _model(kind: Kind, version: Published) -> LogRecord:
+    return RECORD_TYPES[kind].model_validate_json(version.json)
