@@ -112,7 +112,9 @@ STAGE_RESPONSE = "Response"
 STAGE_FAILED_MARK = "✗ failed here"
 STAGE_ERROR = "{code}: {message}"
 NOT_DELIVERED = "not delivered to the customer after {attempts} attempts; last answer: {answer}"
-STILL_RETRYING = "not delivered yet, still retrying after {attempts} attempts; last answer: {answer}"
+STILL_RETRYING = (
+    "not delivered yet, still retrying after {attempts} attempts; last answer: {answer}"
+)
 NO_TEMPLATE = "no template processing was recorded"
 NO_TEMPLATE_OUTPUT = "the template produced no output"
 NOT_SENT = "not sent"
@@ -129,7 +131,7 @@ ATTEMPT_LINE = "#{number}  {time}  {answer}  {duration}"
 RECORD_KIND = {"requests": "Request", "postbacks": "Postback"}
 RECORD_HEADER = (
     "{kind} {id} · order {reference} · {source} → {target} · {status} · "
-    "created {created} · updated {updated} ({zone})"
+    "{created} {zone} · updated {updated}"
 )
 RECORD_MISSING = "no record {id} in the store: it may have been removed; press escape to go back"
 NO_REFERENCE = "this record has no order reference"
@@ -146,6 +148,9 @@ GAP_REQUEST_FAILED = "{time}  the {subject} request failed: {detail}"
 GAP_NOT_RECEIVED = (
     "{time}  printer order {order_id} was sent, but the printer has not confirmed it "
     "(no order_received for {waited})"
+)
+GAP_AWAITING_RECEIPT = (
+    "{time}  printer order {order_id} was sent {waited} ago; the printer has not confirmed it yet"
 )
 GAP_UNDELIVERED = "{time}  the {subject} postback never reached the customer's system: {detail}"
 GAP_NO_REQUEST = "{time}  postbacks arrived, but no request for this order is in the store"

@@ -39,9 +39,11 @@ def test_my_order_disappeared_a_printer_that_never_confirmed_it() -> None:
     assert gap.waited is not None and gap.waited > RECEIPT_WINDOW
 
 
-def test_a_printer_still_within_its_window_is_not_called_missing() -> None:
+def test_a_printer_still_within_its_window_is_awaited_not_called_missing() -> None:
     timeline = build_timeline("ORD-1", [request(1)], [], now=T0 + timedelta(minutes=5))
-    assert timeline.gaps == []
+    [gap] = timeline.gaps
+    assert gap.kind == "awaiting_receipt"
+    assert gap.waited is not None and gap.waited < RECEIPT_WINDOW
 
 
 def test_the_customer_never_got_the_shipping_notification() -> None:

@@ -37,7 +37,8 @@ RECEIPT_WINDOW = timedelta(minutes=15)
 _MAX_RECORDS = 2_000
 _PAGE = 200
 
-GapKind = Literal["request_failed", "not_received", "undelivered", "no_request"]
+GapKind = Literal["request_failed", "not_received", "awaiting_receipt", "undelivered", "no_request"]
+"""What an order lacks; ``awaiting_receipt`` is not missing yet, only not confirmed so far."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class Gap:
     detail: str | None = None
     """The error, the last answer, or how long it has been."""
     waited: timedelta | None = None
-    """For ``not_received``: how long the printer has been silent."""
+    """For ``not_received`` and ``awaiting_receipt``: how long the printer has been silent."""
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def _unconfirmed(
     now: datetime,
     window: timedelta,
 ) -> list[Gap]:
-    """Orders handed to a printer that never said ``order_received`` within the window."""
+    """Orders handed to a printer that has not said ``order_received``: late, or not yet."""
     received_ids = {p.order_id for p in postbacks if p.event == "order_received"}
     received_without_id = any(p.event == "order_received" and p.order_id is None for p in postbacks)
     gaps = []
@@ -154,18 +155,18 @@ def _unconfirmed(
             continue
         sent = request.final.at if request.final is not None else request.created_at
         waited = now - sent
-        if waited >= window:
-            gaps.append(
-                Gap(
-                    kind="not_received",
-                    at=sent + window,
-                    record_id=request.id,
-                    record_kind="requests",
-                    subject=request.action,
-                    order_id=request.order_id,
-                    waited=waited,
-                )
+        late = waited >= window
+        gaps.append(
+            Gap(
+                kind="not_received" if late else "awaiting_receipt",
+                at=sent + window if late else sent,
+                record_id=request.id,
+                record_kind="requests",
+                subject=request.action,
+                order_id=request.order_id,
+                waited=max(waited, timedelta(0)),
             )
+        )
     return gaps
 
 

@@ -45,6 +45,12 @@ def gap_line(gap: Gap, zone: tzinfo) -> Content:
         sentence = strings.GAP_NOT_RECEIVED.format(
             time=time, order_id=gap.order_id or "-", waited=waited
         )
+    elif gap.kind == "awaiting_receipt":
+        waited = describe_duration(gap.waited) if gap.waited is not None else "-"
+        sentence = strings.GAP_AWAITING_RECEIPT.format(
+            time=time, order_id=gap.order_id or "-", waited=waited
+        )
+        return Content("… ") + safe(sentence)
     elif gap.kind == "undelivered":
         sentence = strings.GAP_UNDELIVERED.format(
             time=time, subject=gap.subject, detail=gap.detail or "-"
@@ -54,8 +60,12 @@ def gap_line(gap: Gap, zone: tzinfo) -> Content:
     return Content("⚠ ") + safe(sentence)
 
 
-def entry_line(entry: TimelineEntry, zone: tzinfo) -> Content:
-    """One record on the timeline: time, kind, what, status and answer, and what went wrong."""
+def entry_line(entry: TimelineEntry, zone: tzinfo, *, with_order_id: bool = True) -> Content:
+    """One record on the timeline: time, kind, what, status and answer, and what went wrong.
+
+    The printer's order id is shown only when the reference has several,
+    to tell them apart; otherwise it is in the header and would crowd 80 columns.
+    """
     kind = "request " if entry.kind == "requests" else "postback"
     code = str(entry.http_status) if entry.http_status is not None else "-"
     tries = f"x{entry.attempts}" if entry.kind == "postbacks" and entry.attempts > 1 else ""
@@ -65,8 +75,9 @@ def entry_line(entry: TimelineEntry, zone: tzinfo) -> Content:
         f"{entry.subject:<17}",
         f"{entry.status:<9}",
         f"{code:>4}{tries:<3}",
-        entry.order_id or "",
     ]
+    if with_order_id:
+        columns.append(entry.order_id or "-")
     line = ("✗ " if entry.failed else "  ") + "  ".join(columns)
     shown = safe(line)
     if entry.detail:
@@ -96,6 +107,10 @@ class OrderScreen(Screen[None]):
         color: $text-warning;
         border-left: thick $warning;
         overflow-y: auto;
+    }
+    OrderScreen #order-gaps.-waiting {
+        color: $text-muted;
+        border-left: thick $primary-muted;
     }
     OrderScreen #order-gaps.-all-well {
         color: $text-success;
@@ -151,7 +166,10 @@ class OrderScreen(Screen[None]):
         yield Static(safe(ids), id="order-ids")
         yield self._gaps()
         options = [
-            Option(entry_line(entry, self.zone), id=f"{entry.kind}:{entry.id}")
+            Option(
+                entry_line(entry, self.zone, with_order_id=len(timeline.order_ids) > 1),
+                id=f"{entry.kind}:{entry.id}",
+            )
             for entry in timeline.entries[:_MAX_SHOWN]
         ]
         timeline_list = OptionList(*options, id="timeline")
@@ -172,7 +190,10 @@ class OrderScreen(Screen[None]):
             Content("\n").join(lines) if lines else Content("✓ " + strings.ORDER_ALL_WELL),
             id="order-gaps",
         )
+        # Only waiting for a printer that still has time is not a warning.
+        waiting = all(gap.kind == "awaiting_receipt" for gap in timeline.gaps)
         gaps.set_class(not lines, "-all-well")
+        gaps.set_class(bool(lines) and waiting and not timeline.truncated, "-waiting")
         return gaps
 
     def on_mount(self) -> None:

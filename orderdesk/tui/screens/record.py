@@ -71,6 +71,8 @@ def record_header(record: LogRecord, zone: tzinfo) -> Content:
     code = answer.status_code if answer is not None else None
     status = record.status + (f" {code}" if code is not None else "")
     ok = record.status in ("succeeded", "delivered")
+    created = format_moment(record.created_at, zone)
+    updated = format_moment(record.updated_at, zone)  # its time alone when on the same day
     sentence = strings.RECORD_HEADER.format(
         kind=strings.RECORD_KIND[kind],
         id=record.id,
@@ -78,8 +80,8 @@ def record_header(record: LogRecord, zone: tzinfo) -> Content:
         source=source,
         target=target,
         status=("✓ " if ok else "✗ ") + status,
-        created=format_moment(record.created_at, zone),
-        updated=format_moment(record.updated_at, zone),
+        created=created,
+        updated=updated[11:] if updated[:10] == created[:10] else updated,
         zone=zone_name(zone, record.created_at),
     )
     return safe(sentence)
