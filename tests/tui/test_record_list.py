@@ -1,4 +1,4 @@
-"""The virtual list: newest first, only what is on screen read, the cursor anchored to its record."""
+"""The virtual list: newest first, only what is on screen read, the cursor kept on its record."""
 
 from __future__ import annotations
 
@@ -157,7 +157,9 @@ def test_anchoring_finds_a_record_moved_down_by_new_rows() -> None:
     assert anchor is not None
     pages.rows = _summaries(1_000)  # same records...
     newer = [
-        RecordSummary(**{**vars(rows[0]), "id": f"new_{i}", "created_at": ANCHOR + timedelta(i + 1)})
+        RecordSummary(
+            **{**vars(rows[0]), "id": f"new_{i}", "created_at": ANCHOR + timedelta(i + 1)}
+        )
         for i in range(3)
     ]
     pages.rows = newer[::-1] + rows

@@ -36,7 +36,9 @@ def record_list(app: OrderdeskApp) -> RecordList:
 
 
 async def settled(pilot: Any) -> None:
-    """Wait until counts and redraws are done."""
+    """Wait until counts and redraws are done (the sync, which never ends, is not waited for)."""
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    waiting = [worker for worker in pilot.app.workers if worker.group != "sync"]
+    if waiting:  # an empty list means "every worker" to Textual
+        await pilot.app.workers.wait_for_complete(waiting)
     await pilot.pause()
