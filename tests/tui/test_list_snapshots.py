@@ -1,0 +1,53 @@
+"""How the Requests and Postbacks lists look at 80x24, 120x40 and 200x50."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from tui_console import console, settled
+
+from orderdesk.core.store import Store
+from orderdesk.tui.launch import start_filter
+
+SIZES = [(80, 24), (120, 40), (200, 50)]
+
+
+async def _ready(pilot: Any) -> None:
+    await settled(pilot)
+
+
+class TestRequestsList:
+    @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+    def test_requests(self, snap_compare: Any, store: Store, size: tuple[int, int]) -> None:
+        assert snap_compare(console(store), terminal_size=size, run_before=_ready)
+
+    def test_requests_errors_only(self, snap_compare: Any, store: Store) -> None:
+        async def errors(pilot: Any) -> None:
+            await settled(pilot)
+            await pilot.press("e", "j", "j")
+            await settled(pilot)
+
+        assert snap_compare(console(store), terminal_size=(80, 24), run_before=errors)
+
+
+class TestPostbacksList:
+    @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+    def test_postbacks(self, snap_compare: Any, store: Store, size: tuple[int, int]) -> None:
+        app = console(store, screen="postbacks")
+        assert snap_compare(app, terminal_size=size, run_before=_ready)
+
+    def test_failed_postbacks_of_the_last_day(self, snap_compare: Any, store: Store) -> None:
+        list_filter = start_filter("postbacks", since="24h", statuses=("failed", "retrying"))
+        app = console(store, screen="postbacks", list_filter=list_filter)
+        assert snap_compare(app, terminal_size=(120, 40), run_before=_ready)
+
+
+class TestDialogs:
+    def test_time_range_dialog(self, snap_compare: Any, store: Store) -> None:
+        async def open_dialog(pilot: Any) -> None:
+            await settled(pilot)
+            await pilot.press("t")
+            await pilot.pause()
+
+        assert snap_compare(console(store), terminal_size=(80, 24), run_before=open_dialog)
