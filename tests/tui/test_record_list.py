@@ -225,3 +225,59 @@ async def test_follow_keeps_the_newest_row_under_the_cursor(
         records = record_list(app)
         assert records.cursor == 0
         assert records.highlighted is not None and records.highlighted.id == "req_late_1"
+
+
+# -- a million records -------------------------------------------------------------------
+
+MILLION = 1_000_000
+
+
+@pytest.fixture(scope="module")
+def million_requests(simulation: Simulation, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store of 1,000,000 requests (built in about 20 s, once per run)."""
+    from big_store import build_big_store
+
+    path = tmp_path_factory.mktemp("million") / "big.db"
+    build_big_store(path, simulation.records("requests")[0], MILLION)
+    return path
+
+
+@pytest.mark.slow
+async def test_a_million_records_open_page_and_filter_without_loading_the_range(
+    million_requests: Path,
+) -> None:
+    with Store.open(million_requests) as big:
+        app = console(big)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settled(pilot)
+            records = record_list(app)
+            assert records.total == MILLION
+            assert (records.pages_read, records.rows_read) == (1, 100)
+
+            for _ in range(5):
+                await pilot.press("pagedown")
+            await pilot.pause()
+            assert records.cursor == 5 * (records.scrollable_content_region.height - 1)
+            assert records.rows_read <= 300, "paging reads a page only when it crosses one"
+
+            before = records.pages_read
+            await pilot.press("G")
+            await pilot.pause()
+            assert records.cursor == MILLION - 1
+            assert records.highlighted is not None and records.highlighted.id == "req_big_0000000"
+            assert records.pages_read - before == 1, "the end is read directly, not walked to"
+
+            before = records.pages_read
+            records.scroll_to(y=MILLION // 2, animate=False)
+            await pilot.pause()
+            shown = records._window.row(MILLION // 2)
+            assert shown is not None and abs(int(shown.id[-7:]) - MILLION // 2) <= 2
+            assert records.pages_read - before <= 4, "a far jump reads one page near its moment"
+
+            before = records.rows_read
+            await pilot.press("e")
+            await settled(pilot)
+            assert records.total == MILLION // 20
+            assert records.highlighted is not None and records.highlighted.status == "failed"
+            assert records.rows_read - before <= 200
+            assert len(records._window.rows) <= 600, "the window never holds the range"
