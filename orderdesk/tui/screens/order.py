@@ -68,13 +68,13 @@ def entry_line(entry: TimelineEntry, zone: tzinfo, *, with_order_id: bool = True
     """
     kind = "request " if entry.kind == "requests" else "postback"
     code = str(entry.http_status) if entry.http_status is not None else "-"
-    tries = f"x{entry.attempts}" if entry.kind == "postbacks" and entry.attempts > 1 else ""
+    tries = f" x{entry.attempts}" if entry.kind == "postbacks" and entry.attempts > 1 else ""
     columns = [
         format_moment(entry.at, zone),
         kind,
         f"{entry.subject:<17}",
         f"{entry.status:<9}",
-        f"{code:>4}{tries:<3}",
+        f"{code:>4}{tries:<4}",
     ]
     if with_order_id:
         columns.append(entry.order_id or "-")
@@ -127,7 +127,8 @@ class OrderScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
-        Binding("enter", "open_record", "Open", show=True),
+        # Priority, so the key shows in the footer over the list's own silent binding.
+        Binding("enter", "open_record", "Open", priority=True),
     ]
 
     def __init__(

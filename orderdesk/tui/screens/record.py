@@ -68,7 +68,9 @@ def record_header(record: LogRecord, zone: tzinfo) -> Content:
         source, target = record.printer.name, record.customer.name
     attempts = getattr(record, "attempts", [])
     answer = attempts[-1] if attempts else record.response
-    code = answer.status_code if answer is not None else None
+    code: int | str | None = None
+    if answer is not None:
+        code = answer.status_code if answer.status_code is not None else answer.error
     status = record.status + (f" {code}" if code is not None else "")
     ok = record.status in ("succeeded", "delivered")
     created = format_moment(record.created_at, zone)
