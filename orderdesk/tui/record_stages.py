@@ -17,6 +17,7 @@ from textual.content import Content
 
 from orderdesk import strings
 from orderdesk.core.records import (
+    ErrorStage,
     HttpMessage,
     HttpResponse,
     LogRecord,
@@ -115,19 +116,22 @@ def _answer_facts(answer: HttpResponse) -> list[str | None]:
     return [code, _size(answer.body) if answer.body else None, _duration(answer.duration_ms)]
 
 
+#: Where each kind of request error shows. Validation refuses the order after
+#: templating and before sending: the Final request is the one that never left.
+_STAGE_OF_ERROR: dict[ErrorStage, StageName] = {
+    "template": "template",
+    "validation": "final",
+    "delivery": "response",
+    "printer": "response",
+}
+
+
 def failing_stage(record: LogRecord) -> StageName | None:
     """The stage where the record went wrong, or None if it did not."""
     if isinstance(record, RequestRecord):
         if record.error is None:
             return None
-        # Validation refuses the order after templating and before sending:
-        # the Final request is the one that never left.
-        return {
-            "template": "template",
-            "validation": "final",
-            "delivery": "response",
-            "printer": "response",
-        }[record.error.stage]
+        return _STAGE_OF_ERROR[record.error.stage]
     if record.template is not None and record.template.error:
         return "template"
     if record.status in ("failed", "retrying"):

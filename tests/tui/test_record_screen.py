@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from conftest import ScreenHost
 from record_factory import request
+from textual.app import App, ComposeResult
 from textual.screen import Screen
 
 from orderdesk.core.queries import RecordQuery, list_records
-from orderdesk.core.records import HttpMessage, PostbackRecord, RequestRecord
+from orderdesk.core.records import HttpMessage, PostbackRecord, RecordError, RequestRecord
 from orderdesk.core.store import Store
+from orderdesk.tui.record_stages import failing_stage, record_stages
 from orderdesk.tui.screens.order import OrderScreen
 from orderdesk.tui.screens.record import RecordScreen, layout_for
 from orderdesk.tui.widgets.body_view import BodyView
@@ -227,3 +229,37 @@ async def test_a_megabyte_body_opens_without_freezing(tmp_path: Path) -> None:
             await pilot.press("w", "pagedown", "end")
             # Generous: the budget is 0.3 s; a shared CI machine must not fail on noise.
             assert elapsed < 3.0
+
+
+@pytest.mark.parametrize(
+    ("stage", "shown_at"),
+    [
+        ("template", "template"),
+        ("validation", "final"),
+        ("delivery", "response"),
+        ("printer", "response"),
+    ],
+)
+def test_each_error_is_shown_on_the_stage_where_it_happened(stage: str, shown_at: str) -> None:
+    error = RecordError(stage=stage, code="x", message="went wrong")  # type: ignore[arg-type]
+    stages = record_stages(request(1, status="failed", error=error))
+    assert [s.name for s in stages if s.failed] == [shown_at]
+    assert failing_stage(request(1)) is None
+
+
+async def test_a_long_body_is_cut_at_the_pane_width_and_scrolls_sideways_unwrapped() -> None:
+    class Viewer(App[None]):
+        def compose(self) -> ComposeResult:
+            yield LargeBodyView("short\n" + "x" * 25 + "\n\n" + "abcdefghij" * 3)
+
+    app = Viewer()
+    async with app.run_test(size=(12, 10)) as pilot:
+        await pilot.pause()
+        view = app.query_one(LargeBodyView)
+        width = view.scrollable_content_region.width
+        rows = [view.render_line(y).text.rstrip() for y in range(view.virtual_size.height)]
+        assert "".join(rows[1 : 1 + -(-25 // width)]) == "x" * 25
+        view.soft_wrap = False
+        await pilot.pause()
+        assert view.virtual_size.height == 4
+        assert view.render_line(1).text.startswith("x" * width)
