@@ -126,13 +126,6 @@ class StagePane(Vertical):
             else:
                 yield Static(Content(strings.NO_BODY), classes="stage--note")
 
-    @property
-    def bodies(self) -> list[BodyView | LargeBodyView]:
-        """The pane's body views, in order."""
-        return list(self.query_children(BodyView).results()) + list(
-            self.query_children(LargeBodyView).results()
-        )
-
     def focus_body(self) -> None:
         """Put the keyboard in the pane: on its first body, or on the pane if it has none."""
         views = [child for child in self.children if isinstance(child, BodyView | LargeBodyView)]
