@@ -35,6 +35,7 @@ TEXT_AREA_LIMIT = 50_000
 
 
 @cache
+@cache
 def highlighting_is_safe() -> bool:
     """Whether the installed tree-sitter can highlight without crashing the process."""
     # tree-sitter 0.26.1's binding corrupted the heap as soon as TextArea was
