@@ -143,13 +143,16 @@ class OrderdeskApp(App[None]):
         self.switch_mode(kind)
 
     def action_order(self) -> None:
-        """Open the highlighted record's order, or ask for a reference."""
+        """Ask which order to open, offering the highlighted record's reference.
+
+        Support usually hears a reference before anything else, so ``3`` asks
+        for one; the offered one is selected, so typing replaces it and enter
+        takes it (``o`` opens the highlighted record's order without asking).
+        """
         screen = self.screen
         summary = screen.record_list.highlighted if isinstance(screen, RecordsScreen) else None
-        if summary is not None and summary.order_reference_id:
-            self.open_order(summary.order_reference_id)
-        else:
-            self.push_screen(Prompt(strings.ORDER_PROMPT), self._order_typed)
+        offered = summary.order_reference_id if summary is not None else None
+        self.push_screen(Prompt(strings.ORDER_PROMPT, value=offered or ""), self._order_typed)
 
     def _order_typed(self, reference: str | None) -> None:
         if reference:

@@ -1,0 +1,186 @@
+"""The help article's four scenarios, played from launch on simulated traffic (seed 7).
+
+Each test starts the console as a support engineer would, knowing only an
+order reference, types the keys they would type, and ends on the screen that
+answers the customer's question; it then checks that the answer is on screen.
+They run at 80x24, the smallest terminal orderdesk promises, and at 200x50.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from conftest import ANCHOR
+from textual.widgets import OptionList
+from tui_console import console, settled
+
+from orderdesk.core.records import PostbackRecord, RequestRecord
+from orderdesk.core.store import Store
+from orderdesk.sim import Simulation
+from orderdesk.tui.app import OrderdeskApp
+from orderdesk.tui.screens.order import OrderScreen
+from orderdesk.tui.screens.record import RecordScreen
+
+SIZES = [(80, 24), (200, 50)]
+
+
+def screen_text(app: OrderdeskApp) -> str:
+    """Every character on screen, line by line, as the user reads it."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def type_text(pilot: object, text: str) -> None:
+    """Type a string key by key, as a person at the keyboard does."""
+    await pilot.press(*[{" ": "space"}.get(char, char) for char in text])  # type: ignore[attr-defined]
+
+
+async def open_order(pilot: object, reference: str) -> OrderScreen:
+    """From the list: ``3``, the reference, enter — the order's timeline."""
+    await pilot.press("3")  # type: ignore[attr-defined]
+    await settled(pilot)
+    await type_text(pilot, reference)
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await settled(pilot)
+    screen = pilot.app.screen  # type: ignore[attr-defined]
+    assert isinstance(screen, OrderScreen), screen
+    assert screen.reference == reference
+    return screen
+
+
+async def search_and_open(pilot: object, reference: str) -> RecordScreen:
+    """From a list: ``/``, the reference, enter to search, enter to open the first row."""
+    await pilot.press("slash")  # type: ignore[attr-defined]
+    await settled(pilot)
+    await type_text(pilot, reference)
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await settled(pilot)
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await settled(pilot)
+    screen = pilot.app.screen  # type: ignore[attr-defined]
+    assert isinstance(screen, RecordScreen), screen
+    return screen
+
+
+def _stuck_order(simulation: Simulation) -> RequestRecord:
+    """A request the printer accepted but never confirmed receiving."""
+    received = {
+        p.order_reference_id for p in simulation.records("postbacks") if p.event == "order_received"
+    }
+    for record in simulation.records("requests"):
+        assert isinstance(record, RequestRecord)
+        if (
+            record.status == "succeeded"
+            and record.action == "submit"
+            and record.order_reference_id not in received
+            and record.created_at < ANCHOR - timedelta(hours=1)
+        ):
+            return record
+    raise AssertionError("seed 7 should hold a stuck order")
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_my_order_disappeared(
+    store: Store, simulation: Simulation, size: tuple[int, int]
+) -> None:
+    stuck = _stuck_order(simulation)
+    assert stuck.order_reference_id is not None
+    app = console(store)
+    async with app.run_test(size=size) as pilot:
+        await settled(pilot)
+        order = await open_order(pilot, stuck.order_reference_id)
+        # It was sent and the printer said yes, but it never said it received it.
+        assert [gap.kind for gap in order.timeline.gaps] == ["not_received"]
+        text = screen_text(app)
+        assert stuck.order_reference_id in text
+        assert "order_received" in text
+        assert "submit" in text and "succeeded" in text
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_customer_never_got_the_shipping_notification(
+    store: Store, simulation: Simulation, size: tuple[int, int]
+) -> None:
+    shipped = next(
+        p
+        for p in simulation.records("postbacks")
+        if isinstance(p, PostbackRecord) and p.event == "shipped" and p.status == "failed"
+    )
+    assert shipped.order_reference_id is not None
+    app = console(store)
+    async with app.run_test(size=size) as pilot:
+        await settled(pilot)
+        order = await open_order(pilot, shipped.order_reference_id)
+        assert "undelivered" in [gap.kind for gap in order.timeline.gaps]
+        # Down the timeline to the shipping notification, and open it.
+        timeline = order.query_one("#timeline", OptionList)
+        wanted = f"postbacks:{shipped.id}"
+        for _ in range(len(order.timeline.entries)):
+            highlighted = timeline.highlighted
+            if highlighted is not None and timeline.get_option_at_index(highlighted).id == wanted:
+                break
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settled(pilot)
+        record = app.screen
+        assert isinstance(record, RecordScreen)
+        assert record.record_id == shipped.id
+        assert record.current == "response"
+        text = screen_text(app)
+        assert f"{len(shipped.attempts)} attempts" in text
+        last = shipped.attempts[-1]
+        assert (str(last.status_code) if last.status_code else str(last.error)) in text
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_printer_says_it_never_got_the_order(
+    store: Store, simulation: Simulation, size: tuple[int, int]
+) -> None:
+    lost = next(
+        r
+        for r in simulation.records("requests")
+        if isinstance(r, RequestRecord) and r.error is not None and r.error.stage == "delivery"
+    )
+    assert lost.order_reference_id is not None and lost.error is not None
+    app = console(store)
+    async with app.run_test(size=size) as pilot:
+        await settled(pilot)
+        record = await search_and_open(pilot, lost.order_reference_id)
+        assert record.record_id == lost.id
+        # The handoff failed: the Response stage is marked and says why.
+        assert record.current == "response"
+        text = screen_text(app)
+        assert "✗" in text
+        assert lost.error.code in text or (lost.response and str(lost.response.error) in text)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_wrong_product_was_produced(
+    store: Store, simulation: Simulation, size: tuple[int, int]
+) -> None:
+    wrong = next(
+        r
+        for r in simulation.records("requests")
+        if isinstance(r, RequestRecord)
+        and r.final is not None
+        and '"productUid": ""' in (r.final.body or "")
+    )
+    assert wrong.order_reference_id is not None
+    app = console(store)
+    async with app.run_test(size=size) as pilot:
+        await settled(pilot)
+        record = await search_and_open(pilot, wrong.order_reference_id)
+        assert record.record_id == wrong.id
+        # The customer's template (which maps product codes with lookups)...
+        assert wrong.template is not None
+        while record.current != "template":
+            await pilot.press("tab")
+            await settled(pilot)
+        assert f"{wrong.template.name} v{wrong.template.version}" in screen_text(app)
+        # ...so the order went to the printer with an empty productUid.
+        while record.current != "final":
+            await pilot.press("tab")
+            await settled(pilot)
+        await pilot.press("z")
+        await settled(pilot)
+        assert '"productUid": ""' in screen_text(app)
