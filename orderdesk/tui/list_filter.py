@@ -126,14 +126,14 @@ class ListFilter:
         return chips
 
 
-def zone_label(zone: tzinfo, now: datetime) -> str:
-    """A zone as the screen names it: ``UTC``, ``Europe/Paris``, or the local abbreviation."""
+def zone_label(zone: tzinfo, moment: datetime) -> str:
+    """A zone as the screen names it at ``moment``: ``UTC``, ``Europe/Paris``, or ``CEST``."""
     if zone is UTC:
         return "UTC"
     key = getattr(zone, "key", None)
     if isinstance(key, str):
         return key
-    return now.astimezone(zone).tzname() or strings.ZONE_LOCAL
+    return moment.astimezone(zone).tzname() or strings.ZONE_LOCAL
 
 
 def age(moment: datetime, now: datetime) -> str:

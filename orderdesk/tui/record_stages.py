@@ -35,7 +35,6 @@ __all__ = [
     "failing_stage",
     "format_moment",
     "record_stages",
-    "zone_name",
 ]
 
 StageName = Literal["original", "template", "final", "response"]
@@ -73,12 +72,6 @@ class Stage:
     def failed(self) -> bool:
         """Whether the record failed at this stage."""
         return self.error is not None
-
-
-def zone_name(zone: tzinfo, moment: datetime) -> str:
-    """A zone as people read it: its IANA key when it has one (``Europe/Paris``), else ``CET``."""
-    key = getattr(zone, "key", None)
-    return key if isinstance(key, str) else (moment.astimezone(zone).tzname() or "UTC")
 
 
 def format_moment(moment: datetime, zone: tzinfo) -> str:

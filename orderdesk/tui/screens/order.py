@@ -23,7 +23,8 @@ from orderdesk import strings
 from orderdesk.core.store import Store
 from orderdesk.core.timeline import Gap, Timeline, TimelineEntry, order_timeline
 from orderdesk.core.timerange import describe_duration
-from orderdesk.tui.record_stages import format_moment, zone_name
+from orderdesk.tui.list_filter import zone_label
+from orderdesk.tui.record_stages import format_moment
 from orderdesk.tui.safe_text import safe
 from orderdesk.tui.screens.record import RecordScreen
 
@@ -156,7 +157,7 @@ class OrderScreen(Screen[None]):
             reference=self.reference,
             customers=", ".join(timeline.customers) or "-",
             printers=", ".join(timeline.printers) or "-",
-            zone=zone_name(self.zone, moment),
+            zone=zone_label(self.zone, moment),
         )
         yield Static(safe(header), id="order-header")
         ids = (

@@ -27,13 +27,13 @@ from orderdesk import strings
 from orderdesk.core.queries import get_record
 from orderdesk.core.records import Kind, LogRecord, RequestRecord
 from orderdesk.core.store import Store
+from orderdesk.tui.list_filter import zone_label
 from orderdesk.tui.record_stages import (
     STAGES,
     StageName,
     failing_stage,
     format_moment,
     record_stages,
-    zone_name,
 )
 from orderdesk.tui.safe_text import safe
 from orderdesk.tui.widgets.stage_pane import StagePane
@@ -84,7 +84,7 @@ def record_header(record: LogRecord, zone: tzinfo) -> Content:
         status=("✓ " if ok else "✗ ") + status,
         created=created,
         updated=updated[11:] if updated[:10] == created[:10] else updated,
-        zone=zone_name(zone, record.created_at),
+        zone=zone_label(zone, record.created_at),
     )
     return safe(sentence)
 
