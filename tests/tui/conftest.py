@@ -15,6 +15,7 @@ from textual.screen import Screen
 from orderdesk.core.records import KINDS
 from orderdesk.core.store import Store
 from orderdesk.sim import Simulation
+from orderdesk.tui.app import stylesheet_path
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The simulated "now" of every TUI test, so that snapshots never depend on the clock.
@@ -58,7 +59,9 @@ def store(store_path: Path) -> Iterator[Store]:
 
 
 class ScreenHost(App[None]):
-    """An app that shows one screen, pushed the way the real app pushes it."""
+    """An app that shows one screen, pushed the way the real app pushes it, in the app's styles."""
+
+    CSS_PATH = stylesheet_path()
 
     def __init__(self, make_screen: Callable[[], Screen[Any]]) -> None:
         super().__init__()

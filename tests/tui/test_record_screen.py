@@ -16,6 +16,7 @@ from textual.screen import Screen
 from orderdesk.core.queries import RecordQuery, list_records
 from orderdesk.core.records import HttpMessage, PostbackRecord, RecordError, RequestRecord
 from orderdesk.core.store import Store
+from orderdesk.tui.app import stylesheet_path
 from orderdesk.tui.record_stages import failing_stage, record_stages
 from orderdesk.tui.screens.order import OrderScreen
 from orderdesk.tui.screens.record import RecordScreen, layout_for
@@ -249,6 +250,8 @@ def test_each_error_is_shown_on_the_stage_where_it_happened(stage: str, shown_at
 
 async def test_a_long_body_is_cut_at_the_pane_width_and_scrolls_sideways_unwrapped() -> None:
     class Viewer(App[None]):
+        CSS_PATH = stylesheet_path()
+
         def compose(self) -> ComposeResult:
             yield LargeBodyView("short\n" + "x" * 25 + "\n\n" + "abcdefghij" * 3)
 

@@ -113,9 +113,12 @@ import sys
 from datetime import UTC
 from textual.app import App
 from orderdesk.core.store import Store
+from orderdesk.tui.app import stylesheet_path
 from orderdesk.tui.screens.record import RecordScreen
 
 class Host(App):
+    CSS_PATH = stylesheet_path()
+
     def on_mount(self):
         self.animation_level = "none"
         self.push_screen(RecordScreen(store, "requests", "req_000001", UTC))

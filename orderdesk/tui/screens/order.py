@@ -89,43 +89,6 @@ def entry_line(entry: TimelineEntry, zone: tzinfo, *, with_order_id: bool = True
 class OrderScreen(Screen[None]):
     """One order reference's requests and postbacks, oldest first, with the gaps called out."""
 
-    DEFAULT_CSS = """
-    OrderScreen #order-header {
-        height: auto;
-        padding: 0 1;
-        background: $panel;
-        text-style: bold;
-    }
-    OrderScreen #order-ids {
-        height: auto;
-        padding: 0 1;
-        color: $text-muted;
-    }
-    OrderScreen #order-gaps {
-        height: auto;
-        max-height: 8;
-        padding: 0 1;
-        color: $text-warning;
-        border-left: thick $warning;
-        overflow-y: auto;
-    }
-    OrderScreen #order-gaps.-waiting {
-        color: $text-muted;
-        border-left: thick $primary-muted;
-    }
-    OrderScreen #order-gaps.-all-well {
-        color: $text-success;
-        border-left: thick $success;
-    }
-    OrderScreen #timeline {
-        height: 1fr;
-        border: round $primary-muted;
-    }
-    OrderScreen #timeline:focus {
-        border: round $accent;
-    }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         # Priority, so the key shows in the footer over the list's own silent binding.

@@ -97,41 +97,6 @@ def _file_name(record_id: str, stage: StageName) -> str:
 class RecordScreen(Screen[None]):
     """A record's Original, Template, Final and Response, the failing stage marked."""
 
-    DEFAULT_CSS = """
-    RecordScreen #record-header {
-        height: auto;
-        max-height: 3;
-        padding: 0 1;
-        background: $panel;
-    }
-    RecordScreen #record-header.-failed {
-        color: $text-error;
-    }
-    RecordScreen #stage-tabs {
-        display: none;
-    }
-    RecordScreen.-tabs #stage-tabs {
-        display: block;
-    }
-    RecordScreen #stages {
-        layout: grid;
-        grid-size: 4 1;
-        height: 1fr;
-    }
-    RecordScreen.-grid #stages {
-        grid-size: 2 2;
-    }
-    RecordScreen.-tabs #stages {
-        layout: vertical;
-    }
-    RecordScreen.-tabs #stages > StagePane {
-        display: none;
-    }
-    RecordScreen.-tabs #stages > StagePane.-current {
-        display: block;
-    }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("tab", "next_stage", "Next stage", priority=True),

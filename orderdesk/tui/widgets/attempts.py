@@ -40,16 +40,6 @@ def attempt_lines(attempts: list[HttpResponse], zone: tzinfo) -> Content:
 class AttemptList(Static):
     """The delivery attempts of a postback, in the Response stage."""
 
-    DEFAULT_CSS = """
-    AttemptList {
-        height: auto;
-        max-height: 8;
-        padding: 0 1;
-        border-top: hkey $primary-muted;
-        border-title-color: $text-muted;
-    }
-    """
-
     def __init__(self, attempts: list[HttpResponse], zone: tzinfo) -> None:
         """The attempts, times shown in ``zone``."""
         super().__init__(attempt_lines(attempts, zone))

@@ -122,18 +122,6 @@ def present_body(body: str | None, content_type: str | None) -> PresentedBody:
 class BodyView(TextArea):
     """A read-only, scrollable view of one body or template text."""
 
-    DEFAULT_CSS = """
-    BodyView {
-        height: 1fr;
-        min-height: 3;
-        border: none;
-        padding: 0;
-    }
-    BodyView:focus {
-        border: none;
-    }
-    """
-
     def __init__(
         self, presented: PresentedBody, *, id: str | None = None, classes: str | None = None
     ) -> None:

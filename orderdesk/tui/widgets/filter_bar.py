@@ -17,10 +17,6 @@ __all__ = ["FilterBar"]
 class FilterBar(Static):
     """The screen's title, its time window and zone, its active filters, and the row count."""
 
-    DEFAULT_CSS = """
-    FilterBar { height: 1; padding: 0 1; }
-    """
-
     def show(
         self,
         *,

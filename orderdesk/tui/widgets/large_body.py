@@ -27,13 +27,6 @@ __all__ = ["LargeBodyView"]
 class LargeBodyView(ScrollView, can_focus=True):
     """A read-only view of a long text that renders only its visible lines."""
 
-    DEFAULT_CSS = """
-    LargeBodyView {
-        height: 1fr;
-        min-height: 3;
-    }
-    """
-
     soft_wrap: reactive[bool] = reactive(True)
     """Whether long lines continue on the next row instead of scrolling sideways."""
 

@@ -41,18 +41,6 @@ _STATUS_CLASSES = {
 class RecordList(ScrollView, can_focus=True):
     """Records of one kind, newest first, drawn from the store a page at a time."""
 
-    DEFAULT_CSS = """
-    RecordList { height: 1fr; }
-    RecordList > .record-list--header { text-style: bold; }
-    RecordList > .record-list--cursor { background: $block-cursor-blurred-background; }
-    RecordList:focus > .record-list--cursor {
-        background: $block-cursor-background;
-        color: $block-cursor-foreground;
-    }
-    RecordList > .record-list--failed { color: $error; }
-    RecordList > .record-list--retrying { color: $warning; }
-    RecordList > .record-list--pending { color: $text-muted; }
-    """
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "record-list--header",
         "record-list--cursor",

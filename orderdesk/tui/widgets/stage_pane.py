@@ -49,52 +49,6 @@ class StagePane(Vertical):
 
     ALLOW_MAXIMIZE = True
 
-    DEFAULT_CSS = """
-    StagePane {
-        border: round $primary-muted;
-        border-title-color: $text;
-        border-title-style: bold;
-        height: 1fr;
-        width: 1fr;
-        padding: 0;
-    }
-    StagePane:focus-within {
-        border: round $accent;
-    }
-    StagePane.-failed {
-        border: heavy $error;
-        border-title-color: $text-error;
-    }
-    StagePane.-failed:focus-within {
-        border: heavy $accent;
-    }
-    StagePane > .stage--error {
-        background: $error 20%;
-        color: $text-error;
-        padding: 0 1;
-        height: auto;
-        max-height: 5;
-    }
-    StagePane > .stage--note {
-        color: $text-muted;
-        padding: 0 1;
-        text-style: italic;
-    }
-    StagePane > .stage--headers {
-        height: auto;
-        max-height: 6;
-        padding: 0 1;
-        overflow-y: auto;
-    }
-    StagePane > .stage--label {
-        color: $text-muted;
-        background: $boost;
-        text-style: bold;
-        padding: 0 1;
-        height: 1;
-    }
-    """
-
     def __init__(self, stage: Stage, zone: tzinfo) -> None:
         """A pane for ``stage``; attempt times are shown in ``zone``."""
         super().__init__(id=f"stage-{stage.name}", classes="-failed" if stage.failed else None)

@@ -69,10 +69,6 @@ class Freshness:
 class StatusLine(Static):
     """Says how fresh the list is; redrawn every second so ages stay true."""
 
-    DEFAULT_CSS = """
-    StatusLine { height: 1; padding: 0 1; }
-    """
-
     def __init__(
         self,
         freshness: Freshness,
