@@ -64,6 +64,14 @@ def test_at_80_columns_the_key_columns_stay_and_the_rest_give_way(kind: str) -> 
     assert sum(width for _, width in columns.layout(kind, 79)) + len(shown) - 1 <= 79
 
 
+@pytest.mark.parametrize("kind", ["requests", "postbacks"])
+def test_at_200_columns_the_fill_column_takes_what_the_others_leave(kind: str) -> None:
+    wide = columns.layout(kind, 200)
+    assert sum(width for _, width in wide) + len(wide) - 1 == 200, "no blank band on the right"
+    for column, width in wide:
+        assert width > column.maximum if column.fill else width == column.maximum
+
+
 def test_columns_cut_long_text_with_an_ellipsis_and_never_overflow() -> None:
     assert columns.fit("Southern Cross Print Sydney", 10) == "Southern …"
     assert columns.fit("7", 4, right=True) == "   7"

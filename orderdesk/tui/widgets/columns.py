@@ -2,7 +2,9 @@
 
 At 80 columns not everything fits: each column has a priority, the least
 important are dropped first, and what is left over goes to the columns that
-can use it (the error summary takes the rest of a wide line).
+can use it, the most important first, up to their maximum. On a wide line
+each list's fill column (the error summary, a postback's customer) then
+takes the rest, so no blank band is left on the right.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class Column:
     maximum: int
     priority: int
     right: bool = False
+    fill: bool = False
+    """Takes the width left over once every column is at its maximum."""
 
     @property
     def header(self) -> str:
@@ -56,14 +60,14 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column("action", 6, 6, 3),
         Column("status", 15, 15, 0),
         Column("duration", 8, 8, 5, right=True),
-        Column("error", 18, 400, 1),
+        Column("error", 18, 60, 1, fill=True),
     ),
     "postbacks": (
         _TIME,
         _REFERENCE,
         Column("event", 14, 18, 0),
         Column("printer", 10, 22, 3),
-        Column("customer", 10, 20, 2),
+        Column("customer", 10, 20, 2, fill=True),
         Column("delivery", 11, 11, 0),
         Column("attempts", 5, 5, 1, right=True),
         Column("code", 4, 4, 1, right=True),
@@ -88,6 +92,9 @@ def layout(kind: Kind, width: int) -> list[tuple[Column, int]]:
         grow = min(spare, column.maximum - column.minimum)
         widths[column.key] += grow
         spare -= grow
+    for column in chosen:
+        if column.fill:
+            widths[column.key] += spare
     return [(column, widths[column.key]) for column in chosen]
 
 
