@@ -1,4 +1,4 @@
-"""Fixtures for the TUI's tests: a store of simulated traffic, and snapshots kept in snapshots/."""
+"""The TUI tests' simulated store, screens shown on their own, and snapshots kept in snapshots/."""
 
 from __future__ import annotations
 
@@ -12,10 +12,13 @@ from pytest_textual_snapshot import SVGImageExtension
 from textual.app import App
 from textual.screen import Screen
 
-from orderdesk.core.records import KINDS
+from orderdesk.core.queries import RecordQuery, list_records
+from orderdesk.core.records import KINDS, Kind, LogRecord, PostbackRecord, RequestRecord
 from orderdesk.core.store import Store
 from orderdesk.sim import Simulation
 from orderdesk.tui.app import stylesheet_path
+from orderdesk.tui.screens.order import OrderScreen
+from orderdesk.tui.screens.record import RecordScreen
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The simulated "now" of every TUI test, so that snapshots never depend on the clock.
@@ -73,7 +76,36 @@ class ScreenHost(App[None]):
         self.push_screen(self.make_screen())
 
 
-@pytest.fixture
-def screen_host() -> type[ScreenHost]:
-    """The app class that hosts one screen (RecordScreen, OrderScreen) for a test."""
-    return ScreenHost
+def at_anchor() -> datetime:
+    """The tests' clock: always ANCHOR."""
+    return ANCHOR
+
+
+def drill_down(store: Store, record: LogRecord | str) -> ScreenHost:
+    """The drill-down of ``record`` (or of the request with that id), shown on its own."""
+    kind: Kind = "postbacks" if isinstance(record, PostbackRecord) else "requests"
+    record_id = record if isinstance(record, str) else record.id
+    return ScreenHost(lambda: RecordScreen(store, kind, record_id, UTC))
+
+
+def order_view(store: Store, reference: str, now: Callable[[], datetime] = at_anchor) -> ScreenHost:
+    """The order view of ``reference``, shown on its own, its clock at ANCHOR unless told."""
+    return ScreenHost(lambda: OrderScreen(store, reference, UTC, now=now))
+
+
+def template_failure(store: Store) -> RequestRecord:
+    """The first request of the simulated day that failed in its template."""
+    failed = list_records(store, RecordQuery("requests", statuses=("failed",)), limit=500)
+    return next(
+        r
+        for r in failed
+        if isinstance(r, RequestRecord) and r.error and r.error.stage == "template"
+    )
+
+
+def undelivered_shipping(store: Store) -> PostbackRecord:
+    """A shipped postback of the simulated day that never reached the customer."""
+    query = RecordQuery("postbacks", events=("shipped",), statuses=("failed",))
+    [postback] = list_records(store, query, limit=1)
+    assert isinstance(postback, PostbackRecord)
+    return postback

@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
-
-from conftest import ANCHOR, ScreenHost
+from conftest import ANCHOR, ScreenHost, order_view, undelivered_shipping
 from textual.widgets import OptionList, Static
 
 from orderdesk.core.queries import RecordQuery, list_records
-from orderdesk.core.records import PostbackRecord, RequestRecord
+from orderdesk.core.records import RequestRecord
 from orderdesk.core.store import Store
 from orderdesk.core.timeline import order_timeline
 from orderdesk.tui.screens.order import OrderScreen
 from orderdesk.tui.screens.record import RecordScreen
-
-
-def at_anchor() -> datetime:
-    return ANCHOR
-
-
-def order_view(store: Store, reference: str, now: Callable[[], datetime] = at_anchor) -> ScreenHost:
-    return ScreenHost(lambda: OrderScreen(store, reference, UTC, now=now))
-
-
-def undelivered_shipping(store: Store) -> PostbackRecord:
-    """A shipped postback of the simulated day that never reached the customer."""
-    query = RecordQuery("postbacks", events=("shipped",), statuses=("failed",))
-    [postback] = list_records(store, query, limit=1)
-    assert isinstance(postback, PostbackRecord)
-    return postback
 
 
 def unconfirmed_order(store: Store) -> str:

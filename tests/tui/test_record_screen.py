@@ -8,13 +8,13 @@ from datetime import UTC
 from pathlib import Path
 
 import pytest
-from conftest import ScreenHost
+from conftest import ScreenHost, drill_down, template_failure
 from record_factory import request
 from textual.app import App, ComposeResult
 from textual.screen import Screen
 
 from orderdesk.core.queries import RecordQuery, list_records
-from orderdesk.core.records import HttpMessage, PostbackRecord, RecordError, RequestRecord
+from orderdesk.core.records import HttpMessage, PostbackRecord, RecordError
 from orderdesk.core.store import Store
 from orderdesk.tui.app import stylesheet_path
 from orderdesk.tui.record_stages import failing_stage, record_stages
@@ -23,16 +23,6 @@ from orderdesk.tui.screens.record import RecordScreen, layout_for
 from orderdesk.tui.widgets.body_view import BodyView
 from orderdesk.tui.widgets.large_body import LargeBodyView
 from orderdesk.tui.widgets.stage_pane import StagePane
-
-
-def template_failure(store: Store) -> RequestRecord:
-    """The first request of the simulated day that failed in its template."""
-    failed = list_records(store, RecordQuery("requests", statuses=("failed",)), limit=500)
-    return next(
-        r
-        for r in failed
-        if isinstance(r, RequestRecord) and r.error and r.error.stage == "template"
-    )
 
 
 def undelivered_postback(store: Store, content_type: str = "json") -> PostbackRecord:
@@ -46,11 +36,6 @@ def undelivered_postback(store: Store, content_type: str = "json") -> PostbackRe
         and p.final is not None
         and content_type in (p.final.content_type or "")
     )
-
-
-def drill_down(store: Store, record: RequestRecord | PostbackRecord) -> ScreenHost:
-    kind = "requests" if isinstance(record, RequestRecord) else "postbacks"
-    return ScreenHost(lambda: RecordScreen(store, kind, record.id, UTC))
 
 
 @pytest.mark.parametrize(
@@ -191,7 +176,7 @@ async def test_o_opens_the_order_and_escape_comes_back(store: Store) -> None:
 
 
 async def test_a_record_gone_from_the_store_says_so(store: Store) -> None:
-    app = ScreenHost(lambda: RecordScreen(store, "requests", "req_missing", UTC))
+    app = drill_down(store, "req_missing")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("tab", "z", "y", "escape")
         assert not isinstance(app.screen, RecordScreen)

@@ -12,54 +12,52 @@ from datetime import timedelta
 
 import pytest
 from conftest import ANCHOR
+from textual.pilot import Pilot
 from textual.widgets import OptionList
-from tui_console import console, settled
+from tui_console import console, screen_text, settled
 
 from orderdesk.core.records import PostbackRecord, RequestRecord
 from orderdesk.core.store import Store
 from orderdesk.sim import Simulation
-from orderdesk.tui.app import OrderdeskApp
 from orderdesk.tui.screens.order import OrderScreen
 from orderdesk.tui.screens.record import RecordScreen
 
 SIZES = [(80, 24), (200, 50)]
 
 
-def screen_text(app: OrderdeskApp) -> str:
-    """Every character on screen, line by line, as the user reads it."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+async def answer_prompt(pilot: Pilot[None], key: str, text: str) -> None:
+    """Press ``key``, type ``text`` key by key into the box it opens, and press enter."""
+    await pilot.press(key)
+    await settled(pilot)
+    await pilot.press(*[{" ": "space"}.get(char, char) for char in text])
+    await pilot.press("enter")
+    await settled(pilot)
 
 
-async def type_text(pilot: object, text: str) -> None:
-    """Type a string key by key, as a person at the keyboard does."""
-    await pilot.press(*[{" ": "space"}.get(char, char) for char in text])  # type: ignore[attr-defined]
-
-
-async def open_order(pilot: object, reference: str) -> OrderScreen:
+async def open_order(pilot: Pilot[None], reference: str) -> OrderScreen:
     """From the list: ``3``, the reference, enter — the order's timeline."""
-    await pilot.press("3")  # type: ignore[attr-defined]
-    await settled(pilot)
-    await type_text(pilot, reference)
-    await pilot.press("enter")  # type: ignore[attr-defined]
-    await settled(pilot)
-    screen = pilot.app.screen  # type: ignore[attr-defined]
+    await answer_prompt(pilot, "3", reference)
+    screen = pilot.app.screen
     assert isinstance(screen, OrderScreen), screen
     assert screen.reference == reference
     return screen
 
 
-async def search_and_open(pilot: object, reference: str) -> RecordScreen:
+async def search_and_open(pilot: Pilot[None], reference: str) -> RecordScreen:
     """From a list: ``/``, the reference, enter to search, enter to open the first row."""
-    await pilot.press("slash")  # type: ignore[attr-defined]
+    await answer_prompt(pilot, "slash", reference)
+    await pilot.press("enter")
     await settled(pilot)
-    await type_text(pilot, reference)
-    await pilot.press("enter")  # type: ignore[attr-defined]
-    await settled(pilot)
-    await pilot.press("enter")  # type: ignore[attr-defined]
-    await settled(pilot)
-    screen = pilot.app.screen  # type: ignore[attr-defined]
+    screen = pilot.app.screen
     assert isinstance(screen, RecordScreen), screen
     return screen
+
+
+async def tab_to(pilot: Pilot[None], record: RecordScreen, stage: str) -> None:
+    """Press tab until ``stage`` is the drill-down's current stage."""
+    while record.current != stage:
+        await pilot.press("tab")
+        await settled(pilot)
 
 
 def _stuck_order(simulation: Simulation) -> RequestRecord:
@@ -173,14 +171,10 @@ async def test_the_wrong_product_was_produced(
         assert record.record_id == wrong.id
         # The customer's template (which maps product codes with lookups)...
         assert wrong.template is not None
-        while record.current != "template":
-            await pilot.press("tab")
-            await settled(pilot)
+        await tab_to(pilot, record, "template")
         assert f"{wrong.template.name} v{wrong.template.version}" in screen_text(app)
         # ...so the order went to the printer with an empty productUid.
-        while record.current != "final":
-            await pilot.press("tab")
-            await settled(pilot)
+        await tab_to(pilot, record, "final")
         await pilot.press("z")
         await settled(pilot)
         assert '"productUid": ""' in screen_text(app)

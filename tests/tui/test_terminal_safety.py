@@ -17,17 +17,15 @@ import subprocess
 import sys
 import termios
 import time
-from datetime import UTC
 from pathlib import Path
 
 import pytest
-from conftest import ScreenHost
+from conftest import drill_down, order_view
 from record_factory import T0, postback, request
+from tui_console import screen_text
 
 from orderdesk.core.records import HttpMessage, HttpResponse, Party, RecordError
 from orderdesk.core.store import Store
-from orderdesk.tui.screens.order import OrderScreen
-from orderdesk.tui.screens.record import RecordScreen
 
 OSC_52 = "\x1b]52;c;cHduZWQ=\x07"
 OSC_0 = "\x1b]0;pwned\x07"
@@ -64,12 +62,6 @@ def hostile_store(path: Path) -> Path:
     return path
 
 
-def screen_text(app: ScreenHost) -> str:
-    """Every character the screen would send, in order, styles aside."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
-
-
 def assert_shown_literally(text: str) -> None:
     assert "\x1b" not in text and "\x9b" not in text and "\x07" not in text
     assert "\\x1b]52;c;cHduZWQ=\\x07" in text
@@ -78,7 +70,7 @@ def assert_shown_literally(text: str) -> None:
 
 async def test_the_drill_down_shows_every_sequence_as_visible_text(tmp_path: Path) -> None:
     with Store.open(hostile_store(tmp_path / "hostile.db")) as store:
-        app = ScreenHost(lambda: RecordScreen(store, "requests", "req_000001", UTC))
+        app = drill_down(store, "req_000001")
         async with app.run_test(size=(200, 50)) as pilot:
             await pilot.pause()
             text = screen_text(app)
@@ -92,7 +84,7 @@ async def test_the_drill_down_shows_every_sequence_as_visible_text(tmp_path: Pat
 
 async def test_the_order_view_shows_every_sequence_as_visible_text(tmp_path: Path) -> None:
     with Store.open(hostile_store(tmp_path / "hostile.db")) as store:
-        app = ScreenHost(lambda: OrderScreen(store, REFERENCE, UTC))
+        app = order_view(store, REFERENCE)
         async with app.run_test(size=(120, 30)) as pilot:
             await pilot.pause()
             text = screen_text(app)
@@ -102,7 +94,7 @@ async def test_the_order_view_shows_every_sequence_as_visible_text(tmp_path: Pat
 
 async def test_copy_puts_no_sequence_on_the_clipboard(tmp_path: Path) -> None:
     with Store.open(hostile_store(tmp_path / "hostile.db")) as store:
-        app = ScreenHost(lambda: RecordScreen(store, "requests", "req_000001", UTC))
+        app = drill_down(store, "req_000001")
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("y")
             assert_shown_literally(app.clipboard)

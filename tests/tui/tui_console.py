@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conftest import ANCHOR
+from textual.app import App
 
 from orderdesk.core.store import Store
 from orderdesk.tui.app import OrderdeskApp
@@ -42,3 +43,8 @@ async def settled(pilot: Any) -> None:
     if waiting:  # an empty list means "every worker" to Textual
         await pilot.app.workers.wait_for_complete(waiting)
     await pilot.pause()
+
+
+def screen_text(app: App[Any]) -> str:
+    """Every character on screen, line by line, as the user reads it (styles aside)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
