@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# The store fixtures, parametrised over SQLite and PostgreSQL: see engines.py.
+pytest_plugins = ["engines"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from engines import StoreEngine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from record_factory import ACME, GLOBEX, PRINTER, T0, failed_request, postback, request
@@ -28,8 +28,8 @@ from orderdesk.core.store import Store
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "store.db") as opened:
+def store(store_url: str) -> Iterator[Store]:
+    with Store.open(store_url) as opened:
         yield opened
 
 
@@ -54,11 +54,11 @@ class TestPaging:
         newest_first=st.booleans(),
     )
     def test_every_row_exactly_once_in_order_despite_ties(
-        self, seconds: list[int], limit: int, newest_first: bool
+        self, engine: StoreEngine, seconds: list[int], limit: int, newest_first: bool
     ) -> None:
         records = [request(n, at=T0 + timedelta(seconds=s)) for n, s in enumerate(seconds)]
         expected = sorted(records, key=lambda r: (r.created_at, r.id), reverse=newest_first)
-        with tempfile.TemporaryDirectory() as folder, Store.open(Path(folder) / "s.db") as store:
+        with engine.database() as url, Store.open(url) as store:
             store.save_page("requests", records, None)
             pages = every_page(store, RecordQuery("requests"), limit, newest_first)
         assert pages == [record.id for record in expected]
@@ -90,6 +90,17 @@ class TestPaging:
 @pytest.fixture
 def orders(store: Store) -> Store:
     """Six requests over six hours: mixed customers, statuses and actions."""
+    return save_orders(store)
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    """A SQLite store, for what only SQLite's query plans show."""
+    with Store.open(tmp_path / "store.db") as opened:
+        yield opened
+
+
+def save_orders(store: Store) -> Store:
     hour = timedelta(hours=1)
     store.save_page(
         "requests",
@@ -246,8 +257,9 @@ def refs_of(*numbers: int) -> list[str]:
 
 class TestIndexesServeTheLists:
     def test_a_common_search_walks_the_list_instead_of_sorting_every_match(
-        self, store: Store, monkeypatch: pytest.MonkeyPatch
+        self, sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
     ) -> None:
+        store = sqlite_store
         monkeypatch.setattr(queries, "_PROBE_COST", 1)  # so that 1,100 rows are "many"
         store.save_page("requests", [request(n) for n in range(1_100)], None)
         plan = "\n".join(query_plan(store, RecordQuery("requests", search="lovelace")))
@@ -267,7 +279,10 @@ class TestIndexesServeTheLists:
         ],
         ids=["newest", "status", "event", "customer", "reference", "printer"],
     )
-    def test_a_page_walks_an_index_without_sorting(self, orders: Store, query: RecordQuery) -> None:
+    def test_a_page_walks_an_index_without_sorting(
+        self, sqlite_store: Store, query: RecordQuery
+    ) -> None:
+        orders = save_orders(sqlite_store)
         for after in (None, Cursor(T0, "req_000001")):
             plan = "\n".join(query_plan(orders, query, after=after))
             assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan

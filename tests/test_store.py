@@ -2,27 +2,41 @@
 
 from __future__ import annotations
 
+import socket
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from engines import PostgresCluster
 from pydantic import ValidationError
 from record_factory import T0, failed_request, postback, request
-from sqlalchemy import select
+from sqlalchemy import Engine, create_engine, inspect, select
 from v1_store import write_v1_store
 
 from orderdesk.core import migrations
 from orderdesk.core import store as store_module
 from orderdesk.core.errors import SchemaVersionError, StoreError
-from orderdesk.core.queries import RecordQuery, count, get_record, list_records, truth
+from orderdesk.core.queries import (
+    RecordQuery,
+    count,
+    get_record,
+    list_records,
+    list_summaries,
+    truth,
+)
 from orderdesk.core.records import (
     HttpMessage,
     HttpResponse,
     Kind,
     LogRecord,
+    Party,
+    RecordError,
     RequestRecord,
     TemplateProcessing,
+    Tracking,
     Watermark,
 )
 from orderdesk.core.redact import redact_record
@@ -32,9 +46,19 @@ from orderdesk.sim.traffic import Simulation
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    with Store.open(tmp_path / "store.db") as opened:
+def store(store_url: str) -> Iterator[Store]:
+    with Store.open(store_url) as opened:
         yield opened
+
+
+@contextmanager
+def database(store_url: str) -> Iterator[Engine]:
+    """The database behind a store, reached without orderdesk, as another program would."""
+    engine = create_engine(store_url if "://" in store_url else f"sqlite:///{store_url}")
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 class TestRoundTrip:
@@ -99,6 +123,42 @@ class TestRoundTrip:
         assert stored.original.body == body
 
 
+# PostgreSQL's text refuses NUL; the store's own escape character must survive too.
+ODD = "a\x00b \ue000 c\ue0000\x00"
+
+
+class TestOddCharactersInEveryString:
+    def test_a_request_with_them_in_every_string_comes_back_equal(self, store: Store) -> None:
+        record = request(
+            1,
+            id=f"req_{ODD}",
+            order_reference_id=f"ORD-{ODD}",
+            order_id=f"po_{ODD}",
+            customer=Party(id=f"cus_{ODD}", name=f"Acme {ODD}"),
+            printer=Party(id=f"prn_{ODD}", name=f"Berlin {ODD}"),
+            status="failed",
+            error=RecordError(stage="printer", code=f"code_{ODD}", message=f"refused {ODD}"),
+            template=_template(f"{{{{ order }}}} {ODD}"),
+        )
+        store.save_page("requests", [record], Watermark(T0, record.id))
+        assert get_record(store, "requests", record.id) == redact_record(record)
+        assert store.watermark("requests") == Watermark(T0, record.id)
+        (summary,) = list_summaries(store, RecordQuery("requests", customer=f"ACME {ODD}"))
+        assert summary.error_summary == f"printer: code_{ODD}: refused {ODD}"
+        assert summary.order_reference_id == f"ORD-{ODD}"
+        assert count(store, RecordQuery("requests", order_reference=f"ORD-{ODD}")) == 1
+        assert count(store, RecordQuery("requests", printer=f"prn_{ODD}")) == 1
+        assert count(store, RecordQuery("requests", search="refused")) == 1
+
+    def test_a_postback_with_them_in_its_tracking_comes_back_equal(self, store: Store) -> None:
+        record = postback(1, tracking=Tracking(code=f"1Z{ODD}", url=f"https://t.example/{ODD}"))
+        store.save_page("postbacks", [record], None)
+        assert get_record(store, "postbacks", record.id) == redact_record(record)
+        newer = postback(1, updated=timedelta(hours=1), tracking=None, status="failed")
+        store.save_page("postbacks", [newer], None)
+        assert get_record(store, "postbacks", record.id) == redact_record(newer)
+
+
 def _template(source: str) -> TemplateProcessing:
     return TemplateProcessing(name="Order Submit Request", version=9, source=source, output="{}")
 
@@ -121,9 +181,8 @@ class TestTemplateSources:
             request(4, template=_template("{{ other }}"))
         )
 
-    def test_a_source_another_process_stored_is_shared(self, tmp_path: Path) -> None:
-        path = tmp_path / "shared.db"
-        with Store.open(path) as first, Store.open(path) as second:
+    def test_a_source_another_process_stored_is_shared(self, store_url: str) -> None:
+        with Store.open(store_url) as first, Store.open(store_url) as second:
             second.save_page("requests", [request(1)], None)  # second now knows the source
             first.save_page("requests", [request(2), request(3, template=_template("b"))], None)
             second.save_page("requests", [request(4, template=_template("b"))], None)
@@ -159,21 +218,30 @@ class TestCompression:
             original, response = connection.exec_driver_sql(
                 "SELECT original, response FROM requests"
             ).one()
-        assert isinstance(original, bytes) and original.startswith(b"z")
-        assert len(original) < len(long.model_dump_json()) / 10
+            if store.engine.dialect.name == "postgresql":
+                # PostgreSQL compresses long text by itself: orderdesk leaves it alone.
+                codec = connection.exec_driver_sql(
+                    "SELECT pg_column_compression(original) FROM requests"
+                ).scalar()
+                assert codec is not None and original == long.model_dump_json()
+            else:
+                assert isinstance(original, bytes) and original.startswith(b"z")
+                assert len(original) < len(long.model_dump_json()) / 10
         assert isinstance(response, str) and response.startswith("{")
         assert get_record(store, "requests", request(1).id) == redact_record(
             request(1, original=long)
         )
 
     def test_a_stage_in_a_format_this_orderdesk_does_not_know_is_an_error(
-        self, store: Store
+        self, tmp_path: Path
     ) -> None:
-        store.save_page("requests", [request(1)], None)
-        with store.engine.begin() as connection:
-            connection.exec_driver_sql("UPDATE requests SET original = x'7900'")
-        with pytest.raises(StoreError, match="unknown format"):
-            get_record(store, "requests", request(1).id)
+        # Only SQLite stores stages as marked bytes.
+        with Store.open(tmp_path / "store.db") as store:
+            store.save_page("requests", [request(1)], None)
+            with store.engine.begin() as connection:
+                connection.exec_driver_sql("UPDATE requests SET original = x'7900'")
+            with pytest.raises(StoreError, match="unknown format"):
+                get_record(store, "requests", request(1).id)
 
 
 class TestUpsert:
@@ -232,10 +300,10 @@ class TestWatermark:
         assert truth(store, "requests") == {}
         assert store.watermark("requests") is None
 
-    def test_it_survives_reopening(self, tmp_path: Path) -> None:
-        with Store.open(tmp_path / "s.db") as first:
+    def test_it_survives_reopening(self, store_url: str) -> None:
+        with Store.open(store_url) as first:
             first.save_page("postbacks", [postback(1)], Watermark(T0, "pb_000001"))
-        with Store.open(tmp_path / "s.db") as second:
+        with Store.open(store_url) as second:
             assert second.watermark("postbacks") == Watermark(T0, "pb_000001")
             assert set(truth(second, "postbacks")) == {"pb_000001"}
 
@@ -260,13 +328,28 @@ class TestOpening:
         with pytest.raises(StoreError, match="choose another --db"):
             Store.open(path)
 
-    def test_a_database_of_something_else(self, tmp_path: Path) -> None:
-        path = tmp_path / "other.db"
-        with sqlite3.connect(path) as connection:
-            connection.execute("CREATE TABLE invoices (id INTEGER)")
-        connection.close()
+    def test_a_database_of_something_else(self, store_url: str) -> None:
+        with database(store_url) as other, other.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE invoices (id INTEGER)")
         with pytest.raises(StoreError, match="not an orderdesk store"):
-            Store.open(path)
+            Store.open(store_url)
+
+    def test_a_server_that_does_not_answer_says_where_and_hides_the_password(self) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        url = f"postgresql+psycopg://agent:hunter2@127.0.0.1:{port}/orderdesk"
+        with pytest.raises(StoreError, match="cannot open the store at") as caught:
+            Store.open(url)
+        assert f"127.0.0.1:{port}/orderdesk" in str(caught.value)
+        assert "hunter2" not in str(caught.value)
+
+    def test_a_printed_store_hides_the_password(self, postgres_cluster: PostgresCluster) -> None:
+        with (
+            postgres_cluster.database() as url,
+            Store.open(url.replace("postgres@", "postgres:pw@")) as store,
+        ):
+            assert ":pw@" not in repr(store) and ":***@" in repr(store)
 
     def test_a_folder_that_cannot_be_created(self, tmp_path: Path) -> None:
         (tmp_path / "file").write_text("")
@@ -274,40 +357,36 @@ class TestOpening:
             Store.open(tmp_path / "file" / "store.db")
 
 
-def _set_version(path: Path, version: int) -> None:
-    connection = sqlite3.connect(path)
-    with connection:
-        connection.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
-    connection.close()
+def _set_version(target: str | Path, version: int) -> None:
+    with database(str(target)) as other, other.begin() as connection:
+        connection.exec_driver_sql(
+            f"UPDATE meta SET value = '{version}' WHERE key = 'schema_version'"
+        )
 
 
-def _schema_version(path: Path) -> str:
-    connection = sqlite3.connect(path)
-    with connection:
-        (version,) = connection.execute(
+def _schema_version(target: str | Path) -> str:
+    with database(str(target)) as other, other.connect() as connection:
+        version = connection.exec_driver_sql(
             "SELECT value FROM meta WHERE key = 'schema_version'"
-        ).fetchone()
-    connection.close()
+        ).scalar_one()
     return str(version)
 
 
 class TestSchemaVersion:
-    def test_a_store_from_a_newer_orderdesk_is_refused(self, tmp_path: Path) -> None:
-        path = tmp_path / "store.db"
-        Store.open(path).close()
+    def test_a_store_from_a_newer_orderdesk_is_refused(self, store_url: str) -> None:
+        Store.open(store_url).close()
         newer = migrations.SCHEMA_VERSION + 1
-        _set_version(path, newer)
+        _set_version(store_url, newer)
         with pytest.raises(SchemaVersionError) as caught:
-            Store.open(path)
+            Store.open(store_url)
         message = str(caught.value)
         assert f"schema v{newer}" in message and f"knows v{migrations.SCHEMA_VERSION}" in message
         assert "pip install -U orderdesk" in message
 
     def test_a_failed_upgrade_leaves_the_store_as_it_was(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+        self, store_url: str, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        path = tmp_path / "store.db"
-        Store.open(path).close()
+        Store.open(store_url).close()
         current = migrations.SCHEMA_VERSION
 
         def half_done(connection: object) -> None:
@@ -317,21 +396,20 @@ class TestSchemaVersion:
         monkeypatch.setattr(migrations, "SCHEMA_VERSION", current + 1)
         monkeypatch.setattr(migrations, "MIGRATIONS", {current: half_done})
         with pytest.raises(StoreError):
-            Store.open(path)
+            Store.open(store_url)
         monkeypatch.undo()
-        with Store.open(path) as unchanged, unchanged.engine.connect() as connection:
-            columns = [row[1] for row in connection.exec_driver_sql("PRAGMA table_info(requests)")]
+        with Store.open(store_url) as unchanged, unchanged.engine.connect() as connection:
+            columns = [column["name"] for column in inspect(connection).get_columns("requests")]
         assert "note" not in columns
-        assert _schema_version(path) == str(current)
+        assert _schema_version(store_url) == str(current)
 
     def test_a_version_with_no_upgrade_path_is_refused(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+        self, store_url: str, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        path = tmp_path / "store.db"
-        Store.open(path).close()
+        Store.open(store_url).close()
         monkeypatch.setattr(migrations, "SCHEMA_VERSION", migrations.SCHEMA_VERSION + 1)
         with pytest.raises(StoreError, match="cannot upgrade"):
-            Store.open(path)
+            Store.open(store_url)
 
 
 def _v1_records() -> list[LogRecord]:
@@ -437,9 +515,8 @@ class TestUpgradeFromV1:
 
 
 class TestSharing:
-    def test_a_reader_mid_transaction_does_not_block_a_page_save(self, tmp_path: Path) -> None:
-        path = tmp_path / "shared.db"
-        with Store.open(path) as writer, Store.open(path) as reader:
+    def test_a_reader_mid_transaction_does_not_block_a_page_save(self, store_url: str) -> None:
+        with Store.open(store_url) as writer, Store.open(store_url) as reader:
             writer.save_page("requests", [request(1)], None)
             with reader.engine.connect() as connection:
                 before = connection.exec_driver_sql("SELECT count(*) FROM requests").scalar()

@@ -131,7 +131,8 @@ def _party_ids(connection: Connection, table: Table, prefix: str, text: str) -> 
     identity, name = table.c[f"{prefix}_id"], table.c[f"{prefix}_name"]
     exact = connection.execute(select(identity).where(identity == text).limit(1)).first()
     ids = [text] if exact is not None else []
-    named = func.lower(name) == func.lower(text)
+    # The text is bound as the column's type, which stores an odd character (NUL) its own way.
+    named = func.lower(name) == func.lower(literal(text, name.type))
     last: str | None = None
     for _ in range(_MAX_IDS_PER_NAME):
         step = select(identity).where(named).order_by(identity).limit(1)
@@ -174,15 +175,18 @@ def _conditions(
         conditions.append(c.order_reference_id == query.order_reference)
     if query.search is not None and query.search.strip():
         if not supports_search(connection):
-            raise StoreError("full-text search needs a SQLite store for now; use --db with a path")
-        expression = match_expression(query.search)
+            raise StoreError(
+                f"full-text search needs a SQLite or PostgreSQL store, not "
+                f"{connection.dialect.name}; choose another --db"
+            )
+        expression = match_expression(connection, query.search)
         if expression is None:
             conditions.append(false())
         else:
             common = page is not None and _is_common(
                 connection, table, query.kind, expression, page
             )
-            conditions.append(search_clause(query.kind, expression, common=common))
+            conditions.append(search_clause(connection, query.kind, expression, common=common))
     return conditions
 
 
@@ -303,7 +307,7 @@ class _Captured(Exception):
 def query_plan(
     store: Store, query: RecordQuery, *, after: Cursor | None = None, newest_first: bool = True
 ) -> list[str]:
-    """SQLite's plan for a page of summaries, one line per step: to check indexes are used."""
+    """The database's plan for a page of summaries, one line per step: to check indexes are used."""
     table = TABLES[query.kind]
 
     def capture(_conn: Any, _cursor: Any, sql: str, parameters: Any, *_: Any) -> None:
@@ -321,5 +325,6 @@ def query_plan(
             sql, parameters = captured.sql, captured.parameters
         finally:
             event.remove(connection, "before_cursor_execute", capture)
-        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, parameters)
+        explain = "EXPLAIN QUERY PLAN " if connection.dialect.name == "sqlite" else "EXPLAIN "
+        rows = connection.exec_driver_sql(explain + sql, parameters)
         return [row[-1] for row in rows]

@@ -8,15 +8,22 @@ source is the same for every record its version rendered, so it is kept once in
 is stored zlib-compressed (:class:`StageText`), which the rest of the code never
 sees. Datetimes are naive UTC in the database (SQLite then sorts them correctly
 as text) and aware UTC in Python.
+
+The same tables serve SQLite and PostgreSQL. Where the two differ, a column's
+type adapts: strings from the source go through :class:`StoreString` (NUL kept,
+byte order on PostgreSQL as on SQLite), and stages are compressed on SQLite
+only, since PostgreSQL compresses long text by itself.
 """
 
 from __future__ import annotations
 
+import re
 import zlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Index, Table, Text, TypeDecorator, func
+from sqlalchemy import DateTime, Dialect, Index, String, Table, Text, TypeDecorator, func
+from sqlalchemy.types import TypeEngine
 from sqlmodel import Field, SQLModel
 
 from orderdesk.core.errors import StoreError
@@ -31,6 +38,8 @@ __all__ = [
     "PostbackRow",
     "RequestRow",
     "StageText",
+    "StoreString",
+    "StoreText",
     "TemplateSourceRow",
     "UtcDateTime",
     "WatermarkRow",
@@ -48,6 +57,58 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else to_utc(value)
+
+
+# PostgreSQL's text cannot hold NUL, which the source may put in any string it
+# sends (an id, a reference, an error message). On PostgreSQL a NUL is stored as
+# this private-use character and "0", and the character itself doubled: strings
+# without either (all of them, in practice) are stored unchanged, so equality,
+# lower() and the indexes work on them as on SQLite.
+_ESCAPE = "\ue000"
+_ESCAPED = re.compile(_ESCAPE + "(.)", re.DOTALL)
+
+
+def _escape_nul(value: str) -> str:
+    if "\x00" not in value and _ESCAPE not in value:
+        return value
+    return value.replace(_ESCAPE, _ESCAPE * 2).replace("\x00", _ESCAPE + "0")
+
+
+def _unescape_nul(value: str) -> str:
+    if _ESCAPE not in value:
+        return value
+    return _ESCAPED.sub(lambda match: "\x00" if match[1] == "0" else match[1], value)
+
+
+class StoreText(TypeDecorator[str]):
+    """A string from the source, kept exactly (NUL included) on every database."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None or dialect.name != "postgresql":
+            return value
+        return _escape_nul(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None or dialect.name != "postgresql":
+            return value
+        return _unescape_nul(value)
+
+
+class StoreString(StoreText):
+    """A short string from the source (an id, a name), compared byte by byte everywhere."""
+
+    impl = String
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        # SQLite compares text by its bytes; PostgreSQL by the database's locale
+        # unless told otherwise. Keyset pages order by id, and must agree.
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(String(collation="C"))
+        return dialect.type_descriptor(String())
 
 
 # Measured on simulated traffic: from 1 KB a stage compresses to about half.
@@ -69,7 +130,8 @@ class StageText(TypeDecorator[str]):
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | bytes | None:
-        if value is None or len(value) < _COMPRESS_FROM:
+        # PostgreSQL compresses long text itself (TOAST), and its text holds no bytes.
+        if value is None or len(value) < _COMPRESS_FROM or dialect.name != "sqlite":
             return value
         return _ZLIB + zlib.compress(value.encode("utf-8", "surrogatepass"))
 
@@ -87,6 +149,10 @@ def _moment(**kwargs: Any) -> Any:
     return Field(sa_type=UtcDateTime, **kwargs)
 
 
+def _string(**kwargs: Any) -> Any:
+    return Field(sa_type=StoreString, **kwargs)
+
+
 def _json(*, nullable: bool = True) -> Any:
     # Text rather than a JSON type: the stage is kept as the exact text the
     # contract's model serialises to, and read back without a JSON round trip.
@@ -99,15 +165,15 @@ class _RecordColumns(SQLModel):
     # An integer surrogate key: FTS rowids point at it, and it keeps the
     # table's b-tree compact; the contract's id is unique beside it.
     pk: int | None = Field(default=None, primary_key=True)
-    id: str = Field(unique=True)
+    id: str = _string(unique=True)
     created_at: datetime = _moment()
     updated_at: datetime = _moment()
-    order_reference_id: str | None = None
-    order_id: str | None = None
-    customer_id: str
-    customer_name: str
-    printer_id: str | None = None
-    printer_name: str | None = None
+    order_reference_id: str | None = _string(default=None)
+    order_id: str | None = _string(default=None)
+    customer_id: str = _string()
+    customer_name: str = _string()
+    printer_id: str | None = _string(default=None)
+    printer_name: str | None = _string(default=None)
     status: str
     original: str = _json(nullable=False)
     template: str | None = _json()
@@ -119,7 +185,7 @@ class _RecordColumns(SQLModel):
     http_status: int | None = None
     duration_ms: int | None = None
     attempt_count: int = 0
-    error_summary: str | None = None
+    error_summary: str | None = _string(default=None)
 
 
 def _list_indexes(kind: Kind, choice: str) -> tuple[Index, ...]:
@@ -143,7 +209,7 @@ class TemplateSourceRow(SQLModel, table=True):
     # Rows point at the small integer, not at the 32-byte digest, to stay small.
     id: int | None = Field(default=None, primary_key=True)
     sha256: bytes = Field(unique=True)
-    source: str = Field(sa_type=Text)
+    source: str = Field(sa_type=StoreText)
 
 
 class RequestRow(_RecordColumns, table=True):
@@ -154,8 +220,8 @@ class RequestRow(_RecordColumns, table=True):
 
     action: str
     error_stage: str | None = None
-    error_code: str | None = None
-    error_message: str | None = None
+    error_code: str | None = _string(default=None)
+    error_message: str | None = _string(default=None)
 
 
 class PostbackRow(_RecordColumns, table=True):
@@ -165,8 +231,8 @@ class PostbackRow(_RecordColumns, table=True):
     __table_args__ = _list_indexes("postbacks", "event")
 
     event: str
-    tracking_code: str | None = None
-    tracking_url: str | None = None
+    tracking_code: str | None = _string(default=None)
+    tracking_url: str | None = _string(default=None)
     attempts: str = _json(nullable=False)
 
 
@@ -177,7 +243,7 @@ class WatermarkRow(SQLModel, table=True):
 
     kind: str = Field(primary_key=True)
     updated_at: datetime = _moment()
-    after_id: str = ""
+    after_id: str = _string(default="")
 
 
 class MetaRow(SQLModel, table=True):

@@ -1,6 +1,6 @@
-"""Full-text search over references, ids and bodies, with SQLite FTS5.
+"""Full-text search over references, ids and bodies: SQLite FTS5, or PostgreSQL's tsvector.
 
-Each kind has a contentless FTS5 table (``content=''``) whose rowid is the
+On SQLite, each kind has a contentless FTS5 table (``content=''``) whose rowid is the
 record row's ``pk``: the index holds tokens only, so a body is stored once, in
 its stage column. A contentless table cannot look up what it indexed, so to
 update a row we hand it the old text again, rebuilt from the old row's stage
@@ -15,17 +15,24 @@ matches any reference with that part, ``req_01JD`` matches an id, and a body
 word matches as a word. Substrings inside a token do not match (``123`` does not
 find ``ORD-1234``), except as a prefix when the word ends in ``*``: ``ORD-12*``.
 User text is never FTS syntax: quotes, operators and brackets are just text.
+
+On PostgreSQL, each kind has a table of ``(pk, document)``, the document a
+tsvector with a GIN index. Its tokens are cut in Python exactly as unicode61
+cuts them (``orderdesk.core.search_terms``), and a query is the same phrases
+as a tsquery, so that both databases give the same answers to the same search.
+A row's document is replaced when the row is, so no old text is needed there.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, TextClause, text
 
 from orderdesk.core.records import Kind
+from orderdesk.core.search_terms import phrase_query, tsvector_literal
 
 __all__ = [
     "SEARCH_TABLES",
@@ -45,19 +52,32 @@ _COLUMNS = "refs, body"
 
 
 def supports_search(connection: Connection) -> bool:
-    """Whether this database has the full-text index (SQLite only, for now)."""
-    return connection.dialect.name == "sqlite"
+    """Whether this database has a full-text index (SQLite's FTS5 or PostgreSQL's)."""
+    return connection.dialect.name in ("sqlite", "postgresql")
+
+
+def _postgres(connection: Connection) -> bool:
+    return connection.dialect.name == "postgresql"
 
 
 def create_search_tables(connection: Connection) -> None:
-    """Create each kind's FTS5 table, where the database has FTS5."""
+    """Create each kind's full-text index, where the database has one."""
     if not supports_search(connection):
         return
-    for table in SEARCH_TABLES.values():
-        connection.exec_driver_sql(
-            f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5("
-            f"{_COLUMNS}, content='', tokenize='unicode61 remove_diacritics 2')"
-        )
+    for kind, table in SEARCH_TABLES.items():
+        if _postgres(connection):
+            connection.exec_driver_sql(
+                f"CREATE TABLE IF NOT EXISTS {table} ("
+                "pk INTEGER PRIMARY KEY, document TSVECTOR NOT NULL)"
+            )
+            connection.exec_driver_sql(
+                f"CREATE INDEX IF NOT EXISTS ix_{kind}_search ON {table} USING gin (document)"
+            )
+        else:
+            connection.exec_driver_sql(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5("
+                f"{_COLUMNS}, content='', tokenize='unicode61 remove_diacritics 2')"
+            )
 
 
 def _bodies(row: Mapping[str, Any]) -> Iterable[str | None]:
@@ -80,10 +100,28 @@ def document(row: Mapping[str, Any]) -> tuple[str, str]:
     return " ".join(ref for ref in refs if ref), "\n".join(bodies)
 
 
+def _write_postgres(
+    connection: Connection, table: str, rows: Sequence[Mapping[str, Any]], op: str
+) -> None:
+    if op == "delete":
+        sql = f"DELETE FROM {table} WHERE pk = :pk"
+        connection.execute(text(sql), [{"pk": row["pk"]} for row in rows])
+        return
+    sql = (
+        f"INSERT INTO {table} (pk, document) VALUES (:pk, CAST(:document AS tsvector)) "
+        "ON CONFLICT (pk) DO UPDATE SET document = excluded.document"
+    )
+    documents = [{"pk": row["pk"], "document": tsvector_literal(document(row))} for row in rows]
+    connection.execute(text(sql), documents)
+
+
 def _write(connection: Connection, kind: Kind, rows: Sequence[Mapping[str, Any]], op: str) -> None:
     if not rows or not supports_search(connection):
         return
     table = SEARCH_TABLES[kind]
+    if _postgres(connection):
+        _write_postgres(connection, table, rows, op)
+        return
     parameters = [(row["pk"], *document(row)) for row in rows]
     if op == "delete":
         sql = f"INSERT INTO {table}({table}, rowid, {_COLUMNS}) VALUES('delete', ?, ?, ?)"
@@ -104,27 +142,46 @@ def unindex_documents(
     _write(connection, kind, rows, "delete")
 
 
-def match_expression(user_text: str) -> str | None:
-    """An FTS5 expression for what the user typed; None if it has nothing searchable."""
-    phrases = []
+def _words(user_text: str) -> Iterator[tuple[str, bool]]:
+    """Each word the user typed that has something to search, and whether it ends in ``*``."""
     for word in user_text.split():
         prefix = word.endswith("*")
         word = word.rstrip("*")
-        if not any(character.isalnum() for character in word):
-            continue
+        if any(character.isalnum() for character in word):
+            yield word, prefix
+
+
+def match_expression(connection: Connection, user_text: str) -> str | None:
+    """This database's search expression for what the user typed; None if nothing to search."""
+    if _postgres(connection):
+        return phrase_query(_words(user_text))
+    phrases = []
+    for word, prefix in _words(user_text):
         quoted = '"' + word.replace('"', '""') + '"'
         phrases.append(quoted + " *" if prefix else quoted)
     return " AND ".join(phrases) or None
 
 
+def _match(connection: Connection, kind: Kind) -> tuple[str, str]:
+    """The index's key column naming a row's ``pk``, and its condition for ``:match``."""
+    table = SEARCH_TABLES[kind]
+    if _postgres(connection):
+        return "pk", "document @@ CAST(:match AS tsquery)"
+    return "rowid", f"{table} MATCH :match"
+
+
 def count_matches(connection: Connection, kind: Kind, expression: str, *, up_to: int) -> int:
     """How many rows the expression matches, counting no further than ``up_to``."""
+    key, condition = _match(connection, kind)
     table = SEARCH_TABLES[kind]
-    sql = f"SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?)"
-    return int(connection.exec_driver_sql(sql, (expression, up_to)).scalar_one())
+    sql = f"SELECT count(*) FROM (SELECT {key} FROM {table} WHERE {condition} LIMIT :up_to) AS m"
+    found = connection.execute(text(sql), {"match": expression, "up_to": up_to})
+    return int(found.scalar_one())
 
 
-def search_clause(kind: Kind, expression: str, *, common: bool = False) -> TextClause:
+def search_clause(
+    connection: Connection, kind: Kind, expression: str, *, common: bool = False
+) -> TextClause:
     """A clause on a record table: the rows the FTS expression matches.
 
     For a rare expression, the matching rows are collected and sorted. For a
@@ -132,9 +189,10 @@ def search_clause(kind: Kind, expression: str, *, common: bool = False) -> TextC
     the list walks its own index newest first and asks the index about each
     row, stopping as soon as the page is full.
     """
+    key, condition = _match(connection, kind)
     table = SEARCH_TABLES[kind]
     if common:
-        sql = f"EXISTS (SELECT 1 FROM {table} WHERE {table} MATCH :match AND rowid = {kind}.pk)"
+        sql = f"EXISTS (SELECT 1 FROM {table} WHERE {condition} AND {key} = {kind}.pk)"
     else:
-        sql = f"{kind}.pk IN (SELECT rowid FROM {table} WHERE {table} MATCH :match)"
+        sql = f"{kind}.pk IN (SELECT {key} FROM {table} WHERE {condition})"
     return text(sql).bindparams(match=expression)

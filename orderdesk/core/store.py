@@ -3,6 +3,9 @@
 One process syncs into a store while others read it: on SQLite the file is in
 WAL mode so readers never block the writer, a busy connection waits rather than
 fails, and every write transaction takes the write lock when it begins.
+PostgreSQL is made to behave the same: a write transaction first takes a lock
+that only writers ask for, and a reader sees one snapshot for as long as it
+keeps its connection (as a SQLite reader does while it reads).
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import make_url
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from orderdesk.core import migrations
@@ -49,6 +53,9 @@ _BUSY_TIMEOUT_MS = 10_000
 _PAGE_SIZE = 16_384
 _ID_CHUNK = 500
 _WRITE = "orderdesk_write"
+# The key of the transaction-level advisory lock that serializes writers on
+# PostgreSQL, as SQLite's write lock does ("orderdesk" in ASCII, in 63 bits).
+_WRITE_LOCK_KEY = 0x6F72646572646573
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,20 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
+def _configure_postgres(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # Writers read what they are about to change (stored versions, template
+        # sources): one at a time, each seeing what the previous one committed.
+        if connection.get_execution_options().get(_WRITE, False):
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITE_LOCK_KEY})")
+
+
+def _shown(url: URL) -> str:
+    """A database URL fit to print: its password hidden."""
+    return url.render_as_string(hide_password=True)
+
+
 class Store:
     """orderdesk's local store of request and postback records, and of sync's watermarks."""
 
@@ -117,8 +138,9 @@ class Store:
             parsed = make_url(url)
         except ArgumentError as error:
             raise StoreError(f"{url!r} is neither a path nor a database URL: {error}") from None
-        where = parsed.database or url
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        sqlite = parsed.get_backend_name() == "sqlite"
+        where = (parsed.database if sqlite else None) or _shown(parsed)
+        if sqlite and parsed.database not in (None, "", ":memory:"):
             folder = Path(parsed.database).parent
             try:
                 folder.mkdir(parents=True, exist_ok=True)
@@ -127,12 +149,19 @@ class Store:
                     f"cannot create the store's folder {folder}: {error.strerror}; "
                     "choose another --db"
                 ) from None
+        options: dict[str, Any] = {}
+        if parsed.get_backend_name() == "postgresql":
+            # Readers keep one snapshot per connection, as on SQLite; writers
+            # (in _writing) read committed data once they hold the write lock.
+            options["isolation_level"] = "REPEATABLE READ"
         try:
-            engine = create_engine(url)
+            engine = create_engine(url, **options)
         except (ArgumentError, NoSuchModuleError, ImportError) as error:
             raise StoreError(f"cannot use the database URL {url!r}: {error}") from None
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine)
+        elif engine.dialect.name == "postgresql":
+            _configure_postgres(engine)
         store = cls(engine, url)
         try:
             store._prepare(where)
@@ -200,7 +229,10 @@ class Store:
     def _writing(self) -> Iterator[Connection]:
         """A connection in a write transaction, committed when the block ends without error."""
         with self.engine.connect() as connection:
-            connection.execution_options(**{_WRITE: True})
+            options: dict[str, Any] = {_WRITE: True}
+            if connection.dialect.name == "postgresql":
+                options["isolation_level"] = "READ COMMITTED"
+            connection.execution_options(**options)
             with connection.begin():
                 yield connection
 
@@ -261,9 +293,12 @@ class Store:
         unknown = [digest for digest in sources if digest not in ids]
         if unknown:
             # Another process sharing the store may have inserted some of them.
+            if connection.dialect.name == "postgresql":
+                adding = postgresql.insert(TEMPLATE_SOURCES).on_conflict_do_nothing()
+            else:
+                adding = insert(TEMPLATE_SOURCES).prefix_with("OR IGNORE", dialect="sqlite")
             connection.execute(
-                insert(TEMPLATE_SOURCES).prefix_with("OR IGNORE", dialect="sqlite"),
-                [{"sha256": digest, "source": sources[digest]} for digest in unknown],
+                adding, [{"sha256": digest, "source": sources[digest]} for digest in unknown]
             )
             query = select(TEMPLATE_SOURCES.c.sha256, TEMPLATE_SOURCES.c.id).where(
                 TEMPLATE_SOURCES.c.sha256.in_(unknown)
@@ -352,4 +387,4 @@ class Store:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Store({self.url!r})"
+        return f"Store({_shown(make_url(self.url))!r})"

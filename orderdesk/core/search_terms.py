@@ -1,0 +1,94 @@
+"""SQLite FTS5's ``unicode61`` tokenizer, redone in Python to build PostgreSQL's tsvectors.
+
+PostgreSQL's own parser sees ``ORD-1234`` as one hyphenated word (and its parts),
+an e-mail address as one token, ``1.5`` as a number: searches would not answer
+as they do on SQLite. So on PostgreSQL the words are cut here, as ``unicode61``
+with ``remove_diacritics 2`` cuts them, and handed to PostgreSQL as tsvector and
+tsquery literals, which it takes as they are, with no parser in between.
+
+How ``unicode61`` cuts text: a token is a run of letters, digits and private-use
+characters (Unicode classes L*, N* and Co); anything else separates tokens,
+the underscore included. Tokens are folded to lower case, and a Latin letter
+loses its diacritics (``é`` is ``e``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+
+__all__ = ["phrase_query", "tokens", "tsvector_literal"]
+
+_TOKEN = re.compile(r"(?:[^\W_]|[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd])+")
+
+# PostgreSQL's limits on a tsvector: what goes beyond them is left out of the
+# index (and described in docs/postgresql.md).
+_MAX_LEXEME_BYTES = 2_046
+_MAX_POSITION = 16_383
+_MAX_POSITIONS_PER_LEXEME = 256
+_MAX_TSVECTOR_BYTES = 900_000  # of PostgreSQL's 1 MB, leaving room for its headers
+
+
+def _fold(token: str) -> str:
+    lowered = token.lower()
+    if lowered.isascii():
+        return lowered
+    folded = []
+    for character in lowered:
+        base = unicodedata.normalize("NFD", character)
+        # unicode61 removes the diacritics of letters whose base is a Latin (ASCII) letter.
+        folded.append(base[0] if base[0].isascii() and len(base) > 1 else character)
+    return "".join(folded)
+
+
+def tokens(text: str) -> Iterator[str]:
+    """The tokens of a text, folded, in order: what a search can match."""
+    for match in _TOKEN.finditer(text):
+        yield _fold(match.group())
+
+
+def _quoted(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(columns: Sequence[str]) -> str:
+    """A tsvector of the columns' tokens with their positions, as PostgreSQL reads it.
+
+    A phrase cannot span two columns, as in an FTS5 table: a position is left
+    unused between one column and the next.
+    """
+    positions: dict[str, list[int]] = {}
+    size = 0
+    position = 0
+    for text in columns:
+        position += 1
+        for token in tokens(text):
+            position += 1
+            spots = positions.get(token)
+            if spots is None:
+                cost = len(token.encode("utf-8")) + 8
+                if cost - 8 > _MAX_LEXEME_BYTES or size + cost > _MAX_TSVECTOR_BYTES:
+                    continue
+                size += cost
+                positions[token] = spots = []
+            at = min(position, _MAX_POSITION)
+            if len(spots) < _MAX_POSITIONS_PER_LEXEME and (not spots or spots[-1] != at):
+                spots.append(at)
+                size += 2
+    return " ".join(
+        f"{_quoted(lexeme)}:{','.join(map(str, spots))}" for lexeme, spots in positions.items()
+    )
+
+
+def phrase_query(words: Iterable[tuple[str, bool]]) -> str | None:
+    """A tsquery literal: each (word, prefix) a phrase of its tokens, all of them required."""
+    phrases = []
+    for word, prefix in words:
+        lexemes = [_quoted(token) for token in tokens(word)]
+        if not lexemes:
+            continue
+        if prefix:
+            lexemes[-1] += ":*"
+        phrases.append("(" + " <-> ".join(lexemes) + ")")
+    return " & ".join(phrases) or None
