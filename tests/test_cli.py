@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from engines import StoreEngine
 
 from orderdesk import __version__
 from orderdesk.core.queries import truth
@@ -45,30 +46,30 @@ def service() -> Iterator[SimulatorServer]:
 
 
 @pytest.fixture(scope="module")
-def synced(service: SimulatorServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store filled by ``orderdesk sync --once`` from the service."""
-    path = tmp_path_factory.mktemp("cli") / "orderdesk.db"
-    orderdesk(
-        "sync", "--once", "--api-url", service.url, "--api-key", KEY, "--db", str(path), check=True
-    )
-    return path
+def synced(service: SimulatorServer, engine: StoreEngine) -> Iterator[str]:
+    """A store (a SQLite path or a PostgreSQL URL) filled by ``orderdesk sync --once``."""
+    with engine.database() as store:
+        orderdesk(
+            "sync", "--once", "--api-url", service.url, "--api-key", KEY, "--db", store, check=True
+        )
+        yield store
 
 
 def test_version() -> None:
     assert orderdesk("--version", check=True).stdout.strip() == f"orderdesk, version {__version__}"
 
 
-def test_sync_once_stores_what_the_service_serves(service: SimulatorServer, synced: Path) -> None:
+def test_sync_once_stores_what_the_service_serves(service: SimulatorServer, synced: str) -> None:
     with Store.open(synced) as store:
         for kind in ("requests", "postbacks"):
             assert truth(store, kind) == service.sim.truth(kind)
 
 
-def test_failed_requests_of_the_last_day_as_json(service: SimulatorServer, synced: Path) -> None:
+def test_failed_requests_of_the_last_day_as_json(service: SimulatorServer, synced: str) -> None:
     result = orderdesk(
         "requests",
         "--db",
-        str(synced),
+        synced,
         "--since",
         "1d",
         "--status",
@@ -88,10 +89,10 @@ def test_failed_requests_of_the_last_day_as_json(service: SimulatorServer, synce
 
 
 def test_jsonl_is_the_contract_shape_with_secrets_redacted(
-    service: SimulatorServer, synced: Path
+    service: SimulatorServer, synced: str
 ) -> None:
     result = orderdesk(
-        "postbacks", "--db", str(synced), "--format", "jsonl", "--limit", "50", check=True
+        "postbacks", "--db", synced, "--format", "jsonl", "--limit", "50", check=True
     )
     lines = result.stdout.splitlines()
     assert len(lines) == 50
@@ -107,14 +108,14 @@ def test_jsonl_is_the_contract_shape_with_secrets_redacted(
                     assert value.startswith("[redacted len="), (name, value)
 
 
-def test_filters_combine(service: SimulatorServer, synced: Path) -> None:
+def test_filters_combine(service: SimulatorServer, synced: str) -> None:
     shipped = [r for r in service.sim.records("postbacks") if r.event == "shipped"]
     reference = shipped[0].order_reference_id
     assert reference is not None
     result = orderdesk(
         "postbacks",
         "--db",
-        str(synced),
+        synced,
         "--order",
         reference,
         "--event",
@@ -130,8 +131,8 @@ def test_filters_combine(service: SimulatorServer, synced: Path) -> None:
     assert all(row["event"] == "shipped" for row in rows)
 
 
-def test_the_table_names_its_columns(synced: Path) -> None:
-    result = orderdesk("requests", "--db", str(synced), "--limit", "5", "--tz", "UTC", check=True)
+def test_the_table_names_its_columns(synced: str) -> None:
+    result = orderdesk("requests", "--db", synced, "--limit", "5", "--tz", "UTC", check=True)
     header, *rows = result.stdout.splitlines()
     assert header.split() == [
         "TIME",
@@ -147,8 +148,8 @@ def test_the_table_names_its_columns(synced: Path) -> None:
     assert len(rows) == 5
 
 
-def test_nothing_matching_says_how_to_widen(synced: Path) -> None:
-    result = orderdesk("requests", "--db", str(synced), "--order", "NO-SUCH-ORDER", check=True)
+def test_nothing_matching_says_how_to_widen(synced: str) -> None:
+    result = orderdesk("requests", "--db", synced, "--order", "NO-SUCH-ORDER", check=True)
     assert result.stdout == ""
     assert "widen the time range" in result.stderr
 

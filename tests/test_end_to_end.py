@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, inspect
 
 from orderdesk.core.client import LogApiClient
 from orderdesk.core.queries import get_record, truth
@@ -113,6 +114,24 @@ NASTY_BODIES = {
 }
 
 
+def _dump(store_url: str) -> str:
+    """Everything the database holds, as text."""
+    if "://" not in store_url:
+        with sqlite3.connect(store_url) as database:
+            dump = "\n".join(database.iterdump())
+        database.close()
+        return dump
+    database = create_engine(store_url)
+    with database.connect() as connection:
+        tables = inspect(connection).get_table_names()
+        rows = [
+            connection.exec_driver_sql(f"SELECT t::text FROM {table} AS t").scalars().all()
+            for table in tables
+        ]
+    database.dispose()
+    return "\n".join(line for table in rows for line in table)
+
+
 def _request_with(name: str, body: str, at: datetime) -> RequestRecord:
     reference = f"ORD-{abs(hash(name)) % 10_000:04d}"
     return RequestRecord(
@@ -178,7 +197,7 @@ def _postback_with(name: str, body: str, at: datetime) -> PostbackRecord:
     )
 
 
-def test_bad_bodies_are_stored_byte_for_byte(tmp_path: Path) -> None:
+def test_bad_bodies_are_stored_byte_for_byte(store_url: str) -> None:
     sim = Simulation(seed=2, history=timedelta(minutes=30), history_rate=2.0, rate=0.0)
     sim.freeze()
     at = datetime.now(UTC) - timedelta(minutes=5)
@@ -190,7 +209,7 @@ def test_bad_bodies_are_stored_byte_for_byte(tmp_path: Path) -> None:
     with (
         SimulatorServer(sim, api_key=KEY, live=False) as server,
         LogApiClient(server.url, KEY) as client,
-        Store.open(tmp_path / "orderdesk.db") as store,
+        Store.open(store_url) as store,
     ):
         sync_once(client, store)
         for record in sent:
@@ -198,8 +217,6 @@ def test_bad_bodies_are_stored_byte_for_byte(tmp_path: Path) -> None:
             stored = get_record(store, kind, record.id)
             assert stored == redact_record(record), record.id
             assert stored is not None and stored.original.body == record.original.body
-    with sqlite3.connect(tmp_path / "orderdesk.db") as database:
-        dump = "\n".join(database.iterdump())
-    database.close()
+    dump = _dump(store_url)
     for secret in ("sk_live_abcdef0123456789", "eyJhbGciOi.secret.token", "whsec_123"):
         assert secret not in dump, f"a secret reached the store: {secret}"

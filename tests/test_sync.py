@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import random
-import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
+from engines import StoreEngine
 from fake_log_api import (
     KEY,
     FakeLogApi,
@@ -28,6 +26,7 @@ from fake_log_api import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import create_engine
 
 from orderdesk.core.backoff import Backoff
 from orderdesk.core.client import LogApiClient
@@ -57,8 +56,8 @@ def client(api: FakeLogApi) -> Iterator[LogApiClient]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "orderdesk.db") as store:
+def store(store_url: str) -> Iterator[Store]:
+    with Store.open(store_url) as store:
         yield store
 
 
@@ -375,7 +374,7 @@ class TestStopping:
 
 class TestCrashSafety:
     def test_a_crash_between_pages_then_a_rerun_loses_and_duplicates_nothing(
-        self, api: FakeLogApi, client: LogApiClient, tmp_path: Path
+        self, api: FakeLogApi, client: LogApiClient, store_url: str
     ) -> None:
         busy_history(api)
 
@@ -399,10 +398,9 @@ class TestCrashSafety:
             def watermark(self, kind: Kind) -> Watermark | None:
                 return self.store.watermark(kind)
 
-        path = tmp_path / "orderdesk.db"
-        with Store.open(path) as store, pytest.raises(PowerCut):
+        with Store.open(store_url) as store, pytest.raises(PowerCut):
             sync_once(client, CrashingStore(store), page_size=4)
-        with Store.open(path) as store:
+        with Store.open(store_url) as store:
             assert store.watermark("requests") == Watermark(at(2), "req_007")
             assert len(truth(store, "requests")) == 8
             progress = sync_once(client, store, page_size=4)
@@ -514,13 +512,13 @@ print("done", flush=True)
 
 @pytest.mark.slow
 def test_sigkill_at_any_moment_loses_nothing_and_a_rerun_duplicates_nothing(
-    api: FakeLogApi, tmp_path: Path
+    api: FakeLogApi, store_url: str
 ) -> None:
     busy_history(api, count=600)
-    path = tmp_path / "orderdesk.db"
+    path = store_url
     chance = random.Random(7)
     with over_http(api) as url:
-        command = [sys.executable, "-c", _CHILD, url, KEY, str(path)]
+        command = [sys.executable, "-c", _CHILD, url, KEY, path]
         stored_after_kills = []
         for _ in range(3):
             with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as child:
@@ -537,12 +535,14 @@ def test_sigkill_at_any_moment_loses_nothing_and_a_rerun_duplicates_nothing(
     with Store.open(path) as store:
         assert truth(store, "requests") == served(api, "requests")
         assert truth(store, "postbacks") == served(api, "postbacks")
-    with sqlite3.connect(path) as database:
+    database = create_engine(path if "://" in path else f"sqlite:///{path}")
+    with database.connect() as connection:
         for table in ("requests", "postbacks"):
-            rows, ids = database.execute(
+            rows, ids = connection.exec_driver_sql(
                 f"SELECT COUNT(*), COUNT(DISTINCT id) FROM {table}"
-            ).fetchone()
+            ).one()
             assert rows == ids == 600
+    database.dispose()
 
 
 class TestBackoffPolicy:
@@ -596,16 +596,16 @@ _FAULTS: dict[str, Callable[[httpx.Request], httpx.Response]] = {
 @settings(max_examples=40, deadline=None)
 @given(steps=st.lists(st.one_of(_put, _put, _put, _fault, _sync), min_size=1, max_size=40))
 def test_after_every_pass_the_store_holds_what_the_service_serves(
-    steps: list[tuple[object, ...]],
+    engine: StoreEngine, steps: list[tuple[object, ...]]
 ) -> None:
     api = FakeLogApi()
     clock = 0.0
     makers = {"requests": request_record, "postbacks": postback_record}
     prefixes = {"requests": "req", "postbacks": "pb"}
     with (
-        tempfile.TemporaryDirectory() as folder,
+        engine.database() as store_url,
         LogApiClient(URL, KEY, transport=api.transport()) as client,
-        Store.open(Path(folder) / "orderdesk.db") as store,
+        Store.open(store_url) as store,
     ):
         client.health()  # like the simulator, the fake's faults never hit the health check
         for step in [*steps, ("sync", 3)]:
