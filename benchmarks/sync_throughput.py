@@ -1,10 +1,13 @@
 """Records per second through ``orderdesk sync --once`` from ``orderdesk simulate`` over loopback.
 
     python -m benchmarks.sync_throughput --history 2d --history-rate 20/min
+    python -m benchmarks.sync_throughput --db postgresql+psycopg://me@localhost/empty_db
 
-Both sides run as their own processes, as a user would run them. Prints a
-table and writes the figures as JSON (``--json PATH``), including the store's
-size per 10,000 records.
+Both sides run as their own processes, as a user would run them. The store is
+a fresh SQLite file, or the empty database ``--db`` names. Then the list
+queries the console runs are timed on it (p50 and p95 of ``--repeat`` runs
+each). Prints a table and writes the figures as JSON (``--json PATH``),
+including the store's size per 10,000 records.
 """
 
 from __future__ import annotations
@@ -16,11 +19,17 @@ import platform
 import re
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from orderdesk.core.queries import RecordQuery, list_summaries
+from orderdesk.core.store import Store
 
 _SERVING = re.compile(r"Serving (\d+) requests and (\d+) postbacks .* at (http://\S+)")
 
@@ -35,8 +44,71 @@ def _orderdesk(*args: str) -> list[str]:
     return [sys.executable, "-m", "orderdesk", *args]
 
 
-def measure(history: str, history_rate: str, seed: int) -> dict[str, object]:
-    """Start a simulator, time one full sync into a fresh SQLite store, and size the store."""
+@contextmanager
+def _target(db: str | None) -> Iterator[str]:
+    """The store to sync into: the database given, or a SQLite file removed afterwards."""
+    if db is not None:
+        yield db
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        yield str(Path(folder) / "orderdesk.db")
+
+
+def _size(store: str) -> int:
+    if "://" in store:
+        with Store.open(store) as opened, opened.engine.connect() as connection:
+            size = connection.exec_driver_sql("SELECT pg_database_size(current_database())")
+            return int(size.scalar_one())
+    with sqlite3.connect(store) as database:
+        database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.close()
+    return Path(store).stat().st_size
+
+
+def _ms(seconds: list[float]) -> dict[str, float]:
+    ordered = sorted(seconds)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"p50_ms": round(statistics.median(ordered) * 1000, 2), "p95_ms": round(p95 * 1000, 2)}
+
+
+def time_queries(store: str, repeat: int) -> dict[str, dict[str, float]]:
+    """p50 and p95 of a 100-row page for the lists' commonest questions."""
+    with Store.open(store) as opened:
+        middle = list_summaries(opened, RecordQuery("requests"), limit=5_000)[-1].cursor
+        pages: dict[str, Callable[[], object]] = {
+            "newest_page": lambda: list_summaries(opened, RecordQuery("requests")),
+            "page_5000_rows_down": lambda: list_summaries(
+                opened, RecordQuery("requests"), after=middle
+            ),
+            "failed_only": lambda: list_summaries(
+                opened, RecordQuery("requests", statuses=("failed",))
+            ),
+            "postbacks_retrying": lambda: list_summaries(
+                opened, RecordQuery("postbacks", statuses=("retrying", "failed"))
+            ),
+            "search_a_reference": lambda: list_summaries(
+                opened, RecordQuery("requests", search="ORD-1042")
+            ),
+            "search_a_common_word": lambda: list_summaries(
+                opened, RecordQuery("requests", search="shipping")
+            ),
+        }
+        figures = {}
+        for name, page in pages.items():
+            page()  # warm: the first run reads from disk
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                page()
+                times.append(time.perf_counter() - started)
+            figures[name] = _ms(times)
+    return figures
+
+
+def measure(
+    history: str, history_rate: str, seed: int, db: str | None = None, repeat: int = 200
+) -> dict[str, object]:
+    """Start a simulator, time one full sync into a fresh store, size it and time its lists."""
     port = _free_port()
     simulator = subprocess.Popen(
         _orderdesk(
@@ -66,26 +138,22 @@ def measure(history: str, history_rate: str, seed: int) -> dict[str, object]:
         else:
             raise SystemExit("the simulator stopped before serving")
         requests, postbacks, url = int(served[1]), int(served[2]), served[3]
-        with tempfile.TemporaryDirectory() as folder:
-            store = Path(folder) / "orderdesk.db"
+        with _target(db) as store:
             started = time.perf_counter()
             subprocess.run(
-                _orderdesk(
-                    "sync", "--once", "--api-url", url, "--api-key", "bench", "--db", str(store)
-                ),
+                _orderdesk("sync", "--once", "--api-url", url, "--api-key", "bench", "--db", store),
                 check=True,
                 stderr=subprocess.DEVNULL,
             )
             seconds = time.perf_counter() - started
-            with sqlite3.connect(store) as database:
-                database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            database.close()
-            size = store.stat().st_size
+            size = _size(store)
+            queries = time_queries(store, repeat)
     finally:
         simulator.terminate()
         simulator.wait()
     records = requests + postbacks
     return {
+        "store": "sqlite" if db is None else db.split(":", 1)[0],
         "records": records,
         "requests": requests,
         "postbacks": postbacks,
@@ -93,6 +161,7 @@ def measure(history: str, history_rate: str, seed: int) -> dict[str, object]:
         "records_per_second": round(records / seconds),
         "store_bytes": size,
         "store_mb_per_10k_records": round(size / records * 10_000 / 1e6, 1),
+        "list_queries": queries,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
     }
@@ -103,9 +172,13 @@ def main() -> None:
     parser.add_argument("--history", default="2d")
     parser.add_argument("--history-rate", default="20/min")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--db", help="An empty database to sync into (default: a SQLite file).")
+    parser.add_argument("--repeat", type=int, default=200, help="Runs of each list query.")
     parser.add_argument("--json", type=Path, help="Also write the figures here.")
     options = parser.parse_args()
-    figures = measure(options.history, options.history_rate, options.seed)
+    figures = measure(
+        options.history, options.history_rate, options.seed, options.db, options.repeat
+    )
     for name, value in figures.items():
         print(f"{name:28} {value}")
     if options.json:
