@@ -90,8 +90,8 @@ async def test_deep_link_to_failed_postbacks_of_the_last_day(store: Store) -> No
         await settled(pilot)
         records = record_list(app)
         assert records.kind == "postbacks"
-        assert records.query.statuses == ("failed",)
-        assert records.query.since == ANCHOR - timedelta(hours=24)
+        assert records.record_query.statuses == ("failed",)
+        assert records.record_query.since == ANCHOR - timedelta(hours=24)
         assert records.highlighted is not None and records.highlighted.status == "failed"
 
 

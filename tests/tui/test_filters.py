@@ -24,12 +24,12 @@ async def test_errors_only_shows_failed_rows_and_says_so(store: Store) -> None:
         await pilot.press("e")
         await settled(pilot)
         records = record_list(app)
-        assert records.query.statuses == ("failed",)
+        assert records.record_query.statuses == ("failed",)
         assert records.total == count(store, RecordQuery("requests", statuses=("failed",)))
         assert "errors only" in _bar(app)
         await pilot.press("x")
         await settled(pilot)
-        assert records.query.statuses == ()
+        assert records.record_query.statuses == ()
         assert "errors only" not in _bar(app)
 
 
@@ -39,7 +39,7 @@ async def test_on_postbacks_errors_only_means_failed_and_retrying(store: Store) 
         await settled(pilot)
         await pilot.press("e")
         await settled(pilot)
-        assert record_list(app).query.statuses == ("failed", "retrying")
+        assert record_list(app).record_query.statuses == ("failed", "retrying")
 
 
 async def test_a_preset_from_the_time_dialog_narrows_the_list_and_shows_in_the_bar(
@@ -53,7 +53,7 @@ async def test_a_preset_from_the_time_dialog_narrows_the_list_and_shows_in_the_b
         await pilot.press("home", "down", "down", "enter")  # 15m, 1h, 4h
         await settled(pilot)
         records = record_list(app)
-        assert records.query.since == ANCHOR - timedelta(hours=4)
+        assert records.record_query.since == ANCHOR - timedelta(hours=4)
         assert "last 4h" in _bar(app)
         assert records.total == count(
             store, RecordQuery("requests", since=ANCHOR - timedelta(hours=4))
@@ -73,7 +73,7 @@ async def test_a_custom_range_accepts_relative_times_and_reports_typos(store: St
         app.screen.query_one("#from").value = "-2h"
         await pilot.press("enter")
         await settled(pilot)
-        assert record_list(app).query.since == ANCHOR - timedelta(hours=2)
+        assert record_list(app).record_query.since == ANCHOR - timedelta(hours=2)
         assert "from -2h to now" in _bar(app)
 
 
@@ -95,7 +95,7 @@ async def test_several_statuses_at_once_from_the_filters_dialog(store: Store) ->
         statuses.select("retrying")
         await pilot.click("#apply")
         await settled(pilot)
-        assert set(record_list(app).query.statuses) == {"failed", "retrying"}
+        assert set(record_list(app).record_query.statuses) == {"failed", "retrying"}
         assert "status: retrying, failed" in _bar(app) or "status: failed, retrying" in _bar(app)
 
 
@@ -107,7 +107,7 @@ async def test_search_finds_an_order_reference(store: Store) -> None:
         await pilot.press("slash", *reference, "enter")
         await settled(pilot)
         records = record_list(app)
-        assert records.query.search == reference
+        assert records.record_query.search == reference
         assert records.highlighted is not None
         assert records.highlighted.order_reference_id == reference
         assert f"search: {reference}" in _bar(app)

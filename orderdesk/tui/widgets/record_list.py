@@ -89,8 +89,8 @@ class RecordList(ScrollView, can_focus=True):
         return self._window.query.kind
 
     @property
-    def query(self) -> RecordQuery:
-        """What the list shows."""
+    def record_query(self) -> RecordQuery:
+        """What the list shows (not ``query``: that is Textual's DOM query)."""
         return self._window.query
 
     @property
