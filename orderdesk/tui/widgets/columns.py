@@ -3,8 +3,8 @@
 At 80 columns not everything fits: each column has a priority, the least
 important are dropped first, and what is left over goes to the columns that
 can use it, the most important first, up to their maximum. On a wide line
-each list's fill column (the error summary, a postback's customer) then
-takes the rest, so no blank band is left on the right.
+each list's fill column (the error summary) then takes the rest, so no
+blank band is left on the right.
 """
 
 from __future__ import annotations
@@ -67,10 +67,13 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         _REFERENCE,
         Column("event", 14, 18, 0),
         Column("printer", 10, 22, 3),
-        Column("customer", 10, 20, 2, fill=True),
+        Column("customer", 10, 20, 2),
         Column("delivery", 11, 11, 0),
         Column("attempts", 5, 5, 1, right=True),
         Column("code", 4, 4, 1, right=True),
+        # Not in the narrow list, but on a wide terminal why a delivery failed
+        # (a timeout, the customer's 500) is worth the space a blank band took.
+        Column("error", 12, 60, 6, fill=True),
     ),
 }
 _GAP = 1
