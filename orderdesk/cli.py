@@ -88,7 +88,7 @@ def cli(
     open_console(
         settings,
         source_url=source_url,
-        screen=screen,
+        screen="postbacks" if screen == "postbacks" else "requests",
         since=since,
         statuses=statuses,
         order_reference=order_reference,

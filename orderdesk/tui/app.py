@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from functools import partial
 from pathlib import Path
 from typing import ClassVar, Literal
 
@@ -91,7 +90,8 @@ class OrderdeskApp(App[None]):
         self.store = store
         self.source = source
         if open_source is None and source is not None:
-            open_source = partial(nullcontext, source)
+            given = source
+            open_source = lambda: nullcontext(given)  # noqa: E731
         self._open_source = open_source
         self.now = now
         self.zone = zone if zone is not None else datetime.now().astimezone().tzinfo or UTC
