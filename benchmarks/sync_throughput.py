@@ -86,7 +86,7 @@ def time_queries(store: str, repeat: int) -> dict[str, dict[str, float]]:
             "postbacks_retrying": lambda: list_summaries(
                 opened, RecordQuery("postbacks", statuses=("retrying", "failed"))
             ),
-            "search_a_reference": lambda: list_summaries(
+            "search_nothing_matches": lambda: list_summaries(
                 opened, RecordQuery("requests", search="ORD-1042")
             ),
             "search_a_common_word": lambda: list_summaries(
