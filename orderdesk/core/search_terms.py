@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 
 __all__ = ["phrase_query", "tokens", "tsvector_literal"]
 
@@ -42,10 +42,9 @@ def _fold(token: str) -> str:
     return "".join(folded)
 
 
-def tokens(text: str) -> Iterator[str]:
+def tokens(text: str) -> list[str]:
     """The tokens of a text, folded, in order: what a search can match."""
-    for match in _TOKEN.finditer(text):
-        yield _fold(match.group())
+    return [token.lower() if token.isascii() else _fold(token) for token in _TOKEN.findall(text)]
 
 
 def _quoted(lexeme: str) -> str:
@@ -60,11 +59,11 @@ def tsvector_literal(columns: Sequence[str]) -> str:
     """
     positions: dict[str, list[int]] = {}
     size = 0
-    position = 0
+    gap = 0  # the position before a column's first token
     for text in columns:
-        position += 1
-        for token in tokens(text):
-            position += 1
+        gap += 1
+        cut = tokens(text)
+        for position, token in enumerate(cut, start=gap + 1):
             spots = positions.get(token)
             if spots is None:
                 cost = len(token.encode("utf-8")) + 8
@@ -72,10 +71,11 @@ def tsvector_literal(columns: Sequence[str]) -> str:
                     continue
                 size += cost
                 positions[token] = spots = []
-            at = min(position, _MAX_POSITION)
+            at = position if position < _MAX_POSITION else _MAX_POSITION
             if len(spots) < _MAX_POSITIONS_PER_LEXEME and (not spots or spots[-1] != at):
                 spots.append(at)
                 size += 2
+        gap += len(cut)
     return " ".join(
         f"{_quoted(lexeme)}:{','.join(map(str, spots))}" for lexeme, spots in positions.items()
     )
