@@ -221,7 +221,9 @@ def sync(
             reporter.finish(progress)
         else:
             reporter.say(
-                strings.FOLLOWING.format(url=url, db=settings.db, interval=settings.interval)
+                strings.FOLLOWING.format(
+                    url=client.url, db=store.shown_url, interval=settings.interval
+                )
             )
             follow(
                 client, store, interval=settings.interval, stop=stop, on_progress=reporter.update

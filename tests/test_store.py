@@ -524,3 +524,13 @@ class TestSharing:
                 during = connection.exec_driver_sql("SELECT count(*) FROM requests").scalar()
             assert (before, during) == (1, 1)  # a reader sees one consistent snapshot
             assert set(truth(reader, "requests")) == {"req_000001", "req_000002"}
+
+
+def test_where_the_store_is_can_be_printed_without_its_password(store_url: str) -> None:
+    if "://" in store_url:  # a database server: give the URL a password to hide
+        store_url = store_url.replace("://postgres@", "://postgres:hunter2@")
+    with Store.open(store_url) as opened:
+        assert "hunter2" not in opened.shown_url
+        assert "hunter2" not in repr(opened)
+        if "://" in store_url:
+            assert "***" in opened.shown_url

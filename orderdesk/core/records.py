@@ -54,7 +54,9 @@ def parse_timestamp(text: str) -> datetime:
     """Parse an RFC 3339 timestamp (``Z`` or an offset, any fraction) into aware UTC."""
     moment = datetime.fromisoformat(text.strip().replace("z", "Z"))
     if moment.tzinfo is None:
-        raise ValueError(f"timestamp {text!r} has no time zone; the contract wants 'Z' or an offset")
+        raise ValueError(
+            f"timestamp {text!r} has no time zone; the contract wants 'Z' or an offset"
+        )
     return moment.astimezone(UTC)
 
 

@@ -386,5 +386,10 @@ class Store:
     ) -> None:
         self.close()
 
+    @property
+    def shown_url(self) -> str:
+        """Where the store is, fit to print: a database password is hidden."""
+        return _shown(make_url(self.url))
+
     def __repr__(self) -> str:
-        return f"Store({_shown(make_url(self.url))!r})"
+        return f"Store({self.shown_url!r})"
