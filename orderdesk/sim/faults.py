@@ -17,7 +17,9 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
+
+_T = TypeVar("_T")
 
 Fault = Literal["429", "5xx", "reset", "slow", "malformed"]
 
@@ -126,7 +128,7 @@ class Faults:
             roll -= share
         return None
 
-    def choice(self, options: tuple[object, ...]) -> object:
+    def choice(self, options: tuple[_T, ...]) -> _T:
         """A fault-side random pick (which 5xx, which malformed body), off the data's RNG."""
         with self._lock:
             return self._rng.choice(options)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 from datetime import datetime
+from typing import Any
 
 from orderdesk.core.records import Event
 from orderdesk.sim.lifecycle import Lifecycle, PrinterOrder, record_id, seconds
@@ -92,7 +93,7 @@ def postback(
         content_type,
         rendered.output,
     )
-    record = {
+    record: dict[str, Any] = {
         "id": record_id("pb", at, rng),
         "event": event,
         "created_at": stamp(at),

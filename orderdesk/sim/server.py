@@ -302,7 +302,7 @@ class SimulatorServer:
     def url(self) -> str:
         """The base URL, with the port actually bound."""
         host, port = self._http.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> SimulatorServer:
         """Serve in a background thread, and let the world run live."""
