@@ -191,15 +191,26 @@ def simulate(
     type=click.FloatRange(min=0.1),
     help="Seconds between polls with --follow [default 5].",
 )
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="If another process syncs this store, wait for it to stop instead of exiting.",
+)
 @_source_options
 @_store_option
 def sync(
-    mode: str, interval: float | None, api_url: str | None, api_key: str | None, db: str | None
+    mode: str,
+    interval: float | None,
+    wait: bool,
+    api_url: str | None,
+    api_key: str | None,
+    db: str | None,
 ) -> None:
-    """Pull requests and postbacks from the log API into the store."""
+    """Pull requests and postbacks from the log API into the store; one process at a time."""
     from orderdesk.core.client import LogApiClient
+    from orderdesk.core.lease import Lease, LeaseHeld
     from orderdesk.core.store import Store
-    from orderdesk.core.sync import follow, sync_once
+    from orderdesk.core.sync import SyncProgress, follow, sync_once
     from orderdesk.sync_report import SyncReporter
 
     settings = Settings.load(db=db, api_url=api_url, api_key=api_key, interval=interval)
@@ -210,25 +221,40 @@ def sync(
         LogApiClient(url, settings.api_key_value()) as client,
         _stop_on_signals() as stop,
     ):
-        if mode == "once":
-            # A one-off pull is usually typed by a person: a source that does not
-            # answer at all is reported at once instead of being retried for a
-            # minute. Once it has answered, transient failures are retried.
-            client.health()
-            progress = sync_once(
-                client, store, on_progress=reporter.update, stop=stop, max_attempts=ONCE_ATTEMPTS
-            )
-            reporter.finish(progress)
-        else:
-            reporter.say(
-                strings.FOLLOWING.format(
-                    url=client.url, db=store.shown_url, interval=settings.interval
+        try:
+            lease = Lease.acquire(store)
+        except LeaseHeld as held:
+            if not wait:
+                click.echo(strings.SYNC_LEASE_HELD.format(holder=held.holder), err=True)
+                raise SystemExit(2) from None
+            reporter.say(strings.SYNC_WAITING.format(holder=held.holder))
+            waited = Lease.wait_for(store, stop)
+            if waited is None:
+                return
+            lease = waited
+
+        def report(progress: SyncProgress) -> None:
+            reporter.update(progress)
+            lease.report(progress)
+
+        with lease:
+            if mode == "once":
+                # A one-off pull is usually typed by a person: a source that does not
+                # answer at all is reported at once instead of being retried for a
+                # minute. Once it has answered, transient failures are retried.
+                client.health()
+                progress = sync_once(
+                    client, store, on_progress=report, stop=stop, max_attempts=ONCE_ATTEMPTS
                 )
-            )
-            follow(
-                client, store, interval=settings.interval, stop=stop, on_progress=reporter.update
-            )
-            reporter.say(strings.STOPPED)
+                reporter.finish(progress)
+            else:
+                reporter.say(
+                    strings.FOLLOWING.format(
+                        url=client.url, db=store.shown_url, interval=settings.interval
+                    )
+                )
+                follow(client, store, interval=settings.interval, stop=stop, on_progress=report)
+                reporter.say(strings.STOPPED)
 
 
 def _list_options(command: F) -> F:

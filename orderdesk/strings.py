@@ -47,6 +47,9 @@ FRESH_NEW = "{new:,} new since you looked"
 FRESH_FOLLOWING = "following the newest"
 FRESH_FAILING = "source failing: {error}; next try at {when}"
 FRESH_STOPPED = "sync stopped: {error}"
+FRESH_SERVICE = "sync service {holder}"
+FRESH_SERVICE_GONE = "no sync service running"
+FRESH_TOOK_OVER = "took over sync: the service stopped"
 FRESH_READ_ONLY = "reading the store; no source configured"
 SEARCH_PROMPT = "Search references, ids and bodies (enter to apply, escape to cancel)"
 ORDER_PROMPT = "Order reference (enter to open, escape to cancel)"
@@ -155,3 +158,9 @@ GAP_AWAITING_RECEIPT = (
 GAP_UNDELIVERED = "{time}  the {subject} postback never reached the customer's system: {detail}"
 GAP_NO_REQUEST = "{time}  postbacks arrived, but no request for this order is in the store"
 TITLE_ORDER_TIMELINE = "timeline, oldest first (enter opens a record)"
+
+SYNC_LEASE_HELD = (
+    "{holder} is already syncing this store; stop it first, or run with --wait to take over "
+    "when it stops"
+)
+SYNC_WAITING = "{holder} is syncing this store; waiting for it to stop (Ctrl-C to give up)"

@@ -15,9 +15,11 @@ from collections.abc import Callable
 from sqlalchemy import (
     Column,
     Connection,
+    DateTime,
     Integer,
     LargeBinary,
     MetaData,
+    String,
     Table,
     Text,
     bindparam,
@@ -34,7 +36,7 @@ from orderdesk.core.rows import source_digest, template_without_source
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration"]
 
 #: The schema this orderdesk writes.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 Migration = Callable[[Connection], None]
 
@@ -95,5 +97,26 @@ def _keep_template_sources_once(connection: Connection) -> None:
             last = batch[-1][0]
 
 
+_V3_SYNC_STATUS = Table(
+    "sync_status",
+    MetaData(),
+    Column("name", String, primary_key=True),
+    Column("holder", String),
+    Column("acquired_at", DateTime),
+    Column("heartbeat_at", DateTime),
+    Column("expires_at", DateTime),
+    Column("last_success_at", DateTime),
+    Column("last_error", String),
+    Column("next_retry_at", DateTime),
+    Column("watermark_at", DateTime),
+    Column("holders", String, nullable=False),
+)
+
+
+def _add_sync_status(connection: Connection) -> None:
+    """v2 to v3: the ``sync_status`` table, where the syncing process holds its lease."""
+    _V3_SYNC_STATUS.create(connection)
+
+
 #: ``MIGRATIONS[v]`` upgrades a store from schema ``v`` to ``v + 1``.
-MIGRATIONS: dict[int, Migration] = {1: _keep_template_sources_once}
+MIGRATIONS: dict[int, Migration] = {1: _keep_template_sources_once, 2: _add_sync_status}

@@ -31,6 +31,7 @@ from orderdesk.core.records import Kind, to_utc
 
 __all__ = [
     "META",
+    "SYNC_STATUS",
     "TABLES",
     "TEMPLATE_SOURCES",
     "WATERMARKS",
@@ -40,6 +41,7 @@ __all__ = [
     "StageText",
     "StoreString",
     "StoreText",
+    "SyncStatusRow",
     "TemplateSourceRow",
     "UtcDateTime",
     "WatermarkRow",
@@ -255,6 +257,28 @@ class MetaRow(SQLModel, table=True):
     value: str
 
 
+class SyncStatusRow(SQLModel, table=True):
+    """The one process that syncs this store (its lease) and how its last pass went."""
+
+    __tablename__ = "sync_status"
+
+    #: Always ``"sync"``: one row per store, so a viewer reads it in one seek.
+    name: str = Field(primary_key=True)
+    #: ``host:pid`` of the process holding the lease, or None when it was released.
+    holder: str | None = None
+    acquired_at: datetime | None = _moment(default=None)
+    #: On SQLite the holder renews these; a lease past ``expires_at`` may be taken over.
+    heartbeat_at: datetime | None = _moment(default=None)
+    expires_at: datetime | None = _moment(default=None)
+    last_success_at: datetime | None = _moment(default=None)
+    last_error: str | None = None
+    next_retry_at: datetime | None = _moment(default=None)
+    #: The newest watermark of any kind: viewers reload their list when it moves.
+    watermark_at: datetime | None = _moment(default=None)
+    #: Every holder so far, one ``host:pid`` a line: proof of who ever synced.
+    holders: str = ""
+
+
 def _table(row: type[SQLModel]) -> Table:
     table = row.__table__  # type: ignore[attr-defined]
     assert isinstance(table, Table)
@@ -265,6 +289,7 @@ TABLES: dict[Kind, Table] = {"requests": _table(RequestRow), "postbacks": _table
 TEMPLATE_SOURCES = _table(TemplateSourceRow)
 WATERMARKS = _table(WatermarkRow)
 META = _table(MetaRow)
+SYNC_STATUS = _table(SyncStatusRow)
 
 # Names are matched case-insensitively: these find a name's few ids by seeking
 # (lower(name), id), and the list then walks (customer_id, created_at, id).

@@ -44,7 +44,7 @@ from orderdesk.core.records import (
 )
 from orderdesk.core.redact import redact_record
 from orderdesk.core.rows import row_from_record, source_digest
-from orderdesk.core.schema import META, TABLES, TEMPLATE_SOURCES, WATERMARKS
+from orderdesk.core.schema import META, SYNC_STATUS, TABLES, TEMPLATE_SOURCES, WATERMARKS
 from orderdesk.core.search import create_search_tables, index_documents, unindex_documents
 
 __all__ = ["SaveResult", "Store"]
@@ -56,6 +56,8 @@ _WRITE = "orderdesk_write"
 # The key of the transaction-level advisory lock that serializes writers on
 # PostgreSQL, as SQLite's write lock does ("orderdesk" in ASCII, in 63 bits).
 _WRITE_LOCK_KEY = 0x6F72646572646573
+# PostgreSQL's SQLSTATE for "permission denied".
+_INSUFFICIENT_PRIVILEGE = "42501"
 
 
 @dataclass(frozen=True)
@@ -178,26 +180,57 @@ class Store:
 
     def _prepare(self, where: str) -> None:
         """Create the schema in an empty database, or upgrade an older one, or refuse."""
-        with self._writing() as connection:
-            tables = set(inspect(connection).get_table_names())
-            if META.name not in tables:
-                if tables:
-                    raise StoreError(
-                        f"{where} is a database but not an orderdesk store "
-                        f"(it has tables {', '.join(sorted(tables)[:5])}); choose another --db"
-                    )
-                self._create(connection)
-                return
-            stored = connection.execute(
-                select(META.c.value).where(META.c.key == "schema_version")
-            ).scalar_one_or_none()
-            version = int(stored) if stored is not None and stored.isdigit() else None
-            if version is None:
-                raise StoreError(f"{where} has no readable schema version; choose another --db")
-            self._upgrade(connection, where, version)
+        # A current store is only read, so that a role that may only read can view it.
+        with self.engine.connect() as connection:
+            version = self._stored_version(connection, where)
+        if version == migrations.SCHEMA_VERSION:
+            return
+        try:
+            with self._writing() as connection:
+                # Again under the write lock: another process may have just done it.
+                version = self._stored_version(connection, where)
+                if version is None:
+                    self._create(connection)
+                else:
+                    self._upgrade(connection, where, version)
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) != _INSUFFICIENT_PRIVILEGE:
+                raise
+            doing = "create" if version is None else f"upgrade (from v{version}) "
+            raise StoreError(
+                f"the store at {where} needs orderdesk to {doing.strip()} its schema, and "
+                f"this role may only read it: run any orderdesk command once with the "
+                f"writer's role (the sync service's, e.g. orderdesk sync --once --db "
+                f"postgresql+psycopg://writer@host/db), then open it again"
+            ) from None
+
+    @staticmethod
+    def _stored_version(connection: Connection, where: str) -> int | None:
+        """The store's schema version; None in an empty database; refuses anything else."""
+        tables = set(inspect(connection).get_table_names())
+        if META.name not in tables:
+            if tables:
+                raise StoreError(
+                    f"{where} is a database but not an orderdesk store "
+                    f"(it has tables {', '.join(sorted(tables)[:5])}); choose another --db"
+                )
+            return None
+        stored = connection.execute(
+            select(META.c.value).where(META.c.key == "schema_version")
+        ).scalar_one_or_none()
+        if stored is None or not stored.isdigit():
+            raise StoreError(f"{where} has no readable schema version; choose another --db")
+        version = int(stored)
+        if version > migrations.SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"store at {where} was written by orderdesk schema v{version}; this orderdesk "
+                f"knows v{migrations.SCHEMA_VERSION}: upgrade orderdesk (pip install -U "
+                "orderdesk) or use another --db"
+            )
+        return version
 
     def _create(self, connection: Connection) -> None:
-        schema_tables = [TEMPLATE_SOURCES, *TABLES.values(), WATERMARKS, META]
+        schema_tables = [TEMPLATE_SOURCES, *TABLES.values(), WATERMARKS, META, SYNC_STATUS]
         META.metadata.create_all(connection, tables=schema_tables)
         create_search_tables(connection)
         connection.execute(
@@ -206,11 +239,6 @@ class Store:
 
     def _upgrade(self, connection: Connection, where: str, version: int) -> None:
         known = migrations.SCHEMA_VERSION
-        if version > known:
-            raise SchemaVersionError(
-                f"store at {where} was written by orderdesk schema v{version}; this orderdesk "
-                f"knows v{known}: upgrade orderdesk (pip install -U orderdesk) or use another --db"
-            )
         if version == known:
             return
         for step in range(version, known):

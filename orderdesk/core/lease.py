@@ -1,0 +1,315 @@
+"""One sync per store: the lease that decides which process syncs, and what it last reported.
+
+On PostgreSQL the lease is a session-level advisory lock held on a connection
+of its own for as long as the holder lives: the server lets go of it when the
+process dies, however it dies. SQLite has no such lock, so the lease is the
+``sync_status`` row: its holder renews ``expires_at`` every heartbeat, and a
+lease past its expiry (three heartbeats missed) may be taken over.
+
+Either way the holder writes how its passes go to that row, so that every
+viewer of the store can show the service's freshness by reading one row.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, func, insert, select, text, update
+from sqlalchemy.exc import DBAPIError
+
+from orderdesk.core.errors import StoreError
+from orderdesk.core.schema import SYNC_STATUS, WATERMARKS
+from orderdesk.core.store import Store
+from orderdesk.core.sync import SyncProgress
+
+__all__ = [
+    "DEFAULT_HEARTBEAT",
+    "LEASE_KEY",
+    "Lease",
+    "LeaseHeld",
+    "SyncStatus",
+    "holder_id",
+    "lease_holder",
+    "read_status",
+]
+
+#: The session-level advisory lock's key on PostgreSQL ("ordesync" in ASCII), not
+#: the write lock's: holding the lease must not stop anyone from writing a page.
+LEASE_KEY = 0x6F72646573796E63
+#: Seconds between a SQLite holder's renewals; its lease expires after three.
+DEFAULT_HEARTBEAT = 5.0
+_ROW = "sync"
+# Progress comes page by page; the row is rewritten at most this often in between.
+_STATUS_EVERY = 1.0
+
+
+def holder_id() -> str:
+    """Who this process is, as a lease names its holder: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class LeaseHeld(StoreError):
+    """Another process syncs this store."""
+
+    def __init__(self, holder: str, where: str) -> None:
+        super().__init__(
+            f"{holder} is already syncing {where}; stop it first, or wait for it with --wait"
+        )
+        self.holder = holder
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """The ``sync_status`` row: who syncs the store, and how its last pass went."""
+
+    holder: str | None
+    acquired_at: datetime | None
+    heartbeat_at: datetime | None
+    expires_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str | None
+    next_retry_at: datetime | None
+    watermark_at: datetime | None
+    holders: tuple[str, ...]
+
+
+def read_status(store: Store) -> SyncStatus | None:
+    """The store's sync status, in one read; None if no process ever synced it."""
+    with store.engine.connect() as connection:
+        row = connection.execute(select(SYNC_STATUS).where(SYNC_STATUS.c.name == _ROW)).first()
+    if row is None:
+        return None
+    return SyncStatus(
+        holder=row.holder,
+        acquired_at=row.acquired_at,
+        heartbeat_at=row.heartbeat_at,
+        expires_at=row.expires_at,
+        last_success_at=row.last_success_at,
+        last_error=row.last_error,
+        next_retry_at=row.next_retry_at,
+        watermark_at=row.watermark_at,
+        holders=tuple(line for line in row.holders.splitlines() if line),
+    )
+
+
+def lease_holder(store: Store, now: datetime | None = None) -> str | None:
+    """Who holds the store's lease now, or None if it is free; only reads, so any role may ask."""
+    status = read_status(store)
+    if store.engine.dialect.name == "postgresql":
+        # pg_locks splits a bigint key: its high half in classid, its low half in objid.
+        with store.engine.connect() as connection:
+            held = connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                    "AND classid = :high AND objid = :low AND objsubid = 1 "
+                    "AND database = "
+                    "(SELECT oid FROM pg_database WHERE datname = current_database())"
+                ),
+                {"high": LEASE_KEY >> 32, "low": LEASE_KEY & 0xFFFFFFFF},
+            ).scalar_one()
+        if not held:
+            return None
+        return status.holder if status is not None and status.holder else "another process"
+    if status is None or status.holder is None or status.expires_at is None:
+        return None
+    return status.holder if status.expires_at > (now or _now()) else None
+
+
+class Lease:
+    """The right to sync one store, held until released or until the process dies."""
+
+    def __init__(self, store: Store, holder: str, heartbeat: float) -> None:
+        self.store = store
+        self.holder = holder
+        self.heartbeat = heartbeat
+        #: Set if a SQLite lease was taken over (this process stalled past its expiry).
+        self.lost = threading.Event()
+        self._released = threading.Event()
+        self._lock_connection: Connection | None = None
+        self._beating: threading.Thread | None = None
+        self._last_write = 0.0
+        self._last_error: str | None = None
+
+    @classmethod
+    def acquire(
+        cls, store: Store, *, holder: str | None = None, heartbeat: float = DEFAULT_HEARTBEAT
+    ) -> Lease:
+        """Take the store's lease, or raise :class:`LeaseHeld` naming who has it."""
+        lease = cls(store, holder or holder_id(), heartbeat)
+        if store.engine.dialect.name == "postgresql":
+            lease._lock_advisory()
+        else:
+            lease._claim_row()
+            lease._beating = threading.Thread(
+                target=lease._beat, name="orderdesk-lease", daemon=True
+            )
+            lease._beating.start()
+        return lease
+
+    @classmethod
+    def wait_for(
+        cls,
+        store: Store,
+        stop: threading.Event,
+        *,
+        holder: str | None = None,
+        heartbeat: float = DEFAULT_HEARTBEAT,
+    ) -> Lease | None:
+        """Take the lease as soon as it is free; None if ``stop`` is set first."""
+        while not stop.is_set():
+            try:
+                return cls.acquire(store, holder=holder, heartbeat=heartbeat)
+            except LeaseHeld:
+                stop.wait(heartbeat)
+        return None
+
+    def _lock_advisory(self) -> None:
+        connection = self.store.engine.connect()
+        try:
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            got = connection.execute(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": LEASE_KEY}
+            ).scalar_one()
+        except BaseException:
+            connection.close()
+            raise
+        if not got:
+            connection.close()
+            raise LeaseHeld(lease_holder(self.store) or "another process", self.store.shown_url)
+        self._lock_connection = connection
+        try:
+            with self.store._writing() as writing:
+                self._write_holder(writing, _now())
+        except BaseException:
+            self.release()
+            raise
+
+    def _claim_row(self) -> None:
+        with self.store._writing() as connection:
+            now = _now()
+            row = connection.execute(
+                select(SYNC_STATUS.c.holder, SYNC_STATUS.c.expires_at).where(
+                    SYNC_STATUS.c.name == _ROW
+                )
+            ).first()
+            if (
+                row is not None
+                and row.holder is not None
+                and row.holder != self.holder
+                and row.expires_at is not None
+                and row.expires_at > now
+            ):
+                raise LeaseHeld(row.holder, self.store.shown_url)
+            self._write_holder(connection, now)
+
+    def _write_holder(self, connection: Connection, now: datetime) -> None:
+        expires = now + timedelta(seconds=3 * self.heartbeat)
+        values = {
+            "holder": self.holder,
+            "acquired_at": now,
+            "heartbeat_at": now,
+            "expires_at": expires,
+        }
+        holders = connection.execute(
+            select(SYNC_STATUS.c.holders).where(SYNC_STATUS.c.name == _ROW)
+        ).scalar_one_or_none()
+        if holders is None:
+            connection.execute(
+                insert(SYNC_STATUS), {"name": _ROW, "holders": self.holder, **values}
+            )
+        else:
+            connection.execute(
+                update(SYNC_STATUS)
+                .where(SYNC_STATUS.c.name == _ROW)
+                .values(holders=f"{holders}\n{self.holder}", **values)
+            )
+
+    def _beat(self) -> None:
+        """Renew a SQLite lease every heartbeat until released, or until it was taken over."""
+        while not self._released.wait(self.heartbeat):
+            now = _now()
+            try:
+                with self.store._writing() as connection:
+                    renewed = connection.execute(
+                        update(SYNC_STATUS)
+                        .where(SYNC_STATUS.c.name == _ROW, SYNC_STATUS.c.holder == self.holder)
+                        .values(
+                            heartbeat_at=now,
+                            expires_at=now + timedelta(seconds=3 * self.heartbeat),
+                        )
+                    ).rowcount
+            except DBAPIError:
+                # A store busy past its timeout: the next beat tries again, and
+                # the lease only lapses if three in a row fail.
+                continue
+            if not renewed:
+                self.lost.set()
+                return
+
+    def report(self, progress: SyncProgress) -> None:
+        """Write a pass's progress to the status row; rewritten at most once a second mid-pass."""
+        moment = time.monotonic()
+        if (
+            not progress.caught_up
+            and progress.last_error == self._last_error
+            and moment - self._last_write < _STATUS_EVERY
+        ):
+            return
+        self._last_write = moment
+        self._last_error = progress.last_error
+        with self.store._writing() as connection:
+            newest = connection.execute(select(func.max(WATERMARKS.c.updated_at))).scalar()
+            connection.execute(
+                update(SYNC_STATUS)
+                .where(SYNC_STATUS.c.name == _ROW, SYNC_STATUS.c.holder == self.holder)
+                .values(
+                    last_success_at=progress.last_success_at,
+                    last_error=progress.last_error,
+                    next_retry_at=progress.next_retry_at,
+                    watermark_at=newest,
+                )
+            )
+
+    def release(self) -> None:
+        """Let the lease go, so another process may sync at once."""
+        if self._released.is_set():
+            return
+        self._released.set()
+        if self._beating is not None:
+            self._beating.join()
+        try:
+            with self.store._writing() as connection:
+                connection.execute(
+                    update(SYNC_STATUS)
+                    .where(SYNC_STATUS.c.name == _ROW, SYNC_STATUS.c.holder == self.holder)
+                    .values(holder=None, expires_at=None)
+                )
+        finally:
+            if self._lock_connection is not None:
+                self._lock_connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": LEASE_KEY}
+                )
+                self._lock_connection.close()
+                self._lock_connection = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.release()
