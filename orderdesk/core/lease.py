@@ -59,6 +59,24 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _is_gone(holder: str) -> bool:
+    """True if ``holder`` was a process of this machine that no longer runs.
+
+    A killed process cannot release a SQLite lease; on its own machine it need
+    not be waited out (a pid reused meanwhile only makes us wait for expiry).
+    """
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 class LeaseHeld(StoreError):
     """Another process syncs this store."""
 
@@ -123,7 +141,9 @@ def lease_holder(store: Store, now: datetime | None = None) -> str | None:
         return status.holder if status is not None and status.holder else "another process"
     if status is None or status.holder is None or status.expires_at is None:
         return None
-    return status.holder if status.expires_at > (now or _now()) else None
+    if status.expires_at <= (now or _now()) or _is_gone(status.holder):
+        return None
+    return status.holder
 
 
 class Lease:
@@ -209,6 +229,7 @@ class Lease:
                 and row.holder != self.holder
                 and row.expires_at is not None
                 and row.expires_at > now
+                and not _is_gone(row.holder)
             ):
                 raise LeaseHeld(row.holder, self.store.shown_url)
             self._write_holder(connection, now)
