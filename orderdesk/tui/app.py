@@ -10,6 +10,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import ClassVar, Literal
 
+from sqlalchemy.exc import DBAPIError
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -19,6 +20,7 @@ from textual.worker import Worker, WorkerState
 from orderdesk import strings
 from orderdesk.core.client import LogApiClient
 from orderdesk.core.errors import OrderdeskError
+from orderdesk.core.lease import Lease, LeaseHeld, SyncStatus, lease_holder, read_status
 from orderdesk.core.queries import RecordQuery, list_summaries
 from orderdesk.core.records import KINDS, Kind
 from orderdesk.core.store import Store
@@ -85,6 +87,8 @@ class OrderdeskApp(App[None]):
         screen: StartScreen = "requests",
         list_filter: ListFilter | None = None,
         order_reference: str | None = None,
+        take_over: bool = True,
+        service_poll: float = 2.0,
     ) -> None:
         super().__init__()
         self.store = store
@@ -101,6 +105,13 @@ class OrderdeskApp(App[None]):
         self._start_order = order_reference
         self.freshness = Freshness(has_source=open_source is not None)
         self._stop_sync = threading.Event()
+        self._sync_ended = threading.Event()
+        self._sync_ended.set()
+        #: Whether this console may sync when no other process does.
+        self._take_over = take_over
+        self._service_poll = service_poll
+        self._seen_service = False
+        self._seen_watermark: datetime | None = None
         self._last_report: SyncProgress | None = None
         self._lists: dict[Kind, RecordsScreen] = {}
 
@@ -111,8 +122,12 @@ class OrderdeskApp(App[None]):
         for kind in KINDS:
             self.add_mode(kind, self._list_screen_maker(kind))
         self.switch_mode(self._start)
-        if self._open_source is not None:
-            self._follow_source(self._open_source)
+        holder = self._watch_service()
+        self.set_interval(self._service_poll, self._watch_service)
+        if holder is not None:
+            pass  # another process syncs this store: watch it, sync nothing
+        elif self._open_source is not None:
+            self._start_sync()
         elif self._store_is_empty():
             self.push_screen(FirstRunScreen(self.store.url))
         if self._start_order is not None:
@@ -213,22 +228,84 @@ class OrderdeskApp(App[None]):
 
     # -- freshness -------------------------------------------------------------------
 
+    def _watch_service(self) -> str | None:
+        """Read who syncs the store and how it went (one row); reload when its watermark moves."""
+        if not self._sync_ended.is_set():
+            return None  # this console syncs: its own progress says more
+        try:
+            holder = lease_holder(self.store)
+            status = read_status(self.store)
+        except DBAPIError as error:
+            self.freshness.stopped = safe(str(error.orig)).plain
+            self._redraw_status()
+            return None
+        self._show_service(holder, status)
+        may_take_over = self._take_over and self.freshness.stopped is None
+        if holder is None and self._seen_service and may_take_over and self._open_source:
+            self.freshness.took_over = True
+            self._start_sync()
+        self._seen_service = self._seen_service or holder is not None
+        return holder
+
+    def _show_service(self, holder: str | None, status: SyncStatus | None) -> None:
+        seen = holder is not None or self._seen_service
+        self.freshness.service = status if seen else None
+        self.freshness.service_holder = holder
+        moved = status is not None and status.watermark_at != self._seen_watermark
+        if moved and status is not None:
+            if self._seen_watermark is not None:
+                for screen in self._lists.values():
+                    screen.records_arrived()
+            self._seen_watermark = status.watermark_at
+        self._redraw_status()
+
+    def _redraw_status(self) -> None:
+        for line in self.screen.query(StatusLine):
+            line.redraw()
+
+    def _start_sync(self) -> None:
+        assert self._open_source is not None
+        self._sync_ended.clear()
+        self.freshness.service = None
+        self._follow_source(self._open_source)
+
+    def _sync_declined(self) -> None:
+        """Another process took the lease first: watch it instead."""
+        self.freshness.took_over = False
+        self._watch_service()
+
     @work(thread=True, exclusive=True, group="sync", name="sync", exit_on_error=False)
     def _follow_source(self, open_source: SourceOpener) -> None:
         # Its own Store: a separate SQLite connection, writing while the screens read.
-        # Opening the source may take a while (the demo generates its service).
-        with (
-            open_source() as source,
-            Store.open(self.store.url) as store,
-            LogApiClient(source.url, source.api_key) as client,
-        ):
-            follow(
-                client,
-                store,
-                interval=source.interval,
-                stop=self._stop_sync,
-                on_progress=self._report_from_thread,
-            )
+        # The lease comes first, so a console that is only watching opens no source.
+        try:
+            with Store.open(self.store.url) as store:
+                try:
+                    lease = Lease.acquire(store)
+                except LeaseHeld:
+                    self._sync_ended.set()
+                    self.call_from_thread(self._sync_declined)
+                    return
+
+                def report(progress: SyncProgress) -> None:
+                    self._report_from_thread(progress)
+                    lease.report(progress)
+
+                # Opening the source may take a while (the demo generates its service).
+                with (
+                    lease,
+                    open_source() as source,
+                    LogApiClient(source.url, source.api_key) as client,
+                ):
+                    follow(
+                        client,
+                        store,
+                        interval=source.interval,
+                        stop=self._stop_sync,
+                        on_progress=report,
+                    )
+        finally:
+            self._sync_ended.set()
 
     def _report_from_thread(self, progress: SyncProgress) -> None:
         last = self._last_report
@@ -269,5 +346,8 @@ class OrderdeskApp(App[None]):
         )
 
     def on_unmount(self) -> None:
-        """Stop the sync between pages so its thread ends with the app."""
+        """Stop the sync between pages, and give its lease back before the app ends."""
         self._stop_sync.set()
+        # A page in flight ends within the client's timeout; past this, a SQLite
+        # lease left behind lapses by itself.
+        self._sync_ended.wait(timeout=5)

@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from orderdesk import strings
+from orderdesk.core.lease import SyncStatus
 from orderdesk.core.sync import SyncProgress
 from orderdesk.tui.list_filter import age
 from orderdesk.tui.safe_text import safe
@@ -28,11 +29,21 @@ class Freshness:
     following: bool = False
     #: A failure that stopped the sync for good.
     stopped: str | None = None
+    #: The status of the process that syncs this store, when it is not this console.
+    service: SyncStatus | None = None
+    #: Who holds the store's lease now; None once the service stopped.
+    service_holder: str | None = None
+    #: This console syncs because the service it watched stopped.
+    took_over: bool = False
 
     def describe(self, now: datetime, zone: tzinfo) -> Content:
         """The line, for the moment ``now``."""
         parts: list[Content | tuple[str, str] | str] = []
-        if not self.has_source:
+        if self.took_over:
+            parts += [(strings.FRESH_TOOK_OVER, "bold $warning"), " · "]
+        if self.service is not None and self.stopped is None:
+            parts += self._describe_service(self.service, now, zone)
+        elif not self.has_source:
             parts.append((strings.FRESH_READ_ONLY, "$text-muted"))
         elif self.stopped is not None:
             parts.append(
@@ -64,6 +75,30 @@ class Freshness:
         elif self.unseen:
             parts += [" · ", (strings.FRESH_NEW.format(new=self.unseen), "bold $warning")]
         return Content.assemble(*parts)
+
+    def _describe_service(
+        self, service: SyncStatus, now: datetime, zone: tzinfo
+    ) -> list[Content | tuple[str, str] | str]:
+        """Another process syncs: who, when its last pass succeeded, and what fails."""
+        parts: list[Content | tuple[str, str] | str] = []
+        if self.service_holder is None:
+            parts.append((strings.FRESH_SERVICE_GONE, "$warning"))
+        else:
+            parts.append(safe(strings.FRESH_SERVICE.format(holder=self.service_holder)).plain)
+        parts.append(" · ")
+        if service.last_success_at is None:
+            parts.append((strings.FRESH_NEVER, "$text-muted"))
+        else:
+            parts.append(strings.FRESH_SYNCED.format(age=age(service.last_success_at, now)))
+        if service.last_error is not None:
+            when = (
+                service.next_retry_at.astimezone(zone).strftime("%H:%M:%S")
+                if service.next_retry_at is not None
+                else "-"
+            )
+            failing = strings.FRESH_FAILING.format(error=service.last_error, when=when)
+            parts += [" · ", Content.styled(safe(failing).plain, "$error")]
+        return parts
 
 
 class StatusLine(Static):

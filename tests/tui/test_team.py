@@ -1,0 +1,109 @@
+"""Team mode in the console: beside a sync service it syncs nothing, shows the service's freshness,
+and takes over when the service stops."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from conftest import ANCHOR
+from record_factory import request
+from tui_console import console, record_list, settled
+
+from orderdesk import strings
+from orderdesk.core.lease import Lease, lease_holder
+from orderdesk.core.records import Watermark
+from orderdesk.core.store import Store
+from orderdesk.core.sync import SyncProgress
+from orderdesk.tui.app import OrderdeskApp, Source
+from orderdesk.tui.widgets.status_line import StatusLine
+
+
+def _status(app: OrderdeskApp) -> str:
+    return app.screen.query_one(StatusLine).render().plain
+
+
+class RecordingOpener:
+    """A source opener that notes every use; the source behind it never answers."""
+
+    def __init__(self) -> None:
+        self.opened = 0
+
+    @contextmanager
+    def __call__(self) -> Iterator[Source]:
+        self.opened += 1
+        # Nothing listens on port 9 of loopback: every attempt is refused.
+        yield Source("http://127.0.0.1:9", None, interval=60)
+
+
+def _save(store: Store, number: int) -> None:
+    record = request(number, at=ANCHOR - timedelta(minutes=60 - number))
+    store.save_page("requests", [record], Watermark(record.updated_at, record.id))
+
+
+async def _wait_for(pilot: object, condition: object, seconds: float = 5.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if condition():  # type: ignore[operator]
+            return
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+    assert condition(), "the console never got there"  # type: ignore[operator]
+
+
+async def test_beside_a_service_it_syncs_nothing_shows_its_freshness_and_its_new_records(
+    store_url: str,
+) -> None:
+    opener = RecordingOpener()
+    with Store.open(store_url) as service, Store.open(store_url) as store:
+        _save(service, 1)
+        with Lease.acquire(service, holder="sync-host:7") as lease:
+            lease.report(
+                SyncProgress(caught_up=True, last_success_at=ANCHOR - timedelta(seconds=30))
+            )
+            app = console(store, open_source=opener, service_poll=0.1)
+            async with app.run_test(size=(160, 30)) as pilot:
+                await settled(pilot)
+                line = _status(app)
+                assert strings.FRESH_SERVICE.format(holder="sync-host:7") in line
+                assert "synced 30 s ago" in line
+                assert record_list(app).total == 1
+                _save(service, 2)
+                lease.report(
+                    SyncProgress(caught_up=True, last_success_at=ANCHOR, last_error="HTTP 503")
+                )
+                await _wait_for(pilot, lambda: record_list(app).total == 2)
+                await _wait_for(pilot, lambda: "HTTP 503" in _status(app))
+                assert lease_holder(store) == "sync-host:7"
+    assert opener.opened == 0
+
+
+async def test_when_the_service_stops_it_takes_over_and_says_so(store_url: str) -> None:
+    opener = RecordingOpener()
+    with Store.open(store_url) as service, Store.open(store_url) as store:
+        lease = Lease.acquire(service, holder="sync-host:7")
+        lease.report(SyncProgress(caught_up=True, last_success_at=ANCHOR))
+        app = console(store, open_source=opener, service_poll=0.1)
+        async with app.run_test(size=(200, 30)) as pilot:
+            await settled(pilot)
+            assert opener.opened == 0
+            lease.release()
+            await _wait_for(pilot, lambda: strings.FRESH_TOOK_OVER in _status(app))
+            await _wait_for(pilot, lambda: opener.opened == 1)
+            assert lease_holder(store) == f"{socket.gethostname()}:{os.getpid()}"
+        # Leaving, the console gave the lease back.
+        assert lease_holder(store) is None
+
+
+async def test_told_not_to_take_over_it_only_watches(store_url: str) -> None:
+    opener = RecordingOpener()
+    with Store.open(store_url) as service, Store.open(store_url) as store:
+        lease = Lease.acquire(service, holder="sync-host:7")
+        app = console(store, open_source=opener, service_poll=0.1, take_over=False)
+        async with app.run_test(size=(200, 30)) as pilot:
+            await settled(pilot)
+            lease.release()
+            await _wait_for(pilot, lambda: strings.FRESH_SERVICE_GONE in _status(app))
+            await pilot.pause(0.3)
+            assert opener.opened == 0
