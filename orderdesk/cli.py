@@ -61,6 +61,11 @@ def _source_options(command: F) -> F:
 @click.option("--since", metavar="AGE", help="Open the list over the last AGE: 15m, 1h, 24h, 7d.")
 @click.option("--status", "statuses", multiple=True, metavar="STATUS", help="Repeat for several.")
 @click.option("--tz", metavar="ZONE", help="Time zone for times shown and typed [default local].")
+@click.option(
+    "--take-over/--no-take-over",
+    default=True,
+    help="With a source: sync when the store's sync service stops [default on].",
+)
 @_source_options
 @_store_option
 @click.pass_context
@@ -71,6 +76,7 @@ def cli(
     since: str | None,
     statuses: tuple[str, ...],
     tz: str | None,
+    take_over: bool,
     api_url: str | None,
     api_key: str | None,
     db: str | None,
@@ -92,6 +98,7 @@ def cli(
         since=since,
         statuses=statuses,
         order_reference=order_reference,
+        take_over=take_over,
     )
 
 

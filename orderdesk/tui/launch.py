@@ -37,6 +37,7 @@ def open_console(
     since: str | None,
     statuses: tuple[str, ...],
     order_reference: str | None,
+    take_over: bool = True,
 ) -> None:
     """Open the TUI; with no source it only reads the store."""
     zone = resolve_zone(settings.tz)
@@ -52,6 +53,7 @@ def open_console(
             screen=screen,
             list_filter=list_filter,
             order_reference=order_reference,
+            take_over=take_over,
         )
         with drawing_on_terminal():
             app.run()

@@ -6,18 +6,22 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from conftest import ANCHOR
 from record_factory import request
 from tui_console import console, record_list, settled
 
 from orderdesk import strings
+from orderdesk.cli import main
 from orderdesk.core.lease import Lease, lease_holder
 from orderdesk.core.records import Watermark
 from orderdesk.core.store import Store
 from orderdesk.core.sync import SyncProgress
+from orderdesk.tui import launch
 from orderdesk.tui.app import OrderdeskApp, Source
 from orderdesk.tui.widgets.status_line import StatusLine
 
@@ -107,3 +111,21 @@ async def test_told_not_to_take_over_it_only_watches(store_url: str) -> None:
             await _wait_for(pilot, lambda: strings.FRESH_SERVICE_GONE in _status(app))
             await pilot.pause(0.3)
             assert opener.opened == 0
+
+
+def test_no_take_over_on_the_command_line_reaches_the_console(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    given: dict[str, object] = {}
+
+    class Recorder:
+        def __init__(self, store: Store, **options: object) -> None:
+            given.update(options)
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(launch, "OrderdeskApp", Recorder)
+    monkeypatch.setattr(launch, "drawing_on_terminal", nullcontext)
+    assert main(["--db", str(tmp_path / "x.db"), "--no-take-over"]) == 0
+    assert given["take_over"] is False
