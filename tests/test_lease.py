@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from record_factory import request
@@ -91,10 +92,10 @@ class TestTheLease:
 
 
 @pytest.fixture
-def sqlite_url(store_url: str) -> str:
-    if "://" in store_url:
-        pytest.skip("PostgreSQL's lock ends with its holder's connection: no expiry, no beats")
-    return store_url
+def sqlite_url(tmp_path: Path) -> str:
+    """A SQLite store: PostgreSQL's lock ends with its holder's connection, with no expiry
+    and no heartbeat to test."""
+    return str(tmp_path / "orderdesk.db")
 
 
 class TestOnSqlite:
