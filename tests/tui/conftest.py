@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from engines import PostgresCluster, StoreEngine
 from pytest_textual_snapshot import SVGImageExtension
 from textual.app import App
 from textual.screen import Screen
@@ -42,22 +44,60 @@ def simulation() -> Simulation:
     return sim
 
 
+def fill(store: Store, simulation: Simulation) -> None:
+    """Save everything the simulation served into ``store``, a page of 1000 at a time."""
+    for kind in KINDS:
+        records = simulation.records(kind)
+        for start in range(0, len(records), 1000):
+            store.save_page(kind, records[start : start + 1000], None)
+
+
 @pytest.fixture(scope="session")
 def store_path(simulation: Simulation, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite store holding everything the simulation served (built once per run)."""
     path = tmp_path_factory.mktemp("tui") / "orderdesk.db"
     with Store.open(path) as store:
-        for kind in KINDS:
-            records = simulation.records(kind)
-            for start in range(0, len(records), 1000):
-                store.save_page(kind, records[start : start + 1000], None)
+        fill(store, simulation)
     return path
 
 
+@pytest.fixture(scope="session")
+def postgres_store_url(simulation: Simulation, postgres_cluster: PostgresCluster) -> Iterator[str]:
+    """The same records in one PostgreSQL database (built once per run), only ever read."""
+    with postgres_cluster.database() as url:
+        with Store.open(url) as store:
+            fill(store, simulation)
+        yield url
+
+
 @pytest.fixture
-def store(store_path: Path) -> Iterator[Store]:
-    """The simulated store, opened for one test."""
+def store(engine: StoreEngine, request: pytest.FixtureRequest) -> Iterator[Store]:
+    """The simulated store, opened for one test, on SQLite and on PostgreSQL; never written."""
+    shared = "store_path" if engine.name == "sqlite" else "postgres_store_url"
+    with Store.open(request.getfixturevalue(shared)) as opened:
+        yield opened
+
+
+@pytest.fixture
+def sqlite_store(store_path: Path) -> Iterator[Store]:
+    """The simulated store on SQLite only: for snapshots, whose ids and SVGs stay as they are."""
     with Store.open(store_path) as opened:
+        yield opened
+
+
+@pytest.fixture
+def writable_store(
+    engine: StoreEngine, simulation: Simulation, store_path: Path, tmp_path: Path
+) -> Iterator[Store]:
+    """A store of the simulated records of its own, on each engine, that a test may write to."""
+    if engine.name == "sqlite":
+        copy = tmp_path / "copy.db"
+        shutil.copy(store_path, copy)
+        with Store.open(copy) as opened:
+            yield opened
+        return
+    with engine.database() as url, Store.open(url) as opened:
+        fill(opened, simulation)
         yield opened
 
 

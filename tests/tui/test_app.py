@@ -131,9 +131,10 @@ async def test_the_demo_syncs_in_the_background_and_says_how_fresh_it_is(tmp_pat
             assert records.highlighted is not None and records.highlighted.id == newest.id
 
 
-async def test_a_failing_source_shows_its_error_and_the_next_try(store: Store) -> None:
-    # Nothing listens on port 9 of loopback: every attempt is refused.
-    app = console(store, source=Source("http://127.0.0.1:9", None, interval=60))
+async def test_a_failing_source_shows_its_error_and_the_next_try(writable_store: Store) -> None:
+    # Nothing listens on port 9 of loopback: every attempt is refused. The sync
+    # takes the store's lease (a write), so the test gets a store of its own.
+    app = console(writable_store, source=Source("http://127.0.0.1:9", None, interval=60))
     async with app.run_test(size=(200, 30)) as pilot:
         for _ in range(50):
             await pilot.pause(0.1)

@@ -21,14 +21,16 @@ class TestRequestDrillDown:
     """A request that failed in its template: the Template stage marked, its error first."""
 
     @pytest.mark.parametrize("size", SIZES, ids=size_id)
-    def test_layout(self, snap_compare: SnapCompare, store: Store, size: tuple[int, int]) -> None:
-        record = template_failure(store)
-        app = drill_down(store, record)
+    def test_layout(
+        self, snap_compare: SnapCompare, sqlite_store: Store, size: tuple[int, int]
+    ) -> None:
+        record = template_failure(sqlite_store)
+        app = drill_down(sqlite_store, record)
         assert snap_compare(app, terminal_size=size)
 
-    def test_maximised_stage(self, snap_compare: SnapCompare, store: Store) -> None:
-        record = template_failure(store)
-        app = drill_down(store, record)
+    def test_maximised_stage(self, snap_compare: SnapCompare, sqlite_store: Store) -> None:
+        record = template_failure(sqlite_store)
+        app = drill_down(sqlite_store, record)
         assert snap_compare(app, terminal_size=(80, 24), press=["z"])
 
 
@@ -36,9 +38,11 @@ class TestPostbackDrillDown:
     """A shipping notification never delivered: every attempt listed in the Response stage."""
 
     @pytest.mark.parametrize("size", SIZES, ids=size_id)
-    def test_layout(self, snap_compare: SnapCompare, store: Store, size: tuple[int, int]) -> None:
-        record = undelivered_shipping(store)
-        app = drill_down(store, record)
+    def test_layout(
+        self, snap_compare: SnapCompare, sqlite_store: Store, size: tuple[int, int]
+    ) -> None:
+        record = undelivered_shipping(sqlite_store)
+        app = drill_down(sqlite_store, record)
         assert snap_compare(app, terminal_size=size)
 
 
@@ -46,8 +50,10 @@ class TestOrderView:
     """The order whose shipping notification never reached the customer."""
 
     @pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=size_id)
-    def test_timeline(self, snap_compare: SnapCompare, store: Store, size: tuple[int, int]) -> None:
-        reference = undelivered_shipping(store).order_reference_id
+    def test_timeline(
+        self, snap_compare: SnapCompare, sqlite_store: Store, size: tuple[int, int]
+    ) -> None:
+        reference = undelivered_shipping(sqlite_store).order_reference_id
         assert reference is not None
-        app = order_view(store, reference)
+        app = order_view(sqlite_store, reference)
         assert snap_compare(app, terminal_size=size)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -177,15 +175,6 @@ def test_anchoring_finds_a_record_moved_down_by_new_rows() -> None:
 
 
 # -- new records never move the row under the cursor --------------------------------------
-
-
-@pytest.fixture
-def writable_store(store_path: Path, tmp_path: Path) -> Iterator[Store]:
-    """A copy of the simulated store that a test may add records to."""
-    copy = tmp_path / "copy.db"
-    shutil.copy(store_path, copy)
-    with Store.open(copy) as opened:
-        yield opened
 
 
 def _later_requests(simulation: Simulation, count: int) -> list:
