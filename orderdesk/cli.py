@@ -342,7 +342,7 @@ def _list(
     events: tuple[str, ...] = (),
 ) -> None:
     from orderdesk import listing
-    from orderdesk.core.queries import RecordQuery, list_records, list_summaries
+    from orderdesk.core.queries import RecordQuery, iter_records, list_summaries
     from orderdesk.core.records import EVENTS, POSTBACK_STATUSES, REQUEST_STATUSES
     from orderdesk.core.store import Store
     from orderdesk.core.timerange import TimeRange, resolve_zone
@@ -369,14 +369,16 @@ def _list(
     )
     with Store.open(settings.db) as store:
         if output in ("json", "jsonl"):
-            records = list_records(store, query, limit=limit)
+            records = iter_records(store, query, limit=limit)
             chunks = (
                 listing.records_as_jsonl(records)
                 if output == "jsonl"
                 else listing.records_as_json(records)
             )
-            for chunk in chunks:
-                click.echo(chunk, nl=False)
+            # Straight to the stream: an export can be millions of lines, and
+            # the output is ASCII whatever the data (see listing).
+            sys.stdout.writelines(chunks)
+            sys.stdout.flush()
             return
         summaries = list_summaries(store, query, limit=limit)
     if output == "csv":

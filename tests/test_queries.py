@@ -18,6 +18,7 @@ from orderdesk.core.queries import (
     RecordQuery,
     count,
     get_record,
+    iter_records,
     list_records,
     list_summaries,
     query_plan,
@@ -74,6 +75,18 @@ class TestPaging:
         )
         assert [record.id for record in rest] == ["req_000000"]
         assert rest[0] == get_record(store, "requests", "req_000000")
+
+    @pytest.mark.parametrize(("limit", "expected"), [(None, 7), (5, 5), (3, 3), (100, 7)])
+    def test_an_export_reads_every_record_a_page_at_a_time(
+        self, store: Store, limit: int | None, expected: int
+    ) -> None:
+        # Two records share a moment, so a page boundary falls between equal times.
+        moments = [0, 1, 2, 2, 3, 4, 5]
+        records = [request(n, at=T0 + timedelta(minutes=m)) for n, m in enumerate(moments)]
+        store.save_page("requests", records, None)
+        exported = list(iter_records(store, RecordQuery("requests"), limit=limit, page=3))
+        newest_first = sorted(records, key=lambda r: (r.created_at, r.id), reverse=True)
+        assert [r.id for r in exported] == [r.id for r in newest_first[:expected]]
 
     def test_a_summary_carries_what_the_list_shows(self, store: Store) -> None:
         store.save_page("requests", [failed_request(9)], None)

@@ -8,6 +8,7 @@ which never touch the stage columns where the bodies are.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,6 +44,7 @@ __all__ = [
     "RecordSummary",
     "count",
     "get_record",
+    "iter_records",
     "list_records",
     "list_summaries",
     "query_plan",
@@ -267,6 +269,26 @@ def list_records(
         statement = whole_rows(query.kind).where(*_conditions(connection, table, query, limit))
         rows = connection.execute(_paged(statement, table, after, limit, newest_first=True))
         return [record_from_row(query.kind, row) for row in rows.mappings()]
+
+
+def iter_records(
+    store: Store, query: RecordQuery, *, limit: int | None = None, page: int = 500
+) -> Iterator[LogRecord]:
+    """Whole records matching the query, newest first, read a page at a time.
+
+    An export of a million records must not hold a million models at once.
+    """
+    after: Cursor | None = None
+    left = limit
+    while left is None or left > 0:
+        size = page if left is None else min(page, left)
+        records = list_records(store, query, after=after, limit=size)
+        yield from records
+        if len(records) < size:
+            return
+        if left is not None:
+            left -= len(records)
+        after = Cursor(records[-1].created_at, records[-1].id)
 
 
 def get_record(store: Store, kind: Kind, record_id: str) -> LogRecord | None:
