@@ -105,10 +105,23 @@ def time_queries(store: str, repeat: int) -> dict[str, dict[str, float]]:
     return figures
 
 
+#: Records the simulator serves per hour of history at 20 orders a minute, both kinds.
+RECORDS_PER_HOUR_AT_20 = 2_546
+
+
+def measure_sync(records: int, seed: int = 1) -> dict[str, object]:
+    """Records per second through a full sync of about ``records`` records into a new file."""
+    hours = max(1, round(records / RECORDS_PER_HOUR_AT_20))
+    return measure(f"{hours}h", "20/min", seed, repeat=0)
+
+
 def measure(
     history: str, history_rate: str, seed: int, db: str | None = None, repeat: int = 200
 ) -> dict[str, object]:
-    """Start a simulator, time one full sync into a fresh store, size it and time its lists."""
+    """Start a simulator, time one full sync into a fresh store, size it and time its lists.
+
+    With ``repeat=0`` the lists are not timed.
+    """
     port = _free_port()
     simulator = subprocess.Popen(
         _orderdesk(
@@ -147,7 +160,7 @@ def measure(
             )
             seconds = time.perf_counter() - started
             size = _size(store)
-            queries = time_queries(store, repeat)
+            queries = time_queries(store, repeat) if repeat else {}
     finally:
         simulator.terminate()
         simulator.wait()

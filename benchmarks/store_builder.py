@@ -1,0 +1,318 @@
+"""A store of N requests and N postbacks, built in minutes from the simulator's own traffic.
+
+    python -m benchmarks.store_builder --records 1000000 --store /tmp/big.db
+
+Syncing a million records through the real path takes ten minutes; a
+benchmark run cannot wait for that before it starts measuring. So the
+simulator generates half a day of traffic once (the pool), the real store
+saves it (schema, redaction, compression, template sources, search index),
+and then the pool's rows are copied round after round into the past, each
+round half a day older than the one after it, until each kind holds N rows.
+A copy gets its own id, order reference (``<reference>-<round>``), printer
+order id and times; its stages keep the pool's text, already compressed, so
+copying costs an insert and the tokenising of its search document, not a
+render and a compression. Every 100,000th request, counted from the 501st
+newest, carries a 1 MB original body: an ERP order of a few thousand lines.
+
+The newest round is the pool itself, so the store's newest records are
+exactly what the simulator serves, and its watermarks are theirs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import time
+import zlib
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from orderdesk.core.records import Kind, LogRecord, Watermark
+from orderdesk.core.search import SEARCH_TABLES, document
+from orderdesk.core.store import Store
+from orderdesk.sim import Simulation
+
+__all__ = ["BigStore", "build_store"]
+
+#: Half a day of traffic at 20 orders a minute: about 15,000 records of each kind.
+POOL_SPAN = timedelta(hours=12)
+POOL_RATE = 20.0
+#: A 1 MB body every this many requests.
+BIG_BODY_EVERY = 100_000
+BIG_BODY_BYTES = 1_000_000
+#: The same text form SQLAlchemy gives the store's datetimes, so copies sort as its own rows do.
+_MOMENT = "%Y-%m-%d %H:%M:%S.%f"
+_COMMIT_EVERY = 50_000
+_KINDS: tuple[Kind, ...] = ("requests", "postbacks")
+
+
+@dataclass(frozen=True)
+class BigStore:
+    """What the benchmarks need to know about a built store."""
+
+    path: str
+    records: int
+    seed: int
+    built_at: str
+    seconds: float
+    #: The newest request's created_at, ISO 8601 UTC: "now" for the store's data.
+    newest: str
+    oldest: str
+    #: The newest request's order reference: the first row a console shows.
+    newest_reference: str
+    #: A reference from the middle of the store, held by one order.
+    rare_reference: str
+    #: A printer order id from the middle of the store: a rare search term.
+    rare_term: str
+    #: A word in most bodies.
+    common_word: str
+    #: The reference of the newest request with a 1 MB body ("" when N is too small for one).
+    big_body_reference: str
+    customer_id: str
+
+    def save(self, path: Path) -> None:
+        """Write these facts beside the store, so a later run can reuse it."""
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> BigStore:
+        """The facts a previous build wrote."""
+        return cls(**json.loads(path.read_text()))
+
+
+def _pool(seed: int, now: datetime) -> dict[Kind, list[LogRecord]]:
+    simulation = Simulation(seed=seed, history=POOL_SPAN, history_rate=POOL_RATE, rate=0.0, now=now)
+    return {kind: simulation.records(kind) for kind in _KINDS}
+
+
+def _save_pool(path: Path, pool: dict[Kind, list[LogRecord]]) -> None:
+    """Save the pool through the real store, as a sync would, page by page."""
+    with Store.open(path) as store:
+        for kind, records in pool.items():
+            ordered = sorted(records, key=lambda record: (record.updated_at, record.id))
+            for start in range(0, len(ordered), 500):
+                page = ordered[start : start + 500]
+                last = page[-1]
+                store.save_page(kind, page, Watermark(last.updated_at, last.id))
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, bytes) and value[:1] == b"z":
+        return zlib.decompress(value[1:]).decode("utf-8", "surrogatepass")
+    return value
+
+
+def _big_original(row: dict[str, Any]) -> bytes:
+    """The row's original stage with its body's order lines repeated up to 1 MB, compressed."""
+    original = json.loads(_text(row["original"]))
+    body: str = original["body"]
+    start, end = body.index("<Line>"), body.rindex("</Line>") + len("</Line>")
+    lines = body[start:end]
+    copies = BIG_BODY_BYTES // len(lines) + 1
+    original["body"] = body[:start] + lines * copies + body[end:]
+    text = json.dumps(original, ensure_ascii=False, separators=(",", ":"))
+    return b"z" + zlib.compress(text.encode("utf-8", "surrogatepass"))
+
+
+def _copy_id(value: str | None, round_: int) -> str | None:
+    """A copy's id: the pool's with its last five characters naming the round."""
+    if value is None or round_ == 0:
+        return value
+    return f"{value[:-5]}{round_:05x}"
+
+
+class _Copier:
+    """Writes round after round of one kind's pool rows into its table, oldest first."""
+
+    def __init__(self, database: sqlite3.Connection, kind: Kind, rows: list[dict[str, Any]]):
+        self.database = database
+        self.kind = kind
+        self.rows = sorted(rows, key=lambda row: (row["created_at"], row["id"]))
+        self.columns = list(self.rows[0])
+        # The search document of each pool row: the bodies never change between
+        # rounds, only the references and ids do.
+        self.bodies = [document({**row, **self._stages(row)})[1] for row in self.rows]
+        self.big_original: bytes | None = None
+        if kind == "requests":
+            erp = next(
+                (row for row in self.rows if "<Line>" in (_text(row["original"]) or "")), None
+            )
+            self.big_original = None if erp is None else _big_original(erp)
+
+    def _stages(self, row: dict[str, Any]) -> dict[str, Any]:
+        names = ("original", "template", "final", "response", "attempts")
+        return {name: _text(row[name]) for name in names if name in row}
+
+    def copies(self, count: int) -> Iterator[tuple[int, dict[str, Any], str]]:
+        """``count`` rows (pk, values, search body), oldest first, the pool itself last."""
+        size = len(self.rows)
+        rounds = -(-count // size)
+        skip = rounds * size - count  # the oldest round is cut short
+        pk = 0
+        for round_ in range(rounds - 1, -1, -1):
+            shift = POOL_SPAN * round_
+            for index, row in enumerate(self.rows):
+                if round_ == rounds - 1 and index < skip:
+                    continue
+                pk += 1
+                yield pk, self._copy(row, round_, shift), self.bodies[index]
+
+    def _copy(self, row: dict[str, Any], round_: int, shift: timedelta) -> dict[str, Any]:
+        if round_ == 0:
+            return row
+        copy = dict(row)
+        for column in ("created_at", "updated_at"):
+            moment = datetime.strptime(row[column], _MOMENT) - shift
+            copy[column] = moment.strftime(_MOMENT)
+        copy["id"] = _copy_id(row["id"], round_)
+        copy["order_id"] = _copy_id(row["order_id"], round_)
+        if row["order_reference_id"] is not None:
+            copy["order_reference_id"] = f"{row['order_reference_id']}-{round_:03d}"
+        return copy
+
+    def write(self, count: int, progress: Any) -> list[dict[str, Any]]:
+        """Insert ``count`` rows with their search documents; returns a few chosen rows."""
+        names = ", ".join(self.columns)
+        marks = ", ".join("?" for _ in self.columns)
+        insert = f"INSERT INTO {self.kind} (pk, {names}) VALUES (?, {marks})"
+        search = SEARCH_TABLES[self.kind]
+        index_sql = f"INSERT INTO {search}(rowid, refs, body) VALUES (?, ?, ?)"
+        chosen: list[dict[str, Any]] = []
+        middle = {count // 2, count // 3}
+        batch: list[tuple[Any, ...]] = []
+        documents: list[tuple[Any, ...]] = []
+        for pk, values, body in self.copies(count):
+            if self.big_original is not None and (count - pk) % BIG_BODY_EVERY == 500:
+                values = {**values, "original": self.big_original}
+                chosen.append({"big": True, **values})
+                body = body + "\n" + _text(self.big_original)
+            if pk in middle or pk == count:
+                chosen.append(values)
+            batch.append((pk, *(values[column] for column in self.columns)))
+            refs = (values.get(key) for key in ("order_reference_id", "order_id", "id"))
+            tracking = values.get("tracking_code")
+            documents.append((pk, " ".join([*filter(None, refs), *filter(None, [tracking])]), body))
+            if len(batch) == _COMMIT_EVERY:
+                self._flush(insert, index_sql, batch, documents)
+                progress(self.kind, pk, count)
+        if batch:
+            self._flush(insert, index_sql, batch, documents)
+            progress(self.kind, count, count)
+        return chosen
+
+    def _flush(
+        self,
+        insert: str,
+        index_sql: str,
+        batch: list[tuple[Any, ...]],
+        documents: list[tuple[Any, ...]],
+    ) -> None:
+        with self.database:
+            self.database.executemany(insert, batch)
+            self.database.executemany(index_sql, documents)
+        batch.clear()
+        documents.clear()
+
+
+def _list_indexes(database: sqlite3.Connection, kind: Kind) -> list[str]:
+    """Drop the kind's secondary indexes, returning the SQL that recreates them.
+
+    A million inserts into six indexes in time order would scatter writes across
+    five of them; building each once at the end sorts instead.
+    """
+    found = database.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL",
+        (kind,),
+    ).fetchall()
+    for name, _ in found:
+        database.execute(f"DROP INDEX {name}")
+    return [sql for _, sql in found]
+
+
+def _iso(moment: str) -> str:
+    return datetime.strptime(moment, _MOMENT).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def build_store(
+    path: Path, records: int, *, seed: int = 7, now: datetime | None = None, quiet: bool = False
+) -> BigStore:
+    """Build a store of ``records`` requests and ``records`` postbacks at ``path``."""
+    started = time.perf_counter()
+    now = (now or datetime.now(UTC)).replace(second=0, microsecond=0)
+    for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        stale.unlink(missing_ok=True)
+
+    def progress(kind: str, done: int, total: int) -> None:
+        if not quiet:
+            elapsed = time.perf_counter() - started
+            print(f"  {kind:9} {done:>10,} / {total:,}  {elapsed:6.1f} s", flush=True)
+
+    pool = _pool(seed, now)
+    _save_pool(path, pool)
+    database = sqlite3.connect(path)
+    database.row_factory = sqlite3.Row
+    chosen: dict[Kind, list[dict[str, Any]]] = {}
+    try:
+        database.execute("PRAGMA journal_mode = OFF")
+        database.execute("PRAGMA synchronous = OFF")
+        database.execute("PRAGMA cache_size = -262144")  # 256 MB while indexes are built
+        for kind in _KINDS:
+            rows = [dict(row) for row in database.execute(f"SELECT * FROM {kind}")]
+            for row in rows:
+                del row["pk"]
+            search = SEARCH_TABLES[kind]
+            with database:
+                database.execute(f"DELETE FROM {kind}")
+                database.execute(f"INSERT INTO {search}({search}) VALUES ('delete-all')")
+            indexes = _list_indexes(database, kind)
+            chosen[kind] = _Copier(database, kind, rows).write(records, progress)
+            with database:
+                for sql in indexes:
+                    database.execute(sql)
+        database.execute("PRAGMA journal_mode = WAL")
+    finally:
+        database.close()
+
+    requests = chosen["requests"]
+    newest = requests[-1]
+    big = [row for row in requests if row.get("big")]
+    middle = [row for row in requests if not row.get("big")][:2]
+    with_order_id = next((row for row in middle if row["order_id"]), newest)
+    oldest = sqlite3.connect(path).execute("SELECT min(created_at) FROM requests").fetchone()[0]
+    built = BigStore(
+        path=str(path),
+        records=records,
+        seed=seed,
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        seconds=round(time.perf_counter() - started, 1),
+        newest=_iso(newest["created_at"]),
+        oldest=_iso(oldest),
+        newest_reference=newest["order_reference_id"],
+        rare_reference=middle[-1]["order_reference_id"],
+        rare_term=with_order_id["order_id"] or with_order_id["id"],
+        common_word="shipping",
+        big_body_reference=big[-1]["order_reference_id"] if big else "",
+        customer_id=newest["customer_id"],
+    )
+    built.save(Path(f"{path}.json"))
+    return built
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--store", type=Path, default=Path("/tmp/orderdesk-bench/store.db"))
+    parser.add_argument("--seed", type=int, default=7)
+    options = parser.parse_args()
+    options.store.parent.mkdir(parents=True, exist_ok=True)
+    built = build_store(options.store, options.records, seed=options.seed)
+    print(json.dumps(asdict(built), indent=2))
+
+
+if __name__ == "__main__":
+    main()

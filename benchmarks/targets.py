@@ -1,0 +1,147 @@
+"""The targets orderdesk must meet, and the table that shows a run against them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+__all__ = ["TARGETS", "report", "verdicts"]
+
+Figures = dict[str, Any]
+
+#: (figure, target as a reader sees it, limit, unit, True when more is better).
+TARGETS: list[tuple[str, str, float, str, bool]] = [
+    ("list query p95", "10 ms or less", 10, "ms", False),
+    ("search p95", "50 ms or less", 50, "ms", False),
+    ("process start to first painted list", "1.0 s or less", 1.0, "s", False),
+    ("key to next frame p95", "50 ms or less", 50, "ms", False),
+    ("filter change to repaint p95", "150 ms or less", 150, "ms", False),
+    ("drill-down on a 1 MB body", "300 ms or less", 300, "ms", False),
+    ("resident memory", "150 MB or less", 150, "MB", False),
+    ("sync throughput", "3,000 records/s or more", 3000, "records/s", True),
+]
+
+_SEARCHES = ("search",)
+
+
+def _get(figures: Figures, *path: str) -> Any:
+    value: Any = figures
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def _worst_p95(figures: Figures, searches: bool) -> float | None:
+    queries = figures.get("queries") or {}
+    chosen = [
+        figure["p95_ms"]
+        for name, figure in queries.items()
+        if name.startswith(_SEARCHES) == searches
+    ]
+    return max(chosen) if chosen else None
+
+
+def _max(*values: Any) -> float | None:
+    present = [value for value in values if isinstance(value, int | float)]
+    return max(present) if present else None
+
+
+def _measured(figures: Figures) -> dict[str, float | None]:
+    ui = figures.get("ui") or {}
+    drill = _get(ui, "drill_down_1mb_s")
+    return {
+        "list query p95": _worst_p95(figures, searches=False),
+        "search p95": _worst_p95(figures, searches=True),
+        "process start to first painted list": _get(ui, "first_paint_s"),
+        "key to next frame p95": _max(
+            _get(ui, "page_down_next_frame", "p95_ms"),
+            _get(ui, "first_or_last_row_next_frame", "p95_ms"),
+        ),
+        "filter change to repaint p95": _get(ui, "filter_change_repainted", "p95_ms"),
+        "drill-down on a 1 MB body": None if drill is None else drill * 1000,
+        "resident memory": _max(
+            _get(ui, "resident_mb_at_rest"), _get(ui, "resident_mb_after_paging")
+        ),
+        "sync throughput": _get(figures, "sync", "records_per_second"),
+    }
+
+
+def verdicts(figures: Figures) -> Iterator[tuple[str, str, float | None, str, str]]:
+    """Each target: (figure, target, measured, unit, "met" / "MISSED" / "not measured")."""
+    measured = _measured(figures)
+    for name, target, limit, unit, more_is_better in TARGETS:
+        value = measured[name]
+        if value is None:
+            verdict = "not measured"
+        elif (value >= limit) if more_is_better else (value <= limit):
+            verdict = "met"
+        else:
+            verdict = "MISSED"
+        yield name, target, value, unit, verdict
+
+
+def _number(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "-"
+    text = f"{value:,.0f}" if value >= 100 else f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{text} {unit}".strip()
+
+
+def _table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def _sections(figures: Figures) -> Iterator[list[str]]:
+    records = figures.get("records", 0)
+    yield [
+        f"{records:,} requests and {records:,} postbacks in a SQLite store; "
+        f"{figures.get('machine', '')}.",
+    ]
+    yield _table(
+        ("figure", "target", "measured", ""),
+        [
+            (name, target, _number(value, unit), verdict)
+            for name, target, value, unit, verdict in verdicts(figures)
+        ],
+    )
+    queries = figures.get("queries") or {}
+    yield _table(
+        ("query (100 rows)", "p50", "p95"),
+        [
+            (name, _number(f["p50_ms"], "ms"), _number(f["p95_ms"], "ms"))
+            for name, f in queries.items()
+        ],
+    )
+    questions = _get(figures, "baselines", "questions") or {}
+    if questions:
+        yield _table(
+            ("question", "orderdesk", "lnav", "jq", "lnav / orderdesk", "jq / orderdesk"),
+            [
+                (
+                    name.replace("_", " "),
+                    _number(q.get("orderdesk_s"), "s"),
+                    _number(q.get("lnav_s"), "s"),
+                    _number(q.get("jq_s"), "s"),
+                    _number(q.get("lnav_ratio"), "x"),
+                    _number(q.get("jq_ratio"), "x"),
+                )
+                for name, q in questions.items()
+            ],
+        )
+    store = figures.get("store") or {}
+    sync = figures.get("sync") or {}
+    yield [
+        f"Store: {_number(store.get('mb_per_million_records'), 'MB')} per million records "
+        f"(built in {_number(store.get('build_seconds'), 's')}). "
+        f"Sync: {sync.get('records', 0):,} records in {_number(sync.get('seconds'), 's')}. "
+        f"Whole run: {_number(figures.get('seconds'), 's')}.",
+    ]
+
+
+def report(figures: Figures) -> str:
+    """The run as Markdown: the targets, then every figure behind them."""
+    return "\n\n".join("\n".join(section) for section in _sections(figures)) + "\n"
