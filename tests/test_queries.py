@@ -301,3 +301,31 @@ class TestIndexesServeTheLists:
             assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan
             assert "TEMP B-TREE" not in plan, plan
             assert "SCAN requests\n" not in plan + "\n", plan
+
+    @pytest.mark.parametrize("newest_first", [True, False])
+    def test_a_page_deep_in_a_time_range_seeks_to_its_cursor(
+        self, sqlite_store: Store, newest_first: bool
+    ) -> None:
+        # Seeking by the range's bound and filtering by the cursor would read
+        # every row between the bound and the cursor.
+        week = RecordQuery("requests", since=T0 - timedelta(days=7), until=T0 + timedelta(days=1))
+        plan = "\n".join(
+            query_plan(sqlite_store, week, after=Cursor(T0, "req_1"), newest_first=newest_first)
+        )
+        assert "(created_at,id)" in plan, plan
+
+    def test_a_cursor_outside_the_range_still_keeps_the_range(self, store: Store) -> None:
+        store.save_page(
+            "requests", [request(n, at=T0 + timedelta(hours=n)) for n in range(6)], None
+        )
+        window = RecordQuery(
+            "requests", since=T0 + timedelta(hours=1), until=T0 + timedelta(hours=4)
+        )
+        far = Cursor(T0 + timedelta(days=1), "req_9")
+        assert ids(store, window, after=far) == ["req_000003", "req_000002", "req_000001"]
+        early = Cursor(T0 - timedelta(days=1), "req_0")
+        assert ids(store, window, after=early, newest_first=False) == [
+            "req_000001",
+            "req_000002",
+            "req_000003",
+        ]

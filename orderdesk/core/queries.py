@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -206,6 +206,23 @@ def _is_common(
     return count_matches(connection, kind, expression, up_to=threshold) >= threshold
 
 
+def _beyond(query: RecordQuery, after: Cursor | None, newest_first: bool) -> RecordQuery:
+    """The query less the time bound the cursor already implies.
+
+    Given both ``created_at < until`` and ``(created_at, id) < cursor``, SQLite
+    seeks the index by the first and filters by the second: a page 100,000 rows
+    down the range then reads 100,000 rows. Without the implied bound it seeks
+    straight to the cursor.
+    """
+    if after is None:
+        return query
+    if newest_first and query.until is not None and after.created_at < query.until:
+        return replace(query, until=None)
+    if not newest_first and query.since is not None and after.created_at >= query.since:
+        return replace(query, since=None)
+    return query
+
+
 def _paged(
     statement: Select[Any], table: Table, after: Cursor | None, limit: int, newest_first: bool
 ) -> Select[Any]:
@@ -252,9 +269,10 @@ def list_summaries(
 ) -> list[RecordSummary]:
     """A page of list rows matching the query, after the cursor, newest first by default."""
     table = TABLES[query.kind]
+    bounded = _beyond(query, after, newest_first)
     with store.engine.connect() as connection:
         statement = select(*_summary_columns(table, query.kind)).where(
-            *_conditions(connection, table, query, limit)
+            *_conditions(connection, table, bounded, limit)
         )
         rows = connection.execute(_paged(statement, table, after, limit, newest_first))
         return [RecordSummary(kind=query.kind, **row) for row in rows.mappings()]
@@ -265,8 +283,9 @@ def list_records(
 ) -> list[LogRecord]:
     """A page of whole records matching the query, newest first."""
     table = TABLES[query.kind]
+    bounded = _beyond(query, after, newest_first=True)
     with store.engine.connect() as connection:
-        statement = whole_rows(query.kind).where(*_conditions(connection, table, query, limit))
+        statement = whole_rows(query.kind).where(*_conditions(connection, table, bounded, limit))
         rows = connection.execute(_paged(statement, table, after, limit, newest_first=True))
         return [record_from_row(query.kind, row) for row in rows.mappings()]
 
@@ -336,9 +355,10 @@ def query_plan(
         if sql.lstrip().upper().startswith("SELECT"):  # not the BEGIN before it
             raise _Captured(sql, parameters)
 
+    bounded = _beyond(query, after, newest_first)
     with store.engine.connect() as connection:
         statement = select(*_summary_columns(table, query.kind)).where(
-            *_conditions(connection, table, query, 100)
+            *_conditions(connection, table, bounded, 100)
         )
         event.listen(connection, "before_cursor_execute", capture)
         try:
