@@ -1,12 +1,19 @@
-"""The console as a user meets it on a big store: a real process in a real pseudo-terminal.
+"""The console as a user meets it: a real ``orderdesk`` process in a real pseudo-terminal.
 
-    python -m benchmarks.tui_latency --records 1000000
+    python -m benchmarks.tui_latency --store STORE --first-reference REF \\
+        --big-body-reference REF [--json PATH]
 
-Builds (or reuses) a store of N requests, starts ``orderdesk`` on it in a
-120x40 pseudo-terminal, and reports the time from process start to the first
-painted list, from a key (PgDn, ``G``) to the end of the frame it causes, and
-the resident memory. A frame ends when the app has written nothing for 80 ms;
-that quiet is subtracted from the figures.
+Starts ``orderdesk`` on a store of requests and postbacks in a 120x40
+pseudo-terminal and reports the time from process start to the first painted
+list; from a key (PgDn, ``G``/``g``, a filter change, enter on a request with
+a 1 MB body) to the frame it causes; and the resident memory at rest and
+after paging through many rows.
+
+A frame ends when the app has written nothing for ``QUIET`` seconds; that
+quiet is subtracted from the figures. The status line redraws itself once a
+second (its ages must stay true), and the list's scrollbar with it, so each
+timed key is sent just after such a redraw: the redraw never lands inside
+the frame being timed.
 """
 
 from __future__ import annotations
@@ -14,38 +21,45 @@ from __future__ import annotations
 import argparse
 import fcntl
 import json
+import math
 import os
 import pty
+import re
 import select
 import statistics
 import struct
 import sys
 import termios
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from orderdesk import strings
+from orderdesk.tui.widgets import columns as list_columns
+
 QUIET = 0.08
+#: Longest wait for the status line's once-a-second redraw before a timed key.
+TICK = 1.2
+#: While paging for memory, a frame counts as done after this much quiet.
+PAGING_QUIET = 0.02
+#: A toast ("showing errors only") lives two seconds; its removal is a frame of its own.
+TOAST = 2.2
+FILTER_TOGGLES = 6
 PAGE_DOWN = b"\x1b[6~"
+ENTER = b"\r"
+TAB = b"\t"
+_ROWS_COUNTED = re.compile(r"(≥ )?([\d,]+) records")
 
 
-def build_store(path: Path, rows: int) -> None:
-    """A store of ``rows`` requests, written straight into its table."""
-    sys.path.insert(0, str(ROOT / "tests" / "tui"))
-    from datetime import UTC, datetime, timedelta
+@dataclass(frozen=True)
+class Frame:
+    """What one key caused: seconds to its first byte, to its last, and the bytes."""
 
-    from big_store import build_big_store
-
-    from orderdesk.sim import Simulation
-
-    sim = Simulation(
-        seed=7,
-        history=timedelta(hours=1),
-        history_rate=2.0,
-        rate=0.0,
-        now=datetime(2026, 11, 23, 12, tzinfo=UTC),
-    )
-    build_big_store(path, sim.records("requests")[0], rows)  # type: ignore[arg-type]
+    first: float
+    last: float
+    data: bytes
+    #: Seconds until the awaited text was drawn, when there was one.
+    drawn: float | None = None
 
 
 class Terminal:
@@ -74,18 +88,52 @@ class Terminal:
         while self._read(0.5):
             pass
 
-    def key(self, data: bytes) -> tuple[float, float]:
-        """Seconds from sending a key to the next frame's first byte, and to its last."""
-        self.settle()
+    def key(self, data: bytes, *, needle: bytes | None = None, timeout: float = 5.0) -> Frame:
+        """Send a key just after the status line's redraw, and time the frames it causes.
+
+        With a ``needle``, the frame does not end before the needle is drawn,
+        however long the app pauses on the way (a drill-down loading a body).
+        """
+        self._after_tick()
+        start = len(self.output)
         sent = time.perf_counter()
         os.write(self.fd, data)
-        first = last = None
-        while self._read(2.0 if last is None else QUIET):
-            last = time.perf_counter()
-            first = first or last
-        if first is None or last is None:
-            raise TimeoutError("the key caused no frame")
-        return first - sent, last - sent
+        first = last = drawn = None
+        deadline = sent + timeout
+        while True:
+            if drawn is None and needle is not None and needle in self.output[start:]:
+                drawn = (last or time.perf_counter()) - sent
+            waiting = last is None or (needle is not None and drawn is None)
+            if self._read(min(0.5, timeout) if waiting else QUIET):
+                last = time.perf_counter()
+                first = first or last
+            elif not waiting:
+                break
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"{data!r} caused no frame (or never drew {needle!r})")
+        assert first is not None and last is not None
+        return Frame(first - sent, last - sent, bytes(self.output[start:]), drawn)
+
+    def type(self, data: bytes) -> None:
+        """Send keys whose frames are not timed, and let their frames pass."""
+        os.write(self.fd, data)
+        self._read(2.0)
+        while self._read(QUIET):
+            pass
+
+    def idle(self, seconds: float) -> None:
+        """Read whatever the app draws for a while."""
+        deadline = time.perf_counter() + seconds
+        while (left := deadline - time.perf_counter()) > 0:
+            self._read(left)
+
+    def page_down(self, presses: int) -> None:
+        """PgDn ``presses`` times, each after the previous frame has started and gone quiet."""
+        for _ in range(presses):
+            os.write(self.fd, PAGE_DOWN)
+            self._read(2.0)
+            while self._read(PAGING_QUIET):
+                pass
 
     def resident_mb(self) -> float:
         """The app's resident memory, in MB."""
@@ -94,11 +142,26 @@ class Terminal:
                 return int(line.split()[1]) / 1024
         return float("nan")
 
+    def rows_counted(self) -> int | None:
+        """The row count the filter bar shows last, when it is exact."""
+        found = _ROWS_COUNTED.findall(self.output.decode("utf-8", "replace"))
+        if not found or found[-1][0]:
+            return None
+        return int(found[-1][1].replace(",", ""))
+
     def quit(self) -> None:
+        """Quit the app and wait for the process to end."""
         os.write(self.fd, b"q")
         self.settle()  # reading a closed terminal ends quietly, see _read
         os.waitpid(self.pid, 0)
         os.close(self.fd)
+
+    def _after_tick(self) -> None:
+        while self._read(QUIET):
+            pass
+        if self._read(TICK):
+            while self._read(QUIET):
+                pass
 
     def _read(self, wait: float) -> bool:
         ready, _, _ = select.select([self.fd], [], [], wait)
@@ -112,48 +175,121 @@ class Terminal:
         return bool(chunk)
 
 
+def drawn_reference(reference: str, columns: int) -> bytes:
+    """An order reference as the Requests list draws it: cut or padded to its column."""
+    # The list is the terminal less its one-column scrollbar; the padding tells
+    # the row apart from the filter bar's "search: REF" chip.
+    layout = list_columns.layout("requests", columns - 1)
+    width = next((width for column, width in layout if column.key == "reference"), None)
+    return (reference if width is None else list_columns.fit(reference, width)).encode()
+
+
+def rows_per_page(frame: Frame, columns: int) -> int:
+    """Records one PgDn moves by: the list's height less its header."""
+    # The scrollbar, in the last column, runs the list's whole height.
+    scrollbar = re.findall(rb"\x1b\[(\d+);%dH" % columns, frame.data)
+    return max(1, len(set(scrollbar)) - 1)
+
+
 def _ms(seconds: list[float]) -> dict[str, float]:
     ordered = sorted(seconds)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return {"p50_ms": round(statistics.median(ordered) * 1000, 1), "p95_ms": round(p95 * 1000, 1)}
 
 
-def measure(path: Path, presses: int) -> dict[str, object]:
+def _toggle_errors(terminal: Terminal) -> Frame:
+    terminal.idle(TOAST)  # the last toggle's toast goes first
+    return terminal.key(b"e")
+
+
+def _toggle_first_status(terminal: Terminal) -> Frame:
+    """Open the filters, toggle the first status, and time enter in the customer box."""
+    terminal.type(b"f")
+    terminal.type(b" ")
+    terminal.type(TAB)
+    return terminal.key(ENTER)
+
+
+def measure_ui(
+    store: Path,
+    *,
+    first_reference: str,
+    big_body_reference: str,
+    columns: int = 120,
+    lines: int = 40,
+    presses: int = 30,
+    page_rows: int = 10_000,
+) -> dict[str, object]:
     """Start the console on the store and time what a user feels."""
-    terminal = Terminal(["--db", str(path), "--tz", "UTC"])
+    terminal = Terminal(["--db", str(store), "--tz", "UTC"], columns, lines)
     try:
-        first_paint = terminal.read_until(b"BIG-")
+        first_paint = terminal.read_until(drawn_reference(first_reference, columns))
         terminal.settle()
         at_rest = terminal.resident_mb()
+
         page_down = [terminal.key(PAGE_DOWN) for _ in range(presses)]
-        end = [terminal.key(b"G"), terminal.key(b"g"), terminal.key(b"G"), terminal.key(b"g")]
+        ends = [terminal.key(key) for key in (b"G", b"g") * 2]
+
+        errors = [_toggle_errors(terminal) for _ in range(FILTER_TOGGLES)]
+        statuses = [_toggle_first_status(terminal) for _ in range(2)]
+
+        page = rows_per_page(page_down[0], columns)
+        total = terminal.rows_counted()
+        rows = min(page_rows, total) if total is not None else page_rows
+        paging_presses = math.ceil(rows / page)
+        paging_started = time.perf_counter()
+        terminal.page_down(paging_presses)
+        paging_s = time.perf_counter() - paging_started
         after_paging = terminal.resident_mb()
+
+        terminal.key(b"g")
+        terminal.type(b"/")
+        terminal.type(big_body_reference.encode())
+        terminal.key(ENTER, needle=drawn_reference(big_body_reference, columns), timeout=30.0)
+        opened = terminal.key(ENTER, needle=strings.STAGE_ORIGINAL.encode(), timeout=60.0)
+        after_big_body = terminal.resident_mb()
     finally:
         terminal.quit()
     return {
-        "records": None,
+        "columns": columns,
+        "lines": lines,
         "first_paint_s": round(first_paint, 2),
-        "page_down_next_frame": _ms([first for first, _ in page_down]),
-        "page_down_frame_done": _ms([last for _, last in page_down]),
-        "first_or_last_row_next_frame": _ms([first for first, _ in end]),
-        "first_or_last_row_frame_done": _ms([last for _, last in end]),
+        "page_down_next_frame": _ms([frame.first for frame in page_down]),
+        "page_down_frame_done": _ms([frame.last for frame in page_down]),
+        "first_or_last_row_next_frame": _ms([frame.first for frame in ends]),
+        "first_or_last_row_frame_done": _ms([frame.last for frame in ends]),
+        "errors_only_frame_done": _ms([frame.last for frame in errors]),
+        "status_filter_frame_done": _ms([frame.last for frame in statuses]),
+        "big_body_stage_title_s": round(opened.drawn or opened.last, 3),
+        "big_body_drill_down_s": round(opened.last, 3),
         "resident_mb_at_rest": round(at_rest, 1),
+        "rows_per_page": page,
+        "rows_paged": min(rows, paging_presses * page),
+        "paging_s": round(paging_s, 1),
         "resident_mb_after_paging": round(after_paging, 1),
+        "resident_mb_after_big_body": round(after_big_body, 1),
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=1_000_000)
-    parser.add_argument("--store", type=Path, default=Path("/tmp/orderdesk-bench-big.db"))
+    """Measure the console on one store and print the figures as JSON."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--first-reference", required=True, help="the newest request's reference")
+    parser.add_argument(
+        "--big-body-reference", required=True, help="the reference of a request with a 1 MB body"
+    )
     parser.add_argument("--presses", type=int, default=30)
-    parser.add_argument("--json", type=Path)
+    parser.add_argument("--page-rows", type=int, default=10_000)
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     options = parser.parse_args()
-    if not options.store.exists():
-        print(f"building a store of {options.records:,} requests at {options.store} ...")
-        build_store(options.store, options.records)
-    figures = measure(options.store, options.presses)
-    figures["records"] = options.records
+    figures = measure_ui(
+        options.store,
+        first_reference=options.first_reference,
+        big_body_reference=options.big_body_reference,
+        presses=options.presses,
+        page_rows=options.page_rows,
+    )
     print(json.dumps(figures, indent=2))
     if options.json:
         options.json.write_text(json.dumps(figures, indent=2) + "\n")
