@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from conftest import ANCHOR
+from textual.content import Content
+from textual.widgets import Static
 from tui_console import console, record_list, settled
 
 from orderdesk.core.queries import Cursor, RecordQuery, RecordSummary, list_summaries
@@ -14,6 +17,8 @@ from orderdesk.core.store import Store
 from orderdesk.sim import Simulation
 from orderdesk.tui.row_window import RowWindow
 from orderdesk.tui.widgets import columns
+from orderdesk.tui.widgets.filter_bar import FilterBar
+from orderdesk.tui.widgets.status_line import StatusLine
 
 
 async def test_the_list_shows_the_newest_requests_first(store: Store) -> None:
@@ -43,6 +48,31 @@ async def test_opening_reads_one_page_and_paging_down_reads_at_most_one_more(sto
             await pilot.press("pagedown")
         await pilot.pause()
         assert records.pages_read == 2
+
+
+async def test_moving_the_cursor_redraws_a_bar_only_when_it_says_something_new(
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each needless update was a layout pass and two more frames after every key.
+    updates: list[tuple[str, str]] = []
+    for bar in (FilterBar, StatusLine):
+        original = bar.update
+
+        def counted(self: Static, content: Content, _original=original, **kwargs: object) -> None:
+            updates.append((type(self).__name__, content.plain))
+            _original(self, content, **kwargs)
+
+        monkeypatch.setattr(bar, "update", counted)
+    app = console(sqlite_store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settled(pilot)
+        await pilot.press("j", "j", "pagedown", "k", "j")
+        await settled(pilot)
+        assert record_list(app).cursor > 1
+    for name in ("FilterBar", "StatusLine"):
+        said = [text for widget, text in updates if widget == name]
+        assert said, name
+        assert all(new != old for old, new in pairwise(said)), said
 
 
 async def test_a_failed_row_carries_a_symbol_as_well_as_a_colour(store: Store) -> None:

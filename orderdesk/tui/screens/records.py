@@ -161,6 +161,17 @@ class RecordsScreen(Screen[None]):
             self.query_one(StatusLine).zone = zone
             self.record_list.show(self._query())
 
+    def on_screen_suspend(self) -> None:
+        """Under a drill-down, the ages need no redraw: each would repaint the screen on top."""
+        for line in self.query(StatusLine):
+            line.pause()
+
+    def on_screen_resume(self) -> None:
+        """Back on top: the ages are redrawn at once."""
+        for line in self.query(StatusLine):
+            if line.is_mounted:
+                line.resume()
+
     @on(RecordHighlighted)
     def _highlighted(self) -> None:
         records = self.record_list

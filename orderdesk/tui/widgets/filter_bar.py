@@ -17,6 +17,8 @@ __all__ = ["FilterBar"]
 class FilterBar(Static):
     """The screen's title, its time window and zone, its active filters, and the row count."""
 
+    _shown: tuple[object, ...] = ()
+
     def show(
         self,
         *,
@@ -38,4 +40,9 @@ class FilterBar(Static):
         for chip in list_filter.chips():
             parts += [" │ ", Content.styled(safe(chip).plain, "$warning")]
         parts += [" │ ", (rows, "$text-muted")]
-        self.update(Content.assemble(*parts))
+        bar = Content.assemble(*parts)
+        # Content's equality ignores styles: compare them too.
+        shown = (bar.plain, *bar.spans)
+        if shown != self._shown:
+            self._shown = shown
+            self.update(bar, layout=False)  # always one row

@@ -83,8 +83,11 @@ class LargeBodyView(ScrollView, can_focus=True):
         self.virtual_size = Size(width, self._row_starts[-1])
 
     def on_mount(self) -> None:
-        """Measure once the pane has a width; start re-indenting if there is a better form."""
-        self._measure()
+        """Measure if the pane has a width yet; start re-indenting if there is a better form."""
+        # Before the first layout the width is 0: cutting at one column would
+        # draw a first frame one character per row. on_resize measures instead.
+        if not self.soft_wrap or self.scrollable_content_region.width:
+            self._measure()
         if self._reformat is not None:
             self.run_worker(self._reformat_in_thread, thread=True, exclusive=True)
 

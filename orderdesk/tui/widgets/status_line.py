@@ -116,12 +116,28 @@ class StatusLine(Static):
         self.freshness = freshness
         self.zone = zone
         self._now = now
+        self._shown: tuple[object, ...] = ()
 
     def on_mount(self) -> None:
         """Keep ages current."""
         self.redraw()
-        self.set_interval(1.0, self.redraw)
+        self._ticking = self.set_interval(1.0, self.redraw)
+
+    def pause(self) -> None:
+        """Stop redrawing while another screen covers this one."""
+        self._ticking.pause()
+
+    def resume(self) -> None:
+        """Redraw again, at once and every second."""
+        self._ticking.resume()
+        self.redraw()
 
     def redraw(self) -> None:
-        """Draw the line again from the freshness."""
-        self.update(self.freshness.describe(self._now(), self.zone))
+        """Draw the line again from the freshness, if it says something new."""
+        line = self.freshness.describe(self._now(), self.zone)
+        shown = (line.plain, *line.spans)  # Content's equality ignores styles
+        if shown != self._shown:
+            self._shown = shown
+            # One row whatever it says: no layout pass, which would also
+            # repaint the list's scrollbar beside it.
+            self.update(line, layout=False)
