@@ -29,7 +29,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
@@ -322,6 +321,9 @@ class Store:
         if unknown:
             # Another process sharing the store may have inserted some of them.
             if connection.dialect.name == "postgresql":
+                # Imported here: a SQLite user's every command would pay for it.
+                from sqlalchemy.dialects import postgresql
+
                 adding = postgresql.insert(TEMPLATE_SOURCES).on_conflict_do_nothing()
             else:
                 adding = insert(TEMPLATE_SOURCES).prefix_with("OR IGNORE", dialect="sqlite")
