@@ -50,7 +50,7 @@ def _max(*values: Any) -> float | None:
 
 def _measured(figures: Figures) -> dict[str, float | None]:
     ui = figures.get("ui") or {}
-    drill = _get(ui, "drill_down_1mb_s")
+    drill = _get(ui, "big_body_drill_down_s")
     return {
         "list query p95": _worst_p95(figures, searches=False),
         "search p95": _worst_p95(figures, searches=True),
@@ -59,10 +59,15 @@ def _measured(figures: Figures) -> dict[str, float | None]:
             _get(ui, "page_down_next_frame", "p95_ms"),
             _get(ui, "first_or_last_row_next_frame", "p95_ms"),
         ),
-        "filter change to repaint p95": _get(ui, "filter_change_repainted", "p95_ms"),
+        "filter change to repaint p95": _max(
+            _get(ui, "errors_only_frame_done", "p95_ms"),
+            _get(ui, "status_filter_frame_done", "p95_ms"),
+        ),
         "drill-down on a 1 MB body": None if drill is None else drill * 1000,
         "resident memory": _max(
-            _get(ui, "resident_mb_at_rest"), _get(ui, "resident_mb_after_paging")
+            _get(ui, "resident_mb_at_rest"),
+            _get(ui, "resident_mb_after_paging"),
+            _get(ui, "resident_mb_after_big_body"),
         ),
         "sync throughput": _get(figures, "sync", "records_per_second"),
     }

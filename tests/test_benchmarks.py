@@ -1,0 +1,73 @@
+"""The benchmark suite runs end to end at a small size, so that it cannot rot.
+
+Figures are read, never compared with a limit: this checks that every figure
+is measured and that the tools agree on what they found, not how fast they were.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.targets import TARGETS, verdicts
+
+pytestmark = pytest.mark.slow
+
+RECORDS = 20_000
+
+
+@pytest.fixture(scope="module")
+def figures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    work = tmp_path_factory.mktemp("bench")
+    out = work / "figures.json"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks",
+            "--records",
+            str(RECORDS),
+            "--work",
+            str(work),
+            "--repeat",
+            "5",
+            "--json",
+            str(out),
+        ],
+        check=True,
+        timeout=900,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    loaded: dict[str, object] = json.loads(out.read_text())
+    return loaded
+
+
+def test_every_target_is_measured(figures: dict[str, object]) -> None:
+    unmeasured = [name for name, _, _, _, verdict in verdicts(figures) if verdict == "not measured"]
+    assert unmeasured == []
+    assert len(list(verdicts(figures))) == len(TARGETS)
+
+
+def test_the_store_holds_what_was_asked(figures: dict[str, object]) -> None:
+    assert figures["records"] == RECORDS
+    store = figures["store"]
+    assert isinstance(store, dict)
+    assert store["bytes"] > RECORDS * 2 * 1_000  # a few KB per record, not empty rows
+    sync = figures["sync"]
+    assert isinstance(sync, dict)
+    assert sync["records"] >= RECORDS * 0.8
+
+
+def test_jq_lnav_and_orderdesk_find_the_same_records(figures: dict[str, object]) -> None:
+    baselines = figures["baselines"]
+    assert isinstance(baselines, dict)
+    questions = baselines["questions"]
+    assert set(questions) == {"failed_last_day", "one_reference", "text_search"}
+    for name, question in questions.items():
+        found = question["matches"]
+        assert found["orderdesk"] > 0, name
+        assert found["jq"] == found["lnav"] == found["orderdesk"], name
