@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from textual.content import Content
 
-from orderdesk.tui.safe_text import safe
+from orderdesk.tui.safe_text import safe, safe_plain
 
 HOSTILE = {
     "OSC 52 clipboard write": "\x1b]52;c;cHduZWQ=\x07",
@@ -56,3 +56,8 @@ def test_printable_text_is_unchanged(text: str) -> None:
     bidi = {chr(code) for code in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
     if not set(text) & bidi:
         assert plain == text
+
+
+@given(st.one_of(st.none(), st.text()), st.booleans())
+def test_safe_plain_is_the_plain_text_of_safe(text: str | None, keep_layout: bool) -> None:
+    assert safe_plain(text, keep_layout=keep_layout) == safe(text, keep_layout=keep_layout).plain

@@ -18,7 +18,7 @@ from xml.parsers.expat import ExpatError
 
 from textual.widgets import TextArea
 
-from orderdesk.tui.safe_text import safe
+from orderdesk.tui.safe_text import safe_plain
 from orderdesk.tui.widgets.large_body import LargeBodyView
 
 __all__ = ["BodyView", "PresentedBody", "body_view", "present_body"]
@@ -107,7 +107,7 @@ def present_body(body: str | None, content_type: str | None) -> PresentedBody:
         pretty = _pretty_json(body)
     elif language == "xml" and len(body) <= PRETTY_XML_LIMIT:
         pretty = _pretty_xml(body)
-    text = safe(pretty if pretty is not None else body, keep_layout=True).plain
+    text = safe_plain(pretty if pretty is not None else body, keep_layout=True)
     # A body that claims JSON but does not parse is still mostly JSON-looking;
     # highlight it only if it parsed, so broken bodies do not look valid.
     highlight = pretty is not None and len(text) <= TEXT_AREA_LIMIT and highlighting_is_safe()
@@ -154,7 +154,7 @@ def body_view(
 
     ``raw`` shows the text as it is, never re-indented (a template's source).
     """
-    shown = safe(text, keep_layout=True).plain
+    shown = safe_plain(text, keep_layout=True)
     if len(shown) > TEXT_AREA_LIMIT:
         # Too big to wait for: shown as it came at once, re-indented when ready.
         language = None if raw or not text else _sniff(text, content_type)
