@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ANCHOR
+from textual.widgets._footer import FooterKey
 from tui_console import console, record_list, records_screen, settled
 
 from orderdesk.cli import main
@@ -16,6 +17,7 @@ from orderdesk.tui.app import OrderdeskApp, Source
 from orderdesk.tui.demo import demo_app
 from orderdesk.tui.launch import start_filter
 from orderdesk.tui.screens.first_run import FirstRunScreen
+from orderdesk.tui.widgets.key_footer import KeyFooter
 from orderdesk.tui.widgets.status_line import StatusLine
 
 
@@ -58,6 +60,33 @@ async def test_keys_1_and_2_switch_lists_and_question_mark_shows_every_key(store
         await pilot.press("question_mark")
         await pilot.pause()
         assert app.screen.query("HelpPanel")
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rebuilt: list[str] = []
+    recompose = KeyFooter.recompose
+
+    async def counted(self: KeyFooter) -> None:
+        rebuilt.append(type(self.screen).__name__)
+        await recompose(self)
+
+    monkeypatch.setattr(KeyFooter, "recompose", counted)
+    app = console(sqlite_store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settled(pilot)
+        before = len(rebuilt)
+        await pilot.press("f")
+        await settled(pilot)
+        await pilot.press("escape")
+        await settled(pilot)
+        # The same keys as before the filters opened: nothing to rebuild.
+        assert rebuilt[before:] == []
+        assert list(records_screen(app).query_one(KeyFooter).query(FooterKey))
+        await pilot.press("enter")
+        await settled(pilot)
+        assert "RecordScreen" in rebuilt[before:]  # other keys: rebuilt
 
 
 async def test_enter_opens_the_record_and_escape_comes_back(store: Store) -> None:

@@ -9,9 +9,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Center, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from orderdesk import strings
+from orderdesk.tui.widgets.key_footer import KeyFooter
 
 __all__ = ["FirstRunScreen"]
 
@@ -31,4 +32,4 @@ class FirstRunScreen(Screen[None]):
             yield Static(strings.FIRST_RUN_TITLE, id="first-run-title")
             # The store's path is the user's own text: shown literally.
             yield Static(Content(strings.FIRST_RUN_BODY.format(db=self._db)), id="first-run-body")
-        yield Footer()
+        yield KeyFooter()

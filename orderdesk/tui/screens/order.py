@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from orderdesk import strings
@@ -27,6 +27,7 @@ from orderdesk.tui.list_filter import zone_label
 from orderdesk.tui.record_stages import format_moment
 from orderdesk.tui.safe_text import safe
 from orderdesk.tui.screens.record import RecordScreen
+from orderdesk.tui.widgets.key_footer import KeyFooter
 
 __all__ = ["OrderScreen", "entry_line", "gap_line"]
 
@@ -140,7 +141,7 @@ class OrderScreen(Screen[None]):
         timeline_list = OptionList(*options, id="timeline")
         timeline_list.border_title = Content(strings.TITLE_ORDER_TIMELINE)
         yield timeline_list
-        yield Footer()
+        yield KeyFooter()
 
     def _gaps(self) -> Static:
         timeline = self.timeline

@@ -21,7 +21,7 @@ from textual.containers import Container
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static, Tab, Tabs
+from textual.widgets import Static, Tab, Tabs
 
 from orderdesk import strings
 from orderdesk.core.queries import get_record
@@ -36,6 +36,7 @@ from orderdesk.tui.record_stages import (
     record_stages,
 )
 from orderdesk.tui.safe_text import safe
+from orderdesk.tui.widgets.key_footer import KeyFooter
 from orderdesk.tui.widgets.stage_pane import StagePane
 
 __all__ = ["Layout", "RecordScreen", "layout_for", "record_header"]
@@ -134,7 +135,7 @@ class RecordScreen(Screen[None]):
         record = self.record
         if record is None:
             yield Static(safe(strings.RECORD_MISSING.format(id=self.record_id)))
-            yield Footer()
+            yield KeyFooter()
             return
         # Classes set before the children mount cost one styling pass; set
         # after, each one restyles the whole screen.
@@ -161,7 +162,7 @@ class RecordScreen(Screen[None]):
                 pane = StagePane(stage, self.zone)
                 pane.set_class(stage.name == self.current, "-current")
                 yield pane
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Put the keyboard in the first stage shown."""

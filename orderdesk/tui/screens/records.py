@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from orderdesk import strings
 from orderdesk.core.queries import RecordQuery
@@ -22,6 +22,7 @@ from orderdesk.tui.messages import RecordHighlighted
 from orderdesk.tui.screens.filters import FiltersDialog
 from orderdesk.tui.screens.time_range import TimeRangeDialog
 from orderdesk.tui.widgets.filter_bar import FilterBar
+from orderdesk.tui.widgets.key_footer import KeyFooter
 from orderdesk.tui.widgets.record_list import RecordList
 from orderdesk.tui.widgets.status_line import Freshness, StatusLine
 
@@ -71,7 +72,7 @@ class RecordsScreen(Screen[None]):
         yield RecordList(self._store, self._query(), self.zone, id="record-list")
         yield Input(placeholder=strings.SEARCH_PROMPT, id="search")
         yield StatusLine(self._freshness, self._now, self.zone, id="status-line")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Count the list in the background and draw the bar."""
