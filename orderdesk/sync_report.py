@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TextIO
 
 from orderdesk import strings
-from orderdesk.core.sync import SyncProgress
+from orderdesk.core.progress import SyncProgress
 from orderdesk.core.text import show_controls
 
 # How often the rewritten line may change: faster is flicker, not information.

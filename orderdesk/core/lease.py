@@ -25,9 +25,9 @@ from sqlalchemy import Connection, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from orderdesk.core.errors import StoreError
+from orderdesk.core.progress import SyncProgress
 from orderdesk.core.schema import SYNC_STATUS, WATERMARKS
 from orderdesk.core.store import Store
-from orderdesk.core.sync import SyncProgress
 
 __all__ = [
     "DEFAULT_HEARTBEAT",

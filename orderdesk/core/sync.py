@@ -13,7 +13,7 @@ import copy
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from orderdesk.core.backoff import Backoff
 from orderdesk.core.client import MAX_PAGE_SIZE, LogApiClient
 from orderdesk.core.errors import SourceError, TransientSourceError
+from orderdesk.core.progress import KindProgress, SyncProgress
 from orderdesk.core.records import KINDS, Kind, LogRecord, Watermark, to_utc
 
 if TYPE_CHECKING:
@@ -52,41 +53,6 @@ class PageStore(Protocol):
     ) -> SaveResult: ...
 
     def watermark(self, kind: Kind) -> Watermark | None: ...
-
-
-@dataclass
-class KindProgress:
-    """How far one kind got in a pass."""
-
-    fetched: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    pages: int = 0
-    #: The last ``(updated_at, id)`` read and saved in this pass.
-    position: Watermark | None = None
-    caught_up: bool = False
-
-
-@dataclass
-class SyncProgress:
-    """A pass's progress as plain data, for a status line; callbacks get a copy."""
-
-    #: Records received in pages.
-    fetched: int = 0
-    #: Records written to the store: new ones plus newer versions.
-    stored: int = 0
-    new: int = 0
-    updated: int = 0
-    #: The failure being retried, with the wait; None once a request succeeds again.
-    last_error: str | None = None
-    next_retry_at: datetime | None = None
-    last_success_at: datetime | None = None
-    #: True when every kind's last page said there was nothing more.
-    caught_up: bool = False
-    #: Transient failures met in this pass.
-    retries: int = 0
-    per_kind: dict[Kind, KindProgress] = field(default_factory=dict)
 
 
 class _Stopped(Exception):

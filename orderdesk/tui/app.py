@@ -18,13 +18,12 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from orderdesk import strings
-from orderdesk.core.client import LogApiClient
 from orderdesk.core.errors import OrderdeskError
 from orderdesk.core.lease import Lease, LeaseHeld, SyncStatus, lease_holder, read_status
+from orderdesk.core.progress import SyncProgress
 from orderdesk.core.queries import RecordQuery, list_summaries
 from orderdesk.core.records import KINDS, Kind
 from orderdesk.core.store import Store
-from orderdesk.core.sync import SyncProgress, follow
 from orderdesk.tui.list_filter import PRESETS, ListFilter, TimeWindow, zone_label
 from orderdesk.tui.messages import OrderWanted, RecordOpened, SyncProgressed
 from orderdesk.tui.safe_text import safe
@@ -278,6 +277,10 @@ class OrderdeskApp(App[None]):
     def _follow_source(self, open_source: SourceOpener) -> None:
         # Its own Store: a separate SQLite connection, writing while the screens read.
         # The lease comes first, so a console that is only watching opens no source.
+        # Imported here: a console with no source never loads the HTTP client.
+        from orderdesk.core.client import LogApiClient
+        from orderdesk.core.sync import follow
+
         try:
             with Store.open(self.store.url) as store:
                 try:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from orderdesk.core.progress import SyncProgress
 from orderdesk.core.queries import RecordSummary
-from orderdesk.core.sync import SyncProgress
 
 __all__ = [
     "OrderWanted",

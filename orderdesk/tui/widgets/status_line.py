@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from orderdesk import strings
 from orderdesk.core.lease import SyncStatus
-from orderdesk.core.sync import SyncProgress
+from orderdesk.core.progress import SyncProgress
 from orderdesk.tui.list_filter import age
 from orderdesk.tui.safe_text import safe
 

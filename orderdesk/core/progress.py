@@ -1,0 +1,49 @@
+"""How far a sync pass got, as plain data: what a status line or a report needs.
+
+Apart from the sync itself so that a console that only reads its store
+never imports the HTTP client to know what progress looks like.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from orderdesk.core.records import Kind, Watermark
+
+__all__ = ["KindProgress", "SyncProgress"]
+
+
+@dataclass
+class KindProgress:
+    """How far one kind got in a pass."""
+
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    pages: int = 0
+    #: The last ``(updated_at, id)`` read and saved in this pass.
+    position: Watermark | None = None
+    caught_up: bool = False
+
+
+@dataclass
+class SyncProgress:
+    """A pass's progress as plain data, for a status line; callbacks get a copy."""
+
+    #: Records received in pages.
+    fetched: int = 0
+    #: Records written to the store: new ones plus newer versions.
+    stored: int = 0
+    new: int = 0
+    updated: int = 0
+    #: The failure being retried, with the wait; None once a request succeeds again.
+    last_error: str | None = None
+    next_retry_at: datetime | None = None
+    last_success_at: datetime | None = None
+    #: True when every kind's last page said there was nothing more.
+    caught_up: bool = False
+    #: Transient failures met in this pass.
+    retries: int = 0
+    per_kind: dict[Kind, KindProgress] = field(default_factory=dict)
