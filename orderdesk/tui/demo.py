@@ -6,6 +6,7 @@ same client, sync and store as a real deployment; only the service is made up.
 
 from __future__ import annotations
 
+import gc
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,12 +28,16 @@ DEMO_INTERVAL = 2.0
 
 @contextmanager
 def simulated_source(
-    *, seed: int, history: timedelta, history_rate: float, rate: float
+    *, seed: int, history: timedelta, history_rate: float, rate: float, freeze: bool = False
 ) -> Iterator[Source]:
     """A simulated service on a free loopback port, live until the block ends."""
     # Generating a week takes seconds: this runs in the sync's thread, while the
     # screens are already up and the status line says the sync is starting.
     sim = Simulation(seed=seed, history=history, history_rate=history_rate, rate=rate)
+    if freeze:
+        # The week of history stays for the whole demo: keep the collector off
+        # it (only in a process that is the demo, see OrderdeskApp).
+        gc.freeze()
     with SimulatorServer(sim, "127.0.0.1", 0) as server:
         yield Source(server.url, None, interval=DEMO_INTERVAL)
 
@@ -45,12 +50,18 @@ def demo_app(
     history_rate: float,
     rate: float,
     zone: tzinfo | None,
+    whole_process: bool = False,
 ) -> OrderdeskApp:
     """The console over ``store``, following a simulated service it starts itself."""
     opener = partial(
-        simulated_source, seed=seed, history=history, history_rate=history_rate, rate=rate
+        simulated_source,
+        seed=seed,
+        history=history,
+        history_rate=history_rate,
+        rate=rate,
+        freeze=whole_process,
     )
-    return OrderdeskApp(store, open_source=opener, zone=zone)
+    return OrderdeskApp(store, open_source=opener, zone=zone, freeze_startup=whole_process)
 
 
 def run_demo(
@@ -68,6 +79,7 @@ def run_demo(
             history_rate=history_rate,
             rate=rate,
             zone=zone,
+            whole_process=True,
         )
         with drawing_on_terminal():
             app.run()
