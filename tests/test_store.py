@@ -449,6 +449,25 @@ class TestUpgradeFromV1:
             assert store.watermark("requests") == Watermark(T0 + timedelta(seconds=2), "req_000003")
         assert _schema_version(path) == str(migrations.SCHEMA_VERSION)
 
+    def test_an_upgraded_store_has_the_indexes_of_a_new_one(self, tmp_path: Path) -> None:
+        write_v1_store(tmp_path / "v1.db", _v1_records())
+        Store.open(tmp_path / "v1.db").close()
+        Store.open(tmp_path / "new.db").close()
+
+        def indexes(path: Path) -> dict[str, list[str]]:
+            connection = sqlite3.connect(path)
+            found = {}
+            for kind in ("requests", "postbacks"):
+                for _, name, *_ in connection.execute(f"PRAGMA index_list({kind})"):
+                    info = connection.execute(f"PRAGMA index_info({name})").fetchall()
+                    found[name] = [column for _, _, column in info]
+            connection.close()
+            return found
+
+        upgraded = indexes(tmp_path / "v1.db")
+        assert upgraded == indexes(tmp_path / "new.db")
+        assert upgraded["ix_requests_customer"] == ["customer_id", "created_at", "id", "status"]
+
     def test_each_template_source_is_then_kept_once(self, tmp_path: Path) -> None:
         path = tmp_path / "v1.db"
         write_v1_store(path, _v1_records())

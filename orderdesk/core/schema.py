@@ -198,8 +198,9 @@ def _list_indexes(kind: Kind, choice: str) -> tuple[Index, ...]:
         Index(f"ix_{kind}_reference", "order_reference_id", "created_at", "id"),
         Index(f"ix_{kind}_status", "status", "created_at", "id"),
         Index(f"ix_{kind}_{choice}", choice, "created_at", "id"),
-        Index(f"ix_{kind}_customer", "customer_id", "created_at", "id"),
-        Index(f"ix_{kind}_printer", "printer_id", "created_at", "id"),
+        # Ending in status, a party's failures are filtered in the index.
+        Index(f"ix_{kind}_customer", "customer_id", "created_at", "id", "status"),
+        Index(f"ix_{kind}_printer", "printer_id", "created_at", "id", "status"),
     )
 
 
