@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from engines import PostgresCluster
-from record_factory import T0, request
+from record_factory import T0, failed_request, postback, request
 
 from orderdesk.core.queries import RecordQuery, list_summaries
-from orderdesk.core.records import HttpMessage
+from orderdesk.core.records import HttpMessage, PostbackRecord
+from orderdesk.core.redact import redact_record
+from orderdesk.core.rows import row_from_record
+from orderdesk.core.search import document, record_document
 from orderdesk.core.search_terms import tokens, tsvector_literal
 from orderdesk.core.store import Store
+from orderdesk.sim import Simulation
 
 # Words that tokenizers disagree on: joined by punctuation, cased, accented,
 # in other scripts, numbers with dots, e-mail addresses, quotes and backslashes.
@@ -94,3 +99,15 @@ class TestTokens:
 
     def test_columns_are_apart_so_no_phrase_spans_them(self) -> None:
         assert tsvector_literal(["ORD-1", "2 body"]) == "'ord':2 '1':3 '2':5 'body':6"
+
+
+def test_a_record_is_indexed_as_its_stored_row_would_be() -> None:
+    # The sync indexes from the record, an update unindexes from the stored row:
+    # the two must give the same text, or old tokens would stay in the index.
+    simulation = Simulation(seed=11, history=timedelta(hours=3), history_rate=2.0, rate=0.0, now=T0)
+    records = [*simulation.records("requests"), *simulation.records("postbacks")]
+    records += [failed_request(1), postback(2), request(3, template=None, final=None)]
+    assert any(isinstance(record, PostbackRecord) and record.tracking for record in records)
+    for record in records:
+        redacted = redact_record(record)
+        assert record_document(redacted) == document(row_from_record(redacted, None)), record.id

@@ -31,16 +31,18 @@ from typing import Any
 
 from sqlalchemy import Connection, TextClause, text
 
-from orderdesk.core.records import Kind
+from orderdesk.core.records import Kind, LogRecord
 from orderdesk.core.search_terms import phrase_query, tsvector_literal
 
 __all__ = [
     "SEARCH_TABLES",
+    "Document",
     "count_matches",
     "create_search_tables",
     "document",
     "index_documents",
     "match_expression",
+    "record_document",
     "search_clause",
     "supports_search",
     "unindex_documents",
@@ -100,8 +102,41 @@ def document(row: Mapping[str, Any]) -> tuple[str, str]:
     return " ".join(ref for ref in refs if ref), "\n".join(bodies)
 
 
+def record_document(record: LogRecord) -> tuple[str, str]:
+    """:func:`document` of the record's row, read from the record: no stage is parsed back.
+
+    A sync indexes every record it saves; parsing its stages' JSON again only
+    to find the bodies was a tenth of the time a page took.
+    """
+    tracking = getattr(record, "tracking", None)
+    refs = (
+        record.order_reference_id,
+        record.order_id,
+        record.id,
+        None if tracking is None else tracking.code,
+    )
+    found = [
+        record.original.body,
+        None if record.template is None else record.template.output,
+        None if record.final is None else record.final.body,
+        *(attempt.body for attempt in getattr(record, "attempts", ())),
+        None if record.response is None else record.response.body,
+    ]
+    error = getattr(record, "error", None)
+    found.append(None if error is None else error.message)
+    bodies = dict.fromkeys(body for body in found if body)
+    return " ".join(ref for ref in refs if ref), "\n".join(bodies)
+
+
+Document = tuple[str, str]
+
+
 def _write_postgres(
-    connection: Connection, table: str, rows: Sequence[Mapping[str, Any]], op: str
+    connection: Connection,
+    table: str,
+    rows: Sequence[Mapping[str, Any]],
+    op: str,
+    documents: Sequence[Document],
 ) -> None:
     if op == "delete":
         sql = f"DELETE FROM {table} WHERE pk = :pk"
@@ -111,18 +146,29 @@ def _write_postgres(
         f"INSERT INTO {table} (pk, document) VALUES (:pk, CAST(:document AS tsvector)) "
         "ON CONFLICT (pk) DO UPDATE SET document = excluded.document"
     )
-    documents = [{"pk": row["pk"], "document": tsvector_literal(document(row))} for row in rows]
-    connection.execute(text(sql), documents)
+    vectors = [
+        {"pk": row["pk"], "document": tsvector_literal(given)}
+        for row, given in zip(rows, documents, strict=True)
+    ]
+    connection.execute(text(sql), vectors)
 
 
-def _write(connection: Connection, kind: Kind, rows: Sequence[Mapping[str, Any]], op: str) -> None:
+def _write(
+    connection: Connection,
+    kind: Kind,
+    rows: Sequence[Mapping[str, Any]],
+    op: str,
+    documents: Sequence[Document] | None = None,
+) -> None:
     if not rows or not supports_search(connection):
         return
+    if documents is None:
+        documents = [document(row) for row in rows]
     table = SEARCH_TABLES[kind]
     if _postgres(connection):
-        _write_postgres(connection, table, rows, op)
+        _write_postgres(connection, table, rows, op, documents)
         return
-    parameters = [(row["pk"], *document(row)) for row in rows]
+    parameters = [(row["pk"], *given) for row, given in zip(rows, documents, strict=True)]
     if op == "delete":
         sql = f"INSERT INTO {table}({table}, rowid, {_COLUMNS}) VALUES('delete', ?, ?, ?)"
     else:
@@ -130,9 +176,14 @@ def _write(connection: Connection, kind: Kind, rows: Sequence[Mapping[str, Any]]
     connection.exec_driver_sql(sql, parameters)
 
 
-def index_documents(connection: Connection, kind: Kind, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Index rows (each with ``pk`` and its stage columns)."""
-    _write(connection, kind, rows, "insert")
+def index_documents(
+    connection: Connection,
+    kind: Kind,
+    rows: Sequence[Mapping[str, Any]],
+    documents: Sequence[Document] | None = None,
+) -> None:
+    """Index rows (each with ``pk``, and its stage columns unless ``documents`` are given)."""
+    _write(connection, kind, rows, "insert", documents)
 
 
 def unindex_documents(

@@ -45,7 +45,13 @@ from orderdesk.core.records import (
 from orderdesk.core.redact import redact_record
 from orderdesk.core.rows import row_from_record, source_digest
 from orderdesk.core.schema import META, SYNC_STATUS, TABLES, TEMPLATE_SOURCES, WATERMARKS
-from orderdesk.core.search import create_search_tables, index_documents, unindex_documents
+from orderdesk.core.search import (
+    Document,
+    create_search_tables,
+    index_documents,
+    record_document,
+    unindex_documents,
+)
 
 __all__ = ["SaveResult", "Store"]
 
@@ -292,17 +298,22 @@ class Store:
             )
             inserts: list[dict[str, Any]] = []
             updates: list[dict[str, Any]] = []
+            inserted: list[Document] = []
+            updated: list[Document] = []
             for record in changed:
                 source_id = None
                 if record.template is not None:
                     source_id = source_ids[digests[record.template.source]]
-                row = row_from_record(redact_record(record), source_id)
+                redacted = redact_record(record)
+                row = row_from_record(redacted, source_id)
                 if record.id in stored:
                     updates.append({**row, "pk": stored[record.id][0]})
+                    updated.append(record_document(redacted))
                 else:
                     inserts.append(row)
-            self._insert(connection, kind, inserts)
-            self._update(connection, kind, updates)
+                    inserted.append(record_document(redacted))
+            self._insert(connection, kind, inserts, inserted)
+            self._update(connection, kind, updates, updated)
             if watermark is not None:
                 self._advance(connection, kind, watermark)
         # Only now: a page rolled back may have inserted sources that are gone again.
@@ -349,7 +360,13 @@ class Store:
                 versions[record_id] = (pk, updated_at)
         return versions
 
-    def _insert(self, connection: Connection, kind: Kind, rows: list[dict[str, Any]]) -> None:
+    def _insert(
+        self,
+        connection: Connection,
+        kind: Kind,
+        rows: list[dict[str, Any]],
+        documents: list[Document],
+    ) -> None:
         if not rows:
             return
         table = TABLES[kind]
@@ -364,11 +381,16 @@ class Store:
         else:
             statement = insert(table).returning(table.c.pk, sort_by_parameter_order=True)
             pks = list(connection.execute(statement, rows).scalars().all())
-        index_documents(
-            connection, kind, [{**row, "pk": pk} for row, pk in zip(rows, pks, strict=True)]
-        )
+        keys = [{"pk": pk} for pk in pks]
+        index_documents(connection, kind, keys, documents)
 
-    def _update(self, connection: Connection, kind: Kind, rows: list[dict[str, Any]]) -> None:
+    def _update(
+        self,
+        connection: Connection,
+        kind: Kind,
+        rows: list[dict[str, Any]],
+        documents: list[Document],
+    ) -> None:
         if not rows:
             return
         table = TABLES[kind]
@@ -382,7 +404,7 @@ class Store:
             statement,
             [{**{k: v for k, v in row.items() if k != "pk"}, "old_pk": row["pk"]} for row in rows],
         )
-        index_documents(connection, kind, rows)
+        index_documents(connection, kind, rows, documents)
 
     def _advance(self, connection: Connection, kind: Kind, watermark: Watermark) -> None:
         given = Watermark(to_utc(watermark.updated_at), watermark.id)
