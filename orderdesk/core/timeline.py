@@ -24,6 +24,7 @@ from orderdesk.core.timeline_rules import (
 )
 
 __all__ = [
+    "MAX_RECORDS",
     "Timeline",
     "TimelineEntry",
     "build_timeline",
@@ -32,7 +33,7 @@ __all__ = [
 
 #: At most this many records of each kind are read for one reference: real
 #: references have a handful, and a runaway one must not load the store.
-_MAX_RECORDS = 2_000
+MAX_RECORDS = 2_000
 _PAGE = 200
 
 
@@ -148,7 +149,7 @@ def _all_of(store: Store, kind: Kind, reference: str) -> tuple[list[LogRecord], 
     query = RecordQuery(kind, order_reference=reference)
     records: list[LogRecord] = []
     after: Cursor | None = None
-    while len(records) < _MAX_RECORDS:
+    while len(records) < MAX_RECORDS:
         page = list_records(store, query, after=after, limit=_PAGE)
         records += page
         if len(page) < _PAGE:

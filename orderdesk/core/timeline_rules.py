@@ -108,7 +108,7 @@ class Finding:
     waited: timedelta | None = None
     """How long the missing thing has been awaited, or how long delivery has been retried."""
     threshold: timedelta | None = None
-    """The rule's threshold that decided this finding, when it has one."""
+    """The threshold of the rule that found it, when the rule has one."""
     since: datetime | None = None
     """The earlier moment the finding relates to: the print, or the first submit."""
 
