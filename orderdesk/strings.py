@@ -147,16 +147,6 @@ ORDER_NO_IDS = "no printer order id yet"
 ORDER_EMPTY = "nothing in the store about order {reference}: check the reference, or widen the sync"
 ORDER_TRUNCATED = "more records than shown: only the first {count} of each kind are listed"
 ORDER_ALL_WELL = "nothing missing: every request went through and every postback was delivered"
-GAP_REQUEST_FAILED = "{time}  the {subject} request failed: {detail}"
-GAP_NOT_RECEIVED = (
-    "{time}  printer order {order_id} was sent, but the printer has not confirmed it "
-    "(no order_received for {waited})"
-)
-GAP_AWAITING_RECEIPT = (
-    "{time}  printer order {order_id} was sent {waited} ago; the printer has not confirmed it yet"
-)
-GAP_UNDELIVERED = "{time}  the {subject} postback never reached the customer's system: {detail}"
-GAP_NO_REQUEST = "{time}  postbacks arrived, but no request for this order is in the store"
 TITLE_ORDER_TIMELINE = "timeline, oldest first (enter opens a record)"
 
 SYNC_LEASE_HELD = (

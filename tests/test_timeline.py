@@ -269,7 +269,7 @@ class TestDuplicateReference:
         second = request(2, order_reference_id="ORD-1", original=first.original)
         received = [_received(1, id="pb_a"), _received(2, id="pb_b", order_reference_id="ORD-1")]
         timeline = build_timeline("ORD-1", [second, first], received, now=LATER)
-        assert sorted(timeline.order_ids) == ["po_000001", "po_000002"]
+        assert timeline.order_ids == ["po_000001", "po_000002"]
         assert timeline.findings == []
 
     def test_a_reference_reused_long_after_is_a_new_order(self) -> None:

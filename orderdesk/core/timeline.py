@@ -123,7 +123,10 @@ def build_timeline(
     entries.sort(key=lambda entry: (entry.at, entry.kind != "requests", entry.id))
     findings = diagnose(requests, postbacks, now=now, rules=rules)
     records: list[LogRecord] = [*requests, *postbacks]
-    records.sort(key=lambda record: record.created_at)
+    # In the timeline's order, so the first printer order listed is the first one on it.
+    records.sort(
+        key=lambda record: (record.created_at, isinstance(record, PostbackRecord), record.id)
+    )
     return Timeline(
         reference=reference,
         entries=entries,

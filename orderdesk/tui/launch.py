@@ -54,6 +54,7 @@ def open_console(
             list_filter=list_filter,
             order_reference=order_reference,
             take_over=take_over,
+            timeline_rules=settings.timeline_rules(),
         )
         with drawing_on_terminal():
             app.run()
