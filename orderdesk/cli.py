@@ -392,7 +392,9 @@ def _list(
 
 @cli.command()
 @click.argument("reference")
-@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table")
+@click.option(
+    "--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @click.option("--tz", metavar="ZONE", help="Time zone for the table [default local].")
 @_store_option
 def order(reference: str, output: str, tz: str | None, db: str | None) -> None:
