@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -143,3 +145,16 @@ def test_an_unknown_reference_says_how_to_look_for_it(
     assert "no records for order reference 'NOPE\\x1b[2J'" in line
     assert "orderdesk requests --search" in line
     assert ESC not in line
+
+
+def test_as_its_own_process_for_scripts(db: str) -> None:
+    def orderdesk(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "orderdesk", "order", *args, "--db", db]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+    found = orderdesk("ORD-1", "--format", "json")
+    assert found.returncode == 0, found.stderr
+    assert "shipped_undelivered" in [f["rule"] for f in json.loads(found.stdout)["findings"]]
+    missing = orderdesk("ORD-404")
+    assert (missing.returncode, missing.stdout) == (2, "")
+    assert missing.stderr.count("\n") == 1 and "orderdesk requests --search" in missing.stderr
