@@ -61,7 +61,9 @@ class Settings(BaseSettings):
     @classmethod
     def _duration(cls, value: object, info: ValidationInfo) -> object:
         # People write 30m or 2h, as everywhere else in orderdesk; numbers stay seconds.
-        if isinstance(value, str) and value.strip() and not value.strip().isdigit():
+        if isinstance(value, str):
+            if value.strip().isdigit():
+                return timedelta(seconds=int(value))
             try:
                 return parse_duration(value.strip())
             except InputError as error:
