@@ -87,10 +87,10 @@ class OrderdeskApp(App[None]):
         now: Callable[[], datetime] = _utc_now,
         screen: StartScreen = "requests",
         list_filter: ListFilter | None = None,
+        timeline_rules: TimelineRules = DEFAULT_RULES,
         order_reference: str | None = None,
         take_over: bool = True,
         service_poll: float = 2.0,
-        timeline_rules: TimelineRules = DEFAULT_RULES,
     ) -> None:
         super().__init__()
         self.store = store

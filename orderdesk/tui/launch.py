@@ -52,9 +52,9 @@ def open_console(
             zone=zone,
             screen=screen,
             list_filter=list_filter,
+            timeline_rules=settings.timeline_rules(),
             order_reference=order_reference,
             take_over=take_over,
-            timeline_rules=settings.timeline_rules(),
         )
         with drawing_on_terminal():
             app.run()
