@@ -54,7 +54,7 @@ def finding_sentence(finding: Finding, moment: Callable[[datetime], str]) -> str
     if rule == "cancel_after_printed":
         sentence = (
             strings.FINDING_CANCEL_REFUSED
-            if finding.detail == "failed"
+            if finding.detail is not None
             else strings.FINDING_CANCEL_AFTER_PRINTED
         )
         return sentence.format(order_id=order_id, printed=earlier)

@@ -222,7 +222,7 @@ class TestCancelAfterPrinted:
             RecordRef("requests", "req_cancel"),
             RecordRef("postbacks", "pb_printed"),
         )
-        assert finding.since == printed.created_at and finding.detail == "failed"
+        assert finding.since == printed.created_at and finding.detail == "already printed"
 
     def test_a_cancel_before_the_print_is_fine(self) -> None:
         cancel = request(1, id="req_cancel", action="cancel", at=T0 + timedelta(minutes=30))

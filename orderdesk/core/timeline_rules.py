@@ -297,18 +297,23 @@ def error_postback(order: OrderRecords) -> list[Finding]:
 
 
 def cancel_after_printed(order: OrderRecords) -> list[Finding]:
-    """A cancel (request or postback) that came after the printer said the order was printed."""
+    """A cancel (request or postback) that came after the printer said the order was printed.
+
+    Its detail is the printer's refusal when the cancel request failed.
+    """
     printed: dict[str | None, PostbackRecord] = {}
     requests, postbacks = order.requests, order.postbacks
     for p in sorted(postbacks, key=lambda p: p.created_at):
         if p.event == PRINTED:
             printed.setdefault(p.order_id, p)
+    # (when, which record, printer order, action or event, the printer's refusal if any)
     cancels: list[tuple[datetime, RecordRef, str | None, str, str | None]] = [
-        (r.created_at, _request_ref(r), r.order_id, r.action, r.status) for r in requests
+        (r.created_at, _request_ref(r), r.order_id, r.action, r.error.message if r.error else None)
+        for r in requests
     ]
     cancels += [(p.created_at, _postback_ref(p), p.order_id, p.event, None) for p in postbacks]
     findings = []
-    for at, ref, order_id, subject, status in cancels:
+    for at, ref, order_id, subject, refusal in cancels:
         if subject not in ("cancel", "cancelled"):
             continue
         # A cancel that names no printer order is set against any print of the reference.
@@ -326,7 +331,7 @@ def cancel_after_printed(order: OrderRecords) -> list[Finding]:
                 records=(ref, _postback_ref(first)),
                 subject=subject,
                 order_id=order_id or first.order_id,
-                detail=status,
+                detail=refusal,
                 since=first.created_at,
             )
         )
