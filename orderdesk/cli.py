@@ -390,6 +390,20 @@ def _list(
         click.echo(strings.NO_RECORDS, err=True)
 
 
+@cli.command()
+@click.argument("reference")
+@click.option(
+    "--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option("--tz", metavar="ZONE", help="Time zone for the table [default local].")
+@_store_option
+def order(reference: str, output: str, tz: str | None, db: str | None) -> None:
+    """One order's requests and postbacks, oldest first, and what is missing or wrong."""
+    from orderdesk.order_report import print_order
+
+    print_order(Settings.load(db=db, tz=tz), reference, output)  # type: ignore[arg-type]
+
+
 def _check_choices(flag: str, given: tuple[str, ...], allowed: tuple[str, ...]) -> None:
     for value in given:
         if value not in allowed:

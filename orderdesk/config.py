@@ -6,11 +6,16 @@ reads the environment on its own.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from platformdirs import user_data_path
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from orderdesk.core.errors import InputError
+from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
+from orderdesk.core.timerange import parse_duration
 
 
 def default_store_path() -> Path:
@@ -38,11 +43,48 @@ class Settings(BaseSettings):
     tz: str | None = None
     """The time zone times are shown and entered in: local when unset, or UTC, or an IANA name."""
 
+    receipt_within: timedelta = DEFAULT_RULES.receipt_within
+    """Order timeline: a printer must say order_received this soon after accepting (30m)."""
+
+    delivery_within: timedelta = DEFAULT_RULES.delivery_within
+    """Order timeline: a postback not delivered to the customer this long after it came (10m)."""
+
+    retrying_after: timedelta = DEFAULT_RULES.retrying_after
+    """Order timeline: a postback still retrying after this long is a problem, not a notice (1m)."""
+
+    duplicate_within: timedelta = DEFAULT_RULES.duplicate_within
+    """Order timeline: two submits of one reference this close together are a duplicate (30d)."""
+
+    @field_validator(
+        "receipt_within", "delivery_within", "retrying_after", "duplicate_within", mode="before"
+    )
+    @classmethod
+    def _duration(cls, value: object, info: ValidationInfo) -> object:
+        # People write 30m or 2h, as everywhere else in orderdesk; numbers stay seconds.
+        if isinstance(value, str):
+            if value.strip().isdigit():
+                return timedelta(seconds=int(value))
+            try:
+                return parse_duration(value.strip())
+            except InputError as error:
+                name = f"ORDERDESK_{(info.field_name or '').upper()}"
+                raise InputError(f"{name}: {error}") from None
+        return value
+
     @classmethod
     def load(cls, **flags: object) -> Settings:
         """Settings from the environment, with the flags the user typed taking precedence."""
         given = {name: value for name, value in flags.items() if value is not None}
         return cls(**given)  # type: ignore[arg-type]
+
+    def timeline_rules(self) -> TimelineRules:
+        """The order timeline's thresholds, as these settings set them."""
+        return TimelineRules(
+            receipt_within=self.receipt_within,
+            delivery_within=self.delivery_within,
+            retrying_after=self.retrying_after,
+            duplicate_within=self.duplicate_within,
+        )
 
     def api_key_value(self) -> str | None:
         """The key itself, for the one place that sends it."""

@@ -147,16 +147,6 @@ ORDER_NO_IDS = "no printer order id yet"
 ORDER_EMPTY = "nothing in the store about order {reference}: check the reference, or widen the sync"
 ORDER_TRUNCATED = "more records than shown: only the first {count} of each kind are listed"
 ORDER_ALL_WELL = "nothing missing: every request went through and every postback was delivered"
-GAP_REQUEST_FAILED = "{time}  the {subject} request failed: {detail}"
-GAP_NOT_RECEIVED = (
-    "{time}  printer order {order_id} was sent, but the printer has not confirmed it "
-    "(no order_received for {waited})"
-)
-GAP_AWAITING_RECEIPT = (
-    "{time}  printer order {order_id} was sent {waited} ago; the printer has not confirmed it yet"
-)
-GAP_UNDELIVERED = "{time}  the {subject} postback never reached the customer's system: {detail}"
-GAP_NO_REQUEST = "{time}  postbacks arrived, but no request for this order is in the store"
 TITLE_ORDER_TIMELINE = "timeline, oldest first (enter opens a record)"
 
 SYNC_LEASE_HELD = (
@@ -164,3 +154,50 @@ SYNC_LEASE_HELD = (
     "when it stops"
 )
 SYNC_WAITING = "{holder} is syncing this store; waiting for it to stop (Ctrl-C to give up)"
+
+# -- The order timeline's findings (orderdesk.findings), and `orderdesk order REF` --------
+
+FINDING_REQUEST_FAILED = "the {subject} request failed: {detail}"
+FINDING_NOT_RECEIVED = (
+    "printer order {order_id} was accepted, but no order_received came within {threshold} "
+    "(silent for {waited})"
+)
+FINDING_AWAITING_RECEIPT = (
+    "printer order {order_id} was sent {waited} ago; no order_received yet "
+    "(expected within {threshold})"
+)
+FINDING_SHIPPED_UNDELIVERED = (
+    "the shipped postback never reached the customer's system: {detail}; "
+    "the customer never got the shipping notification"
+)
+FINDING_UNDELIVERED = "the {subject} postback never reached the customer's system: {detail}"
+FINDING_RETRYING = (
+    "the {subject} postback is still being retried after {waited} (more than {threshold}): {detail}"
+)
+FINDING_RETRYING_NOTICE = "delivery of the {subject} postback is being retried: {detail}"
+FINDING_ERROR_POSTBACK = "the printer reported an error on printer order {order_id}: {detail}"
+FINDING_CANCEL_REFUSED = (
+    "a cancel came after printer order {order_id} was printed (at {printed}); "
+    "the printer refused it"
+)
+FINDING_CANCEL_AFTER_PRINTED = (
+    "a cancel came after printer order {order_id} was printed (at {printed}); "
+    "check whether the parcel still ships"
+)
+FINDING_DUPLICATE = (
+    "the reference was submitted again, {waited} after the first submit (at {first}): "
+    "a duplicate order reference"
+)
+FINDING_NO_REQUEST = "postbacks arrived, but no request for this order is in the store"
+FINDINGS_TITLE = "what is missing or wrong ({count})"
+FINDING_RECORDS = "records: {ids}"
+ORDER_UNKNOWN = (
+    "no records for order reference '{reference}' in {db}: check the reference, "
+    "or look for part of it with: orderdesk requests --search '{reference}'"
+)
+ORDER_REPORT_IDS = "printer orders: {ids}"
+ORDER_REPORT_NO_FINDINGS = (
+    "findings: none, every request went through and every postback was delivered"
+)
+ORDER_REPORT_FINDINGS = "findings ({count}):"
+NEXT_FINDING_NONE = "nothing is missing or wrong in this order"

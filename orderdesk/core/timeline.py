@@ -2,43 +2,39 @@
 
 This is what answers "my order disappeared" and "the customer never got the
 shipping notification": the records of one reference on one timeline, with
-the gaps a support engineer would otherwise have to spot by reading it.
-The gaps are facts, not sentences; the screens word them.
+the findings of the rules in ``timeline_rules`` that a support engineer
+would otherwise have to spot by reading it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Literal
+from datetime import datetime
 
 from orderdesk.core.queries import Cursor, RecordQuery, list_records
 from orderdesk.core.records import Kind, LogRecord, PostbackRecord, RequestRecord
 from orderdesk.core.store import Store
+from orderdesk.core.timeline_rules import (
+    DEFAULT_RULES,
+    Finding,
+    TimelineRules,
+    diagnose,
+    last_answer,
+)
 
 __all__ = [
-    "RECEIPT_WINDOW",
-    "Gap",
-    "GapKind",
+    "MAX_RECORDS",
     "Timeline",
     "TimelineEntry",
     "build_timeline",
     "order_timeline",
 ]
 
-#: How long a printer may take to confirm an order before it counts as missing.
-#: Printers send ``order_received`` within minutes; a quarter of an hour
-#: without one is worth a support engineer's attention.
-RECEIPT_WINDOW = timedelta(minutes=15)
-
 #: At most this many records of each kind are read for one reference: real
 #: references have a handful, and a runaway one must not load the store.
-_MAX_RECORDS = 2_000
+MAX_RECORDS = 2_000
 _PAGE = 200
-
-GapKind = Literal["request_failed", "not_received", "awaiting_receipt", "undelivered", "no_request"]
-"""What an order lacks; ``awaiting_receipt`` is not missing yet, only not confirmed so far."""
 
 
 @dataclass(frozen=True)
@@ -63,30 +59,13 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True)
-class Gap:
-    """Something the order's story lacks, and the record it concerns."""
-
-    kind: GapKind
-    at: datetime
-    """When the missing thing should have happened, or when the failure did."""
-    record_id: str | None
-    record_kind: Kind | None
-    subject: str | None = None
-    """The request's action or the postback's event concerned."""
-    order_id: str | None = None
-    detail: str | None = None
-    """The error, the last answer, or how long it has been."""
-    waited: timedelta | None = None
-    """For ``not_received`` and ``awaiting_receipt``: how long the printer has been silent."""
-
-
-@dataclass(frozen=True)
 class Timeline:
     """Everything known about one order reference, oldest first."""
 
     reference: str
     entries: list[TimelineEntry] = field(default_factory=list)
-    gaps: list[Gap] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    """What the rules found missing or wrong, in the order it happened."""
     order_ids: list[str] = field(default_factory=list)
     """Every printer order id of the reference: one reference may map to several orders."""
     customers: list[str] = field(default_factory=list)
@@ -112,15 +91,6 @@ def _request_entry(record: RequestRecord) -> TimelineEntry:
     )
 
 
-def _last_answer(record: PostbackRecord) -> str | None:
-    last = record.attempts[-1] if record.attempts else record.response
-    if last is None:
-        return None
-    if last.error:
-        return last.error
-    return None if last.status_code is None else f"HTTP {last.status_code}"
-
-
 def _postback_entry(record: PostbackRecord) -> TimelineEntry:
     undelivered = record.status in ("failed", "retrying")
     last = record.attempts[-1] if record.attempts else record.response
@@ -134,40 +104,8 @@ def _postback_entry(record: PostbackRecord) -> TimelineEntry:
         attempts=len(record.attempts),
         order_id=record.order_id,
         failed=undelivered,
-        detail=_last_answer(record) if undelivered else None,
+        detail=last_answer(record) if undelivered else None,
     )
-
-
-def _unconfirmed(
-    requests: Sequence[RequestRecord],
-    postbacks: Sequence[PostbackRecord],
-    now: datetime,
-    window: timedelta,
-) -> list[Gap]:
-    """Orders handed to a printer that has not said ``order_received``: late, or not yet."""
-    received_ids = {p.order_id for p in postbacks if p.event == "order_received"}
-    received_without_id = any(p.event == "order_received" and p.order_id is None for p in postbacks)
-    gaps = []
-    for request in requests:
-        if request.action != "submit" or request.status != "succeeded":
-            continue
-        if request.order_id in received_ids or (request.order_id is None and received_without_id):
-            continue
-        sent = request.final.at if request.final is not None else request.created_at
-        waited = now - sent
-        late = waited >= window
-        gaps.append(
-            Gap(
-                kind="not_received" if late else "awaiting_receipt",
-                at=sent + window if late else sent,
-                record_id=request.id,
-                record_kind="requests",
-                subject=request.action,
-                order_id=request.order_id,
-                waited=max(waited, timedelta(0)),
-            )
-        )
-    return gaps
 
 
 def build_timeline(
@@ -176,50 +114,23 @@ def build_timeline(
     postbacks: Sequence[PostbackRecord],
     *,
     now: datetime,
-    receipt_window: timedelta = RECEIPT_WINDOW,
+    rules: TimelineRules = DEFAULT_RULES,
     truncated: bool = False,
 ) -> Timeline:
-    """The timeline of one reference from its records; ``now`` decides what is overdue."""
+    """The timeline of one reference from its records; ``now`` and ``rules`` decide what is late."""
     entries = [_request_entry(r) for r in requests] + [_postback_entry(p) for p in postbacks]
     # At the same instant a request comes before the postbacks it caused.
     entries.sort(key=lambda entry: (entry.at, entry.kind != "requests", entry.id))
-    gaps = [
-        Gap(
-            kind="request_failed",
-            at=r.updated_at,
-            record_id=r.id,
-            record_kind="requests",
-            subject=r.action,
-            order_id=r.order_id,
-            detail=f"{r.error.stage}: {r.error.message}" if r.error is not None else None,
-        )
-        for r in requests
-        if r.status == "failed"
-    ]
-    gaps += _unconfirmed(requests, postbacks, now, receipt_window)
-    gaps += [
-        Gap(
-            kind="undelivered",
-            at=p.updated_at,
-            record_id=p.id,
-            record_kind="postbacks",
-            subject=p.event,
-            order_id=p.order_id,
-            detail=_last_answer(p),
-        )
-        for p in postbacks
-        if p.status in ("failed", "retrying")
-    ]
-    if postbacks and not requests:
-        first = min(postbacks, key=lambda p: p.created_at)
-        gaps.append(Gap(kind="no_request", at=first.created_at, record_id=None, record_kind=None))
-    gaps.sort(key=lambda gap: gap.at)
+    findings = diagnose(requests, postbacks, now=now, rules=rules)
     records: list[LogRecord] = [*requests, *postbacks]
-    records.sort(key=lambda record: record.created_at)
+    # In the timeline's order, so the first printer order listed is the first one on it.
+    records.sort(
+        key=lambda record: (record.created_at, isinstance(record, PostbackRecord), record.id)
+    )
     return Timeline(
         reference=reference,
         entries=entries,
-        gaps=gaps,
+        findings=findings,
         order_ids=_unique(r.order_id for r in records),
         customers=_unique(r.customer.name for r in records),
         printers=_unique(r.printer.name if r.printer is not None else None for r in records),
@@ -241,7 +152,7 @@ def _all_of(store: Store, kind: Kind, reference: str) -> tuple[list[LogRecord], 
     query = RecordQuery(kind, order_reference=reference)
     records: list[LogRecord] = []
     after: Cursor | None = None
-    while len(records) < _MAX_RECORDS:
+    while len(records) < MAX_RECORDS:
         page = list_records(store, query, after=after, limit=_PAGE)
         records += page
         if len(page) < _PAGE:
@@ -251,7 +162,7 @@ def _all_of(store: Store, kind: Kind, reference: str) -> tuple[list[LogRecord], 
 
 
 def order_timeline(
-    store: Store, reference: str, *, now: datetime, receipt_window: timedelta = RECEIPT_WINDOW
+    store: Store, reference: str, *, now: datetime, rules: TimelineRules = DEFAULT_RULES
 ) -> Timeline:
     """The timeline of one order reference as the store knows it."""
     requests, more_requests = _all_of(store, "requests", reference)
@@ -261,6 +172,6 @@ def order_timeline(
         [r for r in requests if isinstance(r, RequestRecord)],
         [p for p in postbacks if isinstance(p, PostbackRecord)],
         now=now,
-        receipt_window=receipt_window,
+        rules=rules,
         truncated=more_requests or more_postbacks,
     )

@@ -25,6 +25,7 @@ from orderdesk.core.progress import SyncProgress
 from orderdesk.core.queries import RecordQuery, list_summaries
 from orderdesk.core.records import KINDS, Kind
 from orderdesk.core.store import Store
+from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
 from orderdesk.tui.list_filter import PRESETS, ListFilter, TimeWindow, zone_label
 from orderdesk.tui.messages import OrderWanted, RecordOpened, SyncProgressed
 from orderdesk.tui.safe_text import safe
@@ -86,6 +87,7 @@ class OrderdeskApp(App[None]):
         now: Callable[[], datetime] = _utc_now,
         screen: StartScreen = "requests",
         list_filter: ListFilter | None = None,
+        timeline_rules: TimelineRules = DEFAULT_RULES,
         order_reference: str | None = None,
         take_over: bool = True,
         service_poll: float = 2.0,
@@ -107,6 +109,8 @@ class OrderdeskApp(App[None]):
         self._start = screen
         self._start_filter = list_filter
         self._start_order = order_reference
+        #: The order timeline's thresholds, from the settings.
+        self.timeline_rules = timeline_rules
         self.freshness = Freshness(has_source=open_source is not None)
         self._stop_sync = threading.Event()
         self._sync_ended = threading.Event()
@@ -186,7 +190,9 @@ class OrderdeskApp(App[None]):
         """Show everything known about one order reference."""
         from orderdesk.tui.screens.order import OrderScreen
 
-        self.push_screen(OrderScreen(self.store, reference, self.zone))
+        self.push_screen(
+            OrderScreen(self.store, reference, self.zone, now=self.now, rules=self.timeline_rules)
+        )
 
     @on(OrderWanted)
     def _order_wanted(self, message: OrderWanted) -> None:

@@ -52,6 +52,7 @@ def open_console(
             zone=zone,
             screen=screen,
             list_filter=list_filter,
+            timeline_rules=settings.timeline_rules(),
             order_reference=order_reference,
             take_over=take_over,
             freeze_startup=True,

@@ -1,31 +1,54 @@
-"""The order view: one reference's story oldest first, gaps called out, enter to drill down."""
+"""The order view: one reference oldest first, findings called out, n and enter to reach them."""
 
 from __future__ import annotations
 
-from conftest import ANCHOR, ScreenHost, order_view, undelivered_shipping
-from textual.widgets import OptionList, Static
+from collections import defaultdict
+from datetime import timedelta
+from functools import cache
 
-from orderdesk.core.queries import RecordQuery, list_records
-from orderdesk.core.records import RequestRecord
+import pytest
+from conftest import ANCHOR, ScreenHost, order_view, undelivered_shipping
+from textual.containers import VerticalScroll
+from textual.widgets import OptionList, Static
+from tui_console import console, settled
+
+from orderdesk.core.records import PostbackRecord, RequestRecord
 from orderdesk.core.store import Store
-from orderdesk.core.timeline import order_timeline
+from orderdesk.core.timeline import Timeline, build_timeline
+from orderdesk.core.timeline_rules import TimelineRules
+from orderdesk.sim import Simulation
 from orderdesk.tui.screens.order import OrderScreen
 from orderdesk.tui.screens.record import RecordScreen
 
 
-def unconfirmed_order(store: Store) -> str:
-    """A reference sent to a printer that never said order_received."""
-    sent = list_records(store, RecordQuery("requests", statuses=("succeeded",)), limit=1000)
-    for record in sent:
+@cache
+def _timelines(simulation: Simulation) -> dict[str, Timeline]:
+    """Every reference of the simulated day, diagnosed at ANCHOR with the default rules."""
+    requests: defaultdict[str, list[RequestRecord]] = defaultdict(list)
+    postbacks: defaultdict[str, list[PostbackRecord]] = defaultdict(list)
+    for record in simulation.records("requests"):
         if isinstance(record, RequestRecord) and record.order_reference_id:
-            gaps = order_timeline(store, record.order_reference_id, now=ANCHOR).gaps
-            if [gap.kind for gap in gaps] == ["not_received"]:
-                return record.order_reference_id
-    raise AssertionError("the simulated day has no stuck order")
+            requests[record.order_reference_id].append(record)
+    for record in simulation.records("postbacks"):
+        if isinstance(record, PostbackRecord) and record.order_reference_id:
+            postbacks[record.order_reference_id].append(record)
+    return {
+        reference: build_timeline(reference, requests[reference], postbacks[reference], now=ANCHOR)
+        for reference in sorted(set(requests) | set(postbacks))
+    }
 
 
-def gaps_text(app: ScreenHost) -> str:
-    return str(app.screen.query_one("#order-gaps", Static).render())
+def order_with(simulation: Simulation, *rules: str) -> str:
+    """A reference of the simulated day whose findings are exactly ``rules``."""
+    for reference, timeline in _timelines(simulation).items():
+        if sorted(finding.rule for finding in timeline.findings) == sorted(rules):
+            return reference
+    raise AssertionError(f"the simulated day has no order with exactly {rules}")
+
+
+def findings_text(app: ScreenHost) -> str:
+    box = app.screen.query_one("#order-findings", VerticalScroll)
+    return "\n".join(str(line.render()) for line in box.query(Static))
 
 
 async def test_the_customer_never_got_the_shipping_notification(store: Store) -> None:
@@ -34,7 +57,9 @@ async def test_the_customer_never_got_the_shipping_notification(store: Store) ->
     app = order_view(store, shipped.order_reference_id)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert "the shipped postback never reached the customer's system" in gaps_text(app)
+        text = findings_text(app)
+        assert "the shipped postback never reached the customer's system" in text
+        assert "the customer never got the shipping notification" in text
         timeline = app.screen.query_one("#timeline", OptionList)
         assert timeline.highlighted_option is not None
         assert timeline.highlighted_option.id == f"postbacks:{shipped.id}"
@@ -48,31 +73,143 @@ async def test_the_customer_never_got_the_shipping_notification(store: Store) ->
         assert not isinstance(app.screen, OrderScreen)
 
 
-async def test_my_order_disappeared_the_printer_never_confirmed_it(store: Store) -> None:
-    reference = unconfirmed_order(store)
+@pytest.mark.parametrize(
+    ("rules", "sentence"),
+    [
+        (("not_received",), "but no order_received came within 30 min"),
+        (("error_postback",), "the printer reported an error on printer order"),
+        (("cancel_after_printed", "request_failed"), "the printer refused it"),
+        (("duplicate_reference", "request_failed"), "a duplicate order reference"),
+    ],
+    ids=lambda value: value[0] if isinstance(value, tuple) else "",
+)
+async def test_each_rule_is_called_out_on_the_simulated_day(
+    store: Store, simulation: Simulation, rules: tuple[str, ...], sentence: str
+) -> None:
+    reference = order_with(simulation, *rules)
     app = order_view(store, reference)
     async with app.run_test(size=(200, 50)) as pilot:
         await pilot.pause()
-        assert "the printer has not confirmed it (no order_received for" in gaps_text(app)
+        assert sentence in findings_text(app)
+        assert "⚠" in findings_text(app)
 
 
-async def test_the_timeline_is_oldest_first_and_lists_every_printer_order(store: Store) -> None:
-    shipped = undelivered_shipping(store)
-    assert shipped.order_reference_id is not None
-    app = order_view(store, shipped.order_reference_id)
+async def test_n_walks_from_one_finding_to_the_record_it_is_about(
+    store: Store, simulation: Simulation
+) -> None:
+    reference = order_with(simulation, "cancel_after_printed", "request_failed")
+    app = order_view(store, reference)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, OrderScreen)
+        timeline = screen.query_one("#timeline", OptionList)
+        lines = list(screen.query(".finding").results(Static))
+        assert len(lines) == len(screen.timeline.findings) == 2
+        for position, finding in enumerate(screen.timeline.findings):
+            await pilot.press("n")
+            assert [line.has_class("-current") for line in lines] == [
+                index == position for index in range(2)
+            ]
+            option = timeline.highlighted_option
+            first = finding.records[0]
+            assert option is not None and option.id == f"{first.kind}:{first.id}"
+        await pilot.press("n")  # round again to the first
+        assert lines[0].has_class("-current")
+        await pilot.press("enter")
+        opened = app.screen
+        assert isinstance(opened, RecordScreen)
+        assert opened.record_id == screen.timeline.findings[0].records[0].id
+
+
+async def test_the_marked_records_are_the_ones_the_findings_name(
+    store: Store, simulation: Simulation
+) -> None:
+    reference = order_with(simulation, "not_received")
+    app = order_view(store, reference)
     async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, OrderScreen)
+        timeline = screen.query_one("#timeline", OptionList)
+        [finding] = screen.timeline.findings
+        marked = [
+            option.id
+            for option in (timeline.get_option_at_index(i) for i in range(timeline.option_count))
+            if str(option.prompt).startswith("⚠")
+        ]
+        assert marked == [f"requests:{finding.records[0].id}"]
+
+
+async def test_thresholds_come_from_the_rules_passed_in(
+    store: Store, simulation: Simulation
+) -> None:
+    reference = order_with(simulation, "not_received")
+    patient = TimelineRules(receipt_within=timedelta(days=30))
+    app = ScreenHost(
+        lambda: OrderScreen(store, reference, ANCHOR.tzinfo, now=lambda: ANCHOR, rules=patient)
+    )  # type: ignore[arg-type]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "no order_received yet (expected within 30 d)" in findings_text(app)
+        box = app.screen.query_one("#order-findings", VerticalScroll)
+        assert box.has_class("-waiting")
+
+
+async def test_the_console_opens_the_order_with_its_clock_and_rules(
+    store: Store, simulation: Simulation
+) -> None:
+    reference = order_with(simulation, "not_received")
+    patient = TimelineRules(receipt_within=timedelta(days=30))
+    app = console(store, order_reference=reference, timeline_rules=patient)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        screen = app.screen
+        assert isinstance(screen, OrderScreen)
+        assert screen.rules is patient
+        assert [finding.rule for finding in screen.timeline.findings] == ["awaiting_receipt"]
+
+
+async def test_the_timeline_is_oldest_first_and_lists_every_printer_order(
+    store: Store, simulation: Simulation
+) -> None:
+    split = next(
+        reference
+        for reference, timeline in _timelines(simulation).items()
+        if len(timeline.order_ids) == 2
+    )
+    app = order_view(store, split)
+    async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, OrderScreen)
         moments = [entry.at for entry in screen.timeline.entries]
         assert moments == sorted(moments) and len(moments) >= 3
         ids = str(screen.query_one("#order-ids", Static).render())
-        assert shipped.order_id is not None and shipped.order_id in ids
+        assert all(order_id in ids for order_id in screen.timeline.order_ids)
+        first, second = screen.timeline.order_ids
+        assert f"#1 {first}, #2 {second}" in ids
+        # Each line says which printer order it is about, by its tag, within 80 columns.
+        timeline = screen.query_one("#timeline", OptionList)
+        lines = [str(timeline.get_option_at_index(i).prompt) for i in range(timeline.option_count)]
+        tagged = {line.split()[-1] for line in lines if "failed" not in line}
+        assert tagged == {"#1", "#2"}
+        assert all(len(line) <= 76 for line in lines if "failed" not in line)
+
+
+async def test_an_order_that_went_well_says_so(store: Store, simulation: Simulation) -> None:
+    reference = order_with(simulation)
+    app = order_view(store, reference)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "nothing missing" in findings_text(app)
+        await pilot.press("n")
+        assert not list(app.screen.query(".-current"))
 
 
 async def test_an_order_nobody_knows_says_what_to_check(store: Store) -> None:
     app = order_view(store, "NO-SUCH-ORDER")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("enter")
-        assert "nothing in the store about order NO-SUCH-ORDER" in gaps_text(app)
+        await pilot.press("enter", "n")
+        assert "nothing in the store about order NO-SUCH-ORDER" in findings_text(app)
         assert isinstance(app.screen, OrderScreen)

@@ -88,7 +88,7 @@ async def test_my_order_disappeared(
         await settled(pilot)
         order = await open_order(pilot, stuck.order_reference_id)
         # It was sent and the printer said yes, but it never said it received it.
-        assert [gap.kind for gap in order.timeline.gaps] == ["not_received"]
+        assert [finding.rule for finding in order.timeline.findings] == ["not_received"]
         text = screen_text(app)
         assert stuck.order_reference_id in text
         assert "order_received" in text
@@ -109,7 +109,7 @@ async def test_the_customer_never_got_the_shipping_notification(
     async with app.run_test(size=size) as pilot:
         await settled(pilot)
         order = await open_order(pilot, shipped.order_reference_id)
-        assert "undelivered" in [gap.kind for gap in order.timeline.gaps]
+        assert "shipped_undelivered" in [finding.rule for finding in order.timeline.findings]
         # Down the timeline to the shipping notification, and open it.
         timeline = order.query_one("#timeline", OptionList)
         wanted = f"postbacks:{shipped.id}"

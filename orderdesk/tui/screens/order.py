@@ -1,8 +1,9 @@
-"""Everything known about one order reference: its records on one timeline, and what is missing.
+"""Everything known about one order reference: its records on one timeline, and what is wrong.
 
 This is where "my order disappeared" and "the customer never got the
-shipping notification" are answered: the gaps are called out above the
-timeline, and enter on any line opens that record's drill-down.
+shipping notification" are answered: the rules' findings are called out
+above the timeline, the records they concern are marked on it, ``n`` walks
+from one finding's record to the next, and enter opens any record's drill-down.
 """
 
 from __future__ import annotations
@@ -14,59 +15,47 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from orderdesk import strings
 from orderdesk.core.store import Store
-from orderdesk.core.timeline import Gap, Timeline, TimelineEntry, order_timeline
-from orderdesk.core.timerange import describe_duration
+from orderdesk.core.timeline import MAX_RECORDS, Timeline, TimelineEntry, order_timeline
+from orderdesk.core.timeline_rules import DEFAULT_RULES, Finding, Severity, TimelineRules
+from orderdesk.findings import finding_sentence
 from orderdesk.tui.list_filter import zone_label
 from orderdesk.tui.record_stages import format_moment
 from orderdesk.tui.safe_text import safe
 from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.widgets.key_footer import KeyFooter
 
-__all__ = ["OrderScreen", "entry_line", "gap_line"]
+__all__ = ["OrderScreen", "entry_line", "finding_line"]
 
-#: The timeline lists at most this many records; the core reads no more either.
-_MAX_SHOWN = 2_000
-
-
-def gap_line(gap: Gap, zone: tzinfo) -> Content:
-    """One missing thing, worded for support staff."""
-    time = format_moment(gap.at, zone)
-    if gap.kind == "request_failed":
-        sentence = strings.GAP_REQUEST_FAILED.format(
-            time=time, subject=gap.subject, detail=gap.detail or "-"
-        )
-    elif gap.kind == "not_received":
-        waited = describe_duration(gap.waited) if gap.waited is not None else "-"
-        sentence = strings.GAP_NOT_RECEIVED.format(
-            time=time, order_id=gap.order_id or "-", waited=waited
-        )
-    elif gap.kind == "awaiting_receipt":
-        waited = describe_duration(gap.waited) if gap.waited is not None else "-"
-        sentence = strings.GAP_AWAITING_RECEIPT.format(
-            time=time, order_id=gap.order_id or "-", waited=waited
-        )
-        return Content("… ") + safe(sentence)
-    elif gap.kind == "undelivered":
-        sentence = strings.GAP_UNDELIVERED.format(
-            time=time, subject=gap.subject, detail=gap.detail or "-"
-        )
-    else:
-        sentence = strings.GAP_NO_REQUEST.format(time=time)
-    return Content("⚠ ") + safe(sentence)
+_MARKS: dict[Severity, str] = {"problem": "⚠ ", "notice": "… "}
 
 
-def entry_line(entry: TimelineEntry, zone: tzinfo, *, with_order_id: bool = True) -> Content:
+def finding_line(finding: Finding, zone: tzinfo) -> Content:
+    """One finding, worded for support staff: its mark, when, and what is wrong."""
+    sentence = finding_sentence(finding, lambda moment: format_moment(moment, zone))
+    line = f"{format_moment(finding.at, zone)}  {sentence}"
+    return Content(_MARKS[finding.severity]) + safe(line)
+
+
+def entry_line(
+    entry: TimelineEntry,
+    zone: tzinfo,
+    *,
+    order_tags: dict[str, str] | None = None,
+    flagged: Severity | None = None,
+) -> Content:
     """One record on the timeline: time, kind, what, status and answer, and what went wrong.
 
-    The printer's order id is shown only when the reference has several,
-    to tell them apart; otherwise it is in the header and would crowd 80 columns.
+    When the reference has several printer orders, ``order_tags`` gives each a
+    short tag (``#1``) listed in the header, to tell them apart in 80 columns.
+    A record a finding is about (``flagged``) carries that finding's mark.
     """
     kind = "request " if entry.kind == "requests" else "postback"
     code = str(entry.http_status) if entry.http_status is not None else "-"
@@ -76,24 +65,39 @@ def entry_line(entry: TimelineEntry, zone: tzinfo, *, with_order_id: bool = True
         kind,
         f"{entry.subject:<17}",
         f"{entry.status:<9}",
-        f"{code:>4}{tries:<4}",
+        f"{code:>4}{tries:<3}",
     ]
-    if with_order_id:
-        columns.append(entry.order_id or "-")
-    line = ("✗ " if entry.failed else "  ") + "  ".join(columns)
-    shown = safe(line)
+    line = "  ".join(columns)
+    if order_tags is not None:
+        line += " " + order_tags.get(entry.order_id or "", "-")
+    mark = "✗ " if entry.failed else _MARKS[flagged] if flagged is not None else "  "
+    shown = safe(mark + line)
     if entry.detail:
         shown += Content("  ") + safe(entry.detail)
-    return shown.stylize("$text-error") if entry.failed else shown
+    if entry.failed:
+        return shown.stylize("$text-error")
+    return shown.stylize("$text-warning") if flagged == "problem" else shown
+
+
+def _flags(timeline: Timeline) -> dict[str, Severity]:
+    """For each record a finding is about, the gravest severity of its findings."""
+    flags: dict[str, Severity] = {}
+    for finding in timeline.findings:
+        for ref in finding.records:
+            key = f"{ref.kind}:{ref.id}"
+            if flags.get(key) != "problem":
+                flags[key] = finding.severity
+    return flags
 
 
 class OrderScreen(Screen[None]):
-    """One order reference's requests and postbacks, oldest first, with the gaps called out."""
+    """One order reference's requests and postbacks, oldest first, with the findings called out."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         # Priority, so the key shows in the footer over the list's own silent binding.
         Binding("enter", "open_record", "Open", priority=True),
+        Binding("n", "next_finding", "Next finding"),
     ]
 
     def __init__(
@@ -103,18 +107,22 @@ class OrderScreen(Screen[None]):
         zone: tzinfo,
         *,
         now: Callable[[], datetime] | None = None,
+        rules: TimelineRules = DEFAULT_RULES,
         name: str | None = None,
     ) -> None:
-        """The order view of ``reference``; ``now`` (the clock by default) says what is late."""
+        """The order view of ``reference``; ``now`` and ``rules`` decide what is late."""
         super().__init__(name=name)
         self.store = store
         self.reference = reference
         self.zone = zone
+        self.rules = rules
         self._now = now or (lambda: datetime.now(UTC))
-        self.timeline: Timeline = order_timeline(store, reference, now=self._now())
+        self.timeline: Timeline = order_timeline(store, reference, now=self._now(), rules=rules)
+        #: The finding ``n`` last went to, or None before the first press.
+        self.current_finding: int | None = None
 
     def compose(self) -> ComposeResult:
-        """The order's header, its printer orders, what is missing, and the timeline."""
+        """The order's header, its printer orders, what is wrong, and the timeline."""
         timeline = self.timeline
         moment = timeline.entries[0].at if timeline.entries else self._now()
         header = strings.ORDER_HEADER.format(
@@ -124,43 +132,49 @@ class OrderScreen(Screen[None]):
             zone=zone_label(self.zone, moment),
         )
         yield Static(safe(header), id="order-header")
-        ids = (
-            strings.ORDER_IDS.format(ids=", ".join(timeline.order_ids))
-            if timeline.order_ids
-            else strings.ORDER_NO_IDS
-        )
+        tags = {order_id: f"#{n}" for n, order_id in enumerate(timeline.order_ids, start=1)}
+        several = len(tags) > 1
+        if several:
+            ids = strings.ORDER_IDS.format(ids=", ".join(f"{t} {i}" for i, t in tags.items()))
+        elif timeline.order_ids:
+            ids = strings.ORDER_IDS.format(ids=timeline.order_ids[0])
+        else:
+            ids = strings.ORDER_NO_IDS
         yield Static(safe(ids), id="order-ids")
-        yield self._gaps()
-        options = [
-            Option(
-                entry_line(entry, self.zone, with_order_id=len(timeline.order_ids) > 1),
-                id=f"{entry.kind}:{entry.id}",
-            )
-            for entry in timeline.entries[:_MAX_SHOWN]
-        ]
+        yield self._findings()
+        flags = _flags(timeline)
+        options = []
+        for entry in timeline.entries[:MAX_RECORDS]:
+            key = f"{entry.kind}:{entry.id}"
+            shown_tags = tags if several else None
+            line = entry_line(entry, self.zone, order_tags=shown_tags, flagged=flags.get(key))
+            options.append(Option(line, id=key))
         timeline_list = OptionList(*options, id="timeline")
         timeline_list.border_title = Content(strings.TITLE_ORDER_TIMELINE)
         yield timeline_list
         yield KeyFooter()
 
-    def _gaps(self) -> Static:
+    def _findings(self) -> VerticalScroll:
         timeline = self.timeline
         if not timeline.entries:
-            return Static(
-                safe(strings.ORDER_EMPTY.format(reference=self.reference)), id="order-gaps"
-            )
-        lines = [gap_line(gap, self.zone) for gap in timeline.gaps]
-        if timeline.truncated:
-            lines.append(safe(strings.ORDER_TRUNCATED.format(count=_MAX_SHOWN)))
-        gaps = Static(
-            Content("\n").join(lines) if lines else Content("✓ " + strings.ORDER_ALL_WELL),
-            id="order-gaps",
+            lines = [Static(safe(strings.ORDER_EMPTY.format(reference=self.reference)))]
+        elif not timeline.findings and not timeline.truncated:
+            lines = [Static(Content("✓ " + strings.ORDER_ALL_WELL))]
+        else:
+            lines = [
+                Static(finding_line(finding, self.zone), classes=f"finding -{finding.severity}")
+                for finding in timeline.findings
+            ]
+            if timeline.truncated:
+                lines.append(Static(safe(strings.ORDER_TRUNCATED.format(count=MAX_RECORDS))))
+        box = VerticalScroll(*lines, id="order-findings", can_focus=False)
+        problems = [f for f in timeline.findings if f.severity == "problem"]
+        box.set_class(bool(timeline.entries) and not timeline.findings, "-all-well")
+        # Only notices (a printer still in time, a retry under way) are not a warning.
+        box.set_class(
+            bool(timeline.findings) and not problems and not timeline.truncated, "-waiting"
         )
-        # Only waiting for a printer that still has time is not a warning.
-        waiting = all(gap.kind == "awaiting_receipt" for gap in timeline.gaps)
-        gaps.set_class(not lines, "-all-well")
-        gaps.set_class(bool(lines) and waiting and not timeline.truncated, "-waiting")
-        return gaps
+        return box
 
     def on_mount(self) -> None:
         """Put the cursor on the first thing that went wrong, or the newest record."""
@@ -171,6 +185,29 @@ class OrderScreen(Screen[None]):
         failed = [position for position, entry in enumerate(entries) if entry.failed]
         timeline_list.highlighted = failed[0] if failed else len(entries) - 1
         timeline_list.focus()
+
+    def action_next_finding(self) -> None:
+        """Go to the next finding: mark it, and put the cursor on its record."""
+        findings = self.timeline.findings
+        if not findings:
+            self.notify(strings.NEXT_FINDING_NONE, markup=False)
+            return
+        position = 0 if self.current_finding is None else (self.current_finding + 1) % len(findings)
+        self.current_finding = position
+        lines = list(self.query(".finding").results(Static))
+        for index, line in enumerate(lines):
+            line.set_class(index == position, "-current")
+        if position < len(lines):
+            self.query_one("#order-findings", VerticalScroll).scroll_to_widget(
+                lines[position], animate=False
+            )
+        timeline_list = self.query_one("#timeline", OptionList)
+        for ref in findings[position].records:
+            try:
+                timeline_list.highlighted = timeline_list.get_option_index(f"{ref.kind}:{ref.id}")
+            except OptionDoesNotExist:
+                continue  # beyond what the timeline lists
+            break
 
     @on(OptionList.OptionSelected, "#timeline")
     def _entry_chosen(self, event: OptionList.OptionSelected) -> None:

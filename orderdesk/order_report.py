@@ -1,0 +1,178 @@
+"""``orderdesk order REF``: one order's timeline and findings, as a table or as JSON.
+
+As with the lists, nothing from the store reaches the terminal raw: the
+table shows control characters as escapes, and JSON is ASCII only.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any, Literal
+
+from orderdesk import strings
+from orderdesk.config import Settings
+from orderdesk.core.errors import InputError
+from orderdesk.core.records import format_timestamp
+from orderdesk.core.store import Store
+from orderdesk.core.text import show_controls
+from orderdesk.core.timeline import MAX_RECORDS, Timeline, TimelineEntry, order_timeline
+from orderdesk.core.timeline_rules import Finding, TimelineRules
+from orderdesk.core.timerange import describe_duration, resolve_zone
+from orderdesk.findings import finding_sentence
+
+__all__ = ["ReportFormat", "print_order", "timeline_json", "timeline_table"]
+
+ReportFormat = Literal["table", "json"]
+
+_ENTRY_COLUMNS = (
+    "time",
+    "record",
+    "what",
+    "status",
+    "code",
+    "attempts",
+    "printer order",
+    "id",
+    "detail",
+)
+
+
+def _seconds(span: timedelta | None) -> float | None:
+    return span.total_seconds() if span is not None else None
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "at": format_timestamp(finding.at),
+        "message": finding_sentence(finding, format_timestamp),
+        "records": [{"kind": ref.kind, "id": ref.id} for ref in finding.records],
+        "record_ids": list(finding.record_ids),
+        "order_id": finding.order_id,
+        "detail": finding.detail,
+        "threshold_seconds": _seconds(finding.threshold),
+        "waited_seconds": _seconds(finding.waited),
+    }
+
+
+def _entry_json(entry: TimelineEntry) -> dict[str, Any]:
+    return {
+        "kind": entry.kind,
+        "id": entry.id,
+        "at": format_timestamp(entry.at),
+        "subject": entry.subject,
+        "status": entry.status,
+        "http_status": entry.http_status,
+        "attempts": entry.attempts,
+        "order_id": entry.order_id,
+        "failed": entry.failed,
+        "detail": entry.detail,
+    }
+
+
+def timeline_json(timeline: Timeline, rules: TimelineRules) -> str:
+    """The timeline for scripts: entries oldest first, findings, and the thresholds used."""
+    document = {
+        "reference": timeline.reference,
+        "order_ids": timeline.order_ids,
+        "customers": timeline.customers,
+        "printers": timeline.printers,
+        "truncated": timeline.truncated,
+        "thresholds_seconds": {
+            "receipt_within": _seconds(rules.receipt_within),
+            "delivery_within": _seconds(rules.delivery_within),
+            "retrying_after": _seconds(rules.retrying_after),
+            "duplicate_within": _seconds(rules.duplicate_within),
+        },
+        "entries": [_entry_json(entry) for entry in timeline.entries],
+        "findings": [_finding_json(finding) for finding in timeline.findings],
+    }
+    # ASCII only, so no escape sequence from the store is ever written raw.
+    return json.dumps(document, ensure_ascii=True, indent=2) + "\n"
+
+
+def _entry_cells(entry: TimelineEntry, zone: tzinfo) -> tuple[str, ...]:
+    cells = (
+        _moment(entry.at, zone),
+        "request" if entry.kind == "requests" else "postback",
+        entry.subject,
+        ("✗ " if entry.failed else "") + entry.status,
+        str(entry.http_status) if entry.http_status is not None else "-",
+        str(entry.attempts),
+        entry.order_id or "-",
+        entry.id,
+        entry.detail or "",
+    )
+    return tuple(show_controls(cell) for cell in cells)
+
+
+def _moment(moment: datetime, zone: tzinfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def timeline_table(timeline: Timeline, zone: tzinfo, *, width: int) -> str:
+    """The header, the entries as aligned columns, then the findings, all cut to ``width``."""
+    lines = [
+        strings.ORDER_HEADER.format(
+            reference=timeline.reference,
+            customers=", ".join(timeline.customers) or "-",
+            printers=", ".join(timeline.printers) or "-",
+            zone=_zone_name(zone, timeline),
+        ),
+        strings.ORDER_REPORT_IDS.format(ids=", ".join(timeline.order_ids))
+        if timeline.order_ids
+        else strings.ORDER_NO_IDS,
+        "",
+    ]
+    rows = [tuple(column.upper() for column in _ENTRY_COLUMNS)]
+    rows += [_entry_cells(entry, zone) for entry in timeline.entries]
+    widths = [min(max(len(row[i]) for row in rows), 40) for i in range(len(_ENTRY_COLUMNS))]
+    for row in rows:
+        cells = [cell[:size].ljust(size) for cell, size in zip(row, widths, strict=True)]
+        # Rows are cut at the terminal's edge, never wrapped; the sentences below wrap.
+        lines.append("  ".join(cells).rstrip()[:width])
+    lines.append("")
+    if not timeline.findings:
+        lines.append(strings.ORDER_REPORT_NO_FINDINGS)
+    else:
+        lines.append(strings.ORDER_REPORT_FINDINGS.format(count=len(timeline.findings)))
+    for finding in timeline.findings:
+        mark = "!" if finding.severity == "problem" else "~"
+        sentence = finding_sentence(finding, lambda moment: _moment(moment, zone))
+        ids = strings.FINDING_RECORDS.format(ids=", ".join(finding.record_ids) or "-")
+        threshold = f" [{describe_duration(finding.threshold)}]" if finding.threshold else ""
+        lines.append(f"{mark} {_moment(finding.at, zone)}  {finding.rule}{threshold}")
+        lines.append(f"    {sentence}")
+        lines.append(f"    {ids}")
+    if timeline.truncated:
+        lines.append(strings.ORDER_TRUNCATED.format(count=MAX_RECORDS))
+    return "\n".join(show_controls(line) for line in lines) + "\n"
+
+
+def _zone_name(zone: tzinfo, timeline: Timeline) -> str:
+    moment = timeline.entries[0].at if timeline.entries else None
+    name = zone.tzname(moment.astimezone(zone) if moment is not None else None)
+    return name or str(zone)
+
+
+def print_order(settings: Settings, reference: str, output: ReportFormat) -> None:
+    """Print one order's report to stdout; an unknown reference is an InputError."""
+    zone = resolve_zone(settings.tz)
+    rules = settings.timeline_rules()
+    with Store.open(settings.db) as store:
+        timeline = order_timeline(store, reference, now=datetime.now(UTC), rules=rules)
+        shown_db = store.shown_url
+    if not timeline.entries:
+        raise InputError(
+            strings.ORDER_UNKNOWN.format(reference=show_controls(reference), db=shown_db)
+        )
+    if output == "json":
+        sys.stdout.write(timeline_json(timeline, rules))
+    else:
+        width = shutil.get_terminal_size((200, 24)).columns if sys.stdout.isatty() else 10_000
+        sys.stdout.write(timeline_table(timeline, zone, width=width))
+    sys.stdout.flush()
