@@ -164,3 +164,11 @@ SYNC_LEASE_HELD = (
     "when it stops"
 )
 SYNC_WAITING = "{holder} is syncing this store; waiting for it to stop (Ctrl-C to give up)"
+
+# -- the terminal UI: marks, export, saved views, volume -------------------------------
+MARK = "●"
+CHIP_MARKED = "{count:,} marked"
+CHIP_MARKED_ONLY = "marked only ({count:,})"
+MARKED_ONLY_ON = "showing only the {count:,} marked records"
+MARKED_ONLY_OFF = "showing every record again; the marks stay"
+NOTHING_MARKED = "nothing is marked: press m on a record to mark it"

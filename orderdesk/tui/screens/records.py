@@ -41,6 +41,7 @@ class RecordsScreen(Screen[None]):
         Binding("e", "errors_only", "Errors"),
         Binding("x", "clear_filters", "Clear"),
         Binding("F", "follow", "Follow"),
+        Binding("M", "marked_only", "Marked only", show=False),
     ]
 
     def __init__(
@@ -60,6 +61,9 @@ class RecordsScreen(Screen[None]):
         self._store = store
         self._now = now
         self._freshness = freshness
+        #: Ids of the records marked on this screen, kept for the session across filters.
+        self.marks: set[str] = set()
+        self.marked_only = False
 
     @property
     def record_list(self) -> RecordList:
@@ -69,7 +73,7 @@ class RecordsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Filters on top, the list, the search box when asked for, freshness, keys."""
         yield FilterBar(id="filter-bar")
-        yield RecordList(self._store, self._query(), self.zone, id="record-list")
+        yield RecordList(self._store, self._query(), self.zone, marks=self.marks, id="record-list")
         yield Input(placeholder=strings.SEARCH_PROMPT, id="search")
         yield StatusLine(self._freshness, self._now, self.zone, id="status-line")
         yield KeyFooter()
@@ -81,7 +85,10 @@ class RecordsScreen(Screen[None]):
         self.record_list.focus()
 
     def _query(self) -> RecordQuery:
-        return self.list_filter.query(self.kind, now=self._now(), zone=self.zone)
+        query = self.list_filter.query(self.kind, now=self._now(), zone=self.zone)
+        if self.marked_only:
+            query = replace(query, ids=tuple(sorted(self.marks)))
+        return query
 
     # -- filters ---------------------------------------------------------------------
 
@@ -147,6 +154,32 @@ class RecordsScreen(Screen[None]):
         self.record_list.follow = True
         self.record_list.action_first()
 
+    # -- marks -----------------------------------------------------------------------
+
+    def action_marked_only(self) -> None:
+        """Show only the marked records, or every record again."""
+        if not self.marked_only and not self.marks:
+            self.notify(strings.NOTHING_MARKED, timeout=3)
+            return
+        self.marked_only = not self.marked_only
+        self.record_list.show(self._query())
+        if self.marked_only:
+            self.notify(strings.MARKED_ONLY_ON.format(count=len(self.marks)), timeout=2)
+        else:
+            self.notify(strings.MARKED_ONLY_OFF, timeout=2)
+
+    @on(RecordList.MarksChanged)
+    def _marks_changed(self) -> None:
+        if self.marked_only:
+            # An unmarked record leaves the marked-only list at once.
+            self.record_list.reload(self._query())
+        self._draw_bar()
+
+    def _mark_chips(self) -> list[str]:
+        if self.marked_only:
+            return [strings.CHIP_MARKED_ONLY.format(count=len(self.marks))]
+        return [strings.CHIP_MARKED.format(count=len(self.marks))] if self.marks else []
+
     # -- freshness -------------------------------------------------------------------
 
     def records_arrived(self) -> None:
@@ -197,4 +230,5 @@ class RecordsScreen(Screen[None]):
             zone=self.zone,
             now=self._now(),
             rows=rows,
+            extra_chips=self._mark_chips(),
         )
