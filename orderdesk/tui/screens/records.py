@@ -17,6 +17,7 @@ from orderdesk import strings
 from orderdesk.core.queries import RecordQuery
 from orderdesk.core.records import Kind
 from orderdesk.core.store import Store
+from orderdesk.export import Exported
 from orderdesk.tui.list_filter import ListFilter, TimeWindow, zone_label
 from orderdesk.tui.messages import RecordHighlighted
 from orderdesk.tui.screens.filters import FiltersDialog
@@ -42,6 +43,7 @@ class RecordsScreen(Screen[None]):
         Binding("x", "clear_filters", "Clear"),
         Binding("F", "follow", "Follow"),
         Binding("M", "marked_only", "Marked only", show=False),
+        Binding("X", "export", "Export"),
     ]
 
     def __init__(
@@ -179,6 +181,26 @@ class RecordsScreen(Screen[None]):
         if self.marked_only:
             return [strings.CHIP_MARKED_ONLY.format(count=len(self.marks))]
         return [strings.CHIP_MARKED.format(count=len(self.marks))] if self.marks else []
+
+    # -- export ----------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        """Write the list, or the marked records, to a JSON lines or CSV file."""
+        from orderdesk.tui.screens.export import ExportDialog
+
+        dialog = ExportDialog(
+            self._store, self._query(), frozenset(self.marks), zone=self.zone, now=self._now()
+        )
+        self.app.push_screen(dialog, self._exported)
+
+    def _exported(self, exported: Exported | None) -> None:
+        if exported is None:
+            return
+        if exported.cancelled:
+            message = strings.EXPORT_CANCELLED.format(path=exported.path)
+        else:
+            message = strings.EXPORT_DONE.format(count=exported.written, path=exported.path)
+        self.notify(message, timeout=8, markup=False)
 
     # -- freshness -------------------------------------------------------------------
 
