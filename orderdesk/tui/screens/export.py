@@ -19,6 +19,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, RadioButton, RadioSet
+from textual.worker import Worker, WorkerState
 
 from orderdesk import strings
 from orderdesk.core.queries import RecordQuery, count
@@ -30,6 +31,7 @@ from orderdesk.export import (
     default_export_path,
     export_records,
 )
+from orderdesk.tui.safe_text import safe_plain
 
 __all__ = ["ExportDialog"]
 
@@ -38,6 +40,8 @@ class ExportDialog(ModalScreen[Exported | None]):
     """Export a list to a file; dismisses with how it ended, or None when closed before starting."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    # The file is what most often changes, and enter there exports at once.
+    AUTO_FOCUS = "#export-path"
 
     def __init__(
         self,
@@ -140,6 +144,13 @@ class ExportDialog(ModalScreen[Exported | None]):
             self.app.call_from_thread(self._failed, message)
             return
         self.app.call_from_thread(self.dismiss, exported)
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        # A worker's failure stays with the screen that ran it: say it here, never hang.
+        if event.state is WorkerState.ERROR and event.worker.group == "export":
+            error = safe_plain(str(event.worker.error) or repr(event.worker.error))
+            self._failed(strings.EXPORT_BROKE.format(error=error))
 
     def _progressed(self, done: int, total: int) -> None:
         self.query_one(ProgressBar).update(total=total, progress=done)
