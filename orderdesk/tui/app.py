@@ -31,7 +31,9 @@ from orderdesk.tui.safe_text import safe
 from orderdesk.tui.screens.first_run import FirstRunScreen
 from orderdesk.tui.screens.prompt import Prompt
 from orderdesk.tui.screens.records import RecordsScreen
+from orderdesk.tui.view_commands import view_commands
 from orderdesk.tui.widgets.status_line import Freshness, StatusLine
+from orderdesk.views import default_views_path
 
 __all__ = ["OrderdeskApp", "Source", "SourceOpener", "stylesheet_path"]
 
@@ -89,6 +91,7 @@ class OrderdeskApp(App[None]):
         order_reference: str | None = None,
         take_over: bool = True,
         service_poll: float = 2.0,
+        views_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -114,6 +117,8 @@ class OrderdeskApp(App[None]):
         self._seen_watermark: datetime | None = None
         self._last_report: SyncProgress | None = None
         self._lists: dict[Kind, RecordsScreen] = {}
+        #: Where saved views are read and written (the user's config folder by default).
+        self.views_path = views_path if views_path is not None else default_views_path()
 
     # -- screens ---------------------------------------------------------------------
 
@@ -135,6 +140,8 @@ class OrderdeskApp(App[None]):
 
     def _list_screen_maker(self, kind: Kind) -> Callable[[], Screen[None]]:
         def make() -> Screen[None]:
+            if kind in self._lists:  # made early, by a saved view opened before its screen
+                return self._lists[kind]
             chosen = self._start_filter if kind == self._start else None
             screen = self._lists[kind] = RecordsScreen(
                 self.store,
@@ -147,6 +154,12 @@ class OrderdeskApp(App[None]):
             return screen
 
         return make
+
+    def list_screen(self, kind: Kind) -> RecordsScreen:
+        """The Requests or Postbacks screen, made if it was never shown."""
+        if kind not in self._lists:
+            self._list_screen_maker(kind)()
+        return self._lists[kind]
 
     def _store_is_empty(self) -> bool:
         return not any(
@@ -220,6 +233,7 @@ class OrderdeskApp(App[None]):
         for preset in PRESETS:
             label = strings.TIME_RANGE_PRESETS[preset]
             yield SystemCommand(label, "", lambda preset=preset: self._use_window(preset))
+        yield from view_commands(self, screen)
 
     def _use_window(self, preset: str) -> None:
         screen = self.screen
