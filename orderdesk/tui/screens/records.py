@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, tzinfo
+from functools import partial
 from typing import ClassVar
 
 from textual import on
@@ -17,8 +18,9 @@ from orderdesk import strings
 from orderdesk.core.queries import RecordQuery
 from orderdesk.core.records import Kind
 from orderdesk.core.store import Store
+from orderdesk.core.volume import Volume, volume
 from orderdesk.export import Exported
-from orderdesk.tui.list_filter import ListFilter, TimeWindow, zone_label
+from orderdesk.tui.list_filter import ERROR_STATUSES, ListFilter, TimeWindow, zone_label
 from orderdesk.tui.messages import RecordHighlighted
 from orderdesk.tui.screens.filters import FiltersDialog
 from orderdesk.tui.screens.time_range import TimeRangeDialog
@@ -26,6 +28,7 @@ from orderdesk.tui.widgets.filter_bar import FilterBar
 from orderdesk.tui.widgets.key_footer import KeyFooter
 from orderdesk.tui.widgets.record_list import RecordList
 from orderdesk.tui.widgets.status_line import Freshness, StatusLine
+from orderdesk.tui.widgets.volume import VolumeBar
 
 __all__ = ["RecordsScreen"]
 
@@ -44,6 +47,7 @@ class RecordsScreen(Screen[None]):
         Binding("F", "follow", "Follow"),
         Binding("M", "marked_only", "Marked only", show=False),
         Binding("X", "export", "Export"),
+        Binding("left_square_bracket,right_square_bracket", "volume", "Volume", show=False),
     ]
 
     def __init__(
@@ -66,6 +70,7 @@ class RecordsScreen(Screen[None]):
         #: Ids of the records marked on this screen, kept for the session across filters.
         self.marks: set[str] = set()
         self.marked_only = False
+        self._volume_generation = 0
 
     @property
     def record_list(self) -> RecordList:
@@ -75,6 +80,7 @@ class RecordsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Filters on top, the list, the search box when asked for, freshness, keys."""
         yield FilterBar(id="filter-bar")
+        yield VolumeBar(self.zone, id="volume")
         yield RecordList(self._store, self._query(), self.zone, marks=self.marks, id="record-list")
         yield Input(placeholder=strings.SEARCH_PROMPT, id="search")
         yield StatusLine(self._freshness, self._now, self.zone, id="status-line")
@@ -85,6 +91,7 @@ class RecordsScreen(Screen[None]):
         self.sub_title = TITLES[self.kind]
         self.record_list.show(self._query())
         self.record_list.focus()
+        self.call_after_refresh(self._count_volume)
 
     def _query(self) -> RecordQuery:
         query = self.list_filter.query(self.kind, now=self._now(), zone=self.zone)
@@ -99,6 +106,7 @@ class RecordsScreen(Screen[None]):
         self.list_filter = list_filter
         if self.is_mounted:
             self.record_list.show(self._query())
+            self._count_volume()
 
     def action_search(self) -> None:
         """Type words to find in references, ids and bodies."""
@@ -165,6 +173,7 @@ class RecordsScreen(Screen[None]):
             return
         self.marked_only = not self.marked_only
         self.record_list.show(self._query())
+        self._count_volume()
         if self.marked_only:
             self.notify(strings.MARKED_ONLY_ON.format(count=len(self.marks)), timeout=2)
         else:
@@ -202,18 +211,60 @@ class RecordsScreen(Screen[None]):
             message = strings.EXPORT_DONE.format(count=exported.written, path=exported.path)
         self.notify(message, timeout=8, markup=False)
 
+    # -- volume ----------------------------------------------------------------------
+
+    def action_volume(self) -> None:
+        """Give the keys to the volume bar, on its newest bucket."""
+        bar = self.query_one(VolumeBar)
+        bar.focus()
+        bar.action_select(0)
+
+    def _count_volume(self) -> None:
+        self._volume_generation += 1
+        bar = self.query_one(VolumeBar)
+        # The alignment of buckets to round times may add one: leave room for it.
+        task = partial(self._volume_in_thread, self._query(), bar.capacity - 1)
+        self.run_worker(
+            partial(task, self._volume_generation),
+            thread=True,
+            exclusive=True,
+            group="volume",
+            name="count the volume",
+            exit_on_error=False,
+        )
+
+    def _volume_in_thread(self, query: RecordQuery, buckets: int, generation: int) -> None:
+        failures = ERROR_STATUSES[self.kind]
+        counted = volume(self._store, query, buckets=buckets, failures=failures, now=self._now())
+        self.app.call_from_thread(self._volume_counted, generation, counted)
+
+    def _volume_counted(self, generation: int, counted: Volume) -> None:
+        if generation == self._volume_generation:
+            self.query_one(VolumeBar).show(counted)
+
+    @on(VolumeBar.Narrowed)
+    def _narrowed(self, message: VolumeBar.Narrowed) -> None:
+        start = message.start.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
+        end = message.end.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
+        window = TimeWindow(preset=None, start=start, end=end)
+        self.apply_filter(self.list_filter.with_window(window))
+        self.record_list.focus()
+        self.notify(strings.VOLUME_NARROWED.format(start=start, end=end), timeout=3, markup=False)
+
     # -- freshness -------------------------------------------------------------------
 
     def records_arrived(self) -> None:
         """The store changed: read again, the cursor's record staying where it is."""
         if self.is_mounted:
             self.record_list.reload(self._query())
+            self._count_volume()
 
     def set_zone(self, zone: tzinfo) -> None:
         """Show times in another zone."""
         self.zone = zone
         if self.is_mounted:
             self.record_list.zone = zone
+            self.query_one(VolumeBar).zone = zone
             self.query_one(StatusLine).zone = zone
             self.record_list.show(self._query())
 
