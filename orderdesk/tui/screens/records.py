@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, tzinfo
-from functools import partial
 from typing import ClassVar
 
 from textual import on
@@ -18,9 +17,8 @@ from orderdesk import strings
 from orderdesk.core.queries import RecordQuery
 from orderdesk.core.records import Kind
 from orderdesk.core.store import Store
-from orderdesk.core.volume import Volume, volume
 from orderdesk.export import Exported
-from orderdesk.tui.list_filter import ERROR_STATUSES, ListFilter, TimeWindow, zone_label
+from orderdesk.tui.list_filter import ListFilter, TimeWindow, zone_label
 from orderdesk.tui.messages import RecordHighlighted
 from orderdesk.tui.screens.filters import FiltersDialog
 from orderdesk.tui.screens.time_range import TimeRangeDialog
@@ -70,7 +68,6 @@ class RecordsScreen(Screen[None]):
         #: Ids of the records marked on this screen, kept for the session across filters.
         self.marks: set[str] = set()
         self.marked_only = False
-        self._volume_generation = 0
 
     @property
     def record_list(self) -> RecordList:
@@ -80,7 +77,7 @@ class RecordsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Filters on top, the list, the search box when asked for, freshness, keys."""
         yield FilterBar(id="filter-bar")
-        yield VolumeBar(self.zone, id="volume")
+        yield VolumeBar(self._store, self.zone, self._now, id="volume")
         yield RecordList(self._store, self._query(), self.zone, marks=self.marks, id="record-list")
         yield Input(placeholder=strings.SEARCH_PROMPT, id="search")
         yield StatusLine(self._freshness, self._now, self.zone, id="status-line")
@@ -220,27 +217,7 @@ class RecordsScreen(Screen[None]):
         bar.action_select(0)
 
     def _count_volume(self) -> None:
-        self._volume_generation += 1
-        bar = self.query_one(VolumeBar)
-        # The alignment of buckets to round times may add one: leave room for it.
-        task = partial(self._volume_in_thread, self._query(), bar.capacity - 1)
-        self.run_worker(
-            partial(task, self._volume_generation),
-            thread=True,
-            exclusive=True,
-            group="volume",
-            name="count the volume",
-            exit_on_error=False,
-        )
-
-    def _volume_in_thread(self, query: RecordQuery, buckets: int, generation: int) -> None:
-        failures = ERROR_STATUSES[self.kind]
-        counted = volume(self._store, query, buckets=buckets, failures=failures, now=self._now())
-        self.app.call_from_thread(self._volume_counted, generation, counted)
-
-    def _volume_counted(self, generation: int, counted: Volume) -> None:
-        if generation == self._volume_generation:
-            self.query_one(VolumeBar).show(counted)
+        self.query_one(VolumeBar).count(self._query())
 
     @on(VolumeBar.Narrowed)
     def _narrowed(self, message: VolumeBar.Narrowed) -> None:

@@ -9,8 +9,10 @@ time range to it, as lnav's histogram does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from functools import partial
 from typing import ClassVar
 
 from textual import events
@@ -20,7 +22,10 @@ from textual.message import Message
 from textual.widget import Widget
 
 from orderdesk import strings
-from orderdesk.core.volume import Bucket, Volume
+from orderdesk.core.queries import RecordQuery
+from orderdesk.core.store import Store
+from orderdesk.core.volume import Bucket, Volume, volume
+from orderdesk.tui.list_filter import ERROR_STATUSES
 
 __all__ = ["VolumeBar"]
 
@@ -46,11 +51,45 @@ class VolumeBar(Widget, can_focus=True):
         start: datetime
         end: datetime
 
-    def __init__(self, zone: tzinfo, *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        zone: tzinfo,
+        now: Callable[[], datetime],
+        *,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
+        self._store = store
+        self._now = now
         self.zone = zone
         self.volume: Volume | None = None
         self.selected: int | None = None
+        self._generation = 0
+
+    def count(self, query: RecordQuery) -> None:
+        """Count the query's records per bucket in the background, then draw them."""
+        self._generation += 1
+        # The alignment of buckets to round times may add one: leave room for it.
+        task = partial(self._count_in_thread, query, self.capacity - 1, self._generation)
+        self.run_worker(
+            task,
+            thread=True,
+            exclusive=True,
+            group="volume",
+            name="count the volume",
+            exit_on_error=False,
+        )
+
+    def _count_in_thread(self, query: RecordQuery, buckets: int, generation: int) -> None:
+        # Two grouped COUNTs: a second over a million records, so never on the event loop.
+        failures = ERROR_STATUSES[query.kind]
+        counted = volume(self._store, query, buckets=buckets, failures=failures, now=self._now())
+        self.app.call_from_thread(self._counted, generation, counted)
+
+    def _counted(self, generation: int, counted: Volume) -> None:
+        if generation == self._generation:  # not overtaken by a newer filter
+            self.show(counted)
 
     @property
     def capacity(self) -> int:
