@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from tui_console import console, record_list, records_screen, screen_text, settled
 
 from orderdesk import strings
 from orderdesk.core.queries import RecordQuery, count, list_summaries
 from orderdesk.core.store import Store
+from orderdesk.sim import Simulation
 
 
 def test_a_query_by_ids_finds_exactly_those_records_newest_first(store: Store) -> None:
@@ -77,3 +79,28 @@ async def test_marked_only_with_nothing_marked_says_how_to_mark(store: Store) ->
         assert not records_screen(app).marked_only
         said = [notification.message for notification in app._notifications]
         assert strings.NOTHING_MARKED in said
+
+
+@pytest.mark.slow
+async def test_marked_only_over_a_million_records_reads_only_the_marked(
+    simulation: Simulation, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from big_store import build_big_store
+
+    path = tmp_path_factory.mktemp("million-marks") / "big.db"
+    build_big_store(path, simulation.records("requests")[0], 1_000_000)
+    with Store.open(path) as big:
+        app = console(big)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settled(pilot)
+            records = record_list(app)
+            await pilot.press("m", "pagedown", "m", "G", "m")
+            await settled(pilot)
+            marked = set(records.marks)
+            assert "req_big_0000000" in marked and len(marked) == 3
+            before = records.rows_read
+            await pilot.press("M")
+            await settled(pilot)
+            assert records.total == 3
+            assert records.rows_read - before == 3, "the marked rows, found by id, and no others"
+            assert {records._window.row(i).id for i in range(3)} == marked
