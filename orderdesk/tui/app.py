@@ -233,6 +233,10 @@ class OrderdeskApp(App[None]):
         for preset in PRESETS:
             label = strings.TIME_RANGE_PRESETS[preset]
             yield SystemCommand(label, "", lambda preset=preset: self._use_window(preset))
+        if isinstance(screen, RecordsScreen):
+            yield SystemCommand(strings.EXPORT_COMMAND, strings.EXPORT_HELP, screen.action_export)
+            marked_only = screen.action_marked_only
+            yield SystemCommand(strings.MARKED_COMMAND, strings.MARKED_HELP, marked_only)
         yield from view_commands(self, screen)
 
     def _use_window(self, preset: str) -> None:

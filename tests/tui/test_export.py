@@ -109,3 +109,16 @@ def test_a_stopped_export_leaves_no_file(store: Store, tmp_path: Path, fmt: str)
     assert exported.cancelled
     assert reports == [500]
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_the_palette_opens_the_export(store: Store) -> None:
+    app = console(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settled(pilot)
+        await pilot.press("ctrl+p")
+        await settled(pilot)
+        await pilot.press(*"Export the list")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settled(pilot)
+        assert isinstance(app.screen, ExportDialog)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
+import pytest
 from conftest import ANCHOR
-from tui_console import console, record_list, records_screen, settled
+from tui_console import console, record_list, records_screen, screen_text, settled
 
 from orderdesk.core.queries import RecordQuery, count
 from orderdesk.core.store import Store
@@ -64,3 +65,16 @@ async def test_picking_a_bucket_narrows_the_list_to_it(store: Store) -> None:
         narrowed = app.screen.query_one(VolumeBar).volume
         assert narrowed is not None
         assert sum(b.records for b in narrowed.buckets) == bucket.records
+
+
+async def test_a_failing_count_is_said_in_the_bar(
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the store went away")
+
+    monkeypatch.setattr("orderdesk.tui.widgets.volume.volume", broken)
+    app = console(sqlite_store)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settled(pilot)
+        assert "could not count the volume: the store went away" in screen_text(app)

@@ -15,17 +15,19 @@ from datetime import datetime, tzinfo
 from functools import partial
 from typing import ClassVar
 
-from textual import events
+from textual import events, on
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
+from textual.worker import Worker, WorkerState
 
 from orderdesk import strings
 from orderdesk.core.queries import RecordQuery
 from orderdesk.core.store import Store
 from orderdesk.core.volume import Bucket, Volume, volume
 from orderdesk.tui.list_filter import ERROR_STATUSES
+from orderdesk.tui.safe_text import safe_plain
 
 __all__ = ["VolumeBar"]
 
@@ -66,6 +68,8 @@ class VolumeBar(Widget, can_focus=True):
         self.volume: Volume | None = None
         self.selected: int | None = None
         self._generation = 0
+        #: Why the last count failed, shown in place of the bars.
+        self.failure: str | None = None
 
     def count(self, query: RecordQuery) -> None:
         """Count the query's records per bucket in the background, then draw them."""
@@ -91,6 +95,14 @@ class VolumeBar(Widget, can_focus=True):
         if generation == self._generation:  # not overtaken by a newer filter
             self.show(counted)
 
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        # A worker's state reaches only its own node, never the app: say it here.
+        if event.state is WorkerState.ERROR:
+            self.failure = safe_plain(str(event.worker.error) or repr(event.worker.error))
+            self.volume = None
+            self.refresh()
+
     @property
     def capacity(self) -> int:
         """How many bars fit beside the label."""
@@ -101,6 +113,7 @@ class VolumeBar(Widget, can_focus=True):
         """Draw these counts (the selection is dropped: the buckets changed)."""
         self.volume = volume
         self.selected = None
+        self.failure = None
         self.refresh()
 
     @property
@@ -148,6 +161,8 @@ class VolumeBar(Widget, can_focus=True):
     def render(self) -> Content:
         """The bars, then what they say."""
         volume = self.volume
+        if self.failure is not None:
+            return Content(strings.VOLUME_FAILED.format(error=self.failure))
         if volume is None:
             return Content(strings.VOLUME_COUNTING)
         if not volume.buckets:
