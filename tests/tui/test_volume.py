@@ -78,3 +78,17 @@ async def test_a_failing_count_is_said_in_the_bar(
     async with app.run_test(size=(100, 24)) as pilot:
         await settled(pilot)
         assert "could not count the volume: the store went away" in screen_text(app)
+
+
+async def test_escape_leaves_the_bar_without_narrowing(sqlite_store: Store) -> None:
+    app = console(sqlite_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        before = records_screen(app).list_filter
+        await pilot.press("right_square_bracket")
+        assert app.screen.query_one(VolumeBar).has_focus
+        await pilot.press("escape")
+        await settled(pilot)
+        assert record_list(app).has_focus
+        assert app.screen.query_one(VolumeBar).selected_bucket is None
+        assert records_screen(app).list_filter == before
