@@ -68,12 +68,20 @@ class VolumeBar(Widget, can_focus=True):
         self.volume: Volume | None = None
         self.selected: int | None = None
         self._generation = 0
+        self._counting = False
+        self._next: RecordQuery | None = None
         #: Why the last count failed, shown in place of the bars.
         self.failure: str | None = None
 
     def count(self, query: RecordQuery) -> None:
         """Count the query's records per bucket in the background, then draw them."""
         self._generation += 1
+        if self._counting:
+            # A count over a million rows can outlast a sync pass: one thread at a
+            # time, and only the newest query waits for it.
+            self._next = query
+            return
+        self._counting = True
         # The alignment of buckets to round times may add one: leave room for it.
         task = partial(self._count_in_thread, query, self.capacity - 1, self._generation)
         self.run_worker(
@@ -95,8 +103,16 @@ class VolumeBar(Widget, can_focus=True):
         if generation == self._generation:  # not overtaken by a newer filter
             self.show(counted)
 
+    def _count_next(self) -> None:
+        self._counting = False
+        query, self._next = self._next, None
+        if query is not None:
+            self.count(query)
+
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self._count_next()
         # A worker's state reaches only its own node, never the app: say it here.
         if event.state is WorkerState.ERROR:
             self.failure = safe_plain(str(event.worker.error) or repr(event.worker.error))
