@@ -25,7 +25,6 @@ from orderdesk import strings
 from orderdesk.core.queries import RecordQuery, count
 from orderdesk.core.store import Store
 from orderdesk.export import (
-    EXPORT_FORMATS,
     Exported,
     ExportFormat,
     default_export_path,
@@ -94,7 +93,7 @@ class ExportDialog(ModalScreen[Exported | None]):
         path = self.query_one("#export-path", Input)
         untouched = path.value == self._default_name()
         chosen = event.pressed.id
-        self._format = chosen if chosen in EXPORT_FORMATS else "jsonl"  # type: ignore[assignment]
+        self._format = "csv" if chosen == "csv" else "jsonl"
         if untouched:
             path.value = self._default_name()
 
