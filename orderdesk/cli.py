@@ -61,6 +61,7 @@ def _source_options(command: F) -> F:
 @click.option("--since", metavar="AGE", help="Open the list over the last AGE: 15m, 1h, 24h, 7d.")
 @click.option("--status", "statuses", multiple=True, metavar="STATUS", help="Repeat for several.")
 @click.option("--tz", metavar="ZONE", help="Time zone for times shown and typed [default local].")
+@click.option("--view", metavar="NAME", help="Open a saved view (views.toml in the config folder).")
 @click.option(
     "--take-over/--no-take-over",
     default=True,
@@ -76,6 +77,7 @@ def cli(
     since: str | None,
     statuses: tuple[str, ...],
     tz: str | None,
+    view: str | None,
     take_over: bool,
     api_url: str | None,
     api_key: str | None,
@@ -99,6 +101,7 @@ def cli(
         statuses=statuses,
         order_reference=order_reference,
         take_over=take_over,
+        view=view,
     )
 
 

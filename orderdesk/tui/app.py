@@ -32,7 +32,9 @@ from orderdesk.tui.safe_text import safe
 from orderdesk.tui.screens.first_run import FirstRunScreen
 from orderdesk.tui.screens.prompt import Prompt
 from orderdesk.tui.screens.records import RecordsScreen
+from orderdesk.tui.view_commands import view_commands
 from orderdesk.tui.widgets.status_line import Freshness, StatusLine
+from orderdesk.views import default_views_path
 
 __all__ = ["OrderdeskApp", "Source", "SourceOpener", "stylesheet_path"]
 
@@ -92,6 +94,7 @@ class OrderdeskApp(App[None]):
         take_over: bool = True,
         service_poll: float = 2.0,
         freeze_startup: bool = False,
+        views_path: Path | None = None,
     ) -> None:
         super().__init__()
         # Only for an app that is the whole process: frozen objects are never
@@ -122,6 +125,8 @@ class OrderdeskApp(App[None]):
         self._seen_watermark: datetime | None = None
         self._last_report: SyncProgress | None = None
         self._lists: dict[Kind, RecordsScreen] = {}
+        #: Where saved views are read and written (the user's config folder by default).
+        self.views_path = views_path if views_path is not None else default_views_path()
 
     # -- screens ---------------------------------------------------------------------
 
@@ -148,6 +153,8 @@ class OrderdeskApp(App[None]):
 
     def _list_screen_maker(self, kind: Kind) -> Callable[[], Screen[None]]:
         def make() -> Screen[None]:
+            if kind in self._lists:  # made early, by a saved view opened before its screen
+                return self._lists[kind]
             chosen = self._start_filter if kind == self._start else None
             screen = self._lists[kind] = RecordsScreen(
                 self.store,
@@ -160,6 +167,12 @@ class OrderdeskApp(App[None]):
             return screen
 
         return make
+
+    def list_screen(self, kind: Kind) -> RecordsScreen:
+        """The Requests or Postbacks screen, made if it was never shown."""
+        if kind not in self._lists:
+            self._list_screen_maker(kind)()
+        return self._lists[kind]
 
     def _store_is_empty(self) -> bool:
         return not any(
@@ -235,6 +248,11 @@ class OrderdeskApp(App[None]):
         for preset in PRESETS:
             label = strings.TIME_RANGE_PRESETS[preset]
             yield SystemCommand(label, "", lambda preset=preset: self._use_window(preset))
+        if isinstance(screen, RecordsScreen):
+            yield SystemCommand(strings.EXPORT_COMMAND, strings.EXPORT_HELP, screen.action_export)
+            marked_only = screen.action_marked_only
+            yield SystemCommand(strings.MARKED_COMMAND, strings.MARKED_HELP, marked_only)
+        yield from view_commands(self, screen)
 
     def _use_window(self, preset: str) -> None:
         screen = self.screen

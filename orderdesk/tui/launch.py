@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 from orderdesk.config import Settings
 from orderdesk.core.errors import InputError
 from orderdesk.core.records import POSTBACK_STATUSES, REQUEST_STATUSES
@@ -9,24 +12,40 @@ from orderdesk.core.store import Store
 from orderdesk.core.timerange import parse_duration, resolve_zone
 from orderdesk.tui.app import OrderdeskApp, Source, StartScreen
 from orderdesk.tui.list_filter import ListFilter, TimeWindow
+from orderdesk.tui.saved_views import view_filter
 from orderdesk.tui.terminal import drawing_on_terminal
+from orderdesk.views import default_views_path, find_view
 
-__all__ = ["open_console", "start_filter"]
+__all__ = ["open_console", "start_filter", "start_view"]
 
 
 def start_filter(
-    screen: StartScreen, *, since: str | None, statuses: tuple[str, ...]
+    screen: StartScreen,
+    *,
+    since: str | None,
+    statuses: tuple[str, ...],
+    base: ListFilter | None = None,
 ) -> ListFilter:
-    """The filter the flags ask for; raises InputError on a value that cannot be used."""
+    """The filter the flags ask for, over ``base``; raises InputError on an unusable value."""
     allowed = REQUEST_STATUSES if screen == "requests" else POSTBACK_STATUSES
     for status in statuses:
         if status not in allowed:
             raise InputError(f"--status {status!r} is not one of: {', '.join(allowed)}")
-    window = TimeWindow()
+    base = base or ListFilter()
+    window = base.window
     if since is not None:
         parse_duration(since.removeprefix("-"))
         window = TimeWindow(preset=since.removeprefix("-"))
-    return ListFilter(window=window, statuses=statuses)
+    return replace(base, window=window, statuses=statuses or base.statuses)
+
+
+def start_view(
+    name: str, views_path: Path, *, since: str | None, statuses: tuple[str, ...]
+) -> tuple[StartScreen, ListFilter]:
+    """The screen and filter of a saved view; ``--since`` and ``--status`` still narrow it."""
+    view = find_view(views_path, name)
+    chosen = view_filter(view)
+    return view.screen, start_filter(view.screen, since=since, statuses=statuses, base=chosen)
 
 
 def open_console(
@@ -38,10 +57,16 @@ def open_console(
     statuses: tuple[str, ...],
     order_reference: str | None,
     take_over: bool = True,
+    view: str | None = None,
+    views_path: Path | None = None,
 ) -> None:
     """Open the TUI; with no source it only reads the store."""
     zone = resolve_zone(settings.tz)
-    list_filter = start_filter(screen, since=since, statuses=statuses)
+    views_path = views_path or default_views_path()
+    if view is not None:
+        screen, list_filter = start_view(view, views_path, since=since, statuses=statuses)
+    else:
+        list_filter = start_filter(screen, since=since, statuses=statuses)
     source = None
     if source_url is not None:
         source = Source(source_url, settings.api_key_value(), interval=settings.interval)
@@ -56,6 +81,7 @@ def open_console(
             order_reference=order_reference,
             take_over=take_over,
             freeze_startup=True,
+            views_path=views_path,
         )
         with drawing_on_terminal():
             app.run()

@@ -51,3 +51,21 @@ class TestDialogs:
             await pilot.pause()
 
         assert snap_compare(console(sqlite_store), terminal_size=(80, 24), run_before=open_dialog)
+
+    def test_export_dialog(self, snap_compare: Any, sqlite_store: Store) -> None:
+        async def open_dialog(pilot: Any) -> None:
+            await settled(pilot)
+            await pilot.press("m", "j", "m", "X")
+            await pilot.pause()
+
+        assert snap_compare(console(sqlite_store), terminal_size=(80, 24), run_before=open_dialog)
+
+
+class TestMarksAndVolume:
+    def test_marked_rows_and_a_picked_bucket(self, snap_compare: Any, sqlite_store: Store) -> None:
+        async def mark_and_pick(pilot: Any) -> None:
+            await settled(pilot)
+            await pilot.press("m", "j", "j", "m", "left_square_bracket", "left")
+            await settled(pilot)
+
+        assert snap_compare(console(sqlite_store), terminal_size=(80, 24), run_before=mark_and_pick)

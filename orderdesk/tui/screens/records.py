@@ -17,6 +17,7 @@ from orderdesk import strings
 from orderdesk.core.queries import RecordQuery
 from orderdesk.core.records import Kind
 from orderdesk.core.store import Store
+from orderdesk.export import Exported
 from orderdesk.tui.list_filter import ListFilter, TimeWindow, zone_label
 from orderdesk.tui.messages import RecordHighlighted
 from orderdesk.tui.screens.filters import FiltersDialog
@@ -25,6 +26,7 @@ from orderdesk.tui.widgets.filter_bar import FilterBar
 from orderdesk.tui.widgets.key_footer import KeyFooter
 from orderdesk.tui.widgets.record_list import RecordList
 from orderdesk.tui.widgets.status_line import Freshness, StatusLine
+from orderdesk.tui.widgets.volume import VolumeBar
 
 __all__ = ["RecordsScreen"]
 
@@ -41,6 +43,9 @@ class RecordsScreen(Screen[None]):
         Binding("e", "errors_only", "Errors"),
         Binding("x", "clear_filters", "Clear"),
         Binding("F", "follow", "Follow"),
+        Binding("M", "marked_only", "Marked only", show=False),
+        Binding("X", "export", "Export"),
+        Binding("left_square_bracket,right_square_bracket", "volume", "Volume", show=False),
     ]
 
     def __init__(
@@ -60,6 +65,9 @@ class RecordsScreen(Screen[None]):
         self._store = store
         self._now = now
         self._freshness = freshness
+        #: Ids of the records marked on this screen, kept for the session across filters.
+        self.marks: set[str] = set()
+        self.marked_only = False
 
     @property
     def record_list(self) -> RecordList:
@@ -69,7 +77,8 @@ class RecordsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Filters on top, the list, the search box when asked for, freshness, keys."""
         yield FilterBar(id="filter-bar")
-        yield RecordList(self._store, self._query(), self.zone, id="record-list")
+        yield VolumeBar(self._store, self.zone, self._now, id="volume")
+        yield RecordList(self._store, self._query(), self.zone, marks=self.marks, id="record-list")
         yield Input(placeholder=strings.SEARCH_PROMPT, id="search")
         yield StatusLine(self._freshness, self._now, self.zone, id="status-line")
         yield KeyFooter()
@@ -79,9 +88,13 @@ class RecordsScreen(Screen[None]):
         self.sub_title = TITLES[self.kind]
         self.record_list.show(self._query())
         self.record_list.focus()
+        self.call_after_refresh(self._count_volume)
 
     def _query(self) -> RecordQuery:
-        return self.list_filter.query(self.kind, now=self._now(), zone=self.zone)
+        query = self.list_filter.query(self.kind, now=self._now(), zone=self.zone)
+        if self.marked_only:
+            query = replace(query, ids=tuple(sorted(self.marks)))
+        return query
 
     # -- filters ---------------------------------------------------------------------
 
@@ -90,6 +103,7 @@ class RecordsScreen(Screen[None]):
         self.list_filter = list_filter
         if self.is_mounted:
             self.record_list.show(self._query())
+            self._count_volume()
 
     def action_search(self) -> None:
         """Type words to find in references, ids and bodies."""
@@ -147,18 +161,87 @@ class RecordsScreen(Screen[None]):
         self.record_list.follow = True
         self.record_list.action_first()
 
+    # -- marks -----------------------------------------------------------------------
+
+    def action_marked_only(self) -> None:
+        """Show only the marked records, or every record again."""
+        if not self.marked_only and not self.marks:
+            self.notify(strings.NOTHING_MARKED, timeout=3)
+            return
+        self.marked_only = not self.marked_only
+        self.record_list.show(self._query())
+        self._count_volume()
+        if self.marked_only:
+            self.notify(strings.MARKED_ONLY_ON.format(count=len(self.marks)), timeout=2)
+        else:
+            self.notify(strings.MARKED_ONLY_OFF, timeout=2)
+
+    @on(RecordList.MarksChanged)
+    def _marks_changed(self) -> None:
+        if self.marked_only:
+            # An unmarked record leaves the marked-only list at once.
+            self.record_list.reload(self._query())
+        self._draw_bar()
+
+    def _mark_chips(self) -> list[str]:
+        if self.marked_only:
+            return [strings.CHIP_MARKED_ONLY.format(count=len(self.marks))]
+        return [strings.CHIP_MARKED.format(count=len(self.marks))] if self.marks else []
+
+    # -- export ----------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        """Write the list, or the marked records, to a JSON lines or CSV file."""
+        from orderdesk.tui.screens.export import ExportDialog
+
+        dialog = ExportDialog(
+            self._store, self._query(), frozenset(self.marks), zone=self.zone, now=self._now()
+        )
+        self.app.push_screen(dialog, self._exported)
+
+    def _exported(self, exported: Exported | None) -> None:
+        if exported is None:
+            return
+        if exported.cancelled:
+            message = strings.EXPORT_CANCELLED.format(path=exported.path)
+        else:
+            message = strings.EXPORT_DONE.format(count=exported.written, path=exported.path)
+        self.notify(message, timeout=8, markup=False)
+
+    # -- volume ----------------------------------------------------------------------
+
+    def action_volume(self) -> None:
+        """Give the keys to the volume bar, on its newest bucket."""
+        bar = self.query_one(VolumeBar)
+        bar.focus()
+        bar.action_select(0)
+
+    def _count_volume(self) -> None:
+        self.query_one(VolumeBar).count(self._query())
+
+    @on(VolumeBar.Narrowed)
+    def _narrowed(self, message: VolumeBar.Narrowed) -> None:
+        start = message.start.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
+        end = message.end.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
+        window = TimeWindow(preset=None, start=start, end=end)
+        self.apply_filter(self.list_filter.with_window(window))
+        self.record_list.focus()
+        self.notify(strings.VOLUME_NARROWED.format(start=start, end=end), timeout=3, markup=False)
+
     # -- freshness -------------------------------------------------------------------
 
     def records_arrived(self) -> None:
         """The store changed: read again, the cursor's record staying where it is."""
         if self.is_mounted:
             self.record_list.reload(self._query())
+            self._count_volume()
 
     def set_zone(self, zone: tzinfo) -> None:
         """Show times in another zone."""
         self.zone = zone
         if self.is_mounted:
             self.record_list.zone = zone
+            self.query_one(VolumeBar).zone = zone
             self.query_one(StatusLine).zone = zone
             self.record_list.show(self._query())
 
@@ -197,4 +280,5 @@ class RecordsScreen(Screen[None]):
             zone=self.zone,
             now=self._now(),
             rows=rows,
+            extra_chips=self._mark_chips(),
         )

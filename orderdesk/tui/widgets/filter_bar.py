@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
 from textual.content import Content
@@ -27,6 +28,7 @@ class FilterBar(Static):
         zone: tzinfo,
         now: datetime,
         rows: str,
+        extra_chips: Sequence[str] = (),
     ) -> None:
         """Draw the bar for these filters."""
         window = strings.FILTER_BAR.format(
@@ -37,7 +39,7 @@ class FilterBar(Static):
             "  ",
             (window, "$accent"),
         ]
-        for chip in list_filter.chips():
+        for chip in [*list_filter.chips(), *extra_chips]:
             parts += [" │ ", Content.styled(safe(chip).plain, "$warning")]
         parts += [" │ ", (rows, "$text-muted")]
         bar = Content.assemble(*parts)

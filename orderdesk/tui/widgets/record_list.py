@@ -9,7 +9,7 @@ row under the cursor stays where it was on screen.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import tzinfo
 from functools import partial
 from typing import ClassVar
@@ -19,9 +19,11 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from orderdesk import strings
 from orderdesk.core.queries import RecordQuery, RecordSummary, count, list_summaries
 from orderdesk.core.records import Kind
 from orderdesk.core.store import Store
@@ -57,7 +59,15 @@ class RecordList(ScrollView, can_focus=True):
         Binding("G,end", "last", "Last", show=False),
         Binding("enter", "open", "Open"),
         Binding("o", "order", "Order"),
+        Binding("m", "mark", "Mark", show=False),
     ]
+
+    @dataclass
+    class MarksChanged(Message):
+        """A record was marked or unmarked."""
+
+        record_id: str
+        marked: bool
 
     def __init__(
         self,
@@ -66,10 +76,13 @@ class RecordList(ScrollView, can_focus=True):
         zone: tzinfo,
         *,
         page_size: int = 100,
+        marks: set[str] | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self._store = store
+        #: Ids of the marked records: the screen's own set, shared so both see each change.
+        self.marks = marks if marks is not None else set()
         self._page_size = page_size
         self.zone = zone
         self.cursor = 0
@@ -234,6 +247,19 @@ class RecordList(ScrollView, can_focus=True):
         summary = self.highlighted
         self.post_message(OrderWanted(summary.order_reference_id if summary else None))
 
+    def action_mark(self) -> None:
+        """Mark the record under the cursor, or unmark it."""
+        summary = self.highlighted
+        if summary is None:
+            return
+        marked = summary.id not in self.marks
+        if marked:
+            self.marks.add(summary.id)
+        else:
+            self.marks.discard(summary.id)
+        self.refresh()
+        self.post_message(self.MarksChanged(summary.id, marked))
+
     def move_to(self, index: int) -> None:
         """Put the cursor on a position, scrolling it into view."""
         self.cursor = max(0, min(index, self._window.length - 1))
@@ -281,18 +307,22 @@ class RecordList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         """The header on the first line, then one record per line."""
         width = self.scrollable_content_region.width
-        layout = columns.layout(self.kind, width)
+        # The mark takes one cell before the columns, with no gap: at 80 columns
+        # the postbacks' columns leave exactly that one cell spare.
+        rest = max(0, width - 1)
+        layout = columns.layout(self.kind, rest)
         base = self.rich_style
         if y == 0:
             style = base + self.get_component_rich_style("record-list--header")
-            return Strip([Segment(columns.header(layout, width), style)], width)
+            return Strip([Segment(" " + columns.header(layout, rest), style)], width)
         index = int(self.scroll_offset.y) + y - 1
         summary = self._window.row(index)
         if summary is None:
             return Strip.blank(width, base)
         style = base + self._row_style(summary, index)
-        text = columns.line(columns.cells(summary, self.zone), layout, width)
-        return Strip([Segment(text, style)], width)
+        mark = strings.MARK if summary.id in self.marks else " "
+        text = columns.line(columns.cells(summary, self.zone), layout, rest)
+        return Strip([Segment(mark + text, style)], width)
 
     def _row_style(self, summary: RecordSummary, index: int) -> Style:
         style = Style()
