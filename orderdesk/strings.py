@@ -164,3 +164,11 @@ SYNC_LEASE_HELD = (
     "when it stops"
 )
 SYNC_WAITING = "{holder} is syncing this store; waiting for it to stop (Ctrl-C to give up)"
+
+# -- the terminal UI: search in a stage, what the template changed, compare, curl ------
+STAGE_SEARCH_PROMPT = "Find in this stage (enter to find, escape to close)"
+STAGE_SEARCH_PROMPT_IN = "Find in the {stage} stage (enter to find, escape to close)"
+SEARCH_HIT_OF = "“{needle}”: hit {number} of {count} (n next, N previous)"
+SEARCH_HIT_OF_MORE = "“{needle}”: hit {number} of {count} or more (n next, N previous)"
+SEARCH_NO_HITS = "“{needle}” is not in this stage"
+SEARCH_NONE_ACTIVE = "nothing searched in this stage: press / to search"

@@ -21,7 +21,7 @@ from textual.containers import Container
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Static, Tab, Tabs
+from textual.widgets import Input, Static, Tab, Tabs
 
 from orderdesk import strings
 from orderdesk.core.queries import get_record
@@ -38,6 +38,7 @@ from orderdesk.tui.record_stages import (
 from orderdesk.tui.safe_text import safe
 from orderdesk.tui.widgets.key_footer import KeyFooter
 from orderdesk.tui.widgets.stage_pane import StagePane
+from orderdesk.tui.widgets.stage_search import StageSearch
 
 __all__ = ["Layout", "RecordScreen", "layout_for", "record_header"]
 
@@ -107,6 +108,9 @@ class RecordScreen(Screen[None]):
         Binding("y", "copy_stage", "Copy"),
         Binding("s", "save_stage", "Save"),
         Binding("o", "open_order", "Order"),
+        Binding("slash", "search_stage", "Find"),
+        Binding("n", "next_hit", "Next hit", show=False),
+        Binding("N", "previous_hit", "Previous hit", show=False),
     ]
 
     layout_mode: reactive[Layout] = reactive("tabs", init=False)
@@ -162,6 +166,7 @@ class RecordScreen(Screen[None]):
                 pane = StagePane(stage, self.zone)
                 pane.set_class(stage.name == self.current, "-current")
                 yield pane
+        yield StageSearch()
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -301,8 +306,54 @@ class RecordScreen(Screen[None]):
         else:
             self.app.push_screen(OrderScreen(self.store, reference, self.zone))
 
+    # -- search in a stage -----------------------------------------------------------
+
+    def action_search_stage(self) -> None:
+        """Type words to find in the current stage."""
+        if self.record is None:
+            return
+        pane = self.pane(self.current)
+        self.query_one(StageSearch).open(self.current, pane.searched or "")
+
+    @on(Input.Submitted, "#stage-search")
+    def _search_typed(self, event: Input.Submitted) -> None:
+        search = self.query_one(StageSearch)
+        search.close()
+        pane = self.pane(self.current)
+        needle = event.value.strip()
+        if needle:
+            pane.search(needle)
+        else:
+            pane.clear_search()
+        pane.focus_body()
+
+    def _step_hit(self, offset: int) -> None:
+        if self.record is None:
+            return
+        pane = self.pane(self.current)
+        if pane.searched is None:
+            self.notify(strings.SEARCH_NONE_ACTIVE, timeout=2)
+            return
+        pane.step_hit(offset)
+
+    def action_next_hit(self) -> None:
+        """Move to the next hit of the stage's search, round to the first."""
+        self._step_hit(1)
+
+    def action_previous_hit(self) -> None:
+        """Move to the previous hit of the stage's search, round to the last."""
+        self._step_hit(-1)
+
     def action_back(self) -> None:
-        """Leave a maximised stage first, then the drill-down."""
+        """Close the search, then forget its hits, then leave a maximised stage, then the screen."""
+        search = self.query_one(StageSearch) if self.record is not None else None
+        if search is not None and search.is_open:
+            search.close()
+            self.pane(self.current).focus_body()
+            return
+        if self.record is not None and self.pane(self.current).searched is not None:
+            self.pane(self.current).clear_search()
+            return
         if self.maximized is not None:
             self.minimize()
         else:
