@@ -172,3 +172,39 @@ SEARCH_HIT_OF = "“{needle}”: hit {number} of {count} (n next, N previous)"
 SEARCH_HIT_OF_MORE = "“{needle}”: hit {number} of {count} or more (n next, N previous)"
 SEARCH_NO_HITS = "“{needle}” is not in this stage"
 SEARCH_NONE_ACTIVE = "nothing searched in this stage: press / to search"
+CHANGES_HEADER = "What the template changed · {id} · order {reference} · {customer}"
+CHANGES_COUNT = "{count} {mark}"
+CHANGES_NO_ORIGINAL = "the Original body is not JSON or XML (or was not recorded): nothing to pair"
+CHANGES_NO_FINAL = "nothing came out of the template: no Final request and no template output"
+CHANGES_FINAL_UNREADABLE = "the Final body is not JSON or XML: nothing to pair"
+CHANGES_ALL_USED = "every field of the Original fed the Final request"
+CHANGES_UNUSED = "not used from the Original ({count}): {fields}"
+CHANGES_COLUMNS = {
+    "mark": "WHAT",
+    "output": "FINAL FIELD",
+    "source": "FROM ORIGINAL FIELD",
+    "value": "VALUE (ORIGINAL → FINAL)",
+}
+MARKS = {
+    "defaulted": "defaulted",
+    "empty": "empty",
+    "unmatched": "from elsewhere",
+    "changed": "changed",
+    "copied": "copied",
+    "fixed": "fixed",
+}
+MARK_SYMBOLS = {
+    "defaulted": "⚠",
+    "empty": "∅",
+    "unmatched": "?",
+    "changed": "≠",
+    "copied": "=",
+    "fixed": "•",
+}
+CHANGE_VIA = {"template": "by the template's source", "value": "by equal values"}
+CHANGE_FROM = "{output} ← {source} ({via}): {before} → {after}"
+CHANGE_FIXED = "{output} is always {value}: the template writes it as it is"
+CHANGE_NO_SOURCE = (
+    "{output} = {value}: from neither the Original nor the template's source "
+    "(the service's own records, or a computed value)"
+)

@@ -36,6 +36,7 @@ from orderdesk.tui.record_stages import (
     record_stages,
 )
 from orderdesk.tui.safe_text import safe
+from orderdesk.tui.screens.template_changes import TemplateChangesScreen
 from orderdesk.tui.widgets.key_footer import KeyFooter
 from orderdesk.tui.widgets.stage_pane import StagePane
 from orderdesk.tui.widgets.stage_search import StageSearch
@@ -108,6 +109,7 @@ class RecordScreen(Screen[None]):
         Binding("y", "copy_stage", "Copy"),
         Binding("s", "save_stage", "Save"),
         Binding("o", "open_order", "Order"),
+        Binding("d", "template_changes", "Changes"),
         Binding("slash", "search_stage", "Find"),
         Binding("n", "next_hit", "Next hit", show=False),
         Binding("N", "previous_hit", "Previous hit", show=False),
@@ -305,6 +307,12 @@ class RecordScreen(Screen[None]):
             self.dismiss()
         else:
             self.app.push_screen(OrderScreen(self.store, reference, self.zone))
+
+    def action_template_changes(self) -> None:
+        """Show what the template changed: each Final field beside its Original field."""
+        if self.record is None:
+            return
+        self.app.push_screen(TemplateChangesScreen(self.record))
 
     # -- search in a stage -----------------------------------------------------------
 
