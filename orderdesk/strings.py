@@ -208,3 +208,24 @@ CHANGE_NO_SOURCE = (
     "{output} = {value}: from neither the Original nor the template's source "
     "(the service's own records, or a computed value)"
 )
+COMPARE_BASE_SET = (
+    "{id} is the base of a comparison: open another {kind} and press c to compare it with this one"
+)
+COMPARE_SAME_RECORD = "this record is the base: open another {kind} and press c there"
+COMPARE_OTHER_KIND = (
+    "the base was a {old}; this {new} is the base now: open another {new} and press c"
+)
+COMPARE_HEADER = (
+    "Comparing {other} ({other_status}) with the base {base} ({base_status}): {count} fields differ"
+)
+COMPARE_SAME = "the two records are the same, field by field"
+COMPARE_MISSING = "(absent)"
+COMPARE_COLUMNS = {"section": "WHERE", "field": "FIELD", "base": "BASE", "other": "THIS RECORD"}
+COMPARE_SECTIONS = {
+    "record": "record",
+    "original": "Original",
+    "final": "Final",
+    "response": "Response",
+}
+COMPARE_DETAIL = "{section} {field}: base {base}, this record {other}"
+COMPARE_KIND = {"requests": "request", "postbacks": "postback"}

@@ -27,6 +27,7 @@ from orderdesk import strings
 from orderdesk.core.queries import get_record
 from orderdesk.core.records import Kind, LogRecord, RequestRecord
 from orderdesk.core.store import Store
+from orderdesk.tui.comparison import remember_base, remembered_base
 from orderdesk.tui.list_filter import zone_label
 from orderdesk.tui.record_stages import (
     STAGES,
@@ -36,6 +37,7 @@ from orderdesk.tui.record_stages import (
     record_stages,
 )
 from orderdesk.tui.safe_text import safe
+from orderdesk.tui.screens.compare import CompareScreen
 from orderdesk.tui.screens.template_changes import TemplateChangesScreen
 from orderdesk.tui.widgets.key_footer import KeyFooter
 from orderdesk.tui.widgets.stage_pane import StagePane
@@ -110,6 +112,7 @@ class RecordScreen(Screen[None]):
         Binding("s", "save_stage", "Save"),
         Binding("o", "open_order", "Order"),
         Binding("d", "template_changes", "Changes"),
+        Binding("c", "compare", "Compare"),
         Binding("slash", "search_stage", "Find"),
         Binding("n", "next_hit", "Next hit", show=False),
         Binding("N", "previous_hit", "Previous hit", show=False),
@@ -313,6 +316,32 @@ class RecordScreen(Screen[None]):
         if self.record is None:
             return
         self.app.push_screen(TemplateChangesScreen(self.record))
+
+    def action_compare(self) -> None:
+        """Remember this record as the base, or compare it with the base remembered."""
+        if self.record is None:
+            return
+        kind = strings.COMPARE_KIND[self.kind]
+        base = remembered_base(self.app)
+        if base is None or base[0] != self.kind:
+            remember_base(self.app, self.kind, self.record_id)
+            if base is None:
+                message = strings.COMPARE_BASE_SET.format(id=self.record_id, kind=kind)
+            else:
+                old = strings.COMPARE_KIND[base[0]]
+                message = strings.COMPARE_OTHER_KIND.format(old=old, new=kind)
+            self.notify(safe(message).plain, markup=False)
+            return
+        if base[1] == self.record_id:
+            self.notify(strings.COMPARE_SAME_RECORD.format(kind=kind), markup=False)
+            return
+        base_record = get_record(self.store, base[0], base[1])
+        if base_record is None:  # gone from the store since: this one becomes the base
+            remember_base(self.app, self.kind, self.record_id)
+            message = strings.COMPARE_BASE_SET.format(id=self.record_id, kind=kind)
+            self.notify(safe(message).plain, markup=False)
+            return
+        self.app.push_screen(CompareScreen(base_record, self.record))
 
     # -- search in a stage -----------------------------------------------------------
 
