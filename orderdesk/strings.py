@@ -229,3 +229,5 @@ COMPARE_SECTIONS = {
 }
 COMPARE_DETAIL = "{section} {field}: base {base}, this record {other}"
 COMPARE_KIND = {"requests": "request", "postbacks": "postback"}
+CURL_COPIED = "copied the Final request of {id} as a curl command ({size}); secrets stay redacted"
+CURL_NOT_SENT = "the Final request was never sent: there is no request to copy as curl"

@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static, Tab, Tabs
 
 from orderdesk import strings
+from orderdesk.core.curl import curl_command
 from orderdesk.core.queries import get_record
 from orderdesk.core.records import Kind, LogRecord, RequestRecord
 from orderdesk.core.store import Store
@@ -110,6 +111,7 @@ class RecordScreen(Screen[None]):
         Binding("w", "toggle_wrap", "Wrap"),
         Binding("y", "copy_stage", "Copy"),
         Binding("s", "save_stage", "Save"),
+        Binding("C", "copy_curl", "Copy curl"),
         Binding("o", "open_order", "Order"),
         Binding("d", "template_changes", "Changes"),
         Binding("c", "compare", "Compare"),
@@ -270,6 +272,19 @@ class RecordScreen(Screen[None]):
         self.app.copy_to_clipboard(text)
         size = f"{len(text.encode('utf-8', 'surrogatepass')):,} B"
         message = strings.STAGE_COPIED.format(stage=self.current, id=self.record_id, size=size)
+        self.notify(safe(message).plain, markup=False)
+
+    def action_copy_curl(self) -> None:
+        """Copy the Final request as a curl command, its secrets still redacted."""
+        if self.record is None:
+            return
+        if self.record.final is None:
+            self.notify(strings.CURL_NOT_SENT, severity="warning", markup=False)
+            return
+        command = curl_command(self.record.final)
+        self.app.copy_to_clipboard(command)
+        size = f"{len(command.encode('utf-8', 'surrogatepass')):,} B"
+        message = strings.CURL_COPIED.format(id=self.record_id, size=size)
         self.notify(safe(message).plain, markup=False)
 
     def action_save_stage(self) -> None:
