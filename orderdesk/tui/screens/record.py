@@ -111,11 +111,11 @@ class RecordScreen(Screen[None]):
         Binding("w", "toggle_wrap", "Wrap"),
         Binding("y", "copy_stage", "Copy"),
         Binding("s", "save_stage", "Save"),
-        Binding("C", "copy_curl", "Copy curl"),
         Binding("o", "open_order", "Order"),
         Binding("d", "template_changes", "Changes"),
-        Binding("c", "compare", "Compare"),
         Binding("slash", "search_stage", "Find"),
+        Binding("c", "compare", "Compare"),
+        Binding("C", "copy_curl", "Copy curl"),
         Binding("n", "next_hit", "Next hit", show=False),
         Binding("N", "previous_hit", "Previous hit", show=False),
     ]
