@@ -88,7 +88,7 @@ class CompareScreen(Screen[None]):
         section_width = max([len(headers["section"]), *map(len, sections)])
         path_width = max([len(headers["field"]), *map(len, paths)])
         # DataTable does not measure Content cells: the two values share what is left.
-        value_width = max(12, (width - section_width - path_width - 12) // 2)
+        value_width = max(12, (width - section_width - path_width - 16) // 2)
         table.add_column(headers["section"], width=section_width)
         table.add_column(headers["field"], width=path_width)
         table.add_column(headers["base"], width=value_width)
