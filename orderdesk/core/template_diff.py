@@ -234,10 +234,9 @@ def _pair(
         via = "value" if source is not None else None
     source_value = original[source] if source is not None else None
     if is_empty(value):
-        defaulted = hint is not None and hint.default is not None
-        mark: Mark = (
-            "defaulted" if defaulted and field_text(value) in (hint.default, "null") else "empty"
-        )  # type: ignore[union-attr]
+        default = hint.default if hint is not None else None
+        fell_back = default is not None and field_text(value) in (default, "null")
+        mark: Mark = "defaulted" if fell_back else "empty"
     elif source is None:
         mark = "unmatched"
     elif field_text(source_value) == field_text(value):

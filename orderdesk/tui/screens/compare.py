@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Static
 
 from orderdesk import strings
 from orderdesk.core.flat_fields import FieldValue
-from orderdesk.core.record_diff import FieldDifference, record_differences
+from orderdesk.core.record_diff import MISSING, FieldDifference, record_differences
 from orderdesk.core.records import LogRecord
 from orderdesk.tui.safe_text import safe
 from orderdesk.tui.screens.template_changes import value_text
@@ -26,11 +26,10 @@ from orderdesk.tui.widgets.key_footer import KeyFooter
 __all__ = ["CompareScreen"]
 
 
-def _shown(value: object) -> str:
-    if not isinstance(value, str | int | float | bool | list | dict) and value is not None:
+def _shown(value: FieldValue | object) -> str:
+    if value is MISSING:
         return strings.COMPARE_MISSING  # the record has no such field
-    field: FieldValue = value  # type: ignore[assignment]
-    return value_text(field)
+    return value_text(value)  # type: ignore[arg-type]
 
 
 def _cut(text: str, width: int) -> str:
