@@ -9,6 +9,7 @@ from pathlib import Path
 from conftest import ScreenHost, drill_down, template_failure
 from record_factory import request
 from textual.app import App, ComposeResult
+from textual.content import Content
 from textual.screen import Screen
 from tui_console import screen_text
 
@@ -16,9 +17,11 @@ from orderdesk.core.occurrences import Hit, find_occurrences
 from orderdesk.core.records import HttpMessage
 from orderdesk.core.store import Store
 from orderdesk.tui.app import stylesheet_path
+from orderdesk.tui.record_stages import Body, Stage
 from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.widgets.body_view import BodyView
 from orderdesk.tui.widgets.large_body import LargeBodyView
+from orderdesk.tui.widgets.stage_pane import StagePane
 from orderdesk.tui.widgets.stage_search import StageSearch
 
 
@@ -186,3 +189,35 @@ async def test_a_long_body_highlights_every_hit_on_its_rows() -> None:
         assert [seg.text for seg in first if seg.style.bold] == ["ABC"]  # type: ignore[union-attr]
         third = [seg.text for seg in view.render_line(2) if seg.style and seg.style.underline]
         assert third == ["abc"]
+
+
+async def test_a_search_made_before_a_large_body_is_re_indented_follows_it() -> None:
+    items = [{"itemReferenceId": f"item-{n}", "quantity": n} for n in range(5_000)]
+    items[4_000]["note"] = "needle"
+    stage = Stage(
+        "original",
+        Content("Original"),
+        bodies=[Body("body", json.dumps({"items": items}), "application/json")],
+    )
+
+    class Viewer(App[None]):
+        CSS_PATH = stylesheet_path()
+
+        def compose(self) -> ComposeResult:
+            yield StagePane(stage, UTC)
+
+    app = Viewer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        pane = app.query_one(StagePane)
+        view = pane.query_one(LargeBodyView)
+        assert pane.search("needle") == 1
+        before = next(iter(view._hits_by_line))
+        # The re-indenting worker answers with show_text: here with the needle lower down.
+        view.show_text("\n" * 10 + view.text)
+        await pilot.pause()
+        assert pane.hit_count == 1
+        [(line, spans)] = view._hits_by_line.items()
+        assert line == before + 10
+        assert view.searchable_lines()[line][spans[0][0] : spans[0][1]] == "needle"

@@ -18,6 +18,7 @@ from typing import ClassVar
 
 from rich.segment import Segment
 from textual.geometry import Size
+from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -32,6 +33,9 @@ class LargeBodyView(ScrollView, can_focus=True):
     """A read-only view of a long text that renders only its visible lines."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"large-body--hit", "large-body--current-hit"}
+
+    class Reformatted(Message):
+        """The body was re-indented: its lines, and so any search's hits, are new."""
 
     soft_wrap: reactive[bool] = reactive(True)
     """Whether long lines continue on the next row instead of scrolling sideways."""
@@ -90,6 +94,7 @@ class LargeBodyView(ScrollView, can_focus=True):
         self._measure()
         self.scroll_to(0, 0, animate=False)
         self.refresh()
+        self.post_message(self.Reformatted())
 
     def _reformat_in_thread(self) -> None:
         assert self._reformat is not None

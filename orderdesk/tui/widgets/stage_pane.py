@@ -136,6 +136,11 @@ class StagePane(Vertical):
             view.mark_hits(hits, index)
         self._show_count()
 
+    def on_large_body_view_reformatted(self) -> None:
+        """A body was re-indented under a search: find its hits again in the new lines."""
+        if self.searched is not None:
+            self.search(self.searched)
+
     def step_hit(self, offset: int) -> None:
         """Move to the next hit (``offset`` 1) or the previous one (-1), round at either end."""
         self.show_hit(self._current_hit + offset)
