@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC
+from typing import Any
 
 from conftest import ScreenHost, template_failure
 from textual.screen import Screen
@@ -69,3 +71,26 @@ async def test_a_postback_does_not_compare_with_a_request_base(store: Store) -> 
         assert remembered_base(app) == ("postbacks", postback.id)
         said = [notice.message for notice in app._notifications]
         assert any("this postback is the base now" in sentence for sentence in said)
+
+
+class TestCompare:
+    """A request that failed in its template beside a good one of the same customer."""
+
+    def test_view(self, snap_compare: Callable[..., bool], sqlite_store: Store) -> None:
+        failing = template_failure(sqlite_store)
+        good = good_request_of(sqlite_store, failing.customer.name)
+
+        async def compare(pilot: Any) -> None:
+            app = pilot.app
+            app.push_screen(RecordScreen(sqlite_store, "requests", good.id, UTC))
+            await pilot.pause()
+            await pilot.press("c", "escape")
+            app.push_screen(RecordScreen(sqlite_store, "requests", failing.id, UTC))
+            await pilot.pause()
+            await pilot.press("c")
+            await pilot.pause()
+            # The notice of the base would cover the table until it times out.
+            app.clear_notifications()
+            await pilot.pause()
+
+        assert snap_compare(ScreenHost(Screen), terminal_size=(80, 24), run_before=compare)
