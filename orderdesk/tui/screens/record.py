@@ -28,7 +28,7 @@ from orderdesk.core.curl import curl_command
 from orderdesk.core.queries import get_record
 from orderdesk.core.records import Kind, LogRecord, RequestRecord
 from orderdesk.core.store import Store
-from orderdesk.tui.comparison import remember_base, remembered_base
+from orderdesk.tui.comparison import base_to_compare
 from orderdesk.tui.list_filter import zone_label
 from orderdesk.tui.record_stages import (
     STAGES,
@@ -336,27 +336,11 @@ class RecordScreen(Screen[None]):
         """Remember this record as the base, or compare it with the base remembered."""
         if self.record is None:
             return
-        kind = strings.COMPARE_KIND[self.kind]
-        base = remembered_base(self.app)
-        if base is None or base[0] != self.kind:
-            remember_base(self.app, self.kind, self.record_id)
-            if base is None:
-                message = strings.COMPARE_BASE_SET.format(id=self.record_id, kind=kind)
-            else:
-                old = strings.COMPARE_KIND[base[0]]
-                message = strings.COMPARE_OTHER_KIND.format(old=old, new=kind)
-            self.notify(safe(message).plain, markup=False)
-            return
-        if base[1] == self.record_id:
-            self.notify(strings.COMPARE_SAME_RECORD.format(kind=kind), markup=False)
-            return
-        base_record = get_record(self.store, base[0], base[1])
-        if base_record is None:  # gone from the store since: this one becomes the base
-            remember_base(self.app, self.kind, self.record_id)
-            message = strings.COMPARE_BASE_SET.format(id=self.record_id, kind=kind)
-            self.notify(safe(message).plain, markup=False)
-            return
-        self.app.push_screen(CompareScreen(base_record, self.record))
+        base = base_to_compare(self.app, self.store, self.kind, self.record_id)
+        if isinstance(base, str):
+            self.notify(safe(base).plain, markup=False)
+        else:
+            self.app.push_screen(CompareScreen(base, self.record))
 
     # -- search in a stage -----------------------------------------------------------
 
