@@ -240,3 +240,69 @@ EXPORT_COMMAND = "Export the list…"
 EXPORT_HELP = "Write this list, or only its marked records, to a JSON lines or CSV file (X)"
 MARKED_COMMAND = "Marked records only"
 MARKED_HELP = "Show only the records marked with m, or every record again (M)"
+# -- the terminal UI: search in a stage, what the template changed, compare, curl ------
+STAGE_SEARCH_PROMPT = "Find in this stage (enter to find, escape to close)"
+STAGE_SEARCH_PROMPT_IN = "Find in the {stage} stage (enter to find, escape to close)"
+SEARCH_HIT_OF = "“{needle}”: hit {number} of {count} (n next, N previous)"
+SEARCH_HIT_OF_MORE = "“{needle}”: hit {number} of {count} or more (n next, N previous)"
+SEARCH_NO_HITS = "“{needle}” is not in this stage"
+SEARCH_NONE_ACTIVE = "nothing searched in this stage: press / to search"
+CHANGES_HEADER = "What the template changed · {id} · order {reference} · {customer}"
+CHANGES_COUNT = "{count} {mark}"
+CHANGES_NO_ORIGINAL = "the Original body is not JSON or XML (or was not recorded): nothing to pair"
+CHANGES_NO_FINAL = "nothing came out of the template: no Final request and no template output"
+CHANGES_FINAL_UNREADABLE = "the Final body is not JSON or XML: nothing to pair"
+CHANGES_ALL_USED = "every field of the Original fed the Final request"
+CHANGES_UNUSED = "not used from the Original ({count}): {fields}"
+CHANGES_COLUMNS = {
+    "mark": "WHAT",
+    "output": "FINAL FIELD",
+    "source": "FROM ORIGINAL FIELD",
+    "value": "VALUE (ORIGINAL → FINAL)",
+}
+MARKS = {
+    "defaulted": "defaulted",
+    "empty": "empty",
+    "unmatched": "from elsewhere",
+    "changed": "changed",
+    "copied": "copied",
+    "fixed": "fixed",
+}
+MARK_SYMBOLS = {
+    "defaulted": "⚠",
+    "empty": "∅",
+    "unmatched": "?",
+    "changed": "≠",
+    "copied": "=",
+    "fixed": "•",
+}
+CHANGE_VIA = {"template": "by the template's source", "value": "by equal values"}
+CHANGE_FROM = "{output} ← {source} ({via}): {before} → {after}"
+CHANGE_FIXED = "{output} is always {value}: the template writes it as it is"
+CHANGE_NO_SOURCE = (
+    "{output} = {value}: from neither the Original nor the template's source "
+    "(the service's own records, or a computed value)"
+)
+COMPARE_BASE_SET = (
+    "{id} is the base of a comparison: open another {kind} and press c to compare it with this one"
+)
+COMPARE_SAME_RECORD = "this record is the base: open another {kind} and press c there"
+COMPARE_OTHER_KIND = (
+    "the base was a {old}; this {new} is the base now: open another {new} and press c"
+)
+COMPARE_HEADER = (
+    "Comparing {other} ({other_status}) with the base {base} ({base_status}): {count} fields differ"
+)
+COMPARE_SAME = "the two records are the same, field by field"
+COMPARE_MISSING = "(absent)"
+COMPARE_COLUMNS = {"section": "WHERE", "field": "FIELD", "base": "BASE", "other": "THIS RECORD"}
+COMPARE_SECTIONS = {
+    "record": "record",
+    "original": "Original",
+    "final": "Final",
+    "response": "Response",
+}
+COMPARE_DETAIL = "{section} {field}: base {base}, this record {other}"
+COMPARE_KIND = {"requests": "request", "postbacks": "postback"}
+CURL_COPIED = "copied the Final request of {id} as a curl command ({size}); secrets stay redacted"
+CURL_NOT_SENT = "the Final request was never sent: there is no request to copy as curl"

@@ -57,3 +57,12 @@ class TestOrderView:
         assert reference is not None
         app = order_view(sqlite_store, reference)
         assert snap_compare(app, terminal_size=size)
+
+
+class TestStageSearch:
+    """A failed template searched for "tojson": every hit marked, the second one current."""
+
+    def test_hits(self, snap_compare: SnapCompare, sqlite_store: Store) -> None:
+        app = drill_down(sqlite_store, template_failure(sqlite_store))
+        keys = ["slash", *"tojson", "enter", "n"]
+        assert snap_compare(app, terminal_size=(80, 24), press=keys)

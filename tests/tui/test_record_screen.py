@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from datetime import UTC
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from textual.screen import Screen
 
 from orderdesk.core.queries import RecordQuery, list_records
 from orderdesk.core.records import HttpMessage, PostbackRecord, RecordError
+from orderdesk.core.redact import is_secret_header
 from orderdesk.core.store import Store
 from orderdesk.tui.app import stylesheet_path
 from orderdesk.tui.record_stages import failing_stage, record_stages
@@ -270,3 +272,40 @@ async def test_a_long_body_is_cut_at_the_pane_width_and_scrolls_sideways_unwrapp
         await pilot.pause()
         assert view.virtual_size.height == 4
         assert view.render_line(1).text.startswith("x" * width)
+
+
+async def test_shift_c_copies_the_final_request_as_curl_with_secrets_redacted(
+    store: Store,
+) -> None:
+    sent = list_records(store, RecordQuery("requests", statuses=("succeeded",)), limit=1)
+    record = sent[0]
+    assert record.final is not None
+    assert any(is_secret_header(name) for name in record.final.headers)  # X-API-KEY
+    app = drill_down(store, record)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("C")
+        await pilot.pause()
+        words = shlex.split(app.clipboard.replace("\\\n", ""))
+        assert words[:4] == ["curl", "-X", record.final.method, record.final.url]
+        assert json.loads(words[words.index("--data-raw") + 1]) == json.loads(
+            record.final.body or ""
+        )
+        for name, value in record.final.headers.items():
+            if is_secret_header(name):
+                assert value.startswith("[redacted len=")
+                assert f"{name}: {value}" in words
+        size = len(app.clipboard.encode())
+        said = [notice.message for notice in app._notifications]
+        assert any(f"({size:,} B)" in sentence and "curl" in sentence for sentence in said)
+
+
+async def test_shift_c_on_a_request_never_sent_says_there_is_nothing_to_copy(
+    store: Store,
+) -> None:
+    record = template_failure(store)
+    assert record.final is None
+    app = drill_down(store, record)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("C")
+        await pilot.pause()
+        assert app.clipboard == ""

@@ -21,12 +21,14 @@ from textual.containers import Container
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Static, Tab, Tabs
+from textual.widgets import Input, Static, Tab, Tabs
 
 from orderdesk import strings
+from orderdesk.core.curl import curl_command
 from orderdesk.core.queries import get_record
 from orderdesk.core.records import Kind, LogRecord, RequestRecord
 from orderdesk.core.store import Store
+from orderdesk.tui.comparison import base_to_compare
 from orderdesk.tui.list_filter import zone_label
 from orderdesk.tui.record_stages import (
     STAGES,
@@ -36,8 +38,11 @@ from orderdesk.tui.record_stages import (
     record_stages,
 )
 from orderdesk.tui.safe_text import safe
+from orderdesk.tui.screens.compare import CompareScreen
+from orderdesk.tui.screens.template_changes import TemplateChangesScreen
 from orderdesk.tui.widgets.key_footer import KeyFooter
 from orderdesk.tui.widgets.stage_pane import StagePane
+from orderdesk.tui.widgets.stage_search import StageSearch
 
 __all__ = ["Layout", "RecordScreen", "layout_for", "record_header"]
 
@@ -107,6 +112,12 @@ class RecordScreen(Screen[None]):
         Binding("y", "copy_stage", "Copy"),
         Binding("s", "save_stage", "Save"),
         Binding("o", "open_order", "Order"),
+        Binding("d", "template_changes", "Changes"),
+        Binding("slash", "search_stage", "Find"),
+        Binding("c", "compare", "Compare"),
+        Binding("C", "copy_curl", "Copy curl"),
+        Binding("n", "next_hit", "Next hit", show=False),
+        Binding("N", "previous_hit", "Previous hit", show=False),
     ]
 
     layout_mode: reactive[Layout] = reactive("tabs", init=False)
@@ -162,6 +173,7 @@ class RecordScreen(Screen[None]):
                 pane = StagePane(stage, self.zone)
                 pane.set_class(stage.name == self.current, "-current")
                 yield pane
+        yield StageSearch()
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -262,6 +274,19 @@ class RecordScreen(Screen[None]):
         message = strings.STAGE_COPIED.format(stage=self.current, id=self.record_id, size=size)
         self.notify(safe(message).plain, markup=False)
 
+    def action_copy_curl(self) -> None:
+        """Copy the Final request as a curl command, its secrets still redacted."""
+        if self.record is None:
+            return
+        if self.record.final is None:
+            self.notify(strings.CURL_NOT_SENT, severity="warning", markup=False)
+            return
+        command = curl_command(self.record.final)
+        self.app.copy_to_clipboard(command)
+        size = f"{len(command.encode('utf-8', 'surrogatepass')):,} B"
+        message = strings.CURL_COPIED.format(id=self.record_id, size=size)
+        self.notify(safe(message).plain, markup=False)
+
     def action_save_stage(self) -> None:
         """Save the current stage to a file in the current folder (or the temporary one)."""
         if self.record is None:
@@ -301,8 +326,70 @@ class RecordScreen(Screen[None]):
         else:
             self.app.push_screen(OrderScreen(self.store, reference, self.zone))
 
+    def action_template_changes(self) -> None:
+        """Show what the template changed: each Final field beside its Original field."""
+        if self.record is None:
+            return
+        self.app.push_screen(TemplateChangesScreen(self.record))
+
+    def action_compare(self) -> None:
+        """Remember this record as the base, or compare it with the base remembered."""
+        if self.record is None:
+            return
+        base = base_to_compare(self.app, self.store, self.kind, self.record_id)
+        if isinstance(base, str):
+            self.notify(safe(base).plain, markup=False)
+        else:
+            self.app.push_screen(CompareScreen(base, self.record))
+
+    # -- search in a stage -----------------------------------------------------------
+
+    def action_search_stage(self) -> None:
+        """Type words to find in the current stage."""
+        if self.record is None:
+            return
+        pane = self.pane(self.current)
+        self.query_one(StageSearch).open(self.current, pane.searched or "")
+
+    @on(Input.Submitted, "#stage-search")
+    def _search_typed(self, event: Input.Submitted) -> None:
+        search = self.query_one(StageSearch)
+        search.close()
+        pane = self.pane(self.current)
+        needle = event.value.strip()
+        if needle:
+            pane.search(needle)
+        else:
+            pane.clear_search()
+        pane.focus_body()
+
+    def _step_hit(self, offset: int) -> None:
+        if self.record is None:
+            return
+        pane = self.pane(self.current)
+        if pane.searched is None:
+            self.notify(strings.SEARCH_NONE_ACTIVE, timeout=2)
+            return
+        pane.step_hit(offset)
+
+    def action_next_hit(self) -> None:
+        """Move to the next hit of the stage's search, round to the first."""
+        self._step_hit(1)
+
+    def action_previous_hit(self) -> None:
+        """Move to the previous hit of the stage's search, round to the last."""
+        self._step_hit(-1)
+
     def action_back(self) -> None:
-        """Leave a maximised stage first, then the drill-down."""
+        """Close the search, then forget its hits, then leave a maximised stage, then the screen."""
+        search = self.query_one(StageSearch) if self.record is not None else None
+        if search is not None and search.is_open:
+            search.close()
+            self.pane(self.current).focus_body()
+            return
+        if self.record is not None and self.pane(self.current).searched is not None:
+            self.pane(self.current).clear_search()
+            return
         if self.maximized is not None:
             self.minimize()
         else:

@@ -8,7 +8,9 @@ reformatted on the way in beyond indentation: what is shown is what was sent.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
@@ -17,7 +19,9 @@ from xml.dom import minidom
 from xml.parsers.expat import ExpatError
 
 from textual.widgets import TextArea
+from textual.widgets.text_area import Selection
 
+from orderdesk.core.occurrences import Hit
 from orderdesk.tui.safe_text import safe_plain
 from orderdesk.tui.widgets.large_body import LargeBodyView
 
@@ -34,7 +38,11 @@ PRETTY_XML_LIMIT = 200_000
 TEXT_AREA_LIMIT = 50_000
 
 
-@cache
+#: Names of the search's highlights among TextArea's syntax highlights.
+_HIT = "orderdesk.hit"
+_CURRENT_HIT = "orderdesk.current-hit"
+
+
 @cache
 def highlighting_is_safe() -> bool:
     """Whether the installed tree-sitter can highlight without crashing the process."""
@@ -122,6 +130,13 @@ def present_body(body: str | None, content_type: str | None) -> PresentedBody:
 class BodyView(TextArea):
     """A read-only, scrollable view of one body or template text."""
 
+    COMPONENT_CLASSES = TextArea.COMPONENT_CLASSES | {"body-view--hit", "body-view--current-hit"}
+
+    # Class-level defaults: TextArea builds its theme and highlights before
+    # __init__ returns, and both look at the hits.
+    _hits: Sequence[Hit] = ()
+    _current_hit: int | None = None
+
     def __init__(
         self, presented: PresentedBody, *, id: str | None = None, classes: str | None = None
     ) -> None:
@@ -140,6 +155,49 @@ class BodyView(TextArea):
         # A viewer's cursor only marks where the keys scroll from; blinking
         # would draw the eye (and make screenshots differ).
         self.cursor_blink = False
+
+    def searchable_lines(self) -> Sequence[str]:
+        """The lines as shown, in which a search finds its hits."""
+        return self.document.lines
+
+    def mark_hits(self, hits: Sequence[Hit], current: int | None) -> None:
+        """Highlight every hit, the current one apart, and bring the current one into view."""
+        self._hits = hits
+        self._current_hit = current
+        self._build_highlight_map()
+        self.refresh()
+        if current is not None:
+            hit = hits[current]
+            self.selection = Selection.cursor((hit.line, hit.start))
+            self.scroll_cursor_visible(center=True, animate=False)
+
+    def _set_theme(self, theme: str) -> None:
+        super()._set_theme(theme)
+        if self._hits and self.is_mounted:
+            self._add_hit_styles()
+
+    def _add_hit_styles(self) -> None:
+        # Search hits ride on TextArea's syntax highlights, whose styles come
+        # from its theme: the theme gets two more, read from the stylesheet.
+        styles = dict(self._theme.syntax_styles)
+        styles[_HIT] = self.get_component_rich_style("body-view--hit", partial=True)
+        styles[_CURRENT_HIT] = self.get_component_rich_style("body-view--current-hit", partial=True)
+        self._theme = dataclasses.replace(self._theme, syntax_styles=styles)
+
+    def _build_highlight_map(self) -> None:
+        super()._build_highlight_map()
+        hits = self._hits
+        if not hits:
+            return
+        self._add_hit_styles()
+        lines = self.document.lines
+        for number, hit in enumerate(hits):
+            # TextArea's highlights count bytes of UTF-8, not characters.
+            line = lines[hit.line]
+            start = len(line[: hit.start].encode("utf-8", "surrogatepass"))
+            end = start + len(line[hit.start : hit.end].encode("utf-8", "surrogatepass"))
+            name = _CURRENT_HIT if number == self._current_hit else _HIT
+            self._highlights[hit.line].append((start, end, name))
 
 
 def body_view(

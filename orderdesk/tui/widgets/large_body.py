@@ -11,21 +11,31 @@ megabyte of JSON takes Python's encoder about 0.1 s, too long to wait for.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from itertools import accumulate
+from typing import ClassVar
 
 from rich.segment import Segment
 from textual.geometry import Size
+from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
+
+from orderdesk.core.occurrences import Hit
 
 __all__ = ["LargeBodyView"]
 
 
 class LargeBodyView(ScrollView, can_focus=True):
     """A read-only view of a long text that renders only its visible lines."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"large-body--hit", "large-body--current-hit"}
+
+    class Reformatted(Message):
+        """The body was re-indented: its lines, and so any search's hits, are new."""
 
     soft_wrap: reactive[bool] = reactive(True)
     """Whether long lines continue on the next row instead of scrolling sideways."""
@@ -44,6 +54,8 @@ class LargeBodyView(ScrollView, can_focus=True):
         self._row_starts: list[int] | None = None
         """With wrapping: the first screen row of each line, plus the total at the end."""
         self._wrapped_at = 0
+        self._hits_by_line: dict[int, list[tuple[int, int, bool]]] = {}
+        """Each line's hits: start, end, and whether it is the current one."""
         self._set_text(text)
 
     def _set_text(self, text: str) -> None:
@@ -52,12 +64,37 @@ class LargeBodyView(ScrollView, can_focus=True):
         self._lengths = [len(line) for line in self._lines]
         self._widest = max(self._lengths)
 
+    def searchable_lines(self) -> Sequence[str]:
+        """The lines as shown, in which a search finds its hits."""
+        return self._lines
+
+    def mark_hits(self, hits: list[Hit], current: int | None) -> None:
+        """Highlight every hit, the current one apart, and bring the current one into view."""
+        by_line: defaultdict[int, list[tuple[int, int, bool]]] = defaultdict(list)
+        for number, hit in enumerate(hits):
+            by_line[hit.line].append((hit.start, hit.end, number == current))
+        self._hits_by_line = dict(by_line)
+        self.refresh()
+        if current is None:
+            return
+        hit = hits[current]
+        starts = self._row_starts
+        if starts is None:
+            row, x = hit.line, max(0, hit.start - self.scrollable_content_region.width // 2)
+        else:
+            row, x = starts[hit.line] + hit.start // self._wrapped_at, 0
+        y = max(0, row - self.scrollable_content_region.height // 2)
+        self.scroll_to(x, y, animate=False, immediate=True)
+
     def show_text(self, text: str) -> None:
         """Show another text (the same body re-indented), from the top."""
+        # Hits were found in the old lines; the search is run again by its owner.
+        self._hits_by_line = {}
         self._set_text(text)
         self._measure()
         self.scroll_to(0, 0, animate=False)
         self.refresh()
+        self.post_message(self.Reformatted())
 
     def _reformat_in_thread(self) -> None:
         assert self._reformat is not None
@@ -108,8 +145,10 @@ class LargeBodyView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         index = scroll_y + y
         starts = self._row_starts
+        number, start = -1, 0
         if starts is None:
             line = self._lines[index] if index < len(self._lines) else ""
+            number, start = index, scroll_x
             text = line[scroll_x : scroll_x + width]
         elif index < starts[-1]:
             number = bisect_right(starts, index) - 1
@@ -117,5 +156,26 @@ class LargeBodyView(ScrollView, can_focus=True):
             text = self._lines[number][start : start + self._wrapped_at]
         else:
             text = ""
-        strip = Strip([Segment(text)]).crop_extend(0, width, None)
+        hits = self._hits_by_line.get(number)
+        segments = self._hit_segments(text, start, hits) if hits else [Segment(text)]
+        strip = Strip(segments).crop_extend(0, width, None)
         return strip.apply_style(self.rich_style)
+
+    def _hit_segments(
+        self, text: str, offset: int, hits: list[tuple[int, int, bool]]
+    ) -> list[Segment]:
+        """The row's text cut into plain and highlighted pieces; ``offset`` is its first column."""
+        hit_style = self.get_component_rich_style("large-body--hit", partial=True)
+        current_style = self.get_component_rich_style("large-body--current-hit", partial=True)
+        segments: list[Segment] = []
+        done = 0
+        for hit_start, hit_end, current in hits:
+            start = max(hit_start - offset, done)
+            end = min(hit_end - offset, len(text))
+            if end <= start:
+                continue
+            segments.append(Segment(text[done:start]))
+            segments.append(Segment(text[start:end], current_style if current else hit_style))
+            done = end
+        segments.append(Segment(text[done:]))
+        return segments

@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from orderdesk import strings
+from orderdesk.core.occurrences import MAX_HITS, Hit, find_occurrences
 from orderdesk.tui.record_stages import Stage
 from orderdesk.tui.safe_text import safe
 from orderdesk.tui.widgets.attempts import AttemptList
@@ -58,6 +59,10 @@ class StagePane(Vertical):
         if stage.failed:
             title = Content.styled("✗ ", "bold") + title
         self.border_title = title
+        self.searched: str | None = None
+        """The words last searched for in this stage, while their hits are shown."""
+        self._hits: list[tuple[BodyView | LargeBodyView, Hit]] = []
+        self._current_hit = 0
 
     def compose(self) -> ComposeResult:
         """Error first, then what is missing, attempts, headers, and the bodies."""
@@ -98,6 +103,80 @@ class StagePane(Vertical):
         for child in self.children:
             if isinstance(child, BodyView | LargeBodyView):
                 child.soft_wrap = wrap
+
+    def _views(self) -> list[BodyView | LargeBodyView]:
+        return [child for child in self.children if isinstance(child, BodyView | LargeBodyView)]
+
+    def search(self, needle: str) -> int:
+        """Find ``needle`` in every body of the stage, highlight it, and show the first hit."""
+        self.searched = needle
+        self._hits = []
+        found: dict[BodyView | LargeBodyView, list[Hit]] = {}
+        for view in self._views():
+            found[view] = find_occurrences(view.searchable_lines(), needle)
+            self._hits.extend((view, hit) for hit in found[view])
+        self._current_hit = 0
+        for view, hits in found.items():
+            view.mark_hits(hits, None)
+        if self._hits:
+            self.show_hit(0)
+        else:
+            self._show_count()
+        return len(self._hits)
+
+    def show_hit(self, number: int) -> None:
+        """Make hit ``number`` (from 0, round at either end) current and bring it in view."""
+        if not self._hits:
+            return
+        self._current_hit = number % len(self._hits)
+        current_view, current = self._hits[self._current_hit]
+        for view in self._views():
+            hits = [hit for owner, hit in self._hits if owner is view]
+            index = hits.index(current) if view is current_view else None
+            view.mark_hits(hits, index)
+        self._show_count()
+
+    def on_large_body_view_reformatted(self) -> None:
+        """A body was re-indented under a search: find its hits again in the new lines."""
+        if self.searched is not None:
+            self.search(self.searched)
+
+    def step_hit(self, offset: int) -> None:
+        """Move to the next hit (``offset`` 1) or the previous one (-1), round at either end."""
+        self.show_hit(self._current_hit + offset)
+
+    def clear_search(self) -> None:
+        """Forget the search: no hit is highlighted any more."""
+        self.searched = None
+        self._hits = []
+        for view in self._views():
+            view.mark_hits([], None)
+        self.border_subtitle = ""
+
+    @property
+    def hit_count(self) -> int:
+        """How many hits the last search found (at most MAX_HITS per body)."""
+        return len(self._hits)
+
+    @property
+    def current_hit(self) -> int:
+        """The current hit, counted from 0."""
+        return self._current_hit
+
+    def _show_count(self) -> None:
+        needle = safe(self.searched).plain
+        if not self._hits:
+            status = strings.SEARCH_NO_HITS.format(needle=needle)
+        else:
+            more = any(
+                sum(1 for owner, _ in self._hits if owner is view) >= MAX_HITS
+                for view in self._views()
+            )
+            template = strings.SEARCH_HIT_OF_MORE if more else strings.SEARCH_HIT_OF
+            status = template.format(
+                number=self._current_hit + 1, count=len(self._hits), needle=needle
+            )
+        self.border_subtitle = Content(status)
 
     def as_text(self) -> str:
         """The stage as plain text, as shown (bodies pretty-printed), for copy and save."""
