@@ -233,12 +233,6 @@ def parse(text: str, kind: Kind) -> Filter:
 # -- formatting ------------------------------------------------------------------------
 
 
-def _quote_if_needed(value: str) -> str:
-    plain = value and not any(c.isspace() or c in ',"' for c in value)
-    plain = plain and not value.startswith("-") and _FIELD_NAME.match(value) is None
-    return value if plain else f'"{value}"'
-
-
 def format_filter(parsed: Filter) -> str:
     """The query text of a filter, in its shortest canonical form: parse() reads it back."""
     parts = []
@@ -246,7 +240,8 @@ def format_filter(parsed: Filter) -> str:
         sign = "-" if term.negated else ""
         if term.field is None:
             (value,) = term.values
-            parts.append(sign + (f'"{value}"' if term.phrase else _quote_if_needed(value)))
+            # A bare word has no space and does not start with a quote: it reads back as it is.
+            parts.append(sign + (f'"{value}"' if term.phrase else value))
         else:
             values = ",".join(
                 f'"{v}"' if not v or any(c.isspace() or c in ',"' for c in v) else v
