@@ -306,3 +306,8 @@ COMPARE_DETAIL = "{section} {field}: base {base}, this record {other}"
 COMPARE_KIND = {"requests": "request", "postbacks": "postback"}
 CURL_COPIED = "copied the Final request of {id} as a curl command ({size}); secrets stay redacted"
 CURL_NOT_SENT = "the Final request was never sent: there is no request to copy as curl"
+
+
+# -- The filter language (the / prompt and --query) ----------------------------------------
+
+QUERY_ERROR = "--query: {message}\n    {query}\n    {caret}"
