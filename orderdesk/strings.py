@@ -51,7 +51,6 @@ FRESH_SERVICE = "sync service {holder}"
 FRESH_SERVICE_GONE = "no sync service running"
 FRESH_TOOK_OVER = "took over sync: the service stopped"
 FRESH_READ_ONLY = "reading the store; no source configured"
-SEARCH_PROMPT = "Search references, ids and bodies (enter to apply, escape to cancel)"
 ORDER_PROMPT = "Order reference (enter to open, escape to cancel)"
 TIME_RANGE_TITLE = "Time range (times in {zone})"
 TIME_RANGE_FROM = "From: 2026-11-20 14:00, -2h, 3d, today, yesterday"
@@ -311,3 +310,12 @@ CURL_NOT_SENT = "the Final request was never sent: there is no request to copy a
 # -- The filter language (the / prompt and --query) ----------------------------------------
 
 QUERY_ERROR = "--query: {message}\n    {query}\n    {caret}"
+QUERY_PROMPT = (
+    'Filter: words, "a phrase", status:failed, -customer:acme, code:5xx '
+    "(tab completes, up/down history, enter applies, escape cancels)"
+)
+QUERY_MISTAKE = "{message}"
+CHIP_QUERY_OFF = "off (! turns it on): {value}"
+QUERY_OFF = "query off: the list shows what the other filters keep; ! turns it back on"
+QUERY_ON = "query on again"
+QUERY_NONE = "no query to turn off: / types one"
