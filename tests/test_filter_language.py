@@ -216,8 +216,8 @@ class TestParsing:
             ("ORD-1 c:x", 6, "field 'c' at 7 could be customer or code"),
             (
                 "status:faild",
-                0,
-                "status 'faild' at 1 is not one of pending, succeeded, failed: "
+                7,
+                "status 'faild' at 8 is not one of pending, succeeded, failed: "
                 "did you mean failed?",
             ),
             ("x status:", 9, "status needs a value at 10"),
@@ -225,8 +225,8 @@ class TestParsing:
             ('ORD-1 "gift wrap', 6, "the quote at 7 is never closed"),
             ('customer:"Maple', 9, "the quote at 10 is never closed"),
             ('customer:"Maple"x', 16, "unexpected 'x' at 17"),
-            ("code:5x", 0, "code '5x' at 1 is not an HTTP status"),
-            ("code:599-500", 0, "code '599-500' at 1 is not an HTTP status"),
+            ("code:500,5x", 9, "code '5x' at 10 is not an HTTP status"),
+            ("code:599-500", 5, "code '599-500' at 6 is not an HTTP status"),
             ("event:shipped", 0, "event at 1 is for postbacks"),
             ("http://x", 0, "unknown field 'http' at 1"),
         ],

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from orderdesk import strings
 from orderdesk.core.errors import FilterSyntaxError
 from orderdesk.core.queries import RecordQuery
 from orderdesk.core.records import EVENTS, POSTBACK_STATUSES, REQUEST_STATUSES, Kind
@@ -70,6 +71,8 @@ class Term:
     """Free text in quotes: its words must follow each other."""
     at: int = field(default=0, compare=False)
     """Where the term starts in the query (0-based)."""
+    value_at: tuple[int, ...] = field(default=(), compare=False)
+    """Where each value starts in the query (0-based)."""
 
 
 @dataclass(frozen=True)
@@ -93,33 +96,34 @@ def _expand_field(name: str, at: int) -> Field:
     if len(starting) == 1:
         return starting[0]
     if starting:
+        choices = " or ".join(starting)
         raise FilterSyntaxError(
-            f"field '{name}' at {at + 1} could be {' or '.join(starting)}: write more of it",
-            at,
+            strings.FILTER_AMBIGUOUS_FIELD.format(name=name, at=at + 1, choices=choices), at
         )
     close = difflib.get_close_matches(lowered, FIELDS, n=1)
-    hint = f"did you mean {close[0]}?" if close else f"fields are {', '.join(FIELDS)}"
-    raise FilterSyntaxError(
-        f"unknown field '{name}' at {at + 1}: {hint} (put text with a colon in quotes "
-        "to search for it)",
-        at,
-    )
+    if close:
+        message = strings.FILTER_UNKNOWN_FIELD.format(name=name, at=at + 1, guess=close[0])
+    else:
+        message = strings.FILTER_UNKNOWN_FIELD_NO_GUESS.format(
+            name=name, at=at + 1, fields=", ".join(FIELDS)
+        )
+    raise FilterSyntaxError(message, at)
 
 
 def _quoted(text: str, at: int) -> tuple[str, int]:
     """The text between the quote at ``at`` and the next one, and where it ends."""
     end = text.find('"', at + 1)
     if end < 0:
-        raise FilterSyntaxError(
-            f'the quote at {at + 1} is never closed: add a " after the phrase', at
-        )
+        raise FilterSyntaxError(strings.FILTER_OPEN_QUOTE.format(at=at + 1), at)
     return text[at + 1 : end], end + 1
 
 
-def _values(text: str, at: int, name: Field) -> tuple[tuple[str, ...], int]:
+def _values(text: str, at: int, name: Field) -> tuple[tuple[str, ...], tuple[int, ...], int]:
     values: list[str] = []
+    starts: list[int] = []
     position = at
     while True:
+        starts.append(position)
         if position < len(text) and text[position] == '"':
             value, position = _quoted(text, position)
         else:
@@ -128,20 +132,18 @@ def _values(text: str, at: int, name: Field) -> tuple[tuple[str, ...], int]:
                 end += 1
             value, position = text[position:end], end
         if not value.strip():
-            raise FilterSyntaxError(
-                f"{name} needs a value at {position + 1}: e.g. {_example(name)}", position
+            message = strings.FILTER_NO_VALUE.format(
+                field=name, at=position + 1, example=_example(name)
             )
+            raise FilterSyntaxError(message, position)
         values.append(value)
         if position < len(text) and text[position] == ",":
             position += 1
             continue
         if position < len(text) and not text[position].isspace():
-            raise FilterSyntaxError(
-                f"unexpected '{text[position]}' at {position + 1}: separate values with commas "
-                "and terms with spaces",
-                position,
-            )
-        return tuple(values), position
+            message = strings.FILTER_UNEXPECTED.format(character=text[position], at=position + 1)
+            raise FilterSyntaxError(message, position)
+        return tuple(values), tuple(starts), position
 
 
 def _example(name: Field) -> str:
@@ -174,45 +176,41 @@ def _term(text: str, position: int) -> tuple[Term, int]:
             end += 1
         return Term(None, (text[position:end],), negated, at=start), end
     chosen = _expand_field(name.group(), position)
-    values, end = _values(text, name.end() + 1, chosen)
-    return Term(chosen, values, negated, at=start), end
+    values, starts, end = _values(text, name.end() + 1, chosen)
+    return Term(chosen, values, negated, at=start, value_at=starts), end
+
+
+def _starts(term: Term) -> tuple[int, ...]:
+    """Where each value starts; the term's start for a term built by hand."""
+    return term.value_at or (term.at,) * len(term.values)
 
 
 def _check(term: Term, kind: Kind) -> Term:
     """The term with its values in their stored form; raises if it cannot apply to ``kind``."""
     name = term.field
     if name == "event" and kind != "postbacks":
-        raise FilterSyntaxError(
-            f"event at {term.at + 1} is for postbacks: on requests write action:submit "
-            "or action:cancel",
-            term.at,
-        )
+        raise FilterSyntaxError(strings.FILTER_EVENT_ON_REQUESTS.format(at=term.at + 1), term.at)
     if name == "action" and kind != "requests":
-        raise FilterSyntaxError(
-            f"action at {term.at + 1} is for requests: on postbacks write e.g. event:shipped",
-            term.at,
-        )
+        raise FilterSyntaxError(strings.FILTER_ACTION_ON_POSTBACKS.format(at=term.at + 1), term.at)
     allowed = {"status": _STATUSES[kind], "event": EVENTS, "action": ACTIONS}.get(name or "")
     if allowed is not None:
         values = tuple(value.lower() for value in term.values)
-        for value, typed in zip(values, term.values, strict=True):
+        for value, typed, at in zip(values, term.values, _starts(term), strict=True):
             if value not in allowed:
                 close = difflib.get_close_matches(value, allowed, n=1)
-                hint = f": did you mean {close[0]}?" if close else ""
-                raise FilterSyntaxError(
-                    f"{name} '{typed}' at {term.at + 1} is not one of {', '.join(allowed)}{hint}",
-                    term.at,
+                said = {"field": name, "value": typed, "at": at + 1, "allowed": ", ".join(allowed)}
+                message = (
+                    strings.FILTER_BAD_VALUE.format(guess=close[0], **said)
+                    if close
+                    else strings.FILTER_BAD_VALUE_NO_GUESS.format(**said)
                 )
+                raise FilterSyntaxError(message, at)
         return replace(term, values=values)
     if name == "code":
-        for value in term.values:
+        for value, at in zip(term.values, _starts(term), strict=True):
             match = _CODE.fullmatch(value)
             if not match or (match.group(3) and int(match.group(3)) < int(match.group(2))):
-                raise FilterSyntaxError(
-                    f"code '{value}' at {term.at + 1} is not an HTTP status: write 500, 5xx "
-                    "or 500-503",
-                    term.at,
-                )
+                raise FilterSyntaxError(strings.FILTER_BAD_CODE.format(value=value, at=at + 1), at)
         return replace(term, values=tuple(value.lower() for value in term.values))
     return term
 
