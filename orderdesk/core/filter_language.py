@@ -17,10 +17,11 @@ The parser is hand-written and small: it never raises anything but
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from orderdesk import strings
@@ -69,9 +70,9 @@ class Term:
     negated: bool = False
     phrase: bool = False
     """Free text in quotes: its words must follow each other."""
-    at: int = field(default=0, compare=False)
+    at: int = dataclasses.field(default=0, compare=False)
     """Where the term starts in the query (0-based)."""
-    value_at: tuple[int, ...] = field(default=(), compare=False)
+    value_at: tuple[int, ...] = dataclasses.field(default=(), compare=False)
     """Where each value starts in the query (0-based)."""
 
 
@@ -91,7 +92,7 @@ class Filter:
 def _expand_field(name: str, at: int) -> Field:
     lowered = name.lower()
     if lowered in FIELDS:
-        return lowered  # type: ignore[return-value]
+        return lowered
     starting = [f for f in FIELDS if f.startswith(lowered)]
     if len(starting) == 1:
         return starting[0]
