@@ -126,11 +126,11 @@ class RecordsScreen(Screen[None]):
     def _party_names(self) -> tuple[list[str], list[str]]:
         """The customers' and printers' names the store knows, read once per prompt."""
         if self._parties is None:
-            self._parties = tuple(  # type: ignore[assignment]
+            customers, printers = (
                 [name for _, name in known_parties(self._store, self.kind, role)]
                 for role in ("customer", "printer")
             )
-        assert self._parties is not None
+            self._parties = (customers, printers)
         return self._parties
 
     @on(Input.Submitted, "#search")
