@@ -338,7 +338,6 @@ QUERY_PROMPT = (
     'Filter: words, "a phrase", status:failed, -customer:acme, code:5xx '
     "(tab completes, up/down history, enter applies, escape cancels)"
 )
-QUERY_MISTAKE = "{message}"
 CHIP_QUERY_OFF = "off (! turns it on): {value}"
 QUERY_OFF = "query off: the list shows what the other filters keep; ! turns it back on"
 QUERY_ON = "query on again"

@@ -139,8 +139,14 @@ async def test_a_mistake_says_where_and_the_list_keeps_its_results(store: Store)
         await settled(pilot)
         error = app.screen.query_one("#search-error", Static)
         assert error.has_class("shown")
-        shown = str(error.render())
-        assert "unknown field 'stauts' at 10: did you mean status?" in shown
+        shown = error.render()
+        message, query = str(shown).splitlines()
+        assert "unknown field 'stauts' at 10: did you mean status?" in message
+        # The query again, its wrong word in reverse video.
+        assert query == "code:5xx stauts:failed"
+        wrong = [span for span in shown.spans if "reverse" in str(span.style)]  # type: ignore[attr-defined]
+        start = len(message) + 1 + len("code:5xx ")
+        assert [(span.start, span.end) for span in wrong] == [(start, start + len("stauts:failed"))]
         prompt = _prompt(app)
         assert prompt.has_class("shown") and prompt.has_focus
         assert prompt.cursor_position == len("code:5xx ")

@@ -10,6 +10,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
@@ -23,7 +24,7 @@ from orderdesk.core.store import Store
 from orderdesk.export import Exported
 from orderdesk.tui.list_filter import ListFilter, TimeWindow, zone_label
 from orderdesk.tui.messages import RecordHighlighted
-from orderdesk.tui.safe_text import safe
+from orderdesk.tui.safe_text import safe, safe_plain
 from orderdesk.tui.screens.filters import FiltersDialog
 from orderdesk.tui.screens.time_range import TimeRangeDialog
 from orderdesk.tui.widgets.filter_bar import FilterBar
@@ -36,6 +37,17 @@ from orderdesk.tui.widgets.volume import VolumeBar
 __all__ = ["RecordsScreen"]
 
 TITLES: dict[Kind, str] = {"requests": strings.TITLE_REQUESTS, "postbacks": strings.TITLE_POSTBACKS}
+
+
+def _pointed(text: str, position: int) -> Content:
+    """The query with the word where it goes wrong in reverse video."""
+    end = position
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    wrong = safe_plain(text[position:end]) or " "  # a value missing at the very end
+    return Content.assemble(
+        safe(text[:position]), Content.styled(wrong, "reverse"), safe(text[end:])
+    )
 
 
 class RecordsScreen(Screen[None]):
@@ -141,7 +153,9 @@ class RecordsScreen(Screen[None]):
             parse(text, self.kind)
         except FilterSyntaxError as mistake:
             # The list keeps its results; the prompt stays open at the mistake.
-            error.update(safe(strings.QUERY_MISTAKE.format(message=mistake)))
+            error.update(
+                Content.assemble(safe(str(mistake)), "\n", _pointed(text, mistake.position))
+            )
             error.add_class("shown")
             blanks = len(event.value) - len(event.value.lstrip())  # parse() saw it stripped
             event.input.cursor_position = mistake.position + blanks
