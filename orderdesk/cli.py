@@ -288,6 +288,13 @@ def _list_options(command: F) -> F:
         click.option(
             "--search", metavar="TEXT", help="Full-text search over references, ids and bodies."
         ),
+        click.option(
+            "--query",
+            "filter_text",
+            metavar="QUERY",
+            help="A filter, as typed at the console's / prompt: "
+            "'status:failed,retrying -customer:acme code:5xx \"gift wrap\"'.",
+        ),
         click.option("--limit", default=100, show_default=True, type=click.IntRange(min=1)),
         click.option(
             "--format",
@@ -337,6 +344,7 @@ def _list(
     printer: str | None,
     order_reference: str | None,
     search: str | None,
+    filter_text: str | None,
     limit: int,
     output: str,
     tz: str | None,
@@ -370,6 +378,8 @@ def _list(
         order_reference=order_reference,
         search=search,
     )
+    if filter_text is not None:
+        query = _with_filter(query, filter_text)
     with Store.open(settings.db) as store:
         if output in ("json", "jsonl"):
             records = iter_records(store, query, limit=limit)
@@ -405,6 +415,21 @@ def order(reference: str, output: str, tz: str | None, db: str | None) -> None:
     from orderdesk.order_report import print_order
 
     print_order(Settings.load(db=db, tz=tz), reference, output)  # type: ignore[arg-type]
+
+
+def _with_filter(query: Any, text: str) -> Any:
+    """The query narrowed by a ``--query`` filter; a mistake shows where it is."""
+    from orderdesk.core.errors import FilterSyntaxError
+    from orderdesk.core.filter_language import narrow, parse
+
+    try:
+        return narrow(query, parse(text, query.kind))
+    except FilterSyntaxError as error:
+        # The query again with a caret under the mistake; nothing unprintable echoed.
+        shown = "".join(c if c.isprintable() else " " for c in text)
+        raise InputError(
+            strings.QUERY_ERROR.format(message=error, query=shown, caret=" " * error.position + "^")
+        ) from None
 
 
 def _check_choices(flag: str, given: tuple[str, ...], allowed: tuple[str, ...]) -> None:

@@ -51,7 +51,6 @@ FRESH_SERVICE = "sync service {holder}"
 FRESH_SERVICE_GONE = "no sync service running"
 FRESH_TOOK_OVER = "took over sync: the service stopped"
 FRESH_READ_ONLY = "reading the store; no source configured"
-SEARCH_PROMPT = "Search references, ids and bodies (enter to apply, escape to cancel)"
 ORDER_PROMPT = "Order reference (enter to open, escape to cancel)"
 TIME_RANGE_TITLE = "Time range (times in {zone})"
 TIME_RANGE_FROM = "From: 2026-11-20 14:00, -2h, 3d, today, yesterday"
@@ -306,3 +305,40 @@ COMPARE_DETAIL = "{section} {field}: base {base}, this record {other}"
 COMPARE_KIND = {"requests": "request", "postbacks": "postback"}
 CURL_COPIED = "copied the Final request of {id} as a curl command ({size}); secrets stay redacted"
 CURL_NOT_SENT = "the Final request was never sent: there is no request to copy as curl"
+
+
+# -- The filter language (the / prompt and --query) ----------------------------------------
+
+FILTER_AMBIGUOUS_FIELD = "field '{name}' at {at} could be {choices}: write more of it"
+FILTER_UNKNOWN_FIELD = (
+    "unknown field '{name}' at {at}: did you mean {guess}? "
+    "(put text with a colon in quotes to search for it)"
+)
+FILTER_UNKNOWN_FIELD_NO_GUESS = (
+    "unknown field '{name}' at {at}: the fields are {fields} "
+    "(put text with a colon in quotes to search for it)"
+)
+FILTER_OPEN_QUOTE = 'the quote at {at} is never closed: add a " after the phrase'
+FILTER_NO_VALUE = "{field} needs a value at {at}: e.g. {example}"
+FILTER_UNEXPECTED = (
+    "unexpected '{character}' at {at}: separate values with commas and terms with spaces"
+)
+FILTER_EVENT_ON_REQUESTS = (
+    "event at {at} is for postbacks: on requests write action:submit or action:cancel"
+)
+FILTER_ACTION_ON_POSTBACKS = (
+    "action at {at} is for requests: on postbacks write an event, e.g. event:shipped"
+)
+FILTER_BAD_VALUE = "{field} '{value}' at {at} is not one of {allowed}: did you mean {guess}?"
+FILTER_BAD_VALUE_NO_GUESS = "{field} '{value}' at {at} is not one of {allowed}"
+FILTER_BAD_CODE = "code '{value}' at {at} is not an HTTP status: write 500, 5xx or 500-503"
+
+QUERY_ERROR = "--query: {message}\n    {query}\n    {caret}"
+QUERY_PROMPT = (
+    'Filter: words, "a phrase", status:failed, -customer:acme, code:5xx '
+    "(tab completes, up/down history, enter applies, escape cancels)"
+)
+CHIP_QUERY_OFF = "off (! turns it on): {value}"
+QUERY_OFF = "query off: the list shows what the other filters keep; ! turns it back on"
+QUERY_ON = "query on again"
+QUERY_NONE = "no query to turn off: / types one"

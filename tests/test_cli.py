@@ -131,6 +131,57 @@ def test_filters_combine(service: SimulatorServer, synced: str) -> None:
     assert all(row["event"] == "shipped" for row in rows)
 
 
+def listed_ids(*args: str) -> set[str]:
+    """The ids a list command prints as JSON."""
+    result = orderdesk(*args, "--format", "json", "--limit", "100000", check=True)
+    return {record["id"] for record in json.loads(result.stdout)}
+
+
+def test_a_query_filters_as_the_console_does(service: SimulatorServer, synced: str) -> None:
+    undelivered = listed_ids(
+        "postbacks", "--db", synced, "--query", "event:shipped -status:delivered customer:maple"
+    )
+    expected = {
+        r.id
+        for r in service.sim.records("postbacks")
+        if r.event == "shipped" and r.status != "delivered" and "Maple" in r.customer.name
+    }
+    assert undelivered == expected
+    server_errors = listed_ids("requests", "--db", synced, "--query", "code:5xx")
+    expected = {
+        r.id
+        for r in service.sim.records("requests")
+        if r.response is not None and 500 <= (r.response.status_code or 0) <= 599
+    }
+    assert expected, "six hours of traffic should hold printer 5xx answers"
+    assert server_errors == expected
+
+
+def test_a_query_combines_with_the_flags(service: SimulatorServer, synced: str) -> None:
+    both = listed_ids("requests", "--db", synced, "--status", "failed", "--query", "-action:submit")
+    expected = {
+        r.id
+        for r in service.sim.records("requests")
+        if r.status == "failed" and r.action != "submit"
+    }
+    assert both == expected
+
+
+def test_a_query_mistake_shows_where_it_is(tmp_path: Path) -> None:
+    result = orderdesk(
+        "requests", "--db", str(tmp_path / "s.db"), "--query", "code:5xx stauts:failed"
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    message, query, caret = result.stderr.rstrip("\n").splitlines()
+    assert message == (
+        "orderdesk: --query: unknown field 'stauts' at 10: did you mean status? "
+        "(put text with a colon in quotes to search for it)"
+    )
+    assert query.strip() == "code:5xx stauts:failed"
+    assert caret.index("^") == query.index("stauts")
+
+
 def test_the_table_names_its_columns(synced: str) -> None:
     result = orderdesk("requests", "--db", synced, "--limit", "5", "--tz", "UTC", check=True)
     header, *rows = result.stdout.splitlines()

@@ -289,8 +289,27 @@ class TestIndexesServeTheLists:
             RecordQuery("requests", customer="Acme Prints"),
             RecordQuery("requests", order_reference="ORD-1"),
             RecordQuery("postbacks", printer="prn_berlin"),
+            RecordQuery("requests", not_statuses=("succeeded",)),
+            RecordQuery("requests", customers=("acme",)),
+            RecordQuery("requests", not_customers=("globex",)),
+            RecordQuery("requests", http_statuses=((500, 599),)),
+            RecordQuery("requests", order_references=("ORD-1",)),
+            RecordQuery("requests", not_search=("gift",)),
         ],
-        ids=["newest", "status", "event", "customer", "reference", "printer"],
+        ids=[
+            "newest",
+            "status",
+            "event",
+            "customer",
+            "reference",
+            "printer",
+            "not status",
+            "part of a customer name",
+            "not customer",
+            "code range",
+            "one of references",
+            "not a word",
+        ],
     )
     def test_a_page_walks_an_index_without_sorting(
         self, sqlite_store: Store, query: RecordQuery
@@ -301,6 +320,23 @@ class TestIndexesServeTheLists:
             assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan
             assert "TEMP B-TREE" not in plan, plan
             assert "SCAN requests\n" not in plan + "\n", plan
+
+    def test_several_references_seek_their_index(self, sqlite_store: Store) -> None:
+        # A reference has a handful of records: sorting them costs nothing.
+        query = RecordQuery("requests", order_references=("ORD-1", "ORD-2"))
+        plan = "\n".join(query_plan(save_orders(sqlite_store), query))
+        assert "ix_requests_reference (order_reference_id=?)" in plan, plan
+
+    def test_a_word_but_not_another_plans_as_a_search(
+        self, sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(queries, "_PROBE_COST", 1)  # so that 1,100 rows are "many"
+        sqlite_store.save_page("requests", [request(n) for n in range(1_100)], None)
+        query = RecordQuery("requests", search="lovelace", not_search=("ORD-7",))
+        plan = "\n".join(query_plan(sqlite_store, query))
+        assert "TEMP B-TREE" not in plan and "ix_requests_created" in plan, plan
+        assert ids(sqlite_store, query, limit=5) == refs_of(1099, 1098, 1097, 1096, 1095)
+        assert count(sqlite_store, query) == 1_099
 
     @pytest.mark.parametrize("newest_first", [True, False])
     def test_a_page_deep_in_a_time_range_seeks_to_its_cursor(

@@ -8,6 +8,7 @@ OrderdeskError
 │   ├── NotALogApiError      the URL answers, but not as a log API (not retried)
 │   └── TransientSourceError 429, 5xx, resets, timeouts, malformed pages (retried)
 └── InputError               a flag or a value the user typed is not understood
+    └── FilterSyntaxError    a filter query is wrong at a position (see filter_language)
 
 Every message says what is wrong and, where the user can act, what to do:
 the CLI prints it as one line and the TUI shows it as it is.
@@ -51,3 +52,12 @@ class TransientSourceError(SourceError):
 
 class InputError(OrderdeskError):
     """A flag or value typed by the user is not understood."""
+
+
+class FilterSyntaxError(InputError):
+    """A filter query (the ``/`` prompt, ``--query``) is wrong at a position."""
+
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(message)
+        #: Where in the query the mistake is, counted from 0.
+        self.position = position

@@ -22,17 +22,21 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    not_,
+    or_,
     select,
     tuple_,
 )
 
 from orderdesk.core.errors import StoreError
+from orderdesk.core.parties import matching_ids, party_ids
 from orderdesk.core.records import Kind, LogRecord
 from orderdesk.core.rows import record_from_row, whole_rows
 from orderdesk.core.schema import TABLES, UtcDateTime
 from orderdesk.core.search import (
     count_matches,
-    match_expression,
+    excluding,
+    phrases_expression,
     search_clause,
     supports_search,
 )
@@ -77,6 +81,34 @@ class RecordQuery:
     """Words found in references, ids or bodies (see ``orderdesk.core.search``)."""
     ids: tuple[str, ...] | None = None
     """Only records with these ids (the marked ones); an empty tuple matches nothing."""
+    not_statuses: tuple[str, ...] = ()
+    """None of these statuses."""
+    not_events: tuple[str, ...] = ()
+    """Postbacks only: none of these events."""
+    not_actions: tuple[str, ...] = ()
+    """Requests only: none of these actions."""
+    customers: tuple[str, ...] = ()
+    """Any of these customers, each an id, a name in any case, or part of one."""
+    not_customers: tuple[str, ...] = ()
+    """None of these customers (as ``customers``)."""
+    printers: tuple[str, ...] = ()
+    """Any of these printers, each an id, a name in any case, or part of one."""
+    not_printers: tuple[str, ...] = ()
+    """None of these printers (records with no printer stay)."""
+    order_references: tuple[str, ...] = ()
+    """Any of these order references, exactly."""
+    not_order_references: tuple[str, ...] = ()
+    """None of these order references."""
+    not_ids: tuple[str, ...] = ()
+    """None of these record ids."""
+    http_statuses: tuple[tuple[int, int], ...] = ()
+    """The last HTTP answer's status in any of these inclusive ranges: (500, 599) is 5xx."""
+    not_http_statuses: tuple[tuple[int, int], ...] = ()
+    """The last HTTP answer's status in none of these ranges (records with none stay)."""
+    phrases: tuple[str, ...] = ()
+    """Texts found as they are written, their words next to each other, besides ``search``."""
+    not_search: tuple[str, ...] = ()
+    """Words or phrases that must not be found."""
 
 
 @dataclass(frozen=True)
@@ -124,39 +156,79 @@ class RecordSummary:
         return self.status == "failed"
 
 
-_MAX_IDS_PER_NAME = 50
+def _ranges(column: ColumnElement[Any], ranges: tuple[tuple[int, int], ...]) -> ColumnElement[bool]:
+    return or_(*(column.between(low, high) for low, high in ranges))
 
 
-def _party_ids(connection: Connection, table: Table, prefix: str, text: str) -> list[str]:
-    """The ids of the customers (or printers) with this id, or with this name in any case."""
-    # Resolving to ids first lets the list walk (customer_id, created_at, id)
-    # newest first instead of sorting. A name has few ids: find each with one
-    # seek in (lower(name), id) rather than reading every row with that name.
-    identity, name = table.c[f"{prefix}_id"], table.c[f"{prefix}_name"]
-    exact = connection.execute(select(identity).where(identity == text).limit(1)).first()
-    ids = [text] if exact is not None else []
-    # The text is bound as the column's type, which stores an odd character (NUL) its own way.
-    named = func.lower(name) == func.lower(literal(text, name.type))
-    last: str | None = None
-    for _ in range(_MAX_IDS_PER_NAME):
-        step = select(identity).where(named).order_by(identity).limit(1)
-        if last is not None:
-            step = step.where(identity > last)
-        last = connection.execute(step).scalar()
-        if last is None:
-            break
-        if last not in ids:
-            ids.append(last)
-    return ids
+def _exclusions(
+    connection: Connection, table: Table, query: RecordQuery
+) -> Iterator[ColumnElement[bool]]:
+    """The clauses of what the query keeps by several values, or drops."""
+    c = table.c
+    for column, values in (
+        (c.status, query.not_statuses),
+        (c.get("event"), query.not_events),
+        (c.get("action"), query.not_actions),
+    ):
+        if values and column is not None:
+            yield column.not_in(values)
+    for prefix, wanted, unwanted in (
+        ("customer", query.customers, query.not_customers),
+        ("printer", query.printers, query.not_printers),
+    ):
+        column = c[f"{prefix}_id"]
+        if wanted:
+            ids = matching_ids(connection, table, prefix, wanted)
+            yield column.in_(ids) if ids else false()
+        if unwanted:
+            ids = matching_ids(connection, table, prefix, unwanted)
+            if ids:
+                yield or_(column.is_(None), column.not_in(ids))
+    if query.order_references:
+        yield c.order_reference_id.in_(query.order_references)
+    if query.not_order_references:
+        reference = c.order_reference_id
+        yield or_(reference.is_(None), reference.not_in(query.not_order_references))
+    if query.not_ids:
+        yield c.id.not_in(query.not_ids)
+    if query.http_statuses:
+        yield _ranges(c.http_status, query.http_statuses)
+    if query.not_http_statuses:
+        yield or_(c.http_status.is_(None), not_(_ranges(c.http_status, query.not_http_statuses)))
+
+
+def _search(
+    connection: Connection, table: Table, query: RecordQuery, page: int | None
+) -> Iterator[ColumnElement[bool]]:
+    """The full-text clause: every word and phrase found, and no unwanted one."""
+    required = [*(query.search or "").split(), *query.phrases]
+    if not required and not query.not_search:
+        return
+    if not supports_search(connection):
+        raise StoreError(
+            f"full-text search needs a SQLite or PostgreSQL store, not "
+            f"{connection.dialect.name}; choose another --db"
+        )
+    wanted = phrases_expression(connection, required)
+    unwanted = phrases_expression(connection, query.not_search, any_of=True)
+    if wanted is None:
+        if required:
+            yield false()  # only punctuation was asked for: nothing has it
+        elif unwanted is not None:
+            yield search_clause(connection, query.kind, unwanted, negated=True)
+        return
+    expression = wanted if unwanted is None else excluding(connection, wanted, unwanted)
+    common = page is not None and _is_common(connection, table, query.kind, expression, page)
+    yield search_clause(connection, query.kind, expression, common=common)
 
 
 def _conditions(
     connection: Connection, table: Table, query: RecordQuery, page: int | None = None
 ) -> list[ColumnElement[bool]]:
     """The WHERE clauses of a query; ``page`` is the page size when rows will be listed."""
-    if query.events and query.kind != "postbacks":
+    if (query.events or query.not_events) and query.kind != "postbacks":
         raise ValueError("only postbacks have events; filter requests by action")
-    if query.actions and query.kind != "requests":
+    if (query.actions or query.not_actions) and query.kind != "requests":
         raise ValueError("only requests have actions; filter postbacks by event")
     c = table.c
     conditions: list[ColumnElement[bool]] = []
@@ -172,7 +244,7 @@ def _conditions(
         conditions.append(c.action.in_(query.actions))
     for prefix, text in (("customer", query.customer), ("printer", query.printer)):
         if text is not None:
-            ids = _party_ids(connection, table, prefix, text)
+            ids = party_ids(connection, table, prefix, text)
             column = c[f"{prefix}_id"]
             conditions.append(column == ids[0] if len(ids) == 1 else column.in_(ids))
     if query.order_reference is not None:
@@ -180,20 +252,8 @@ def _conditions(
     if query.ids is not None:
         # On the unique index of id: a few seeks, however large the store.
         conditions.append(c.id.in_(query.ids) if query.ids else false())
-    if query.search is not None and query.search.strip():
-        if not supports_search(connection):
-            raise StoreError(
-                f"full-text search needs a SQLite or PostgreSQL store, not "
-                f"{connection.dialect.name}; choose another --db"
-            )
-        expression = match_expression(connection, query.search)
-        if expression is None:
-            conditions.append(false())
-        else:
-            common = page is not None and _is_common(
-                connection, table, query.kind, expression, page
-            )
-            conditions.append(search_clause(connection, query.kind, expression, common=common))
+    conditions.extend(_exclusions(connection, table, query))
+    conditions.extend(_search(connection, table, query, page))
     return conditions
 
 

@@ -40,8 +40,10 @@ __all__ = [
     "count_matches",
     "create_search_tables",
     "document",
+    "excluding",
     "index_documents",
     "match_expression",
+    "phrases_expression",
     "record_document",
     "search_clause",
     "supports_search",
@@ -193,9 +195,9 @@ def unindex_documents(
     _write(connection, kind, rows, "delete")
 
 
-def _words(user_text: str) -> Iterator[tuple[str, bool]]:
-    """Each word the user typed that has something to search, and whether it ends in ``*``."""
-    for word in user_text.split():
+def _terms(texts: Iterable[str]) -> Iterator[tuple[str, bool]]:
+    """Each text that has something to search, and whether it ends in ``*``."""
+    for word in texts:
         prefix = word.endswith("*")
         word = word.rstrip("*")
         if any(character.isalnum() for character in word):
@@ -204,13 +206,34 @@ def _words(user_text: str) -> Iterator[tuple[str, bool]]:
 
 def match_expression(connection: Connection, user_text: str) -> str | None:
     """This database's search expression for what the user typed; None if nothing to search."""
+    return phrases_expression(connection, user_text.split())
+
+
+def phrases_expression(
+    connection: Connection, phrases: Iterable[str], *, any_of: bool = False
+) -> str | None:
+    """An expression matching all (or any) of the texts, each a phrase of its tokens.
+
+    A word is a phrase of one or more tokens (``ORD-12``), and so is a text with
+    spaces (``gift wrap``): its tokens must follow each other. None if no text
+    has anything to search.
+    """
     if _postgres(connection):
-        return phrase_query(_words(user_text))
-    phrases = []
-    for word, prefix in _words(user_text):
+        parts = [phrase_query([term]) for term in _terms(phrases)]
+        found = [part for part in parts if part is not None]
+        return (" | " if any_of else " & ").join(found) or None
+    quoted_phrases = []
+    for word, prefix in _terms(phrases):
         quoted = '"' + word.replace('"', '""') + '"'
-        phrases.append(quoted + " *" if prefix else quoted)
-    return " AND ".join(phrases) or None
+        quoted_phrases.append(quoted + " *" if prefix else quoted)
+    return (" OR " if any_of else " AND ").join(quoted_phrases) or None
+
+
+def excluding(connection: Connection, wanted: str, unwanted: str) -> str:
+    """An expression matching ``wanted`` but not ``unwanted``."""
+    if _postgres(connection):
+        return f"({wanted}) & !({unwanted})"
+    return f"({wanted}) NOT ({unwanted})"
 
 
 def _match(connection: Connection, kind: Kind) -> tuple[str, str]:
@@ -231,18 +254,26 @@ def count_matches(connection: Connection, kind: Kind, expression: str, *, up_to:
 
 
 def search_clause(
-    connection: Connection, kind: Kind, expression: str, *, common: bool = False
+    connection: Connection,
+    kind: Kind,
+    expression: str,
+    *,
+    common: bool = False,
+    negated: bool = False,
 ) -> TextClause:
     """A clause on a record table: the rows the FTS expression matches.
 
     For a rare expression, the matching rows are collected and sorted. For a
     common one (``common=True``), collecting could mean most of the store, so
     the list walks its own index newest first and asks the index about each
-    row, stopping as soon as the page is full.
+    row, stopping as soon as the page is full. ``negated`` keeps the rows it
+    does not match instead.
     """
     key, condition = _match(connection, kind)
     table = SEARCH_TABLES[kind]
-    if common:
+    if negated:
+        sql = f"{kind}.pk NOT IN (SELECT {key} FROM {table} WHERE {condition})"
+    elif common:
         sql = f"EXISTS (SELECT 1 FROM {table} WHERE {condition} AND {key} = {kind}.pk)"
     else:
         sql = f"{kind}.pk IN (SELECT {key} FROM {table} WHERE {condition})"

@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from orderdesk import strings
+from orderdesk.core.errors import FilterSyntaxError
+from orderdesk.core.filter_language import narrow, parse
 from orderdesk.core.queries import RecordQuery
 from orderdesk.core.records import Kind
 from orderdesk.core.timerange import TimeRange, parse_duration
@@ -70,6 +72,9 @@ class ListFilter:
     statuses: tuple[str, ...] = ()
     errors_only: bool = False
     search: str | None = None
+    """A filter query (see ``orderdesk.core.filter_language``); plain words search."""
+    query_off: bool = False
+    """The query is kept but, for now, does not narrow the list."""
     customer: str | None = None
     printer: str | None = None
     order_reference: str | None = None
@@ -84,7 +89,7 @@ class ListFilter:
             statuses = tuple(s for s in statuses if s in errors) if statuses else errors
             if not statuses:
                 statuses = ("-",)  # nothing can match: the two filters exclude each other
-        return RecordQuery(
+        query = RecordQuery(
             kind=kind,
             since=span.since,
             until=span.until,
@@ -92,8 +97,15 @@ class ListFilter:
             customer=self.customer,
             printer=self.printer,
             order_reference=self.order_reference,
-            search=self.search or None,
         )
+        if not self.search or self.query_off:
+            return query
+        try:
+            return narrow(query, parse(self.search, kind))
+        except FilterSyntaxError:
+            # Text that the prompt did not check (a query kept from the other
+            # list, say) is searched as words, as before the language.
+            return replace(query, search=self.search)
 
     def with_window(self, window: TimeWindow) -> ListFilter:
         """The same filter over another time window."""
@@ -119,10 +131,12 @@ class ListFilter:
             (strings.CHIP_CUSTOMER, self.customer),
             (strings.CHIP_PRINTER, self.printer),
             (strings.CHIP_ORDER, self.order_reference),
-            (strings.CHIP_SEARCH, self.search),
         ):
             if value:
                 chips.append(template.format(value=value))
+        if self.search:
+            template = strings.CHIP_QUERY_OFF if self.query_off else strings.CHIP_SEARCH
+            chips.append(template.format(value=self.search))
         return chips
 
 

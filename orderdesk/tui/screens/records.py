@@ -10,20 +10,26 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from orderdesk import strings
+from orderdesk.core.errors import FilterSyntaxError
+from orderdesk.core.filter_language import parse
+from orderdesk.core.parties import known_parties
 from orderdesk.core.queries import RecordQuery
 from orderdesk.core.records import Kind
 from orderdesk.core.store import Store
 from orderdesk.export import Exported
 from orderdesk.tui.list_filter import ListFilter, TimeWindow, zone_label
 from orderdesk.tui.messages import RecordHighlighted
+from orderdesk.tui.safe_text import safe, safe_plain
 from orderdesk.tui.screens.filters import FiltersDialog
 from orderdesk.tui.screens.time_range import TimeRangeDialog
 from orderdesk.tui.widgets.filter_bar import FilterBar
 from orderdesk.tui.widgets.key_footer import KeyFooter
+from orderdesk.tui.widgets.query_prompt import QueryPrompt
 from orderdesk.tui.widgets.record_list import RecordList
 from orderdesk.tui.widgets.status_line import Freshness, StatusLine
 from orderdesk.tui.widgets.volume import VolumeBar
@@ -31,6 +37,17 @@ from orderdesk.tui.widgets.volume import VolumeBar
 __all__ = ["RecordsScreen"]
 
 TITLES: dict[Kind, str] = {"requests": strings.TITLE_REQUESTS, "postbacks": strings.TITLE_POSTBACKS}
+
+
+def _pointed(text: str, position: int) -> Content:
+    """The query with the word where it goes wrong in reverse video."""
+    end = position
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    wrong = safe_plain(text[position:end]) or " "  # a value missing at the very end
+    return Content.assemble(
+        safe(text[:position]), Content.styled(wrong, "reverse"), safe(text[end:])
+    )
 
 
 class RecordsScreen(Screen[None]):
@@ -42,6 +59,7 @@ class RecordsScreen(Screen[None]):
         Binding("t", "time_range", "Time"),
         Binding("e", "errors_only", "Errors"),
         Binding("x", "clear_filters", "Clear"),
+        Binding("exclamation_mark", "toggle_query", "Query on/off", show=False),
         Binding("F", "follow", "Follow"),
         Binding("M", "marked_only", "Marked only", show=False),
         Binding("X", "export", "Export"),
@@ -68,6 +86,7 @@ class RecordsScreen(Screen[None]):
         #: Ids of the records marked on this screen, kept for the session across filters.
         self.marks: set[str] = set()
         self.marked_only = False
+        self._parties: tuple[list[str], list[str]] | None = None
 
     @property
     def record_list(self) -> RecordList:
@@ -79,7 +98,8 @@ class RecordsScreen(Screen[None]):
         yield FilterBar(id="filter-bar")
         yield VolumeBar(self._store, self.zone, self._now, id="volume")
         yield RecordList(self._store, self._query(), self.zone, marks=self.marks, id="record-list")
-        yield Input(placeholder=strings.SEARCH_PROMPT, id="search")
+        yield Static(id="search-error")
+        yield QueryPrompt(self.kind, self._party_names, id="search")
         yield StatusLine(self._freshness, self._now, self.zone, id="status-line")
         yield KeyFooter()
 
@@ -106,26 +126,70 @@ class RecordsScreen(Screen[None]):
             self._count_volume()
 
     def action_search(self) -> None:
-        """Type words to find in references, ids and bodies."""
-        search = self.query_one("#search", Input)
+        """Type a filter query: words to find, and field terms such as status:failed."""
+        self._parties = None  # customers and printers may have arrived since
+        search = self.query_one("#search", QueryPrompt)
         search.value = self.list_filter.search or ""
+        search.cursor_position = len(search.value)
+        search.history.rewind()
         search.add_class("shown")
         search.focus()
 
+    def _party_names(self) -> tuple[list[str], list[str]]:
+        """The customers' and printers' names the store knows, read once per prompt."""
+        if self._parties is None:
+            customers, printers = (
+                [name for _, name in known_parties(self._store, self.kind, role)]
+                for role in ("customer", "printer")
+            )
+            self._parties = (customers, printers)
+        return self._parties
+
     @on(Input.Submitted, "#search")
     def _searched(self, event: Input.Submitted) -> None:
-        event.input.remove_class("shown")
-        self.apply_filter(replace(self.list_filter, search=event.value.strip() or None))
+        text = event.value.strip()
+        error = self.query_one("#search-error", Static)
+        try:
+            parse(text, self.kind)
+        except FilterSyntaxError as mistake:
+            # The list keeps its results; the prompt stays open at the mistake.
+            error.update(
+                Content.assemble(safe(str(mistake)), "\n", _pointed(text, mistake.position))
+            )
+            error.add_class("shown")
+            blanks = len(event.value) - len(event.value.lstrip())  # parse() saw it stripped
+            event.input.cursor_position = mistake.position + blanks
+            return
+        self._close_prompt()
+        if text:
+            self.query_one("#search", QueryPrompt).history.add(text)
+        self.apply_filter(replace(self.list_filter, search=text or None, query_off=False))
+
+    @on(Input.Changed, "#search")
+    def _edited(self) -> None:
+        self.query_one("#search-error", Static).remove_class("shown")
+
+    def _close_prompt(self) -> None:
+        self.query_one("#search", Input).remove_class("shown")
+        self.query_one("#search-error", Static).remove_class("shown")
         self.record_list.focus()
 
     def key_escape(self) -> bool | None:
         """Escape closes the search box without searching."""
         search = self.query_one("#search", Input)
         if search.has_class("shown"):
-            search.remove_class("shown")
-            self.record_list.focus()
+            self._close_prompt()
             return True
         return None
+
+    def action_toggle_query(self) -> None:
+        """Turn the typed query off, keeping it, or back on."""
+        if not self.list_filter.search:
+            self.notify(strings.QUERY_NONE, timeout=2)
+            return
+        off = not self.list_filter.query_off
+        self.apply_filter(replace(self.list_filter, query_off=off))
+        self.notify(strings.QUERY_OFF if off else strings.QUERY_ON, timeout=2)
 
     def action_filters(self) -> None:
         """Choose statuses, customer and printer."""
