@@ -19,7 +19,6 @@ import platform
 import re
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from benchmarks.queries import time_each
 from orderdesk.core.queries import RecordQuery, list_summaries
 from orderdesk.core.store import Store
 
@@ -65,12 +65,6 @@ def _size(store: str) -> int:
     return Path(store).stat().st_size
 
 
-def _ms(seconds: list[float]) -> dict[str, float]:
-    ordered = sorted(seconds)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"p50_ms": round(statistics.median(ordered) * 1000, 2), "p95_ms": round(p95 * 1000, 2)}
-
-
 def time_queries(store: str, repeat: int) -> dict[str, dict[str, float]]:
     """p50 and p95 of a 100-row page for the lists' commonest questions."""
     with Store.open(store) as opened:
@@ -93,16 +87,7 @@ def time_queries(store: str, repeat: int) -> dict[str, dict[str, float]]:
                 opened, RecordQuery("requests", search="shipping")
             ),
         }
-        figures = {}
-        for name, page in pages.items():
-            page()  # warm: the first run reads from disk
-            times = []
-            for _ in range(repeat):
-                started = time.perf_counter()
-                page()
-                times.append(time.perf_counter() - started)
-            figures[name] = _ms(times)
-    return figures
+        return time_each(pages, repeat)
 
 
 #: Records the simulator serves for H hours of history at 20 orders a minute, both
