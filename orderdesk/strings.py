@@ -51,7 +51,16 @@ FRESH_SERVICE = "sync service {holder}"
 FRESH_SERVICE_GONE = "no sync service running"
 FRESH_TOOK_OVER = "took over sync: the service stopped"
 FRESH_READ_ONLY = "reading the store; no source configured"
-ORDER_PROMPT = "Order reference (enter to open, escape to cancel)"
+ORDER_FINDER_LABEL = "Order >"
+ORDER_FINDER_PLACEHOLDER = "a reference: its timeline shows as you type"
+ORDER_FINDER_HINT = "type an order reference above: its timeline shows as you type"
+ORDER_FINDER_NONE = (
+    "no order reference is or begins with '{reference}' in the store: check it, "
+    "or search for part of it with / on a list"
+)
+ORDER_FINDER_CANDIDATES = (
+    "no order '{reference}' yet; the references it could be (enter takes the first):"
+)
 TIME_RANGE_TITLE = "Time range (times in {zone})"
 TIME_RANGE_FROM = "From: 2026-11-20 14:00, -2h, 3d, today, yesterday"
 TIME_RANGE_TO = "To (empty for now)"

@@ -30,7 +30,6 @@ from orderdesk.tui.list_filter import PRESETS, ListFilter, TimeWindow, zone_labe
 from orderdesk.tui.messages import OrderWanted, RecordOpened, SyncProgressed
 from orderdesk.tui.safe_text import safe
 from orderdesk.tui.screens.first_run import FirstRunScreen
-from orderdesk.tui.screens.prompt import Prompt
 from orderdesk.tui.screens.records import RecordsScreen
 from orderdesk.tui.view_commands import view_commands
 from orderdesk.tui.widgets.status_line import Freshness, StatusLine
@@ -184,20 +183,31 @@ class OrderdeskApp(App[None]):
         self.switch_mode(kind)
 
     def action_order(self) -> None:
-        """Ask which order to open, offering the highlighted record's reference.
+        """Find an order by its reference, starting from the highlighted record's.
 
-        Support usually hears a reference before anything else, so ``3`` asks
-        for one; the offered one is selected, so typing replaces it and enter
-        takes it (``o`` opens the highlighted record's order without asking).
+        Support usually hears a reference before anything else, so ``3`` opens
+        the order view with a box for one; the offered reference is selected,
+        so typing replaces it, and the timeline follows what is typed (``o``
+        opens the highlighted record's order without asking).
         """
+        from orderdesk.tui.screens.order import OrderScreen
+
         screen = self.screen
+        if isinstance(screen, OrderScreen) and screen.finder:
+            screen.action_find()
+            return
         summary = screen.record_list.highlighted if isinstance(screen, RecordsScreen) else None
         offered = summary.order_reference_id if summary is not None else None
-        self.push_screen(Prompt(strings.ORDER_PROMPT, value=offered or ""), self._order_typed)
-
-    def _order_typed(self, reference: str | None) -> None:
-        if reference:
-            self.open_order(reference)
+        self.push_screen(
+            OrderScreen(
+                self.store,
+                offered or "",
+                self.zone,
+                now=self.now,
+                rules=self.timeline_rules,
+                finder=True,
+            )
+        )
 
     def open_order(self, reference: str) -> None:
         """Show everything known about one order reference."""

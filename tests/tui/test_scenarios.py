@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from conftest import ANCHOR
 from textual.pilot import Pilot
-from textual.widgets import OptionList
+from textual.widgets import Input, OptionList
 from tui_console import console, screen_text, settled
 
 from orderdesk.core.records import PostbackRecord, RequestRecord
@@ -34,12 +34,25 @@ async def answer_prompt(pilot: Pilot[None], key: str, text: str) -> None:
     await settled(pilot)
 
 
-async def open_order(pilot: Pilot[None], reference: str) -> OrderScreen:
-    """From the list: ``3``, the reference, enter — the order's timeline."""
-    await answer_prompt(pilot, "3", reference)
+async def find_order(pilot: Pilot[None], reference: str) -> OrderScreen:
+    """From the list: ``3`` and the reference; its timeline shows as the last key goes in."""
+    await pilot.press("3")
+    await settled(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, OrderScreen), screen
+    await pilot.press(*reference)
+    await settled(pilot)
     assert screen.reference == reference
+    assert isinstance(pilot.app.focused, Input)  # no enter was needed
+    return screen
+
+
+async def open_order(pilot: Pilot[None], reference: str) -> OrderScreen:
+    """From the list: ``3``, the reference, and enter to move onto its timeline."""
+    screen = await find_order(pilot, reference)
+    await pilot.press("enter")
+    await settled(pilot)
+    assert pilot.app.focused is screen.query_one("#timeline")
     return screen
 
 
@@ -77,6 +90,15 @@ def _stuck_order(simulation: Simulation) -> RequestRecord:
     raise AssertionError("seed 7 should hold a stuck order")
 
 
+def _lost_order(simulation: Simulation) -> RequestRecord:
+    """A request whose handoff to the printer failed."""
+    return next(
+        r
+        for r in simulation.records("requests")
+        if isinstance(r, RequestRecord) and r.error is not None and r.error.stage == "delivery"
+    )
+
+
 @pytest.mark.parametrize("size", SIZES)
 async def test_my_order_disappeared(
     store: Store, simulation: Simulation, size: tuple[int, int]
@@ -86,7 +108,7 @@ async def test_my_order_disappeared(
     app = console(store)
     async with app.run_test(size=size) as pilot:
         await settled(pilot)
-        order = await open_order(pilot, stuck.order_reference_id)
+        order = await find_order(pilot, stuck.order_reference_id)
         # It was sent and the printer said yes, but it never said it received it.
         assert [finding.rule for finding in order.timeline.findings] == ["not_received"]
         text = screen_text(app)
@@ -134,11 +156,7 @@ async def test_the_customer_never_got_the_shipping_notification(
 async def test_the_printer_says_it_never_got_the_order(
     store: Store, simulation: Simulation, size: tuple[int, int]
 ) -> None:
-    lost = next(
-        r
-        for r in simulation.records("requests")
-        if isinstance(r, RequestRecord) and r.error is not None and r.error.stage == "delivery"
-    )
+    lost = _lost_order(simulation)
     assert lost.order_reference_id is not None and lost.error is not None
     app = console(store)
     async with app.run_test(size=size) as pilot:
@@ -150,6 +168,24 @@ async def test_the_printer_says_it_never_got_the_order(
         text = screen_text(app)
         assert "✗" in text
         assert lost.error.code in text or (lost.response and str(lost.response.error) in text)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_printer_says_it_never_got_the_order_told_by_its_timeline(
+    store: Store, simulation: Simulation, size: tuple[int, int]
+) -> None:
+    lost = _lost_order(simulation)
+    assert lost.order_reference_id is not None and lost.error is not None
+    assert lost.response is not None and lost.response.status_code is not None
+    app = console(store)
+    async with app.run_test(size=size) as pilot:
+        await settled(pilot)
+        order = await find_order(pilot, lost.order_reference_id)
+        # The handoff failed, and the printer's own answer says why.
+        assert [finding.rule for finding in order.timeline.findings] == ["request_failed"]
+        text = screen_text(app)
+        assert "✗" in text and str(lost.response.status_code) in text
+        assert lost.error.message[:40] in text
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -4,6 +4,11 @@ This is where "my order disappeared" and "the customer never got the
 shipping notification" are answered: the rules' findings are called out
 above the timeline, the records they concern are marked on it, ``n`` walks
 from one finding's record to the next, and enter opens any record's drill-down.
+
+Opened with ``3``, it is also the order finder: a box on top takes the
+reference, and the timeline follows what is typed, key by key, so the answer
+is on screen as the last character goes in; while the text is not yet a
+reference, the references it could become are offered instead.
 """
 
 from __future__ import annotations
@@ -15,15 +20,23 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import OptionList, Static
+from textual.widget import Widget
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from orderdesk import strings
+from orderdesk.core.references import references_starting
 from orderdesk.core.store import Store
-from orderdesk.core.timeline import MAX_RECORDS, Timeline, TimelineEntry, order_timeline
+from orderdesk.core.timeline import (
+    MAX_RECORDS,
+    Timeline,
+    TimelineEntry,
+    build_timeline,
+    order_timeline,
+)
 from orderdesk.core.timeline_rules import DEFAULT_RULES, Finding, Severity, TimelineRules
 from orderdesk.findings import finding_sentence
 from orderdesk.tui.list_filter import zone_label
@@ -98,6 +111,8 @@ class OrderScreen(Screen[None]):
         # Priority, so the key shows in the footer over the list's own silent binding.
         Binding("enter", "open_record", "Open", priority=True),
         Binding("n", "next_finding", "Next finding"),
+        # In the finder's box, down goes to the timeline; the lists take it themselves.
+        Binding("down", "leave_box", "To the timeline", show=False),
     ]
 
     def __init__(
@@ -108,21 +123,62 @@ class OrderScreen(Screen[None]):
         *,
         now: Callable[[], datetime] | None = None,
         rules: TimelineRules = DEFAULT_RULES,
+        finder: bool = False,
         name: str | None = None,
     ) -> None:
-        """The order view of ``reference``; ``now`` and ``rules`` decide what is late."""
+        """The order view of ``reference``; ``now`` and ``rules`` decide what is late.
+
+        With ``finder``, a box on top takes another reference, ``reference`` selected in it.
+        """
         super().__init__(name=name)
         self.store = store
-        self.reference = reference
         self.zone = zone
         self.rules = rules
+        self.finder = finder
         self._now = now or (lambda: datetime.now(UTC))
-        self.timeline: Timeline = order_timeline(store, reference, now=self._now(), rules=rules)
+        self.reference = ""
+        self.timeline: Timeline = build_timeline("", [], [], now=self._now(), rules=rules)
+        #: The references offered while the typed text is not yet one (the finder only).
+        self.candidates: list[str] = []
         #: The finding ``n`` last went to, or None before the first press.
         self.current_finding: int | None = None
+        self._look_up(reference)
+
+    def _look_up(self, reference: str) -> bool:
+        """Read ``reference``'s timeline, or what it could become; whether anything changed."""
+        reference = reference.strip()
+        if reference == self.reference and (self.timeline.entries or reference):
+            return False
+        self.reference = reference
+        now = self._now()
+        if reference:
+            self.timeline = order_timeline(self.store, reference, now=now, rules=self.rules)
+        else:
+            self.timeline = build_timeline("", [], [], now=now, rules=self.rules)
+        self.current_finding = None
+        found = bool(self.timeline.entries)
+        self.candidates = (
+            [] if found or not self.finder else references_starting(self.store, reference)
+        )
+        return True
 
     def compose(self) -> ComposeResult:
-        """The order's header, its printer orders, what is wrong, and the timeline."""
+        """The finder's box, then the order's header, printer orders, findings and timeline."""
+        if self.finder:
+            with Horizontal(id="order-finder"):
+                yield Label(strings.ORDER_FINDER_LABEL, markup=False)
+                yield Input(
+                    self.reference,
+                    placeholder=strings.ORDER_FINDER_PLACEHOLDER,
+                    id="order-reference",
+                )
+        with Vertical(id="order-body"):
+            yield from self._body()
+        yield KeyFooter()
+
+    def _body(self) -> list[Widget]:
+        if self.finder and not self.timeline.entries:
+            return self._finder_body()
         timeline = self.timeline
         moment = timeline.entries[0].at if timeline.entries else self._now()
         header = strings.ORDER_HEADER.format(
@@ -131,7 +187,6 @@ class OrderScreen(Screen[None]):
             printers=", ".join(timeline.printers) or "-",
             zone=zone_label(self.zone, moment),
         )
-        yield Static(safe(header), id="order-header")
         tags = {order_id: f"#{n}" for n, order_id in enumerate(timeline.order_ids, start=1)}
         several = len(tags) > 1
         if several:
@@ -140,8 +195,6 @@ class OrderScreen(Screen[None]):
             ids = strings.ORDER_IDS.format(ids=timeline.order_ids[0])
         else:
             ids = strings.ORDER_NO_IDS
-        yield Static(safe(ids), id="order-ids")
-        yield self._findings()
         flags = _flags(timeline)
         options = []
         for entry in timeline.entries[:MAX_RECORDS]:
@@ -151,8 +204,23 @@ class OrderScreen(Screen[None]):
             options.append(Option(line, id=key))
         timeline_list = OptionList(*options, id="timeline")
         timeline_list.border_title = Content(strings.TITLE_ORDER_TIMELINE)
-        yield timeline_list
-        yield KeyFooter()
+        return [
+            Static(safe(header), id="order-header"),
+            Static(safe(ids), id="order-ids"),
+            self._findings(),
+            timeline_list,
+        ]
+
+    def _finder_body(self) -> list[Widget]:
+        """While the text is not a reference: what to type, or the references it could become."""
+        if not self.reference:
+            return [Static(strings.ORDER_FINDER_HINT, id="order-header", markup=False)]
+        if not self.candidates:
+            empty = strings.ORDER_FINDER_NONE.format(reference=self.reference)
+            return [Static(safe(empty), id="order-header")]
+        heading = strings.ORDER_FINDER_CANDIDATES.format(reference=self.reference)
+        options = [Option(safe(candidate), id=candidate) for candidate in self.candidates]
+        return [Static(safe(heading), id="order-header"), OptionList(*options, id="candidates")]
 
     def _findings(self) -> VerticalScroll:
         timeline = self.timeline
@@ -177,14 +245,58 @@ class OrderScreen(Screen[None]):
         return box
 
     def on_mount(self) -> None:
+        """In the finder, the box takes the keys; else the cursor goes to what went wrong."""
+        if self.finder:
+            self.query_one("#order-reference", Input).focus()
+        self._place_cursor(focus=not self.finder)
+
+    def _place_cursor(self, *, focus: bool) -> None:
         """Put the cursor on the first thing that went wrong, or the newest record."""
-        timeline_list = self.query_one("#timeline", OptionList)
         entries = self.timeline.entries
         if not entries:
             return
+        timeline_list = self.query_one("#timeline", OptionList)
         failed = [position for position, entry in enumerate(entries) if entry.failed]
         timeline_list.highlighted = failed[0] if failed else len(entries) - 1
-        timeline_list.focus()
+        if focus:
+            timeline_list.focus()
+
+    @on(Input.Changed, "#order-reference")
+    async def _reference_typed(self, event: Input.Changed) -> None:
+        await self._show(event.value)
+
+    async def _show(self, reference: str) -> None:
+        """Show ``reference``'s timeline (or what it could become) below the finder's box."""
+        if not self._look_up(reference):
+            return
+        body = self.query_one("#order-body", Vertical)
+        async with self.batch():
+            await body.remove_children()
+            await body.mount_all(self._body())
+        self._place_cursor(focus=False)
+
+    async def _go_to(self, reference: str) -> None:
+        """Take ``reference`` into the box, show it, and move to its timeline."""
+        box = self.query_one("#order-reference", Input)
+        with box.prevent(Input.Changed):
+            box.value = reference
+        await self._show(reference)
+        self._place_cursor(focus=True)
+
+    async def action_leave_box(self) -> None:
+        """From the finder's box to the timeline, or the first reference offered."""
+        if self.timeline.entries:
+            self._place_cursor(focus=True)
+        elif self.candidates:
+            self.query_one("#candidates", OptionList).focus()
+
+    async def _enter_in_box(self) -> None:
+        if self.timeline.entries:
+            self._place_cursor(focus=True)
+        elif self.candidates:
+            await self._go_to(self.candidates[0])
+        elif self.reference:
+            self.notify(strings.ORDER_FINDER_NONE.format(reference=self.reference), markup=False)
 
     def action_next_finding(self) -> None:
         """Go to the next finding: mark it, and put the cursor on its record."""
@@ -213,12 +325,33 @@ class OrderScreen(Screen[None]):
     def _entry_chosen(self, event: OptionList.OptionSelected) -> None:
         self._open(event.option.id)
 
-    def action_open_record(self) -> None:
-        """Open the highlighted record's drill-down."""
-        timeline_list = self.query_one("#timeline", OptionList)
-        option = timeline_list.highlighted_option
+    @on(OptionList.OptionSelected, "#candidates")
+    async def _candidate_chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            await self._go_to(event.option.id)
+
+    async def action_open_record(self) -> None:
+        """Open the highlighted record's drill-down (in the finder's box: go to the timeline)."""
+        focused = self.focused
+        if isinstance(focused, Input):
+            await self._enter_in_box()
+            return
+        if focused is not None and focused.id == "candidates":
+            assert isinstance(focused, OptionList)
+            option = focused.highlighted_option
+            if option is not None and option.id is not None:
+                await self._go_to(option.id)
+            return
+        if not self.timeline.entries:
+            return
+        option = self.query_one("#timeline", OptionList).highlighted_option
         if option is not None:
             self._open(option.id)
+
+    def action_find(self) -> None:
+        """Back to the finder's box, to type another reference."""
+        if self.finder:
+            self.query_one("#order-reference", Input).focus()
 
     def _open(self, option_id: str | None) -> None:
         if option_id is None:
