@@ -22,7 +22,10 @@ from sqlalchemy import text
 from benchmarks.store_builder import BigStore
 from orderdesk.core.queries import Cursor, RecordQuery, count, get_record, list_summaries
 from orderdesk.core.records import parse_timestamp
+from orderdesk.core.references import references_starting
 from orderdesk.core.store import Store
+from orderdesk.core.timeline import order_timeline
+from orderdesk.core.volume import volume
 
 __all__ = ["measure_queries", "percentiles", "time_each"]
 
@@ -73,6 +76,21 @@ def _queries(store: Store, built: BigStore) -> dict[str, Callable[[], object]]:
             store, RecordQuery("requests", since=now - timedelta(minutes=1))
         ),
         "one record, whole (drill-down)": lambda: get_record(store, "requests", deep.id),
+        "filter code:5xx": lambda: page(replace(week, http_statuses=((500, 599),))),
+        "volume bars, last 24 hours": lambda: volume(
+            store,
+            RecordQuery("requests", since=now - timedelta(hours=24), until=now),
+            buckets=60,
+            failures=("failed",),
+            now=now,
+        ),
+        # Both run on each key typed into the order finder (3).
+        "order finder, references it could be": lambda: references_starting(
+            store, built.rare_reference[:-2]
+        ),
+        "order finder, one order's timeline": lambda: order_timeline(
+            store, built.rare_reference, now=now
+        ),
     }
 
 

@@ -22,9 +22,10 @@ TARGETS: list[tuple[str, str, float, str, bool]] = [
 ]
 
 _SEARCHES = ("search",)
-#: Not a page of a list: the counts behind the scroll bar and the status line
-#: (run in a worker thread, off the frame), and one whole record.
-_NOT_PAGES = ("count", "one record")
+#: Not a page of a list: the counts behind the scroll bar, the status line and
+#: the volume bars (run in a worker thread, off the frame), one whole record,
+#: and the order finder's lookups (a reference's whole story, not a page).
+_NOT_PAGES = ("count", "one record", "volume", "order finder")
 
 
 def _get(figures: Figures, *path: str) -> Any:

@@ -52,6 +52,18 @@ def test_every_target_is_measured(figures: dict[str, object]) -> None:
     assert len(list(verdicts(figures))) == len(TARGETS)
 
 
+def test_the_triage_features_queries_are_timed(figures: dict[str, object]) -> None:
+    queries = figures["queries"]
+    assert isinstance(queries, dict)
+    for name in (
+        "filter code:5xx",
+        "volume bars, last 24 hours",
+        "order finder, references it could be",
+        "order finder, one order's timeline",
+    ):
+        assert 0 < queries[name]["p50_ms"] <= queries[name]["p95_ms"], name
+
+
 def test_the_store_holds_what_was_asked(figures: dict[str, object]) -> None:
     assert figures["records"] == RECORDS
     store = figures["store"]
