@@ -9,7 +9,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from sqlalchemy.exc import DBAPIError
 from textual import on, work
@@ -27,7 +27,7 @@ from orderdesk.core.records import KINDS, Kind
 from orderdesk.core.store import Store
 from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
 from orderdesk.tui.list_filter import PRESETS, ListFilter, TimeWindow, zone_label
-from orderdesk.tui.messages import OrderWanted, RecordOpened, SyncProgressed
+from orderdesk.tui.messages import OrderWanted, RecordOpened, SyncProgressed, WorkerFailed
 from orderdesk.tui.safe_text import safe
 from orderdesk.tui.screens.first_run import FirstRunScreen
 from orderdesk.tui.screens.records import RecordsScreen
@@ -377,16 +377,22 @@ class OrderdeskApp(App[None]):
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         """Every worker's failure is shown, never swallowed."""
-        if event.state is not WorkerState.ERROR:
-            return
-        error = event.worker.error
+        if event.state is WorkerState.ERROR:
+            self._worker_failed(event.worker)
+
+    @on(WorkerFailed)
+    def _widget_worker_failed(self, message: WorkerFailed) -> None:
+        self._worker_failed(message.worker)
+
+    def _worker_failed(self, worker: Worker[Any]) -> None:
+        error = worker.error
         text = safe(str(error) if isinstance(error, OrderdeskError) else repr(error)).plain
-        if event.worker.group == "sync":
+        if worker.group == "sync":
             self.freshness.stopped = text
             for line in self.screen.query(StatusLine):
                 line.redraw()
         self.notify(
-            strings.WORKER_FAILED.format(name=event.worker.name, error=text),
+            strings.WORKER_FAILED.format(name=worker.name, error=text),
             severity="error",
             timeout=10,
             markup=False,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from textual.message import Message
+from textual.worker import Worker
 
 from orderdesk.core.progress import SyncProgress
 from orderdesk.core.queries import RecordSummary
@@ -15,6 +17,7 @@ __all__ = [
     "RecordOpened",
     "SyncProgressed",
     "SyncStarted",
+    "WorkerFailed",
 ]
 
 
@@ -57,3 +60,10 @@ class OrderWanted(Message):
     """The user asked for the order of a record, or typed an order reference."""
 
     order_reference: str | None
+
+
+@dataclass
+class WorkerFailed(Message):
+    """A widget's worker failed (its own ``Worker.StateChanged`` does not bubble)."""
+
+    worker: Worker[Any]

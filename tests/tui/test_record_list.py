@@ -309,3 +309,17 @@ async def test_a_million_records_open_page_and_filter_without_loading_the_range(
             assert records.highlighted is not None and records.highlighted.status == "failed"
             assert records.rows_read - before <= 200
             assert len(records._window.rows) <= 600, "the window never holds the range"
+
+
+async def test_a_failing_count_is_shown_not_swallowed(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> int:
+        raise RuntimeError("disk I/O error")
+
+    monkeypatch.setattr("orderdesk.tui.widgets.record_list.count", broken)
+    app = console(store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settled(pilot)
+        said = [notice.message for notice in app._notifications]
+        assert any("count records failed" in line and "disk I/O error" in line for line in said)

@@ -17,14 +17,16 @@ from itertools import accumulate
 from typing import ClassVar
 
 from rich.segment import Segment
+from textual import on
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from orderdesk.core.occurrences import Hit
+from orderdesk.tui.messages import WorkerFailed
 
 __all__ = ["LargeBodyView"]
 
@@ -126,7 +128,19 @@ class LargeBodyView(ScrollView, can_focus=True):
         if not self.soft_wrap or self.scrollable_content_region.width:
             self._measure()
         if self._reformat is not None:
-            self.run_worker(self._reformat_in_thread, thread=True, exclusive=True)
+            self.run_worker(
+                self._reformat_in_thread,
+                thread=True,
+                exclusive=True,
+                name="re-indent the body",
+                exit_on_error=False,
+            )
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        # The raw body stays on screen; the failure is shown, not swallowed.
+        if event.state is WorkerState.ERROR:
+            self.post_message(WorkerFailed(event.worker))
 
     def on_resize(self) -> None:
         """Re-cut the lines when the width changes."""

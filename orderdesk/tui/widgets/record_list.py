@@ -16,18 +16,19 @@ from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
+from textual import events, on
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.worker import Worker, WorkerState
 
 from orderdesk import strings
 from orderdesk.core.queries import RecordQuery, RecordSummary, count, list_summaries
 from orderdesk.core.records import Kind
 from orderdesk.core.store import Store
-from orderdesk.tui.messages import OrderWanted, RecordHighlighted, RecordOpened
+from orderdesk.tui.messages import OrderWanted, RecordHighlighted, RecordOpened, WorkerFailed
 from orderdesk.tui.row_window import RowWindow
 from orderdesk.tui.widgets import columns
 
@@ -185,6 +186,12 @@ class RecordList(ScrollView, can_focus=True):
             name="count records",
             exit_on_error=False,
         )
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        # The count's failure would stop here, unseen: pass it on to be shown.
+        if event.state is WorkerState.ERROR:
+            self.post_message(WorkerFailed(event.worker))
 
     def _count_in_thread(self, query: RecordQuery, generation: int) -> None:
         # A count over a million rows takes a while: off the event loop.
