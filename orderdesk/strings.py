@@ -342,3 +342,24 @@ CHIP_QUERY_OFF = "off (! turns it on): {value}"
 QUERY_OFF = "query off: the list shows what the other filters keep; ! turns it back on"
 QUERY_ON = "query on again"
 QUERY_NONE = "no query to turn off: / types one"
+
+# -- orderdesk serve: the console in a browser ---------------------------------------
+SERVE_NEEDS_PUBLIC = (
+    "--host {host} is not a loopback address, and the console shows customer data: "
+    "add --public to listen there anyway, behind an authenticating reverse proxy "
+    "(see 'In a browser' in README.md), or leave --host at 127.0.0.1"
+)
+SERVE_PUBLIC_WARNING = (
+    "warning: listening on {host}, where other machines can reach it; the console shows "
+    "customer data and has no login of its own: put it behind an authenticating reverse proxy"
+)
+SERVE_BAD_PUBLIC_URL = (
+    "--public-url {url!r} is not usable: give the address browsers open, "
+    "e.g. https://orderdesk.example.com"
+)
+SERVE_LISTENING = "serving the console on {url}: each browser tab opens its own; Ctrl-C stops"
+SERVE_STOPPED = "stopped; every console it started has ended"
+SERVE_PAGE_TITLE = "orderdesk"
+SERVE_PAGE_START = "Start"
+SERVE_PAGE_ENDED = "Session ended."
+SERVE_PAGE_RESTART = "Restart"
