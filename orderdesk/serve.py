@@ -164,6 +164,8 @@ class ConsoleServer(Server):
         public_url: str | None,
         say: Callable[[str], None],
     ) -> None:
+        # Brackets belong in URLs, not in the address to bind.
+        host = host.strip("[]")
         super().__init__(
             launch.command(),
             host=host,
