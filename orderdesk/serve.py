@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -124,6 +124,19 @@ def check_public_url(url: str | None) -> str | None:
     return url.rstrip("/")
 
 
+def same_address(url: str, other: str) -> bool:
+    """Whether two URLs name the same host and port."""
+    first, second = urlsplit(url), urlsplit(other)
+    return (first.hostname, _port(first)) == (second.hostname, _port(second))
+
+
+def _port(url: SplitResult) -> int | None:
+    try:
+        return url.port or {"http": 80, "ws": 80, "https": 443, "wss": 443}.get(url.scheme)
+    except ValueError:
+        return None
+
+
 def public_url_for(host: str, port: int) -> str:
     """The URL a browser on this machine uses to reach ``host:port``."""
     shown = f"[{host}]" if ":" in host else host
@@ -201,11 +214,23 @@ class ConsoleServer(Server):
         await asyncio.gather(*(session.end() for session in list(self._sessions)))
         self._say(strings.SERVE_STOPPED)
 
+    def base_url(self, request: web.Request) -> str:
+        """The page's own address: --public-url, or the address the browser used.
+
+        Refuses a request for another name on a loopback server: a web page
+        whose name an attacker points at 127.0.0.1 must not read the console.
+        """
+        if self.given_url is not None:
+            return self.given_url
+        named = urlsplit(f"//{request.host}").hostname or ""
+        if is_loopback(self.host) and not is_loopback(named):
+            raise web.HTTPMisdirectedRequest(text=strings.SERVE_WRONG_HOST.format(host=named))
+        return f"{request.scheme}://{request.host}"
+
     @aiohttp_jinja2.template("app_index.html")
     async def handle_index(self, request: web.Request) -> dict[str, Any]:
         """The page: the terminal, its scripts and font from this server, and our words."""
-        # Without --public-url, the page points back at whatever address the browser used.
-        base = self.given_url or f"{request.scheme}://{request.host}"
+        base = self.base_url(request)
         scheme, rest = base.split(":", 1)
         return {
             "font_size": to_int(request.query.get("fontsize", "16"), 16),
@@ -221,6 +246,10 @@ class ConsoleServer(Server):
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """One browser tab: start its console and relay keys and screen until either ends."""
+        # Any page may open a WebSocket to any address: only this server's own page may here.
+        origin = request.headers.get("Origin")
+        if origin is not None and not same_address(origin, self.base_url(request)):
+            raise web.HTTPForbidden(text=strings.SERVE_WRONG_ORIGIN.format(origin=origin))
         websocket = web.WebSocketResponse(heartbeat=15)
         width = to_int(request.query.get("width", "80"), 80)
         height = to_int(request.query.get("height", "24"), 24)

@@ -359,6 +359,11 @@ SERVE_BAD_PUBLIC_URL = (
 )
 SERVE_LISTENING = "serving the console on {url}: each browser tab opens its own; Ctrl-C stops"
 SERVE_STOPPED = "stopped; every console it started has ended"
+SERVE_WRONG_HOST = (
+    "this console answers on a loopback address only, not as {host}: "
+    "open http://127.0.0.1 with its port, or start it with --public-url"
+)
+SERVE_WRONG_ORIGIN = "refused: the page at {origin} is not this console's own page"
 SERVE_PAGE_TITLE = "orderdesk"
 SERVE_PAGE_START = "Start"
 SERVE_PAGE_ENDED = "Session ended."

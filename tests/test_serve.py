@@ -8,12 +8,20 @@ import sys
 from pathlib import Path
 
 import pytest
+from aiohttp import WSServerHandshakeError
 from aiohttp.test_utils import TestClient, TestServer
 
 from orderdesk import cli, serve
 from orderdesk.config import Settings
 from orderdesk.core.errors import InputError
-from orderdesk.serve import ConsoleLaunch, ConsoleServer, check_host, console_command, is_loopback
+from orderdesk.serve import (
+    ConsoleLaunch,
+    ConsoleServer,
+    check_host,
+    console_command,
+    is_loopback,
+    same_address,
+)
 
 
 class Served(list[ConsoleServer]):
@@ -182,3 +190,36 @@ async def test_the_page_serves_its_own_scripts_and_font() -> None:
             response = await client.get(path)
             assert response.status == 200, path
             assert len(await response.read()) > 10_000
+
+
+@pytest.mark.parametrize(
+    ("origin", "page", "same"),
+    [
+        ("https://desk.example.com", "https://desk.example.com/orderdesk", True),
+        ("https://desk.example.com", "https://desk.example.com:443", True),
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8000", True),
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8001", False),
+        ("http://desk.example.com", "https://desk.example.com", False),
+        ("https://evil.example", "https://desk.example.com", False),
+        ("null", "http://127.0.0.1:8000", False),
+    ],
+)
+def test_same_address(origin: str, page: str, same: bool) -> None:
+    assert same_address(origin, page) is same
+
+
+async def test_another_sites_page_cannot_open_a_console() -> None:
+    app = await _server()._make_app()
+    async with TestClient(TestServer(app)) as client:
+        with pytest.raises(WSServerHandshakeError) as refused:
+            await client.ws_connect("/ws", headers={"Origin": "https://evil.example"})
+        assert refused.value.status == 403
+
+
+async def test_a_loopback_server_does_not_answer_to_another_name() -> None:
+    # A name an attacker points at 127.0.0.1 makes its page same-origin with the console.
+    app = await _server()._make_app()
+    async with TestClient(TestServer(app)) as client:
+        response = await client.get("/", headers={"Host": "rebound.evil.example:8000"})
+        assert response.status == 421
+        assert "--public-url" in await response.text()
