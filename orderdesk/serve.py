@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import ipaddress
 import shlex
 import signal
+import socket
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -192,13 +194,25 @@ class ConsoleServer(Server):
         self._say = say
         self._sessions: set[ConsoleSession] = set()
 
-    def run(self, loop: asyncio.AbstractEventLoop) -> None:
+    def listen(self) -> socket.socket:
+        """The listening socket; raises InputError when the address cannot be had."""
+        try:
+            family = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)[0][0]
+            return socket.create_server((self.host, self.port), family=family)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                message = strings.SERVE_PORT_TAKEN
+            else:
+                message = strings.SERVE_CANNOT_LISTEN
+            why = error.strerror or str(error)
+            raise InputError(message.format(host=self.host, port=self.port, why=why)) from None
+
+    def run(self, loop: asyncio.AbstractEventLoop, listening: socket.socket) -> None:
         """Serve on ``loop`` until ``request_exit``; the caller installs the signal handlers."""
         self.initialize_logging()
         web.run_app(
             self._make_app(),
-            host=self.host,
-            port=self.port,
+            sock=listening,
             handle_signals=False,
             loop=loop,
             print=lambda *args: None,
@@ -275,12 +289,13 @@ class ConsoleServer(Server):
 
 def serve_console(server: ConsoleServer) -> None:
     """Serve until SIGINT or SIGTERM; every console the server started ends with it."""
+    listening = server.listen()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(stop_signal, server.request_exit)
     try:
-        server.run(loop)
+        server.run(loop, listening)
     finally:
         loop.close()
         asyncio.set_event_loop(None)

@@ -357,6 +357,8 @@ SERVE_BAD_PUBLIC_URL = (
     "--public-url {url!r} is not usable: give the address browsers open, "
     "e.g. https://orderdesk.example.com"
 )
+SERVE_PORT_TAKEN = "port {port} on {host} is taken by another program: pick another with --port"
+SERVE_CANNOT_LISTEN = "cannot listen on {host} port {port} ({why}): check --host"
 SERVE_LISTENING = "serving the console on {url}: each browser tab opens its own; Ctrl-C stops"
 SERVE_STOPPED = "stopped; every console it started has ended"
 SERVE_WRONG_HOST = (

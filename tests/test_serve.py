@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import socket
 import sys
 from pathlib import Path
 
@@ -103,6 +104,20 @@ def test_a_wrong_zone_is_reported_at_start_not_in_each_tab(
     assert code == 2
     assert "unknown time zone" in err
     assert served == []
+
+
+def test_a_taken_port_is_reported_in_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        code, err = run(capsys, "serve", "--port", port, "--db", str(tmp_path / "store.db"))
+    assert code == 2
+    assert err.splitlines() == [
+        f"orderdesk: port {port} on 127.0.0.1 is taken by another program: pick another with --port"
+    ]
 
 
 def test_each_tab_runs_the_same_console_with_this_python_and_the_key_out_of_sight(
