@@ -417,19 +417,11 @@ def order(reference: str, output: str, tz: str | None, db: str | None) -> None:
     print_order(Settings.load(db=db, tz=tz), reference, output)  # type: ignore[arg-type]
 
 
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@cli.command(help=strings.SERVE_HELP)
+@click.option("--host", default="127.0.0.1", show_default=True, help=strings.SERVE_OPT_HOST)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option(
-    "--public",
-    is_flag=True,
-    help="Allow a --host that is not loopback (put an authenticating proxy in front).",
-)
-@click.option(
-    "--public-url",
-    metavar="URL",
-    help="The address browsers open, when behind a reverse proxy, e.g. https://desk.example.com.",
-)
+@click.option("--public", is_flag=True, help=strings.SERVE_OPT_PUBLIC)
+@click.option("--public-url", metavar="URL", help=strings.SERVE_OPT_PUBLIC_URL)
 @click.option("--tz", metavar="ZONE", help="Time zone for times shown and typed [default local].")
 @click.option("--view", metavar="NAME", help="Open a saved view (views.toml in the config folder).")
 @_source_options
@@ -447,7 +439,7 @@ def serve(
     api_key: str | None,
     db: str | None,
 ) -> None:
-    """Serve the console to web browsers; each tab opens its own, as `orderdesk` would."""
+    """Serve the console to web browsers."""
     from orderdesk.serve import (
         ConsoleServer,
         check_host,

@@ -344,6 +344,15 @@ QUERY_ON = "query on again"
 QUERY_NONE = "no query to turn off: / types one"
 
 # -- orderdesk serve: the console in a browser ---------------------------------------
+SERVE_HELP = (
+    "Serve the console to web browsers: each tab opens its own, as `orderdesk` would, "
+    "on loopback unless --public."
+)
+SERVE_OPT_HOST = "Address to listen on; one that is not loopback needs --public."
+SERVE_OPT_PUBLIC = "Allow a --host that is not loopback (put an authenticating proxy in front)."
+SERVE_OPT_PUBLIC_URL = (
+    "The address browsers open, behind a reverse proxy, e.g. https://desk.example.com."
+)
 SERVE_NEEDS_PUBLIC = (
     "--host {host} is not a loopback address, and the console shows customer data: "
     "add --public to listen there anyway, behind an authenticating reverse proxy "
