@@ -417,6 +417,56 @@ def order(reference: str, output: str, tz: str | None, db: str | None) -> None:
     print_order(Settings.load(db=db, tz=tz), reference, output)  # type: ignore[arg-type]
 
 
+@cli.command(help=strings.SERVE_HELP)
+@click.option("--host", default="127.0.0.1", show_default=True, help=strings.SERVE_OPT_HOST)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--public", is_flag=True, help=strings.SERVE_OPT_PUBLIC)
+@click.option("--public-url", metavar="URL", help=strings.SERVE_OPT_PUBLIC_URL)
+@click.option("--tz", metavar="ZONE", help="Time zone for times shown and typed [default local].")
+@click.option("--view", metavar="NAME", help="Open a saved view (views.toml in the config folder).")
+@_source_options
+@_store_option
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    public: bool,
+    public_url: str | None,
+    tz: str | None,
+    view: str | None,
+    api_url: str | None,
+    api_key: str | None,
+    db: str | None,
+) -> None:
+    """Serve the console to web browsers."""
+    from orderdesk.serve import (
+        ConsoleServer,
+        check_host,
+        check_public_url,
+        console_command,
+        serve_console,
+    )
+
+    if (warning := check_host(host, public=public)) is not None:
+        click.echo(warning, err=True)
+    settings = Settings.load(db=db, api_url=api_url, api_key=api_key, tz=tz)
+    launch = console_command(
+        settings,
+        source_url=_require_source(settings) if settings.api_url else None,
+        view=view,
+        lang=ctx.find_root().params.get("lang"),
+    )
+    server = ConsoleServer(
+        launch,
+        host=host,
+        port=port,
+        public_url=check_public_url(public_url),
+        say=lambda line: click.echo(line, err=True),
+    )
+    serve_console(server)
+
+
 def _with_filter(query: Any, text: str) -> Any:
     """The query narrowed by a ``--query`` filter; a mistake shows where it is."""
     from orderdesk.core.errors import FilterSyntaxError

@@ -351,3 +351,40 @@ CHIP_QUERY_OFF = "off (! turns it on): {value}"
 QUERY_OFF = "query off: the list shows what the other filters keep; ! turns it back on"
 QUERY_ON = "query on again"
 QUERY_NONE = "no query to turn off: / types one"
+
+# -- orderdesk serve: the console in a browser ---------------------------------------
+SERVE_HELP = (
+    "Serve the console to web browsers: each tab opens its own, as `orderdesk` would, "
+    "on loopback unless --public."
+)
+SERVE_OPT_HOST = "Address to listen on; one that is not loopback needs --public."
+SERVE_OPT_PUBLIC = "Allow a --host that is not loopback (put an authenticating proxy in front)."
+SERVE_OPT_PUBLIC_URL = (
+    "The address browsers open, behind a reverse proxy, e.g. https://desk.example.com."
+)
+SERVE_NEEDS_PUBLIC = (
+    "--host {host} is not a loopback address, and the console shows customer data: "
+    "add --public to listen there anyway, behind an authenticating reverse proxy "
+    "(see 'In a browser' in README.md), or leave --host at 127.0.0.1"
+)
+SERVE_PUBLIC_WARNING = (
+    "warning: listening on {host}, where other machines can reach it; the console shows "
+    "customer data and has no login of its own: put it behind an authenticating reverse proxy"
+)
+SERVE_BAD_PUBLIC_URL = (
+    "--public-url {url!r} is not usable: give the address browsers open, "
+    "e.g. https://orderdesk.example.com"
+)
+SERVE_PORT_TAKEN = "port {port} on {host} is taken by another program: pick another with --port"
+SERVE_CANNOT_LISTEN = "cannot listen on {host} port {port} ({why}): check --host"
+SERVE_LISTENING = "serving the console on {url}: each browser tab opens its own; Ctrl-C stops"
+SERVE_STOPPED = "stopped; every console it started has ended"
+SERVE_WRONG_HOST = (
+    "this console answers on a loopback address only, not as {host}: "
+    "open http://127.0.0.1 with its port, or start it with --public-url"
+)
+SERVE_WRONG_ORIGIN = "refused: the page at {origin} is not this console's own page"
+SERVE_PAGE_TITLE = "orderdesk"
+SERVE_PAGE_START = "Start"
+SERVE_PAGE_ENDED = "Session ended."
+SERVE_PAGE_RESTART = "Restart"
