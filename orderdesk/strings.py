@@ -148,6 +148,7 @@ RECORD_MISSING = "no record {id} in the store: it may have been removed; press e
 NO_REFERENCE = "this record has no order reference"
 STAGE_COPIED = "copied the {stage} stage of {id} ({size})"
 STAGE_SAVED = "saved the {stage} stage of {id} to {path}"
+STAGE_DOWNLOADED = "sent the {stage} stage of {id} to your browser as a download"
 STAGE_NOT_SAVED = "could not save the {stage} stage: {error}"
 ORDER_HEADER = "Order {reference} · {customers} → {printers} · times in {zone}"
 ORDER_IDS = "printer orders: {ids}"
@@ -226,6 +227,9 @@ EXPORT_NO_PATH = "type the file to write"
 EXPORT_NOTHING = "no records match: there is nothing to export"
 EXPORT_FAILED = "could not write {path}: {error}"
 EXPORT_DONE = "wrote {count:,} records to {path}"
+EXPORT_DOWNLOADED = (
+    "wrote {count:,} records to {path} on the server, and sent it to your browser as a download"
+)
 EXPORT_CANCELLED = "export stopped: nothing was written to {path}"
 EXPORT_BROKE = "the export failed, and nothing was written: {error}"
 VIEW_COMMAND = "View: {name}"

@@ -233,6 +233,20 @@ def test_the_console_opens_in_chromium_and_drills_down_to_the_four_stages(
         )
         assert "Request req_" in record
 
+        # s saves the stage: in a browser, as a download to the user's own computer.
+        downloads = tmp_path / "downloads"
+        downloads.mkdir()
+        browser.execute_cdp_cmd(
+            "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+        )
+        browser.find_element(By.CSS_SELECTOR, ".xterm-helper-textarea").send_keys("s")
+        deadline = time.monotonic() + 30
+        while not list(downloads.glob("orderdesk-req_*.txt")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        [saved] = list(downloads.glob("orderdesk-req_*.txt"))
+        assert "body" in saved.read_text(encoding="utf-8")
+        assert not list(ROOT.glob("orderdesk-req_*")), "nothing is left where the server runs"
+
         # Everything the page loaded came from this server: no CDN, no font service.
         loaded = browser.execute_script(
             "return performance.getEntriesByType('resource').map((entry) => entry.name)"

@@ -59,6 +59,27 @@ async def test_the_failed_requests_export_to_json_lines_equal_to_the_store(
         assert f"wrote {len(expected):,} records to {out}" in said
 
 
+async def test_in_a_browser_the_export_goes_on_as_a_download(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = console(store)
+    delivered: list[tuple[Path, str | None]] = []
+    monkeypatch.setattr(type(app), "is_web", property(lambda _: True))
+    monkeypatch.setattr(
+        app,
+        "deliver_binary",
+        lambda path, *, save_filename=None, **_: delivered.append((path, save_filename)),
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settled(pilot)
+        out = tmp_path / "all.jsonl"
+        await _export_from_dialog(pilot, out)
+        assert delivered == [(out, "all.jsonl")]
+        assert out.read_text(encoding="utf-8").count("\n") > 10
+        said = [notification.message for notification in app._notifications]
+        assert any("sent it to your browser as a download" in line for line in said)
+
+
 async def test_only_the_marked_postbacks_export_to_csv(store: Store, tmp_path: Path) -> None:
     app = console(store, screen="postbacks")
     async with app.run_test(size=(100, 30)) as pilot:

@@ -309,3 +309,27 @@ async def test_shift_c_on_a_request_never_sent_says_there_is_nothing_to_copy(
         await pilot.press("C")
         await pilot.pause()
         assert app.clipboard == ""
+
+
+async def test_in_a_browser_s_sends_the_stage_as_a_download(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    record = template_failure(store)
+    app = drill_down(store, record)
+    delivered: list[tuple[str, str | None]] = []
+    monkeypatch.setattr(type(app), "is_web", property(lambda _: True))
+    monkeypatch.setattr(
+        app,
+        "deliver_text",
+        lambda file, *, save_filename=None, **_: delivered.append((file.read(), save_filename)),
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        [(text, name)] = delivered
+        assert name == f"orderdesk-{record.id}-template.txt"
+        assert record.template is not None
+        assert record.template.source.splitlines()[1] in text
+        assert list(tmp_path.iterdir()) == []  # nothing left on the server
+        said = [notice.message for notice in app._notifications]
+        assert any("to your browser as a download" in line for line in said)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import tempfile
 from datetime import tzinfo
+from io import StringIO
 from pathlib import Path
 from typing import ClassVar, Literal
 
@@ -288,11 +289,20 @@ class RecordScreen(Screen[None]):
         self.notify(safe(message).plain, markup=False)
 
     def action_save_stage(self) -> None:
-        """Save the current stage to a file in the current folder (or the temporary one)."""
+        """Save the current stage to a file in the current folder (or the temporary one).
+
+        In a browser (``orderdesk serve``), the browser downloads it instead.
+        """
         if self.record is None:
             return
         text = self.pane(self.current).as_text()
         name = _file_name(self.record_id, self.current)
+        if self.app.is_web:
+            # In a browser the user's own computer is where the file belongs, not the server's.
+            self.app.deliver_text(StringIO(text), save_filename=name)
+            message = strings.STAGE_DOWNLOADED.format(stage=self.current, id=self.record_id)
+            self.notify(safe(message).plain, markup=False)
+            return
         error: OSError | None = None
         for folder in (Path.cwd(), Path(tempfile.gettempdir())):
             path = folder / name

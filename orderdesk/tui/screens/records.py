@@ -268,6 +268,10 @@ class RecordsScreen(Screen[None]):
             return
         if exported.cancelled:
             message = strings.EXPORT_CANCELLED.format(path=exported.path)
+        elif self.app.is_web:
+            # In a browser, the file written on the server goes on to the user's computer.
+            self.app.deliver_binary(exported.path, save_filename=exported.path.name)
+            message = strings.EXPORT_DOWNLOADED.format(count=exported.written, path=exported.path)
         else:
             message = strings.EXPORT_DONE.format(count=exported.written, path=exported.path)
         self.notify(message, timeout=8, markup=False)
