@@ -71,12 +71,12 @@ class OrderdeskApp(App[None]):
     CSS_PATH = stylesheet_path()
     TITLE = "orderdesk"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "show('requests')", "Requests"),
-        Binding("2", "show('postbacks')", "Postbacks"),
-        Binding("3", "order", "Order"),
-        Binding("u", "toggle_utc", "UTC"),
-        Binding("question_mark", "help", "Keys"),
-        Binding("q", "quit", "Quit"),
+        Binding("1", "show('requests')", strings.KEY_REQUESTS),
+        Binding("2", "show('postbacks')", strings.KEY_POSTBACKS),
+        Binding("3", "order", strings.KEY_ORDER),
+        Binding("u", "toggle_utc", strings.KEY_UTC),
+        Binding("question_mark", "help", strings.KEY_HELP),
+        Binding("q", "quit", strings.KEY_QUIT),
     ]
 
     def __init__(

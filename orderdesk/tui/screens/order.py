@@ -26,6 +26,7 @@ from orderdesk.core.store import Store
 from orderdesk.core.timeline import MAX_RECORDS, Timeline, TimelineEntry, order_timeline
 from orderdesk.core.timeline_rules import DEFAULT_RULES, Finding, Severity, TimelineRules
 from orderdesk.findings import finding_sentence
+from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.list_filter import zone_label
 from orderdesk.tui.record_stages import format_moment
 from orderdesk.tui.safe_text import safe
@@ -90,14 +91,14 @@ def _flags(timeline: Timeline) -> dict[str, Severity]:
     return flags
 
 
-class OrderScreen(Screen[None]):
+class OrderScreen(TranslatedKeys, Screen[None]):
     """One order reference's requests and postbacks, oldest first, with the findings called out."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back"),
+        Binding("escape", "back", strings.KEY_BACK),
         # Priority, so the key shows in the footer over the list's own silent binding.
-        Binding("enter", "open_record", "Open", priority=True),
-        Binding("n", "next_finding", "Next finding"),
+        Binding("enter", "open_record", strings.KEY_OPEN, priority=True),
+        Binding("n", "next_finding", strings.KEY_NEXT_FINDING),
     ]
 
     def __init__(

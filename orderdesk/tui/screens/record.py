@@ -29,6 +29,7 @@ from orderdesk.core.queries import get_record
 from orderdesk.core.records import Kind, LogRecord, RequestRecord
 from orderdesk.core.store import Store
 from orderdesk.tui.comparison import base_to_compare
+from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.list_filter import zone_label
 from orderdesk.tui.record_stages import (
     STAGES,
@@ -100,24 +101,26 @@ def _file_name(record_id: str, stage: StageName) -> str:
     return f"orderdesk-{re.sub(r'[^A-Za-z0-9_.-]', '_', record_id)[:80]}-{stage}.txt"
 
 
-class RecordScreen(Screen[None]):
+class RecordScreen(TranslatedKeys, Screen[None]):
     """A record's Original, Template, Final and Response, the failing stage marked."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back"),
-        Binding("tab", "next_stage", "Next stage", priority=True),
-        Binding("shift+tab", "previous_stage", "Previous stage", show=False, priority=True),
-        Binding("z", "maximize_stage", "Maximise"),
-        Binding("w", "toggle_wrap", "Wrap"),
-        Binding("y", "copy_stage", "Copy"),
-        Binding("s", "save_stage", "Save"),
-        Binding("o", "open_order", "Order"),
-        Binding("d", "template_changes", "Changes"),
-        Binding("slash", "search_stage", "Find"),
-        Binding("c", "compare", "Compare"),
-        Binding("C", "copy_curl", "Copy curl"),
-        Binding("n", "next_hit", "Next hit", show=False),
-        Binding("N", "previous_hit", "Previous hit", show=False),
+        Binding("escape", "back", strings.KEY_BACK),
+        Binding("tab", "next_stage", strings.KEY_NEXT_STAGE, priority=True),
+        Binding(
+            "shift+tab", "previous_stage", strings.KEY_PREVIOUS_STAGE, show=False, priority=True
+        ),
+        Binding("z", "maximize_stage", strings.KEY_MAXIMISE),
+        Binding("w", "toggle_wrap", strings.KEY_WRAP),
+        Binding("y", "copy_stage", strings.KEY_COPY),
+        Binding("s", "save_stage", strings.KEY_SAVE),
+        Binding("o", "open_order", strings.KEY_ORDER),
+        Binding("d", "template_changes", strings.KEY_CHANGES),
+        Binding("slash", "search_stage", strings.KEY_FIND),
+        Binding("c", "compare", strings.KEY_COMPARE),
+        Binding("C", "copy_curl", strings.KEY_COPY_CURL),
+        Binding("n", "next_hit", strings.KEY_NEXT_HIT, show=False),
+        Binding("N", "previous_hit", strings.KEY_PREVIOUS_HIT, show=False),
     ]
 
     layout_mode: reactive[Layout] = reactive("tabs", init=False)

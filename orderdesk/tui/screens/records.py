@@ -22,6 +22,7 @@ from orderdesk.core.queries import RecordQuery
 from orderdesk.core.records import Kind
 from orderdesk.core.store import Store
 from orderdesk.export import Exported
+from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.list_filter import ListFilter, TimeWindow, zone_label
 from orderdesk.tui.messages import RecordHighlighted
 from orderdesk.tui.safe_text import safe, safe_plain
@@ -50,20 +51,22 @@ def _pointed(text: str, position: int) -> Content:
     )
 
 
-class RecordsScreen(Screen[None]):
+class RecordsScreen(TranslatedKeys, Screen[None]):
     """Records of one kind, newest first, over a time window, with the freshness line."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "Search"),
-        Binding("f", "filters", "Filters"),
-        Binding("t", "time_range", "Time"),
-        Binding("e", "errors_only", "Errors"),
-        Binding("x", "clear_filters", "Clear"),
-        Binding("exclamation_mark", "toggle_query", "Query on/off", show=False),
-        Binding("F", "follow", "Follow"),
-        Binding("M", "marked_only", "Marked only", show=False),
-        Binding("X", "export", "Export"),
-        Binding("left_square_bracket,right_square_bracket", "volume", "Volume", show=False),
+        Binding("slash", "search", strings.KEY_SEARCH),
+        Binding("f", "filters", strings.KEY_FILTERS),
+        Binding("t", "time_range", strings.KEY_TIME),
+        Binding("e", "errors_only", strings.KEY_ERRORS),
+        Binding("x", "clear_filters", strings.KEY_CLEAR),
+        Binding("exclamation_mark", "toggle_query", strings.KEY_QUERY_TOGGLE, show=False),
+        Binding("F", "follow", strings.KEY_FOLLOW),
+        Binding("M", "marked_only", strings.KEY_MARKED_ONLY, show=False),
+        Binding("X", "export", strings.KEY_EXPORT),
+        Binding(
+            "left_square_bracket,right_square_bracket", "volume", strings.KEY_VOLUME, show=False
+        ),
     ]
 
     def __init__(

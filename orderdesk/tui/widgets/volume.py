@@ -40,10 +40,10 @@ class VolumeBar(Widget, can_focus=True):
     """Records and failures per bucket over the list's range; a bucket can narrow the range."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,left_square_bracket,h", "select(-1)", "Earlier", show=False),
-        Binding("right,right_square_bracket,l", "select(1)", "Later", show=False),
-        Binding("enter", "narrow", "Narrow to it"),
-        Binding("escape", "leave", "Back to the list"),
+        Binding("left,left_square_bracket,h", "select(-1)", strings.KEY_EARLIER, show=False),
+        Binding("right,right_square_bracket,l", "select(1)", strings.KEY_LATER, show=False),
+        Binding("enter", "narrow", strings.KEY_NARROW),
+        Binding("escape", "leave", strings.KEY_BACK_TO_LIST),
     ]
 
     @dataclass
