@@ -7,19 +7,21 @@ exit code 2; never a traceback.
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from types import FrameType
 from typing import Any, TypeVar
 
 import click
 
-from orderdesk import __version__, strings
+from orderdesk import __version__, i18n, strings
 from orderdesk.config import Settings
 from orderdesk.core.errors import InputError, OrderdeskError
 
@@ -29,49 +31,113 @@ EXIT_USAGE = 2
 ONCE_ATTEMPTS = 7
 
 
+class _TranslatedOption(click.Option):
+    """An option whose help is read in the language in use, not the one at import."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        """The option's line in ``--help``, translated."""
+        english = self.help
+        self.help = i18n.gettext(english) if english else english
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.help = english
+
+
+class _TranslatedCommand(click.Command):
+    """A command whose help is read in the language in use."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command's description in ``--help``, translated."""
+        with _translated_help(self):
+            super().format_help_text(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The command's line in its group's ``--help``, translated."""
+        with _translated_help(self):
+            return super().get_short_help_str(limit)
+
+
+class _Console(_TranslatedCommand, click.Group):
+    """The ``orderdesk`` group: it picks the language before anything is parsed or shown."""
+
+    command_class = _TranslatedCommand
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        """Speak the chosen language from the start, so ``--help`` and errors use it too."""
+        setting = Settings.load().lang
+        i18n.activate(i18n.choose(_lang_flag(args, self.commands), setting, os.environ))
+        return super().make_context(info_name, args, parent, **extra)
+
+
+@contextmanager
+def _translated_help(command: click.Command) -> Iterator[None]:
+    english = command.help
+    command.help = i18n.gettext(english) if english else english
+    try:
+        yield
+    finally:
+        command.help = english
+
+
+def _lang_flag(args: list[str], commands: Mapping[str, object]) -> str | None:
+    """The value of ``--lang`` among the group's own arguments (before the command)."""
+    for position, arg in enumerate(args):
+        if arg in commands:
+            return None
+        if arg == "--lang" and position + 1 < len(args):
+            return args[position + 1]
+        if arg.startswith("--lang="):
+            return arg.removeprefix("--lang=")
+    return None
+
+
+#: ``click.option`` with help read in the language in use.
+option = partial(click.option, cls=_TranslatedOption)
+
+
 def _store_option(command: F) -> F:
-    return click.option(
-        "--db",
-        metavar="PATH|URL",
-        help="The store: a SQLite file or a SQLAlchemy URL [env ORDERDESK_DB].",
-    )(command)
+    return option("--db", metavar="PATH|URL", help=strings.OPT_DB)(command)
 
 
 def _source_options(command: F) -> F:
-    command = click.option(
-        "--api-key",
-        metavar="KEY",
-        help="The log API's key, sent as X-API-KEY [env ORDERDESK_API_KEY].",
-    )(command)
-    return click.option(
-        "--api-url", metavar="URL", help="The log API's base URL [env ORDERDESK_API_URL]."
-    )(command)
+    command = option("--api-key", metavar="KEY", help=strings.OPT_API_KEY)(command)
+    return option("--api-url", metavar="URL", help=strings.OPT_API_URL)(command)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
+@click.group(
+    cls=_Console,
+    help=strings.CLI_HELP,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    invoke_without_command=True,
+)
 @click.version_option(__version__, "--version", prog_name="orderdesk")
-@click.option("--order", "order_reference", metavar="REF", help="Open this order's view.")
-@click.option(
+@option("--lang", type=click.Choice(i18n.LANGUAGES), help=strings.OPT_LANG)
+@option("--order", "order_reference", metavar="REF", help=strings.OPT_ORDER)
+@option(
     "--screen",
     type=click.Choice(["requests", "postbacks"]),
     default="requests",
     show_default=True,
-    help="The list to open.",
+    help=strings.OPT_SCREEN,
 )
-@click.option("--since", metavar="AGE", help="Open the list over the last AGE: 15m, 1h, 24h, 7d.")
-@click.option("--status", "statuses", multiple=True, metavar="STATUS", help="Repeat for several.")
-@click.option("--tz", metavar="ZONE", help="Time zone for times shown and typed [default local].")
-@click.option("--view", metavar="NAME", help="Open a saved view (views.toml in the config folder).")
-@click.option(
-    "--take-over/--no-take-over",
-    default=True,
-    help="With a source: sync when the store's sync service stops [default on].",
-)
+@option("--since", metavar="AGE", help=strings.OPT_SINCE_CONSOLE)
+@option("--status", "statuses", multiple=True, metavar="STATUS", help=strings.OPT_STATUS)
+@option("--tz", metavar="ZONE", help=strings.OPT_TZ)
+@option("--view", metavar="NAME", help=strings.OPT_VIEW)
+@option("--take-over/--no-take-over", default=True, help=strings.OPT_TAKE_OVER)
 @_source_options
 @_store_option
 @click.pass_context
 def cli(
     ctx: click.Context,
+    lang: str | None,
     order_reference: str | None,
     screen: str,
     since: str | None,
@@ -105,14 +171,12 @@ def cli(
     )
 
 
-@cli.command()
-@click.option("--seed", default=1, show_default=True, type=int, help="Same seed, same traffic.")
-@click.option("--history", default="7d", show_default=True, help="How far back the service goes.")
-@click.option(
-    "--history-rate", default="0.3/min", show_default=True, help="Orders per unit in the history."
-)
-@click.option("--rate", default="6/min", show_default=True, help="Live orders per unit.")
-@click.option("--tz", metavar="ZONE", help="Time zone for times shown and typed [default local].")
+@cli.command(help=strings.CLI_DEMO)
+@option("--seed", default=1, show_default=True, type=int, help=strings.OPT_SEED)
+@option("--history", default="7d", show_default=True, help=strings.OPT_DEMO_HISTORY)
+@option("--history-rate", default="0.3/min", show_default=True, help=strings.OPT_DEMO_HISTORY_RATE)
+@option("--rate", default="6/min", show_default=True, help=strings.OPT_DEMO_RATE)
+@option("--tz", metavar="ZONE", help=strings.OPT_TZ)
 def demo(seed: int, history: str, history_rate: str, rate: str, tz: str | None) -> None:
     """Try orderdesk on a simulated service: live traffic, a temporary store, the full UI."""
     from orderdesk.core.timerange import parse_duration, resolve_zone
@@ -133,25 +197,17 @@ def demo(seed: int, history: str, history_rate: str, rate: str, tz: str | None) 
     )
 
 
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--seed", default=1, show_default=True, type=int, help="Same seed, same traffic.")
-@click.option(
-    "--history", default="7d", show_default=True, help="How far back to backfill (e.g. 6h, 7d)."
+@cli.command(help=strings.CLI_SIMULATE)
+@option("--host", default="127.0.0.1", show_default=True, help=strings.OPT_HOST)
+@option(
+    "--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help=strings.OPT_PORT
 )
-@click.option(
-    "--history-rate", default="2/min", show_default=True, help="Orders per unit in the backfill."
-)
-@click.option(
-    "--rate", default="30/min", show_default=True, help="Live orders per unit (e.g. 30/min, 2/s)."
-)
-@click.option("--api-key", default=None, help="Require this X-API-KEY (none by default).")
-@click.option(
-    "--faults",
-    default="",
-    help="Fault rates for testing clients, e.g. '429=0.05,5xx=0.05,reset=0.02,late=0.1'.",
-)
+@option("--seed", default=1, show_default=True, type=int, help=strings.OPT_SEED)
+@option("--history", default="7d", show_default=True, help=strings.OPT_SIM_HISTORY)
+@option("--history-rate", default="2/min", show_default=True, help=strings.OPT_SIM_HISTORY_RATE)
+@option("--rate", default="30/min", show_default=True, help=strings.OPT_SIM_RATE)
+@option("--api-key", default=None, help=strings.OPT_SIM_API_KEY)
+@option("--faults", default="", help=strings.OPT_FAULTS)
 def simulate(
     host: str,
     port: int,
@@ -187,25 +243,11 @@ def simulate(
     )
 
 
-@cli.command()
-@click.option(
-    "--once",
-    "mode",
-    flag_value="once",
-    default=True,
-    help="Pull until caught up, then exit (default).",
-)
-@click.option("--follow", "mode", flag_value="follow", help="Keep polling until Ctrl-C.")
-@click.option(
-    "--interval",
-    type=click.FloatRange(min=0.1),
-    help="Seconds between polls with --follow [default 5].",
-)
-@click.option(
-    "--wait",
-    is_flag=True,
-    help="If another process syncs this store, wait for it to stop instead of exiting.",
-)
+@cli.command(help=strings.CLI_SYNC)
+@option("--once", "mode", flag_value="once", default=True, help=strings.OPT_ONCE)
+@option("--follow", "mode", flag_value="follow", help=strings.OPT_FOLLOW)
+@option("--interval", type=click.FloatRange(min=0.1), help=strings.OPT_INTERVAL)
+@option("--wait", is_flag=True, help=strings.OPT_WAIT)
 @_source_options
 @_store_option
 def sync(
@@ -269,65 +311,55 @@ def sync(
 
 def _list_options(command: F) -> F:
     options = [
-        click.option(
-            "--since", metavar="AGE", help="Only records created within AGE, e.g. 15m, 2h, 7d."
+        option("--since", metavar="AGE", help=strings.OPT_SINCE),
+        option("--from", "start", metavar="TIME", help=strings.OPT_FROM),
+        option("--to", "end", metavar="TIME", help=strings.OPT_TO),
+        option("--status", "statuses", multiple=True, metavar="STATUS", help=strings.OPT_STATUS),
+        option("--customer", metavar="ID|NAME", help=strings.OPT_CUSTOMER),
+        option("--printer", metavar="ID|NAME", help=strings.OPT_PRINTER),
+        option("--order", "order_reference", metavar="REF", help=strings.OPT_ONE_ORDER),
+        option("--search", metavar="TEXT", help=strings.OPT_SEARCH),
+        option("--query", "filter_text", metavar="QUERY", help=strings.OPT_QUERY),
+        option(
+            "--limit",
+            default=100,
+            show_default=True,
+            type=click.IntRange(min=1),
+            help=strings.OPT_LIMIT,
         ),
-        click.option(
-            "--from",
-            "start",
-            metavar="TIME",
-            help="Start of the range: 2026-11-20 14:00, -2h, today.",
-        ),
-        click.option("--to", "end", metavar="TIME", help="End of the range (exclusive)."),
-        click.option(
-            "--status", "statuses", multiple=True, metavar="STATUS", help="Repeat for several."
-        ),
-        click.option("--customer", metavar="ID|NAME"),
-        click.option("--printer", metavar="ID|NAME"),
-        click.option("--order", "order_reference", metavar="REF", help="One order reference."),
-        click.option(
-            "--search", metavar="TEXT", help="Full-text search over references, ids and bodies."
-        ),
-        click.option(
-            "--query",
-            "filter_text",
-            metavar="QUERY",
-            help="A filter, as typed at the console's / prompt: "
-            "'status:failed,retrying -customer:acme code:5xx \"gift wrap\"'.",
-        ),
-        click.option("--limit", default=100, show_default=True, type=click.IntRange(min=1)),
-        click.option(
+        option(
             "--format",
             "output",
             type=click.Choice(["table", "json", "jsonl", "csv"]),
             default="table",
             show_default=True,
+            help=strings.OPT_FORMAT,
         ),
-        click.option(
-            "--tz",
-            metavar="ZONE",
-            help="Time zone for the table and for typed times [default local].",
-        ),
+        option("--tz", metavar="ZONE", help=strings.OPT_TZ_TABLE),
         _store_option,
     ]
-    for option in reversed(options):
-        command = option(command)
+    for add in reversed(options):
+        command = add(command)
     return command
 
 
-@cli.command()
+@cli.command(help=strings.CLI_REQUESTS)
 @_list_options
-@click.option("--action", "actions", multiple=True, type=click.Choice(["submit", "cancel"]))
+@option(
+    "--action",
+    "actions",
+    multiple=True,
+    type=click.Choice(["submit", "cancel"]),
+    help=strings.OPT_ACTION,
+)
 def requests(**flags: Any) -> None:
     """List request records, newest first."""
     _list("requests", **flags)
 
 
-@cli.command()
+@cli.command(help=strings.CLI_POSTBACKS)
 @_list_options
-@click.option(
-    "--event", "events", multiple=True, metavar="EVENT", help="e.g. shipped; repeat for several."
-)
+@option("--event", "events", multiple=True, metavar="EVENT", help=strings.OPT_EVENT)
 def postbacks(**flags: Any) -> None:
     """List postback records, newest first."""
     _list("postbacks", **flags)
@@ -403,12 +435,17 @@ def _list(
         click.echo(strings.NO_RECORDS, err=True)
 
 
-@cli.command()
+@cli.command(help=strings.CLI_ORDER)
 @click.argument("reference")
-@click.option(
-    "--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True
+@option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help=strings.OPT_REPORT_FORMAT,
 )
-@click.option("--tz", metavar="ZONE", help="Time zone for the table [default local].")
+@option("--tz", metavar="ZONE", help=strings.OPT_REPORT_TZ)
 @_store_option
 def order(reference: str, output: str, tz: str | None, db: str | None) -> None:
     """One order's requests and postbacks, oldest first, and what is missing or wrong."""
@@ -435,7 +472,9 @@ def _with_filter(query: Any, text: str) -> Any:
 def _check_choices(flag: str, given: tuple[str, ...], allowed: tuple[str, ...]) -> None:
     for value in given:
         if value not in allowed:
-            raise InputError(f"{flag} {value!r} is not one of: {', '.join(allowed)}")
+            raise InputError(
+                strings.BAD_CHOICE.format(flag=flag, value=value, allowed=", ".join(allowed))
+            )
 
 
 def _require_source(settings: Settings) -> str:
@@ -449,9 +488,7 @@ def _require_source(settings: Settings) -> str:
         raise InputError(strings.BAD_SOURCE_URL.format(url=settings.api_url, why=error)) from None
     if url.scheme not in ("http", "https") or not url.host:
         raise InputError(
-            strings.BAD_SOURCE_URL.format(
-                url=settings.api_url, why="it needs http:// or https:// and a host"
-            )
+            strings.BAD_SOURCE_URL.format(url=settings.api_url, why=strings.NOT_HTTP_URL)
         )
     return settings.api_url
 

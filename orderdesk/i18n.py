@@ -26,13 +26,16 @@ __all__ = [
     "LANGUAGES",
     "LOCALE_DIR",
     "N_",
+    "P_",
     "Text",
     "activate",
     "choose",
     "format_moment",
     "format_number",
     "gettext",
+    "key_description",
     "language",
+    "pgettext",
     "speaking",
 ]
 
@@ -62,6 +65,19 @@ _catalog: _gettext.NullTranslations = _gettext.NullTranslations()
 def N_(message: str) -> str:
     """Mark ``message`` for the catalog without translating it (it is read later)."""
     return message
+
+
+class InContext(str):
+    """A msgid with its context (``msgctxt``): the same English can read two ways in French."""
+
+    context: str
+
+
+def P_(context: str, message: str) -> str:
+    """Mark ``message`` for the catalog under ``context``; ``strings`` translates it with it."""
+    marked = InContext(message)
+    marked.context = context
+    return marked
 
 
 def language() -> str:
@@ -158,6 +174,25 @@ def gettext(message: str) -> str:
     if _current == "en":
         return message
     return Text(_catalog.gettext(message))
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` as translated under ``context``, in the language in use."""
+    if _current == "en":
+        return str(message)
+    return Text(_catalog.pgettext(context, message))
+
+
+def key_description(description: str) -> str:
+    """What a key does, as the footer and the help panel say it.
+
+    orderdesk's own keys have terse translations under the ``key`` context
+    (a footer is narrow); Textual's own keys are translated as they are.
+    """
+    if _current == "en":
+        return description
+    terse = _catalog.pgettext("key", description)
+    return Text(terse) if terse != description else gettext(description)
 
 
 def format_number(value: float, spec: str = ",") -> str:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import tzinfo
 from typing import Literal
 
+from orderdesk import strings
 from orderdesk.core.queries import RecordSummary
 from orderdesk.core.records import LogRecord
 from orderdesk.core.text import show_controls
@@ -98,7 +99,8 @@ def summaries_as_table(summaries: Sequence[RecordSummary], zone: tzinfo, *, widt
     if not summaries:
         return ""
     columns = _REQUEST_COLUMNS if summaries[0].kind == "requests" else _POSTBACK_COLUMNS
-    rows = [tuple(column.upper() for column in columns)]
+    headers = strings.LISTING_COLUMNS
+    rows = [tuple(headers[column] for column in columns)]
     rows += [summary_cells(summary, zone) for summary in summaries]
     # Every column but the last is capped so one long value cannot push the
     # rest off screen; the last one runs to the edge of the terminal.

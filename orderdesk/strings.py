@@ -12,7 +12,7 @@ placeholders, never pieces glued together.
 
 from __future__ import annotations
 
-from orderdesk.i18n import N_, gettext, language
+from orderdesk.i18n import N_, P_, InContext, gettext, language, pgettext
 
 NO_SOURCE = N_(
     "no log API to sync from: pass --api-url URL (and --api-key KEY) or set ORDERDESK_API_URL; "
@@ -38,6 +38,14 @@ TITLE_POSTBACKS = N_("Postbacks")
 TITLE_ORDER = N_("Order")
 WINDOW_ALL = N_("all time")
 WINDOW_PRESET = N_("last {span}")
+WINDOW_PRESETS = {
+    "15m": N_("last 15m"),
+    "1h": N_("last 1h"),
+    "4h": N_("last 4h"),
+    "24h": N_("last 24h"),
+    "7d": N_("last 7d"),
+    "30d": N_("last 30d"),
+}
 WINDOW_CUSTOM = N_("from {start} to {end}")
 WINDOW_OPEN = N_("the start")
 WINDOW_NOW = N_("now")
@@ -123,7 +131,14 @@ STAGE_ORIGINAL = N_("Original")
 STAGE_TEMPLATE = N_("Template")
 STAGE_FINAL = N_("Final")
 STAGE_RESPONSE = N_("Response")
-STAGE_FAILED_MARK = N_("✗ failed here")
+STAGE_FAILED_MARK = N_("✗ failed here: ")
+#: The tabs of the four stages at 80x24, where the full names do not fit side by side.
+STAGE_TABS = {
+    "original": P_("tab", "Original"),
+    "template": P_("tab", "Template"),
+    "final": P_("tab", "Final"),
+    "response": P_("tab", "Response"),
+}
 STAGE_ERROR = N_("{code}: {message}")
 NOT_DELIVERED = N_("not delivered to the customer after {attempts} attempts; last answer: {answer}")
 STILL_RETRYING = N_(
@@ -370,53 +385,337 @@ QUERY_NONE = N_("no query to turn off: / types one")
 
 
 # -- the terminal UI: what each key does (the footer, the ? panel) ---------------------------
-KEY_REQUESTS = N_("Requests")
-KEY_POSTBACKS = N_("Postbacks")
-KEY_ORDER = N_("Order")
-KEY_UTC = N_("UTC")
-KEY_HELP = N_("Keys")
-KEY_QUIT = N_("Quit")
-KEY_SEARCH = N_("Search")
-KEY_FILTERS = N_("Filters")
-KEY_TIME = N_("Time")
-KEY_ERRORS = N_("Errors")
-KEY_CLEAR = N_("Clear")
-KEY_QUERY_TOGGLE = N_("Query on/off")
-KEY_FOLLOW = N_("Follow")
-KEY_MARKED_ONLY = N_("Marked only")
-KEY_EXPORT = N_("Export")
-KEY_VOLUME = N_("Volume")
-KEY_BACK = N_("Back")
-KEY_CANCEL = N_("Cancel")
-KEY_NEXT_STAGE = N_("Next stage")
-KEY_PREVIOUS_STAGE = N_("Previous stage")
-KEY_MAXIMISE = N_("Maximise")
-KEY_WRAP = N_("Wrap")
-KEY_COPY = N_("Copy")
-KEY_SAVE = N_("Save")
-KEY_CHANGES = N_("Changes")
-KEY_FIND = N_("Find")
-KEY_COMPARE = N_("Compare")
-KEY_COPY_CURL = N_("Copy curl")
-KEY_NEXT_HIT = N_("Next hit")
-KEY_PREVIOUS_HIT = N_("Previous hit")
-KEY_OPEN = N_("Open")
-KEY_NEXT_FINDING = N_("Next finding")
-KEY_EARLIER = N_("Earlier")
-KEY_LATER = N_("Later")
-KEY_NARROW = N_("Narrow to it")
-KEY_BACK_TO_LIST = N_("Back to the list")
-KEY_COMPLETE = N_("Complete")
-KEY_OLDER_QUERY = N_("Older query")
-KEY_NEWER_QUERY = N_("Newer query")
-KEY_DOWN = N_("Down")
-KEY_UP = N_("Up")
-KEY_PAGE_DOWN = N_("Page down")
-KEY_PAGE_UP = N_("Page up")
-KEY_FIRST = N_("First")
-KEY_LAST = N_("Last")
-KEY_MARK = N_("Mark")
+KEY_REQUESTS = P_("key", "Requests")
+KEY_POSTBACKS = P_("key", "Postbacks")
+KEY_ORDER = P_("key", "Order")
+KEY_UTC = P_("key", "UTC")
+KEY_HELP = P_("key", "Keys")
+KEY_QUIT = P_("key", "Quit")
+KEY_SEARCH = P_("key", "Search")
+KEY_FILTERS = P_("key", "Filters")
+KEY_TIME = P_("key", "Time")
+KEY_ERRORS = P_("key", "Errors")
+KEY_CLEAR = P_("key", "Clear")
+KEY_QUERY_TOGGLE = P_("key", "Query on/off")
+KEY_FOLLOW = P_("key", "Follow")
+KEY_MARKED_ONLY = P_("key", "Marked only")
+KEY_EXPORT = P_("key", "Export")
+KEY_VOLUME = P_("key", "Volume")
+KEY_BACK = P_("key", "Back")
+KEY_CANCEL = P_("key", "Cancel")
+KEY_NEXT_STAGE = P_("key", "Next stage")
+KEY_PREVIOUS_STAGE = P_("key", "Previous stage")
+KEY_MAXIMISE = P_("key", "Maximise")
+KEY_WRAP = P_("key", "Wrap")
+KEY_COPY = P_("key", "Copy")
+KEY_SAVE = P_("key", "Save")
+KEY_CHANGES = P_("key", "Changes")
+KEY_FIND = P_("key", "Find")
+KEY_COMPARE = P_("key", "Compare")
+KEY_COPY_CURL = P_("key", "Copy curl")
+KEY_NEXT_HIT = P_("key", "Next hit")
+KEY_PREVIOUS_HIT = P_("key", "Previous hit")
+KEY_OPEN = P_("key", "Open")
+KEY_NEXT_FINDING = P_("key", "Next finding")
+KEY_EARLIER = P_("key", "Earlier")
+KEY_LATER = P_("key", "Later")
+KEY_NARROW = P_("key", "Narrow to it")
+KEY_BACK_TO_LIST = P_("key", "Back to the list")
+KEY_COMPLETE = P_("key", "Complete")
+KEY_OLDER_QUERY = P_("key", "Older query")
+KEY_NEWER_QUERY = P_("key", "Newer query")
+KEY_DOWN = P_("key", "Down")
+KEY_UP = P_("key", "Up")
+KEY_PAGE_DOWN = P_("key", "Page down")
+KEY_PAGE_UP = P_("key", "Page up")
+KEY_FIRST = P_("key", "First")
+KEY_LAST = P_("key", "Last")
+KEY_MARK = P_("key", "Mark")
 
+
+# -- the log API client's errors (the status line, sync and the console) ----------------------
+API_NOT_HTTP = N_(
+    "the log API URL {url!r} is not an http(s) URL: "
+    "give the service's base URL, e.g. http://localhost:8000"
+)
+API_NO_HEALTH = N_(
+    "{url} has no {path} (404), so it is not an order-intake log API: "
+    "check the URL; it is the service's base URL, without /v1"
+)
+API_NO_PAGES = N_(
+    "{url} has no {path} (404), so it is not an order-intake log API of version 1: "
+    "check the URL; it is the service's base URL, without /v1"
+)
+API_NOT_A_LOG_API = N_(
+    "{where} {what}, so the URL does not serve an order-intake log API: "
+    "check the URL; it is the service's base URL, without /v1"
+)
+API_NOT_JSON = N_("answered with something other than JSON")
+API_NO_STATUS = N_('did not answer {"status": "ok", ...}')
+API_NO_TIME = N_("answered without a valid time")
+API_STATUS = N_("the log API at {url} reports status {status!r}: will retry")
+API_TIMEOUT = N_(
+    "the log API at {url} did not answer {path} within {seconds:g} s ({error}): "
+    "will retry; check the service if this persists"
+)
+API_CONNECTION_LOST = N_("lost the connection to the log API at {url} ({error}): will retry")
+API_UNREACHABLE = N_(
+    "cannot reach the log API at {url} ({error}): check the URL and that the service is running"
+)
+API_URL_UNUSABLE = N_("the log API URL {url} is not usable: {error}")
+API_BROKE = N_("the connection to the log API at {url} broke during {path} ({error}): will retry")
+API_KEY_REFUSED = N_(
+    "the log API at {url} refused the key ({status}): check --api-key or ORDERDESK_API_KEY"
+)
+API_KEY_WANTED = N_(
+    "the log API at {url} wants a key ({status}): pass --api-key or set ORDERDESK_API_KEY"
+)
+API_RATE_LIMITED = N_("the log API at {url} is rate limiting us (429)")
+API_RATE_LIMITED_WAIT = N_(
+    "the log API at {url} is rate limiting us (429, Retry-After {seconds:g} s)"
+)
+API_FAILED = N_("the log API at {url} failed {path} ({status}): will retry")
+API_REDIRECTS = N_(
+    "the log API at {url} redirects {path} to {location} ({status}): use the URL it redirects to"
+)
+API_REJECTED = N_(
+    "the log API at {url} rejected {path} ({status}): {error}; "
+    "this orderdesk and the service disagree on the log API contract"
+)
+API_BODY_NOT_JSON = N_("its body is not valid JSON")
+API_MALFORMED = N_("the log API at {url} sent a malformed answer to {path} ({detail}): will retry")
+API_NO_EXPLANATION = N_("no explanation")
+RETRY_CAPPED = N_("retrying in {seconds:g} s (the server asked {asked:g} s; capped)")
+RETRY_AS_ASKED = N_("retrying in {seconds:g} s, as the server asked")
+RETRY_IN = N_("retrying in {seconds:.1f} s")
+
+# -- units and short words in lists and stages -----------------------------------------------
+AGE_SECONDS = N_("{count} s")
+AGE_MINUTES = N_("{count} min")
+AGE_HOURS = N_("{count} h")
+AGE_DAYS = N_("{count} d")
+SPAN_MINUTES = N_("{count:g} min")
+SPAN_HOURS = N_("{count:g} h")
+SPAN_DAYS = N_("{count:g} d")
+SIZE_BYTES = N_("{size:,} B")
+SIZE_KB = N_("{size:.1f} KB")
+SIZE_MB = N_("{size:.1f} MB")
+DURATION_MS = N_("{milliseconds:,} ms")
+DURATION_SECONDS = N_("{seconds:.1f} s")
+TIMELINE_KIND = {"requests": N_("request"), "postbacks": N_("postback")}
+PALETTE_PLACEHOLDER = N_("Search for commands…")
+
+# -- the command line: tables, help, and click's own words -------------------------------------
+LISTING_COLUMNS = {
+    "time": N_("TIME"),
+    "order reference": N_("ORDER REFERENCE"),
+    "customer": N_("CUSTOMER"),
+    "printer": N_("PRINTER"),
+    "action": N_("ACTION"),
+    "status": N_("STATUS"),
+    "ms": N_("MS"),
+    "error": N_("ERROR"),
+    "event": N_("EVENT"),
+    "delivery": N_("DELIVERY"),
+    "attempts": N_("ATTEMPTS"),
+    "last code": N_("LAST CODE"),
+}
+REPORT_COLUMNS = {
+    "time": N_("TIME"),
+    "record": N_("RECORD"),
+    "what": N_("WHAT"),
+    "status": N_("STATUS"),
+    "code": N_("CODE"),
+    "attempts": N_("ATTEMPTS"),
+    "printer order": N_("PRINTER ORDER"),
+    "id": N_("ID"),
+    "detail": N_("DETAIL"),
+}
+BAD_CHOICE = N_("{flag} {value!r} is not one of: {allowed}")
+NOT_HTTP_URL = N_("it needs http:// or https:// and a host")
+CLI_HELP = N_(
+    "A terminal console for an order-intake integration's Requests and Postbacks logs.\n\n"
+    "With no command, opens the terminal UI on the configured source and store."
+)
+CLI_DEMO = N_("Try orderdesk on a simulated service: live traffic, a temporary store, the full UI.")
+CLI_SIMULATE = N_("Serve the log API with believable traffic, over real HTTP.")
+CLI_SYNC = N_("Pull requests and postbacks from the log API into the store; one process at a time.")
+CLI_REQUESTS = N_("List request records, newest first.")
+CLI_POSTBACKS = N_("List postback records, newest first.")
+CLI_ORDER = N_("One order's requests and postbacks, oldest first, and what is missing or wrong.")
+OPT_LANG = N_("The language of the console and messages: en or fr [env ORDERDESK_LANG, LANG].")
+OPT_DB = N_("The store: a SQLite file or a SQLAlchemy URL [env ORDERDESK_DB].")
+OPT_API_KEY = N_("The log API's key, sent as X-API-KEY [env ORDERDESK_API_KEY].")
+OPT_API_URL = N_("The log API's base URL [env ORDERDESK_API_URL].")
+OPT_ORDER = N_("Open this order's view.")
+OPT_SCREEN = N_("The list to open.")
+OPT_SINCE_CONSOLE = N_("Open the list over the last AGE: 15m, 1h, 24h, 7d.")
+OPT_STATUS = N_("Repeat for several.")
+OPT_TZ = N_("Time zone for times shown and typed [default local].")
+OPT_VIEW = N_("Open a saved view (views.toml in the config folder).")
+OPT_TAKE_OVER = N_("With a source: sync when the store's sync service stops [default on].")
+OPT_SEED = N_("Same seed, same traffic.")
+OPT_DEMO_HISTORY = N_("How far back the service goes.")
+OPT_DEMO_HISTORY_RATE = N_("Orders per unit in the history.")
+OPT_DEMO_RATE = N_("Live orders per unit.")
+OPT_HOST = N_("Address to listen on.")
+OPT_PORT = N_("Port to listen on (0 picks a free one).")
+OPT_SIM_HISTORY = N_("How far back to backfill (e.g. 6h, 7d).")
+OPT_SIM_HISTORY_RATE = N_("Orders per unit in the backfill.")
+OPT_SIM_RATE = N_("Live orders per unit (e.g. 30/min, 2/s).")
+OPT_SIM_API_KEY = N_("Require this X-API-KEY (none by default).")
+OPT_FAULTS = N_("Fault rates for testing clients, e.g. '429=0.05,5xx=0.05,reset=0.02,late=0.1'.")
+OPT_ONCE = N_("Pull until caught up, then exit (default).")
+OPT_FOLLOW = N_("Keep polling until Ctrl-C.")
+OPT_INTERVAL = N_("Seconds between polls with --follow [default 5].")
+OPT_WAIT = N_("If another process syncs this store, wait for it to stop instead of exiting.")
+OPT_SINCE = N_("Only records created within AGE, e.g. 15m, 2h, 7d.")
+OPT_FROM = N_("Start of the range: 2026-11-20 14:00, -2h, today.")
+OPT_TO = N_("End of the range (exclusive).")
+OPT_CUSTOMER = N_("One customer, by id or name.")
+OPT_PRINTER = N_("One printer, by id or name.")
+OPT_ONE_ORDER = N_("One order reference.")
+OPT_SEARCH = N_("Full-text search over references, ids and bodies.")
+OPT_QUERY = N_(
+    "A filter, as typed at the console's / prompt: "
+    "'status:failed,retrying -customer:acme code:5xx \"gift wrap\"'."
+)
+OPT_LIMIT = N_("At most this many records.")
+OPT_FORMAT = N_("How to print the records.")
+OPT_TZ_TABLE = N_("Time zone for the table and for typed times [default local].")
+OPT_ACTION = N_("submit or cancel; repeat for both.")
+OPT_EVENT = N_("e.g. shipped; repeat for several.")
+OPT_REPORT_FORMAT = N_("A table to read, or JSON for scripts.")
+OPT_REPORT_TZ = N_("Time zone for the table [default local].")
+# Click's own words, which it translates through the application's catalog.
+CLICK_WORDS = (
+    N_("Usage:"),
+    N_("Options"),
+    N_("Commands"),
+    N_("Show this message and exit."),
+    N_("Show the version and exit."),
+    N_("%(prog)s, version %(version)s"),
+    N_("default: {default}"),
+    N_("Missing command."),
+    N_("Aborted!"),
+    N_("Error: {message}"),
+    N_("Try '{command} {option}' for help."),
+    N_("Did you mean {possibility}?"),
+    N_("Invalid value: {message}"),
+    N_("Invalid value for {param_hint}: {message}"),
+    N_("Missing argument"),
+    N_("Missing option"),
+    N_("Missing parameter"),
+    N_("Missing {param_type}"),
+    N_("No such option {name!r}."),
+    N_("No such command {name!r}."),
+    N_("Option {name!r} requires an argument."),
+    N_("Option {name!r} does not take a value."),
+    N_("{value!r} is not a valid {number_type}."),
+    N_("{value} is not in the range {range}."),
+    N_("integer"),
+    N_("float"),
+)
+# Textual's own words where orderdesk shows them: its palette commands, and the keys
+# of its widgets in the help panel (the Requests, Postbacks and record screens).
+TEXTUAL_WORDS = (
+    N_("palette"),
+    N_("Open the command palette"),
+    N_("Theme"),
+    N_("Change the current theme"),
+    N_("Quit"),
+    N_("Quit the application as soon as possible"),
+    N_("Keys"),
+    N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"),
+    N_("Maximize the focused widget"),
+    N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"),
+    N_("Search for themes…"),
+    N_("Toggle option"),
+    N_("Select"),
+    N_("Submit"),
+    N_("Previous tab"),
+    N_("Next tab"),
+    N_("Next option"),
+    N_("Previous option"),
+    N_("Toggle"),
+    N_("Focus Next"),
+    N_("Focus Previous"),
+    N_("Copy selected text"),
+    N_("Scroll Up"),
+    N_("Scroll Down"),
+    N_("Scroll Left"),
+    N_("Scroll Right"),
+    N_("Scroll Home"),
+    N_("Scroll End"),
+    N_("Page Up"),
+    N_("Page Down"),
+    N_("Page Left"),
+    N_("Page Right"),
+    N_("Cursor up"),
+    N_("Cursor down"),
+    N_("Cursor left"),
+    N_("Cursor right"),
+    N_("Cursor line start"),
+    N_("Cursor line end"),
+    N_("Cursor page up"),
+    N_("Cursor page down"),
+    N_("Cursor word left"),
+    N_("Cursor word right"),
+    N_("Cursor left word select"),
+    N_("Cursor right word select"),
+    N_("Cursor line start select"),
+    N_("Cursor line end select"),
+    N_("Cursor up select"),
+    N_("Cursor down select"),
+    N_("Cursor left select"),
+    N_("Cursor right select"),
+    N_("Select line"),
+    N_("Select all"),
+    N_("Delete character left"),
+    N_("Delete left to start of word"),
+    N_("Delete character right"),
+    N_("Delete right to start of word"),
+    N_("Cut"),
+    N_("Copy"),
+    N_("Paste"),
+    N_("Delete to line start"),
+    N_("Delete to line end"),
+    N_("Delete line"),
+    N_("Undo"),
+    N_("Redo"),
+    N_("Move cursor left"),
+    N_("Move cursor right or accept the completion suggestion"),
+    N_("Go to start"),
+    N_("Go to end"),
+    N_("Move cursor left and select"),
+    N_("Move cursor left a word"),
+    N_("Move cursor left a word and select"),
+    N_("Move cursor right and select"),
+    N_("Move cursor right a word"),
+    N_("Move cursor right a word and select"),
+    N_("Select line start"),
+    N_("Select line end"),
+    N_("Delete all to the left"),
+    N_("Delete all to the right"),
+    N_("Cut selected text"),
+    N_("Paste text from the clipboard"),
+    N_("Up"),
+    N_("Down"),
+    N_("First"),
+    N_("Last"),
+    N_("Home"),
+    N_("End"),
+    N_("Page up"),
+    N_("Page down"),
+    N_("Top"),
+    N_("Bottom"),
+    N_("Press button"),
+)
 
 # -- serving the sentences in the language in use ------------------------------------------
 
@@ -427,6 +726,8 @@ _served: dict[tuple[str, str], object] = {}
 
 
 def _translated(value: object) -> object:
+    if isinstance(value, InContext):
+        return pgettext(value.context, value)
     if isinstance(value, str):
         return gettext(value)
     if isinstance(value, dict):

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -26,6 +27,7 @@ from orderdesk.core.queries import RecordQuery, list_summaries
 from orderdesk.core.records import KINDS, Kind
 from orderdesk.core.store import Store
 from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
+from orderdesk.i18n import gettext
 from orderdesk.tui.list_filter import PRESETS, ListFilter, TimeWindow, zone_label
 from orderdesk.tui.messages import OrderWanted, RecordOpened, SyncProgressed
 from orderdesk.tui.safe_text import safe
@@ -241,7 +243,9 @@ class OrderdeskApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette offers the screens and the time ranges beside Textual's own commands."""
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            # Textual's own commands, in the language in use where the catalog has them.
+            yield command._replace(title=gettext(command.title), help=gettext(command.help))
         yield SystemCommand(strings.TITLE_REQUESTS, "", lambda: self.action_show("requests"))
         yield SystemCommand(strings.TITLE_POSTBACKS, "", lambda: self.action_show("postbacks"))
         yield SystemCommand(strings.TITLE_ORDER, "", self.action_order)
@@ -253,6 +257,13 @@ class OrderdeskApp(App[None]):
             marked_only = screen.action_marked_only
             yield SystemCommand(strings.MARKED_COMMAND, strings.MARKED_HELP, marked_only)
         yield from view_commands(self, screen)
+
+    def action_command_palette(self) -> None:
+        """Textual's command palette, its prompt in the language in use."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(
+                CommandPalette(id="--command-palette", placeholder=strings.PALETTE_PLACEHOLDER)
+            )
 
     def _use_window(self, preset: str) -> None:
         screen = self.screen

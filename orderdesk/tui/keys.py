@@ -14,15 +14,15 @@ from functools import cache
 
 from textual.binding import ActiveBinding, Binding
 
-from orderdesk.i18n import gettext, language
+from orderdesk.i18n import key_description, language
 
 __all__ = ["TranslatedKeys", "translated_binding"]
 
 
 @cache
 def _translated(binding: Binding, lang: str) -> Binding:
-    tooltip = gettext(binding.tooltip) if binding.tooltip else binding.tooltip
-    description = gettext(binding.description) if binding.description else binding.description
+    tooltip = key_description(binding.tooltip) if binding.tooltip else binding.tooltip
+    description = binding.description and key_description(binding.description)
     return replace(binding, description=description, tooltip=tooltip)
 
 
@@ -43,6 +43,8 @@ class TranslatedKeys:
         if language() == "en":
             return active
         return {
-            key: ActiveBinding(node, translated_binding(binding), enabled, tip and gettext(tip))
+            key: ActiveBinding(
+                node, translated_binding(binding), enabled, tip and key_description(tip)
+            )
             for key, (node, binding, enabled, tip) in active.items()
         }

@@ -58,7 +58,7 @@ def entry_line(
     short tag (``#1``) listed in the header, to tell them apart in 80 columns.
     A record a finding is about (``flagged``) carries that finding's mark.
     """
-    kind = "request " if entry.kind == "requests" else "postback"
+    kind = strings.TIMELINE_KIND[entry.kind].ljust(8)
     code = str(entry.http_status) if entry.http_status is not None else "-"
     tries = f" x{entry.attempts}" if entry.kind == "postbacks" and entry.attempts > 1 else ""
     columns = [

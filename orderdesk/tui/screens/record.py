@@ -163,7 +163,7 @@ class RecordScreen(TranslatedKeys, Screen[None]):
         yield Tabs(
             *[
                 Tab(
-                    ("✗ " if stage.failed else "") + stage.title.plain.split(" · ")[0],
+                    ("✗ " if stage.failed else "") + strings.STAGE_TABS[stage.name],
                     id=f"tab-{stage.name}",
                 )
                 for stage in stages
@@ -273,7 +273,7 @@ class RecordScreen(TranslatedKeys, Screen[None]):
             return
         text = self.pane(self.current).as_text()
         self.app.copy_to_clipboard(text)
-        size = f"{len(text.encode('utf-8', 'surrogatepass')):,} B"
+        size = strings.SIZE_BYTES.format(size=len(text.encode("utf-8", "surrogatepass")))
         message = strings.STAGE_COPIED.format(stage=self.current, id=self.record_id, size=size)
         self.notify(safe(message).plain, markup=False)
 
@@ -286,7 +286,7 @@ class RecordScreen(TranslatedKeys, Screen[None]):
             return
         command = curl_command(self.record.final)
         self.app.copy_to_clipboard(command)
-        size = f"{len(command.encode('utf-8', 'surrogatepass')):,} B"
+        size = strings.SIZE_BYTES.format(size=len(command.encode("utf-8", "surrogatepass")))
         message = strings.CURL_COPIED.format(id=self.record_id, size=size)
         self.notify(safe(message).plain, markup=False)
 

@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from orderdesk import strings
+from orderdesk import i18n, strings
 from orderdesk.core.errors import FilterSyntaxError
 from orderdesk.core.filter_language import parse
 from orderdesk.core.parties import known_parties
@@ -37,8 +37,6 @@ from orderdesk.tui.widgets.volume import VolumeBar
 
 __all__ = ["RecordsScreen"]
 
-TITLES: dict[Kind, str] = {"requests": strings.TITLE_REQUESTS, "postbacks": strings.TITLE_POSTBACKS}
-
 
 def _pointed(text: str, position: int) -> Content:
     """The query with the word where it goes wrong in reverse video."""
@@ -49,6 +47,10 @@ def _pointed(text: str, position: int) -> Content:
     return Content.assemble(
         safe(text[:position]), Content.styled(wrong, "reverse"), safe(text[end:])
     )
+
+
+def _title(kind: Kind) -> str:
+    return strings.TITLE_REQUESTS if kind == "requests" else strings.TITLE_POSTBACKS
 
 
 class RecordsScreen(TranslatedKeys, Screen[None]):
@@ -108,7 +110,7 @@ class RecordsScreen(TranslatedKeys, Screen[None]):
 
     def on_mount(self) -> None:
         """Count the list in the background and draw the bar."""
-        self.sub_title = TITLES[self.kind]
+        self.sub_title = _title(self.kind)
         self.record_list.show(self._query())
         self.record_list.focus()
         self.call_after_refresh(self._count_volume)
@@ -288,8 +290,8 @@ class RecordsScreen(TranslatedKeys, Screen[None]):
 
     @on(VolumeBar.Narrowed)
     def _narrowed(self, message: VolumeBar.Narrowed) -> None:
-        start = message.start.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
-        end = message.end.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
+        start = i18n.format_moment(message.start.astimezone(self.zone), "minutes")
+        end = i18n.format_moment(message.end.astimezone(self.zone), "minutes")
         window = TimeWindow(preset=None, start=start, end=end)
         self.apply_filter(self.list_filter.with_window(window))
         self.record_list.focus()
@@ -342,7 +344,7 @@ class RecordsScreen(TranslatedKeys, Screen[None]):
         else:
             rows = strings.ROWS_EXACT.format(count=records.total)
         self.query_one(FilterBar).show(
-            title=TITLES[self.kind],
+            title=_title(self.kind),
             list_filter=self.list_filter,
             zone=self.zone,
             now=self._now(),

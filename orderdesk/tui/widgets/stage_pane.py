@@ -35,7 +35,7 @@ def stage_text(stage: Stage, shown_bodies: list[str]) -> str:
     """The stage as plain text, as copied or saved: title, error, headers, then each body."""
     parts = [stage.title.plain]
     if stage.error is not None:
-        parts.append(f"{strings.STAGE_FAILED_MARK}: {stage.error.plain}")
+        parts.append(strings.STAGE_FAILED_MARK + stage.error.plain)
     if stage.note is not None:
         parts.append(stage.note.plain)
     if stage.headers:
@@ -68,9 +68,7 @@ class StagePane(Vertical):
         """Error first, then what is missing, attempts, headers, and the bodies."""
         stage = self.stage
         if stage.error is not None:
-            yield Static(
-                Content(strings.STAGE_FAILED_MARK + ": ") + stage.error, classes="stage--error"
-            )
+            yield Static(Content(strings.STAGE_FAILED_MARK) + stage.error, classes="stage--error")
         if stage.note is not None:
             yield Static(stage.note, classes="stage--note")
         if stage.attempts:
