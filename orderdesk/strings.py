@@ -489,6 +489,30 @@ RETRY_CAPPED = N_("retrying in {seconds:g} s (the server asked {asked:g} s; capp
 RETRY_AS_ASKED = N_("retrying in {seconds:g} s, as the server asked")
 RETRY_IN = N_("retrying in {seconds:.1f} s")
 
+# -- time ranges, saved views and the sync lease --------------------------------------------
+NOT_A_DURATION = N_("{text!r} is not a duration: use a number and a unit, e.g. 15m, 2h, 7d")
+NOT_A_TIME = N_("{text!r} is not a time: use {examples}")
+UNKNOWN_ZONE = N_(
+    "unknown time zone {name!r}: use UTC, local, or an IANA name such as Europe/Paris"
+)
+SINCE_AND_FROM = N_("--since and --from both set the start: use one of them")
+TO_BEFORE_FROM = N_("--to is not after the start of the range: swap them or widen it")
+VIEWS_UNREADABLE = N_("cannot read the views file {path}: {error}")
+VIEWS_NOT_A_TABLE = N_("{path}: 'views' must be a table of [views.NAME] sections")
+VIEWS_NOT_TOML = N_("{path} is not valid TOML: {error}")
+VIEWS_TOML_LINE = N_("{path}, line {line}: {error}; fix or remove the file")
+VIEW_BROKEN = N_("{path}, view {name!r}: {why}")
+VIEW_NOT_A_SECTION = N_("a view is a [views.NAME] section of keys")
+VIEW_UNKNOWN_KEY = N_("unknown key {key!r}; known keys: {known}")
+VIEW_NOT_TEXT = N_("{key} must be a string")
+VIEW_BAD_SCREEN = N_('screen must be "requests" or "postbacks"')
+VIEW_BAD_STATUSES = N_('statuses must be a list of strings, e.g. ["failed"]')
+VIEW_BAD_ERRORS_ONLY = N_("errors_only must be true or false")
+VIEW_SINCE_AND_FROM = N_("give either since or from/to, not both")
+VIEWS_NONE_YET = N_("none yet (save one from the command palette)")
+VIEW_UNKNOWN = N_("no saved view {name!r} in {path}; known views: {known}")
+ANOTHER_PROCESS = N_("another process")
+
 # -- units and short words in lists and stages -----------------------------------------------
 AGE_SECONDS = N_("{count} s")
 AGE_MINUTES = N_("{count} min")
