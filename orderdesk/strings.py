@@ -513,6 +513,37 @@ VIEWS_NONE_YET = N_("none yet (save one from the command palette)")
 VIEW_UNKNOWN = N_("no saved view {name!r} in {path}; known views: {known}")
 ANOTHER_PROCESS = N_("another process")
 
+# -- the store and the sync's contract checks ------------------------------------------------
+STORE_NO_FOLDER = N_("cannot create the store's folder {folder}: {error}; choose another --db")
+STORE_BAD_URL = N_("cannot use the database URL {url!r}: {error}")
+STORE_CANNOT_OPEN = N_(
+    "cannot open the store at {where}: {error}; "
+    "check that it is an orderdesk store you may write, or choose another --db"
+)
+STORE_NEEDS_CREATE = N_("create its schema")
+STORE_NEEDS_UPGRADE = N_("upgrade (from v{version}) its schema")
+STORE_READ_ONLY = N_(
+    "the store at {where} needs orderdesk to {needs}, and this role may only read it: "
+    "run any orderdesk command once with the writer's role (the sync service's, e.g. "
+    "orderdesk sync --once --db postgresql+psycopg://writer@host/db), then open it again"
+)
+STORE_FOREIGN = N_(
+    "{where} is a database but not an orderdesk store (it has tables {tables}); choose another --db"
+)
+STORE_NO_VERSION = N_("{where} has no readable schema version; choose another --db")
+STORE_TOO_NEW = N_(
+    "store at {where} was written by orderdesk schema v{version}; this orderdesk knows "
+    "v{known}: upgrade orderdesk (pip install -U orderdesk) or use another --db"
+)
+STORE_NO_UPGRADE = N_(
+    "store at {where} has schema v{version}, which this orderdesk cannot upgrade "
+    "(no step from v{step}); use an older orderdesk or another --db"
+)
+SYNC_STUCK = N_(
+    "the log API at {url} answered a page of {kind} that does not move past {at} {id!r}: "
+    "the service breaks the keyset contract; report it to its owners"
+)
+
 # -- units and short words in lists and stages -----------------------------------------------
 AGE_SECONDS = N_("{count} s")
 AGE_MINUTES = N_("{count} min")
