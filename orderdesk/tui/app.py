@@ -260,7 +260,8 @@ class OrderdeskApp(App[None]):
 
     def action_command_palette(self) -> None:
         """Textual's command palette, its prompt in the language in use."""
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        # is_open is typed for App[object]; any App is what it means.
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(
                 CommandPalette(id="--command-palette", placeholder=strings.PALETTE_PLACEHOLDER)
             )
