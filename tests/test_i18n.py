@@ -136,7 +136,7 @@ class TestChoosingTheLanguage:
 class TestFormatsInFrench:
     def test_numbers_use_the_french_separators(self) -> None:
         with i18n.speaking("fr"):
-            assert strings.ROWS_EXACT.format(count=3108) == "3\u202f108 enregistrements"
+            assert strings.ROWS_EXACT.format(count=3108) == "3\u202f108 résultats"
             done = strings.SYNC_DONE.format(fetched=12000, new=5, updated=0, seconds=1.25)
             assert "12\u202f000 rapatriés" in done and "en 1,2 s" in done
             assert i18n.format_number(0.5, "g") == "0,5"

@@ -81,18 +81,22 @@ async def _shown(app: App[Any], keys: tuple[str, ...] = ()) -> tuple[str, list[s
 
 
 def _labels() -> list[str]:
-    """Column heads and stage tabs, in the language in use, in a fixed order."""
-    return [*strings.COLUMN_HEADERS.values(), *strings.STAGE_TABS.values()]
+    """Column heads, stage tabs and the list's count, in the language in use, in a fixed order."""
+    counted = strings.ROWS_EXACT.format(count=0).split()[-1]
+    return [*strings.COLUMN_HEADERS.values(), *strings.STAGE_TABS.values(), counted]
 
 
-@pytest.mark.parametrize("screen", list(SCREENS))
+@pytest.mark.parametrize(
+    ("screen", "keys"),
+    [*((screen, ()) for screen in SCREENS), ("requests", ("e",)), ("postbacks", ("e",))],
+)
 async def test_what_english_shows_whole_french_shows_whole(
-    sqlite_store: Store, screen: str
+    sqlite_store: Store, screen: str, keys: tuple[str, ...]
 ) -> None:
-    english_text, english_keys = await _shown(SCREENS[screen](sqlite_store))
+    english_text, english_keys = await _shown(SCREENS[screen](sqlite_store), keys)
     english_labels = _labels()
     with speaking("fr"):
-        french_text, french_keys = await _shown(SCREENS[screen](sqlite_store))
+        french_text, french_keys = await _shown(SCREENS[screen](sqlite_store), keys)
         french_labels = _labels()
     english_footer, french_footer = english_text.splitlines()[-1], french_text.splitlines()[-1]
     assert english_keys and len(english_keys) == len(french_keys)
