@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_datetime as _babel_datetime
-from babel.numbers import format_decimal
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
 __all__ = [
     "DOMAIN",
@@ -55,8 +55,8 @@ _MOMENTS = {
         "clock": "HH:mm:ss",
     },
 }
-# The format specs the sentences use for numbers, as Babel patterns.
-_NUMBER_SPECS = {",": "#,##0", ",d": "#,##0", "g": "0.######", ".1f": "0.0", ",.1f": "#,##0.0"}
+# The format specs the sentences use for numbers.
+_NUMBER_SPECS = frozenset({",", ",d", "g", ".1f", ",.1f"})
 
 _current = "en"
 _catalog: _gettext.NullTranslations = _gettext.NullTranslations()
@@ -142,15 +142,24 @@ def speaking(lang: str) -> Iterator[None]:
 
 
 class _NumberFormatter(string.Formatter):
-    """``str.format`` that writes ``{n:,}`` and ``{x:.1f}`` the way ``locale`` does."""
+    """``str.format`` that writes ``{n:,}`` and ``{x:.1f}`` the way ``locale`` does.
+
+    Python lays the digits out (grouping by three, as every shipped language
+    does); the locale's own group and decimal symbols from Babel's CLDR data
+    replace Python's. Babel's ``format_decimal`` would do the same at ten
+    times the cost, on every row of a repainted list.
+    """
 
     def __init__(self, locale: str) -> None:
         self.locale = locale
+        self._symbols = str.maketrans(
+            {",": get_group_symbol(locale=locale), ".": get_decimal_symbol(locale=locale)}
+        )
 
     def format_field(self, value: Any, format_spec: str) -> str:
-        pattern = _NUMBER_SPECS.get(format_spec)
-        if pattern is not None and isinstance(value, int | float) and not isinstance(value, bool):
-            return format_decimal(value, format=pattern, locale=self.locale)
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if number and format_spec in _NUMBER_SPECS:
+            return format(value, format_spec).translate(self._symbols)
         return super().format_field(value, format_spec)  # type: ignore[no-any-return]
 
 
