@@ -559,6 +559,8 @@ DURATION_MS = N_("{milliseconds:,} ms")
 DURATION_SECONDS = N_("{seconds:.1f} s")
 TIMELINE_KIND = {"requests": N_("request"), "postbacks": N_("postback")}
 PALETTE_PLACEHOLDER = N_("Search for commands…")
+QUIT_HINT = N_("Press [b]{key}[/b] to quit the app")
+QUIT_HINT_TITLE = N_("Do you want to quit?")
 
 # -- the command line: tables, help, and click's own words -------------------------------------
 LISTING_COLUMNS = {

@@ -266,6 +266,13 @@ class OrderdeskApp(App[None]):
                 CommandPalette(id="--command-palette", placeholder=strings.PALETTE_PLACEHOLDER)
             )
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit: say which key does, in the language in use (as Textual does)."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(strings.QUIT_HINT.format(key=key), title=strings.QUIT_HINT_TITLE)
+                return
+
     def _use_window(self, preset: str) -> None:
         screen = self.screen
         if isinstance(screen, RecordsScreen):
