@@ -525,12 +525,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_USAGE
     except click.ClickException as error:
-        click.echo(f"orderdesk: {error.format_message()}", err=True)
+        click.echo(strings.ERROR_LINE.format(message=error.format_message()), err=True)
         return EXIT_USAGE
     except click.Abort:
         return 130
     except OrderdeskError as error:
-        click.echo(f"orderdesk: {error}", err=True)
+        click.echo(strings.ERROR_LINE.format(message=error), err=True)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

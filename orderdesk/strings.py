@@ -22,6 +22,7 @@ BAD_SOURCE_URL = N_(
     "{url!r} is not a usable log API URL ({why}): use e.g. https://intake.example.com"
 )
 USAGE_ERROR = N_("orderdesk: {message} (see '{where} --help')")
+ERROR_LINE = N_("orderdesk: {message}")
 NO_RECORDS = N_("no records match: widen the time range (--since 7d) or drop a filter")
 FOLLOWING = N_("following {url} into {db}, every {interval:g} s; Ctrl-C stops")
 STOPPED = N_("stopped; everything fetched so far is stored")
@@ -543,6 +544,24 @@ SYNC_STUCK = N_(
     "the log API at {url} answered a page of {kind} that does not move past {at} {id!r}: "
     "the service breaks the keyset contract; report it to its owners"
 )
+
+# -- the simulator (orderdesk simulate) --------------------------------------------------------
+SIM_GENERATING = N_("Generating {span} of history...")
+SIM_SERVING = N_(
+    "Serving {requests} requests and {postbacks} postbacks (generated in {seconds:.1f} s) at {url}"
+)
+SIM_STOP_HINT = N_("Press Ctrl+C to stop.")
+SIM_STOPPED = N_("Stopped.")
+SIM_BAD_RATE = N_("rate {text!r} is not understood; write it like 30/min, 2/s or 100/h")
+FAULT_RATE_RANGE = N_("fault rate {name}={share} must be between 0 and 1")
+FAULT_RATES_SUM = N_("fault rates for requests add up to more than 1")
+FAULT_LATE_MAX = N_(
+    "late_max must be between 0 and {limit:.0f} seconds (the contract's bound), not {value}"
+)
+FAULT_NEGATIVE = N_("slow_seconds and retry_after must not be negative")
+FAULT_NO_VALUE = N_("fault {part!r} has no value; write it as {name}=0.05")
+FAULT_UNKNOWN = N_("unknown fault {name!r}; known: {known}")
+FAULT_NOT_A_NUMBER = N_("fault {name} wants a number, not {value!r}")
 
 # -- units and short words in lists and stages -----------------------------------------------
 AGE_SECONDS = N_("{count} s")
