@@ -316,13 +316,29 @@ CHANGE_NO_SOURCE = N_(
     "{output} = {value}: from neither the Original nor the template's source "
     "(the service's own records, or a computed value)"
 )
-COMPARE_BASE_SET = N_(
-    "{id} is the base of a comparison: open another {kind} and press c to compare it with this one"
-)
-COMPARE_SAME_RECORD = N_("this record is the base: open another {kind} and press c there")
-COMPARE_OTHER_KIND = N_(
-    "the base was a {old}; this {new} is the base now: open another {new} and press c"
-)
+COMPARE_BASE_SET = {
+    "requests": N_(
+        "{id} is the base of a comparison: open another request and press c to compare it "
+        "with this one"
+    ),
+    "postbacks": N_(
+        "{id} is the base of a comparison: open another postback and press c to compare it "
+        "with this one"
+    ),
+}
+COMPARE_SAME_RECORD = {
+    "requests": N_("this record is the base: open another request and press c there"),
+    "postbacks": N_("this record is the base: open another postback and press c there"),
+}
+#: By the kind of the record that becomes the base.
+COMPARE_OTHER_KIND = {
+    "requests": N_(
+        "the base was a postback; this request is the base now: open another request and press c"
+    ),
+    "postbacks": N_(
+        "the base was a request; this postback is the base now: open another postback and press c"
+    ),
+}
 COMPARE_HEADER = N_(
     "Comparing {other} ({other_status}) with the base {base} ({base_status}): {count} fields differ"
 )
@@ -341,7 +357,6 @@ COMPARE_SECTIONS = {
     "response": N_("Response"),
 }
 COMPARE_DETAIL = N_("{section} {field}: base {base}, this record {other}")
-COMPARE_KIND = {"requests": N_("request"), "postbacks": N_("postback")}
 CURL_COPIED = N_(
     "copied the Final request of {id} as a curl command ({size}); secrets stay redacted"
 )
