@@ -7,21 +7,20 @@ exit code 2; never a traceback.
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from functools import partial
 from types import FrameType
 from typing import Any, TypeVar
 
 import click
 
 from orderdesk import __version__, i18n, strings
+from orderdesk.cli_language import LanguageGroup, option
 from orderdesk.config import Settings
 from orderdesk.core.errors import InputError, OrderdeskError
 
@@ -29,77 +28,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_USAGE = 2
 # Consecutive transient failures `sync --once` rides out (about half a minute).
 ONCE_ATTEMPTS = 7
-
-
-class _TranslatedOption(click.Option):
-    """An option whose help is read in the language in use, not the one at import."""
-
-    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
-        """The option's line in ``--help``, translated."""
-        english = self.help
-        self.help = i18n.gettext(english) if english else english
-        try:
-            return super().get_help_record(ctx)
-        finally:
-            self.help = english
-
-
-class _TranslatedCommand(click.Command):
-    """A command whose help is read in the language in use."""
-
-    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """The command's description in ``--help``, translated."""
-        with _translated_help(self):
-            super().format_help_text(ctx, formatter)
-
-    def get_short_help_str(self, limit: int = 45) -> str:
-        """The command's line in its group's ``--help``, translated."""
-        with _translated_help(self):
-            return super().get_short_help_str(limit)
-
-
-class _Console(_TranslatedCommand, click.Group):
-    """The ``orderdesk`` group: it picks the language before anything is parsed or shown."""
-
-    command_class = _TranslatedCommand
-
-    def make_context(
-        self,
-        info_name: str | None,
-        args: list[str],
-        parent: click.Context | None = None,
-        **extra: Any,
-    ) -> click.Context:
-        """Speak the chosen language from the start, so ``--help`` and errors use it too."""
-        setting = Settings.load().lang
-        i18n.activate(i18n.choose(_lang_flag(args, self.commands), setting, os.environ))
-        return super().make_context(info_name, args, parent, **extra)
-
-
-@contextmanager
-def _translated_help(command: click.Command) -> Iterator[None]:
-    english = command.help
-    command.help = i18n.gettext(english) if english else english
-    try:
-        yield
-    finally:
-        command.help = english
-
-
-def _lang_flag(args: list[str], commands: Mapping[str, object]) -> str | None:
-    """The value of ``--lang`` among the group's own arguments (before the command)."""
-    for position, arg in enumerate(args):
-        if arg in commands:
-            return None
-        if arg == "--lang" and position + 1 < len(args):
-            return args[position + 1]
-        if arg.startswith("--lang="):
-            return arg.removeprefix("--lang=")
-    return None
-
-
-#: ``click.option`` with help read in the language in use.
-option = partial(click.option, cls=_TranslatedOption)
 
 
 def _store_option(command: F) -> F:
@@ -112,7 +40,7 @@ def _source_options(command: F) -> F:
 
 
 @click.group(
-    cls=_Console,
+    cls=LanguageGroup,
     help=strings.CLI_HELP,
     context_settings={"help_option_names": ["-h", "--help"]},
     invoke_without_command=True,
