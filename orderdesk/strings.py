@@ -532,6 +532,11 @@ ANOTHER_PROCESS = N_("another process")
 # -- the store and the sync's contract checks ------------------------------------------------
 STORE_NO_FOLDER = N_("cannot create the store's folder {folder}: {error}; choose another --db")
 STORE_BAD_URL = N_("cannot use the database URL {url!r}: {error}")
+STORE_NOT_A_URL = N_("{url!r} is neither a path nor a database URL: {error}")
+STAGE_UNKNOWN_FORMAT = N_("a stage is stored in an unknown format ({marker!r}); upgrade orderdesk")
+SEARCH_UNSUPPORTED = N_(
+    "full-text search needs a SQLite or PostgreSQL store, not {dialect}; choose another --db"
+)
 STORE_CANNOT_OPEN = N_(
     "cannot open the store at {where}: {error}; "
     "check that it is an orderdesk store you may write, or choose another --db"

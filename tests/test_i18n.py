@@ -157,8 +157,13 @@ class TestFormatsInFrench:
 
 # -- no English sentence slips past the catalog --------------------------------------------
 
-_SHOWN_KEYWORDS = ("placeholder", "title", "description", "label", "tooltip")
-_SHOWING_CALLS = ("Label", "Static", "Button", "notify", "Prompt", "Option", "SystemCommand")
+_SHOWN_KEYWORDS = ("placeholder", "title", "description", "label", "tooltip", "help")
+_SHOWING_CALLS = (
+    *("Label", "Static", "Button", "notify", "Prompt", "Option", "SystemCommand"),
+    *("echo", "say", "out"),
+    *("InputError", "StoreError", "SchemaVersionError", "ViewsError", "FilterSyntaxError"),
+    *("SourceError", "TransientSourceError", "NotALogApiError", "AuthenticationError"),
+)
 
 
 def _words(node: ast.AST) -> bool:
@@ -191,13 +196,22 @@ def test_the_scan_finds_a_literal_sentence() -> None:
         'self.notify(f"saved {path}")\n'
         'Input(placeholder="Type here")\n'
         'Binding("q", "quit", strings.KEY_QUIT)\n'
+        'raise InputError(f"{flag} is wrong")\n'
+        'click.option("--x", help="Does x.")\n'
     )
-    assert literal_sentences(source) == ["'Quit'", "f'saved {path}'", "'Type here'"]
+    assert literal_sentences(source) == [
+        "'Quit'",
+        "f'saved {path}'",
+        "'Type here'",
+        "f'{flag} is wrong'",
+        "'Does x.'",
+    ]
 
 
-def test_the_terminal_ui_reads_every_sentence_from_strings() -> None:
+def test_every_sentence_for_people_comes_from_strings() -> None:
+    """Screens, click help, echoed lines and the errors people are shown."""
     offenders = {}
-    for path in sorted((PACKAGE / "tui").rglob("*.py")):
+    for path in sorted(PACKAGE.rglob("*.py")):
         found = literal_sentences(path.read_text(encoding="utf-8"))
         if found:
             offenders[str(path.relative_to(PACKAGE))] = found

@@ -146,7 +146,7 @@ class Store:
         try:
             parsed = make_url(url)
         except ArgumentError as error:
-            raise StoreError(f"{url!r} is neither a path nor a database URL: {error}") from None
+            raise StoreError(strings.STORE_NOT_A_URL.format(url=url, error=error)) from None
         sqlite = parsed.get_backend_name() == "sqlite"
         where = (parsed.database if sqlite else None) or _shown(parsed)
         if sqlite and parsed.database not in (None, "", ":memory:"):
