@@ -13,9 +13,11 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
+from record_factory import T0, failed_request, request
 
 from orderdesk import i18n, strings
 from orderdesk.cli import cli
+from orderdesk.core.store import Store
 
 PACKAGE = Path(i18n.__file__).parent
 FRENCH_PO = i18n.LOCALE_DIR / "fr" / "LC_MESSAGES" / "orderdesk.po"
@@ -131,6 +133,23 @@ class TestChoosingTheLanguage:
             cli, ["--lang", "fr", "requests", "--db", str(tmp_path / "s.db"), "--status", "lost"]
         )
         assert "n'est pas parmi" in str(result.exception)
+
+
+class TestTheCommandLineInFrench:
+    def test_a_table_and_an_order_report_in_french(self, tmp_path: Path) -> None:
+        db = str(tmp_path / "store.db")
+        with Store.open(db) as store:
+            store.save_page("requests", [request(1, at=T0), failed_request(2, at=T0)], None)
+        runner = CliRunner()
+        listed = runner.invoke(cli, ["--lang", "fr", "requests", "--db", db, "--tz", "UTC"])
+        assert listed.exit_code == 0, listed.output
+        assert "HEURE" in listed.output and "RÉFÉRENCE COMMANDE" in listed.output
+        assert T0.strftime("%d/%m/%Y %H:%M") in listed.output
+        assert "succeeded" in listed.output  # a status is data, never translated
+        report = runner.invoke(cli, ["--lang", "fr", "order", "ORD-2", "--db", db, "--tz", "UTC"])
+        assert report.exit_code == 0, report.output
+        assert "ENREGISTREMENT" in report.output and "demande" in report.output
+        assert "constats (1) :" in report.output
 
 
 class TestFormatsInFrench:
