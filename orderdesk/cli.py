@@ -19,7 +19,8 @@ from typing import Any, TypeVar
 
 import click
 
-from orderdesk import __version__, strings
+from orderdesk import __version__, i18n, strings
+from orderdesk.cli_language import LanguageGroup, option
 from orderdesk.config import Settings
 from orderdesk.core.errors import InputError, OrderdeskError
 
@@ -30,48 +31,41 @@ ONCE_ATTEMPTS = 7
 
 
 def _store_option(command: F) -> F:
-    return click.option(
-        "--db",
-        metavar="PATH|URL",
-        help="The store: a SQLite file or a SQLAlchemy URL [env ORDERDESK_DB].",
-    )(command)
+    return option("--db", metavar="PATH|URL", help=strings.OPT_DB)(command)
 
 
 def _source_options(command: F) -> F:
-    command = click.option(
-        "--api-key",
-        metavar="KEY",
-        help="The log API's key, sent as X-API-KEY [env ORDERDESK_API_KEY].",
-    )(command)
-    return click.option(
-        "--api-url", metavar="URL", help="The log API's base URL [env ORDERDESK_API_URL]."
-    )(command)
+    command = option("--api-key", metavar="KEY", help=strings.OPT_API_KEY)(command)
+    return option("--api-url", metavar="URL", help=strings.OPT_API_URL)(command)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
+@click.group(
+    cls=LanguageGroup,
+    help=strings.CLI_HELP,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    invoke_without_command=True,
+)
 @click.version_option(__version__, "--version", prog_name="orderdesk")
-@click.option("--order", "order_reference", metavar="REF", help="Open this order's view.")
-@click.option(
+@option("--lang", type=click.Choice(i18n.LANGUAGES), help=strings.OPT_LANG)
+@option("--order", "order_reference", metavar="REF", help=strings.OPT_ORDER)
+@option(
     "--screen",
     type=click.Choice(["requests", "postbacks"]),
     default="requests",
     show_default=True,
-    help="The list to open.",
+    help=strings.OPT_SCREEN,
 )
-@click.option("--since", metavar="AGE", help="Open the list over the last AGE: 15m, 1h, 24h, 7d.")
-@click.option("--status", "statuses", multiple=True, metavar="STATUS", help="Repeat for several.")
-@click.option("--tz", metavar="ZONE", help="Time zone for times shown and typed [default local].")
-@click.option("--view", metavar="NAME", help="Open a saved view (views.toml in the config folder).")
-@click.option(
-    "--take-over/--no-take-over",
-    default=True,
-    help="With a source: sync when the store's sync service stops [default on].",
-)
+@option("--since", metavar="AGE", help=strings.OPT_SINCE_CONSOLE)
+@option("--status", "statuses", multiple=True, metavar="STATUS", help=strings.OPT_STATUS)
+@option("--tz", metavar="ZONE", help=strings.OPT_TZ)
+@option("--view", metavar="NAME", help=strings.OPT_VIEW)
+@option("--take-over/--no-take-over", default=True, help=strings.OPT_TAKE_OVER)
 @_source_options
 @_store_option
 @click.pass_context
 def cli(
     ctx: click.Context,
+    lang: str | None,
     order_reference: str | None,
     screen: str,
     since: str | None,
@@ -105,14 +99,12 @@ def cli(
     )
 
 
-@cli.command()
-@click.option("--seed", default=1, show_default=True, type=int, help="Same seed, same traffic.")
-@click.option("--history", default="7d", show_default=True, help="How far back the service goes.")
-@click.option(
-    "--history-rate", default="0.3/min", show_default=True, help="Orders per unit in the history."
-)
-@click.option("--rate", default="6/min", show_default=True, help="Live orders per unit.")
-@click.option("--tz", metavar="ZONE", help="Time zone for times shown and typed [default local].")
+@cli.command(help=strings.CLI_DEMO)
+@option("--seed", default=1, show_default=True, type=int, help=strings.OPT_SEED)
+@option("--history", default="7d", show_default=True, help=strings.OPT_DEMO_HISTORY)
+@option("--history-rate", default="0.3/min", show_default=True, help=strings.OPT_DEMO_HISTORY_RATE)
+@option("--rate", default="6/min", show_default=True, help=strings.OPT_DEMO_RATE)
+@option("--tz", metavar="ZONE", help=strings.OPT_TZ)
 def demo(seed: int, history: str, history_rate: str, rate: str, tz: str | None) -> None:
     """Try orderdesk on a simulated service: live traffic, a temporary store, the full UI."""
     from orderdesk.core.timerange import parse_duration, resolve_zone
@@ -133,25 +125,17 @@ def demo(seed: int, history: str, history_rate: str, rate: str, tz: str | None) 
     )
 
 
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--seed", default=1, show_default=True, type=int, help="Same seed, same traffic.")
-@click.option(
-    "--history", default="7d", show_default=True, help="How far back to backfill (e.g. 6h, 7d)."
+@cli.command(help=strings.CLI_SIMULATE)
+@option("--host", default="127.0.0.1", show_default=True, help=strings.OPT_HOST)
+@option(
+    "--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help=strings.OPT_PORT
 )
-@click.option(
-    "--history-rate", default="2/min", show_default=True, help="Orders per unit in the backfill."
-)
-@click.option(
-    "--rate", default="30/min", show_default=True, help="Live orders per unit (e.g. 30/min, 2/s)."
-)
-@click.option("--api-key", default=None, help="Require this X-API-KEY (none by default).")
-@click.option(
-    "--faults",
-    default="",
-    help="Fault rates for testing clients, e.g. '429=0.05,5xx=0.05,reset=0.02,late=0.1'.",
-)
+@option("--seed", default=1, show_default=True, type=int, help=strings.OPT_SEED)
+@option("--history", default="7d", show_default=True, help=strings.OPT_SIM_HISTORY)
+@option("--history-rate", default="2/min", show_default=True, help=strings.OPT_SIM_HISTORY_RATE)
+@option("--rate", default="30/min", show_default=True, help=strings.OPT_SIM_RATE)
+@option("--api-key", default=None, help=strings.OPT_SIM_API_KEY)
+@option("--faults", default="", help=strings.OPT_FAULTS)
 def simulate(
     host: str,
     port: int,
@@ -187,25 +171,11 @@ def simulate(
     )
 
 
-@cli.command()
-@click.option(
-    "--once",
-    "mode",
-    flag_value="once",
-    default=True,
-    help="Pull until caught up, then exit (default).",
-)
-@click.option("--follow", "mode", flag_value="follow", help="Keep polling until Ctrl-C.")
-@click.option(
-    "--interval",
-    type=click.FloatRange(min=0.1),
-    help="Seconds between polls with --follow [default 5].",
-)
-@click.option(
-    "--wait",
-    is_flag=True,
-    help="If another process syncs this store, wait for it to stop instead of exiting.",
-)
+@cli.command(help=strings.CLI_SYNC)
+@option("--once", "mode", flag_value="once", default=True, help=strings.OPT_ONCE)
+@option("--follow", "mode", flag_value="follow", help=strings.OPT_FOLLOW)
+@option("--interval", type=click.FloatRange(min=0.1), help=strings.OPT_INTERVAL)
+@option("--wait", is_flag=True, help=strings.OPT_WAIT)
 @_source_options
 @_store_option
 def sync(
@@ -269,65 +239,55 @@ def sync(
 
 def _list_options(command: F) -> F:
     options = [
-        click.option(
-            "--since", metavar="AGE", help="Only records created within AGE, e.g. 15m, 2h, 7d."
+        option("--since", metavar="AGE", help=strings.OPT_SINCE),
+        option("--from", "start", metavar="TIME", help=strings.OPT_FROM),
+        option("--to", "end", metavar="TIME", help=strings.OPT_TO),
+        option("--status", "statuses", multiple=True, metavar="STATUS", help=strings.OPT_STATUS),
+        option("--customer", metavar="ID|NAME", help=strings.OPT_CUSTOMER),
+        option("--printer", metavar="ID|NAME", help=strings.OPT_PRINTER),
+        option("--order", "order_reference", metavar="REF", help=strings.OPT_ONE_ORDER),
+        option("--search", metavar="TEXT", help=strings.OPT_SEARCH),
+        option("--query", "filter_text", metavar="QUERY", help=strings.OPT_QUERY),
+        option(
+            "--limit",
+            default=100,
+            show_default=True,
+            type=click.IntRange(min=1),
+            help=strings.OPT_LIMIT,
         ),
-        click.option(
-            "--from",
-            "start",
-            metavar="TIME",
-            help="Start of the range: 2026-11-20 14:00, -2h, today.",
-        ),
-        click.option("--to", "end", metavar="TIME", help="End of the range (exclusive)."),
-        click.option(
-            "--status", "statuses", multiple=True, metavar="STATUS", help="Repeat for several."
-        ),
-        click.option("--customer", metavar="ID|NAME"),
-        click.option("--printer", metavar="ID|NAME"),
-        click.option("--order", "order_reference", metavar="REF", help="One order reference."),
-        click.option(
-            "--search", metavar="TEXT", help="Full-text search over references, ids and bodies."
-        ),
-        click.option(
-            "--query",
-            "filter_text",
-            metavar="QUERY",
-            help="A filter, as typed at the console's / prompt: "
-            "'status:failed,retrying -customer:acme code:5xx \"gift wrap\"'.",
-        ),
-        click.option("--limit", default=100, show_default=True, type=click.IntRange(min=1)),
-        click.option(
+        option(
             "--format",
             "output",
             type=click.Choice(["table", "json", "jsonl", "csv"]),
             default="table",
             show_default=True,
+            help=strings.OPT_FORMAT,
         ),
-        click.option(
-            "--tz",
-            metavar="ZONE",
-            help="Time zone for the table and for typed times [default local].",
-        ),
+        option("--tz", metavar="ZONE", help=strings.OPT_TZ_TABLE),
         _store_option,
     ]
-    for option in reversed(options):
-        command = option(command)
+    for add in reversed(options):
+        command = add(command)
     return command
 
 
-@cli.command()
+@cli.command(help=strings.CLI_REQUESTS)
 @_list_options
-@click.option("--action", "actions", multiple=True, type=click.Choice(["submit", "cancel"]))
+@option(
+    "--action",
+    "actions",
+    multiple=True,
+    type=click.Choice(["submit", "cancel"]),
+    help=strings.OPT_ACTION,
+)
 def requests(**flags: Any) -> None:
     """List request records, newest first."""
     _list("requests", **flags)
 
 
-@cli.command()
+@cli.command(help=strings.CLI_POSTBACKS)
 @_list_options
-@click.option(
-    "--event", "events", multiple=True, metavar="EVENT", help="e.g. shipped; repeat for several."
-)
+@option("--event", "events", multiple=True, metavar="EVENT", help=strings.OPT_EVENT)
 def postbacks(**flags: Any) -> None:
     """List postback records, newest first."""
     _list("postbacks", **flags)
@@ -403,12 +363,17 @@ def _list(
         click.echo(strings.NO_RECORDS, err=True)
 
 
-@cli.command()
+@cli.command(help=strings.CLI_ORDER)
 @click.argument("reference")
-@click.option(
-    "--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True
+@option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help=strings.OPT_REPORT_FORMAT,
 )
-@click.option("--tz", metavar="ZONE", help="Time zone for the table [default local].")
+@option("--tz", metavar="ZONE", help=strings.OPT_REPORT_TZ)
 @_store_option
 def order(reference: str, output: str, tz: str | None, db: str | None) -> None:
     """One order's requests and postbacks, oldest first, and what is missing or wrong."""
@@ -418,12 +383,18 @@ def order(reference: str, output: str, tz: str | None, db: str | None) -> None:
 
 
 @cli.command(help=strings.SERVE_HELP)
-@click.option("--host", default="127.0.0.1", show_default=True, help=strings.SERVE_OPT_HOST)
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--public", is_flag=True, help=strings.SERVE_OPT_PUBLIC)
-@click.option("--public-url", metavar="URL", help=strings.SERVE_OPT_PUBLIC_URL)
-@click.option("--tz", metavar="ZONE", help="Time zone for times shown and typed [default local].")
-@click.option("--view", metavar="NAME", help="Open a saved view (views.toml in the config folder).")
+@option("--host", default="127.0.0.1", show_default=True, help=strings.SERVE_OPT_HOST)
+@option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help=strings.SERVE_OPT_PORT,
+)
+@option("--public", is_flag=True, help=strings.SERVE_OPT_PUBLIC)
+@option("--public-url", metavar="URL", help=strings.SERVE_OPT_PUBLIC_URL)
+@option("--tz", metavar="ZONE", help=strings.OPT_TZ)
+@option("--view", metavar="NAME", help=strings.OPT_VIEW)
 @_source_options
 @_store_option
 @click.pass_context
@@ -485,7 +456,9 @@ def _with_filter(query: Any, text: str) -> Any:
 def _check_choices(flag: str, given: tuple[str, ...], allowed: tuple[str, ...]) -> None:
     for value in given:
         if value not in allowed:
-            raise InputError(f"{flag} {value!r} is not one of: {', '.join(allowed)}")
+            raise InputError(
+                strings.BAD_CHOICE.format(flag=flag, value=value, allowed=", ".join(allowed))
+            )
 
 
 def _require_source(settings: Settings) -> str:
@@ -499,9 +472,7 @@ def _require_source(settings: Settings) -> str:
         raise InputError(strings.BAD_SOURCE_URL.format(url=settings.api_url, why=error)) from None
     if url.scheme not in ("http", "https") or not url.host:
         raise InputError(
-            strings.BAD_SOURCE_URL.format(
-                url=settings.api_url, why="it needs http:// or https:// and a host"
-            )
+            strings.BAD_SOURCE_URL.format(url=settings.api_url, why=strings.NOT_HTTP_URL)
         )
     return settings.api_url
 
@@ -538,12 +509,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_USAGE
     except click.ClickException as error:
-        click.echo(f"orderdesk: {error.format_message()}", err=True)
+        click.echo(strings.ERROR_LINE.format(message=error.format_message()), err=True)
         return EXIT_USAGE
     except click.Abort:
         return 130
     except OrderdeskError as error:
-        click.echo(f"orderdesk: {error}", err=True)
+        click.echo(strings.ERROR_LINE.format(message=error), err=True)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

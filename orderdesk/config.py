@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     interval: float = Field(default=5.0, gt=0)
     """Seconds between polls when following the source."""
 
+    lang: str | None = None
+    """The language of the console and messages, en or fr; unset, LC_ALL, LC_MESSAGES or LANG."""
+
     tz: str | None = None
     """The time zone times are shown and entered in: local when unset, or UTC, or an IANA name."""
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import tzinfo
 from typing import Literal
 
+from orderdesk import i18n, strings
 from orderdesk.core.queries import RecordSummary
 from orderdesk.core.records import LogRecord
 from orderdesk.core.text import show_controls
@@ -63,9 +64,15 @@ def records_as_json(records: Iterable[LogRecord]) -> Iterable[str]:
     yield "\n]\n"
 
 
-def summary_cells(summary: RecordSummary, zone: tzinfo) -> tuple[str, ...]:
-    """The list columns of tui.md for one record, as visible-safe text."""
-    time = summary.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+def summary_cells(
+    summary: RecordSummary, zone: tzinfo, *, for_people: bool = False
+) -> tuple[str, ...]:
+    """The list columns of tui.md for one record, as visible-safe text.
+
+    Times are ISO-like for files, and written the language's way ``for_people``.
+    """
+    moment = summary.created_at.astimezone(zone)
+    time = i18n.format_moment(moment) if for_people else moment.strftime("%Y-%m-%d %H:%M:%S")
     reference = summary.order_reference_id or "-"
     if summary.kind == "requests":
         status = summary.status + (f" {summary.http_status}" if summary.http_status else "")
@@ -98,8 +105,9 @@ def summaries_as_table(summaries: Sequence[RecordSummary], zone: tzinfo, *, widt
     if not summaries:
         return ""
     columns = _REQUEST_COLUMNS if summaries[0].kind == "requests" else _POSTBACK_COLUMNS
-    rows = [tuple(column.upper() for column in columns)]
-    rows += [summary_cells(summary, zone) for summary in summaries]
+    headers = strings.LISTING_COLUMNS
+    rows = [tuple(headers[column] for column in columns)]
+    rows += [summary_cells(summary, zone, for_people=True) for summary in summaries]
     # Every column but the last is capped so one long value cannot push the
     # rest off screen; the last one runs to the edge of the terminal.
     widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]

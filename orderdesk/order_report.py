@@ -12,7 +12,7 @@ import sys
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Literal
 
-from orderdesk import strings
+from orderdesk import i18n, strings
 from orderdesk.config import Settings
 from orderdesk.core.errors import InputError
 from orderdesk.core.records import format_timestamp
@@ -98,7 +98,7 @@ def timeline_json(timeline: Timeline, rules: TimelineRules) -> str:
 def _entry_cells(entry: TimelineEntry, zone: tzinfo) -> tuple[str, ...]:
     cells = (
         _moment(entry.at, zone),
-        "request" if entry.kind == "requests" else "postback",
+        strings.TIMELINE_KIND[entry.kind],
         entry.subject,
         ("✗ " if entry.failed else "") + entry.status,
         str(entry.http_status) if entry.http_status is not None else "-",
@@ -111,7 +111,7 @@ def _entry_cells(entry: TimelineEntry, zone: tzinfo) -> tuple[str, ...]:
 
 
 def _moment(moment: datetime, zone: tzinfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+    return i18n.format_moment(moment.astimezone(zone))
 
 
 def timeline_table(timeline: Timeline, zone: tzinfo, *, width: int) -> str:
@@ -128,7 +128,8 @@ def timeline_table(timeline: Timeline, zone: tzinfo, *, width: int) -> str:
         else strings.ORDER_NO_IDS,
         "",
     ]
-    rows = [tuple(column.upper() for column in _ENTRY_COLUMNS)]
+    headers = strings.REPORT_COLUMNS
+    rows = [tuple(headers[column] for column in _ENTRY_COLUMNS)]
     rows += [_entry_cells(entry, zone) for entry in timeline.entries]
     widths = [min(max(len(row[i]) for row in rows), 40) for i in range(len(_ENTRY_COLUMNS))]
     for row in rows:

@@ -1,77 +1,98 @@
-"""Every sentence orderdesk says to its users, in one place.
+"""Every sentence orderdesk says to its users, in one place, in English and French.
 
-A French interface is planned: these will go through gettext, so they are
-whole sentences with named placeholders, never pieces glued together.
+Each sentence is written here in English, which is also its key (msgid) in
+the catalog; ``N_`` marks it for ``pybabel extract``. The names below are not
+kept as module attributes: reading ``strings.NAME`` goes through
+``__getattr__`` at the end, which serves the sentence in the language in use
+(a dict of sentences comes back as a dict of translations). So a sentence
+read at any moment is in the language chosen, and ``.format()`` on it writes
+numbers that language's way. They are whole sentences with named
+placeholders, never pieces glued together.
 """
 
 from __future__ import annotations
 
-NO_SOURCE = (
+from orderdesk.i18n import N_, P_, InContext, gettext, language, pgettext
+
+NO_SOURCE = N_(
     "no log API to sync from: pass --api-url URL (and --api-key KEY) or set ORDERDESK_API_URL; "
     "to try orderdesk without one, run 'orderdesk simulate' in another terminal"
 )
-BAD_SOURCE_URL = "{url!r} is not a usable log API URL ({why}): use e.g. https://intake.example.com"
-USAGE_ERROR = "orderdesk: {message} (see '{where} --help')"
-NO_RECORDS = "no records match: widen the time range (--since 7d) or drop a filter"
-FOLLOWING = "following {url} into {db}, every {interval:g} s; Ctrl-C stops"
-STOPPED = "stopped; everything fetched so far is stored"
-SYNC_PROGRESS = "{fetched:,} fetched, {new:,} new, {updated:,} updated"
-SYNC_DONE = "caught up: {fetched:,} fetched, {new:,} new, {updated:,} updated in {seconds:.1f} s"
-SYNC_RETRY = "{error}; retrying at {when}"
-SYNC_PASS = "{time}  {new:,} new, {updated:,} updated"
+BAD_SOURCE_URL = N_(
+    "{url!r} is not a usable log API URL ({why}): use e.g. https://intake.example.com"
+)
+USAGE_ERROR = N_("orderdesk: {message} (see '{where} --help')")
+ERROR_LINE = N_("orderdesk: {message}")
+NO_RECORDS = N_("no records match: widen the time range (--since 7d) or drop a filter")
+FOLLOWING = N_("following {url} into {db}, every {interval:g} s; Ctrl-C stops")
+STOPPED = N_("stopped; everything fetched so far is stored")
+SYNC_PROGRESS = N_("{fetched:,} fetched, {new:,} new, {updated:,} updated")
+SYNC_DONE = N_(
+    "caught up: {fetched:,} fetched, {new:,} new, {updated:,} updated in {seconds:.1f} s"
+)
+SYNC_RETRY = N_("{error}; retrying at {when}")
+SYNC_PASS = N_("{time}  {new:,} new, {updated:,} updated")
 
 # -- the terminal UI: lists, filters, freshness -------------------------------------
-TITLE_REQUESTS = "Requests"
-TITLE_POSTBACKS = "Postbacks"
-TITLE_ORDER = "Order"
-WINDOW_ALL = "all time"
-WINDOW_PRESET = "last {span}"
-WINDOW_CUSTOM = "from {start} to {end}"
-WINDOW_OPEN = "the start"
-WINDOW_NOW = "now"
-ZONE_LOCAL = "local"
-CHIP_ERRORS = "errors only"
-CHIP_STATUS = "status: {statuses}"
-CHIP_CUSTOMER = "customer: {value}"
-CHIP_PRINTER = "printer: {value}"
-CHIP_ORDER = "order: {value}"
-CHIP_SEARCH = "search: {value}"
-FILTER_BAR = "{window} · times in {zone}"
-ROWS_EXACT = "{count:,} records"
-ROWS_AT_LEAST = "≥ {count:,} records"
-ROWS_NONE = "no records match: widen the time range (t) or clear the filters (x)"
-FRESH_NEVER = "not synced yet: the first sync is starting"
-FRESH_SYNCED = "synced {age} ago"
-FRESH_SYNCING = "syncing: {fetched:,} fetched, {new:,} new"
-FRESH_NEW = "{new:,} new since you looked"
-FRESH_FOLLOWING = "following the newest"
-FRESH_FAILING = "source failing: {error}; next try at {when}"
-FRESH_STOPPED = "sync stopped: {error}"
-FRESH_SERVICE = "sync service {holder}"
-FRESH_SERVICE_GONE = "no sync service running"
-FRESH_TOOK_OVER = "took over sync: the service stopped"
-FRESH_READ_ONLY = "reading the store; no source configured"
-ORDER_FINDER_LABEL = "Order >"
-ORDER_FINDER_PLACEHOLDER = "a reference: its timeline shows as you type"
-ORDER_FINDER_HINT = "type an order reference above: its timeline shows as you type"
-ORDER_FINDER_NONE = (
+TITLE_REQUESTS = N_("Requests")
+TITLE_POSTBACKS = N_("Postbacks")
+TITLE_ORDER = N_("Order")
+WINDOW_ALL = N_("all time")
+WINDOW_PRESET = N_("last {span}")
+WINDOW_PRESETS = {
+    "15m": N_("last 15m"),
+    "1h": N_("last 1h"),
+    "4h": N_("last 4h"),
+    "24h": N_("last 24h"),
+    "7d": N_("last 7d"),
+    "30d": N_("last 30d"),
+}
+WINDOW_CUSTOM = N_("from {start} to {end}")
+WINDOW_OPEN = N_("the start")
+WINDOW_NOW = N_("now")
+ZONE_LOCAL = N_("local")
+CHIP_ERRORS = N_("errors only")
+CHIP_STATUS = N_("status: {statuses}")
+CHIP_CUSTOMER = N_("customer: {value}")
+CHIP_PRINTER = N_("printer: {value}")
+CHIP_ORDER = N_("order: {value}")
+CHIP_SEARCH = N_("search: {value}")
+FILTER_BAR = N_("{window} · times in {zone}")
+ROWS_EXACT = N_("{count:,} records")
+ROWS_AT_LEAST = N_("≥ {count:,} records")
+ROWS_NONE = N_("no records match: widen the time range (t) or clear the filters (x)")
+FRESH_NEVER = N_("not synced yet: the first sync is starting")
+FRESH_SYNCED = N_("synced {age} ago")
+FRESH_SYNCING = N_("syncing: {fetched:,} fetched, {new:,} new")
+FRESH_NEW = N_("{new:,} new since you looked")
+FRESH_FOLLOWING = N_("following the newest")
+FRESH_FAILING = N_("source failing: {error}; next try at {when}")
+FRESH_STOPPED = N_("sync stopped: {error}")
+FRESH_SERVICE = N_("sync service {holder}")
+FRESH_SERVICE_GONE = N_("no sync service running")
+FRESH_TOOK_OVER = N_("took over sync: the service stopped")
+FRESH_READ_ONLY = N_("reading the store; no source configured")
+ORDER_FINDER_LABEL = N_("Order >")
+ORDER_FINDER_PLACEHOLDER = N_("a reference: its timeline shows as you type")
+ORDER_FINDER_HINT = N_("type an order reference above: its timeline shows as you type")
+ORDER_FINDER_NONE = N_(
     "no order reference is or begins with '{reference}' in the store: check it, "
     "or search for part of it with / on a list"
 )
-ORDER_FINDER_CANDIDATES = (
+ORDER_FINDER_CANDIDATES = N_(
     "no order '{reference}' yet; the references it could be (enter takes the first):"
 )
-TIME_RANGE_TITLE = "Time range (times in {zone})"
-TIME_RANGE_FROM = "From: 2026-11-20 14:00, -2h, 3d, today, yesterday"
-TIME_RANGE_TO = "To (empty for now)"
-TIME_RANGE_APPLY = "Apply"
-FILTERS_TITLE = "Filters"
-FILTERS_STATUSES = "Statuses (space toggles)"
-FILTERS_CUSTOMER = "Customer id or name"
-FILTERS_PRINTER = "Printer id or name"
-FILTERS_APPLY = "Apply"
-FIRST_RUN_TITLE = "Welcome to orderdesk"
-FIRST_RUN_BODY = (
+TIME_RANGE_TITLE = N_("Time range (times in {zone})")
+TIME_RANGE_FROM = N_("From: 2026-11-20 14:00, -2h, 3d, today, yesterday")
+TIME_RANGE_TO = N_("To (empty for now)")
+TIME_RANGE_APPLY = N_("Apply")
+FILTERS_TITLE = N_("Filters")
+FILTERS_STATUSES = N_("Statuses (space toggles)")
+FILTERS_CUSTOMER = N_("Customer id or name")
+FILTERS_PRINTER = N_("Printer id or name")
+FILTERS_APPLY = N_("Apply")
+FIRST_RUN_TITLE = N_("Welcome to orderdesk")
+FIRST_RUN_BODY = N_(
     "There is no log API to read from yet, and the store at {db} is empty.\n\n"
     "To see orderdesk at work right away, quit (q) and run:\n\n"
     "    orderdesk demo\n\n"
@@ -82,203 +103,216 @@ FIRST_RUN_BODY = (
     "    orderdesk\n\n"
     "or pass --api-url and --api-key."
 )
-WORKER_FAILED = "{name} failed: {error}"
-NO_DRILL_DOWN = "the record view is not available in this build"
-NO_ORDER_SELECTED = "select a record first, or press 3 to type an order reference"
+WORKER_FAILED = N_("{name} failed: {error}")
+NO_DRILL_DOWN = N_("the record view is not available in this build")
+NO_ORDER_SELECTED = N_("select a record first, or press 3 to type an order reference")
 COLUMN_HEADERS = {
-    "time": "TIME",
-    "reference": "ORDER REF",
-    "customer": "CUSTOMER",
-    "printer": "PRINTER",
-    "action": "ACTION",
-    "status": "STATUS",
-    "duration": "TOOK",
-    "error": "ERROR",
-    "event": "EVENT",
-    "delivery": "DELIVERY",
-    "attempts": "TRIES",
-    "code": "CODE",
+    "time": N_("TIME"),
+    "reference": N_("ORDER REF"),
+    "customer": N_("CUSTOMER"),
+    "printer": N_("PRINTER"),
+    "action": N_("ACTION"),
+    "status": N_("STATUS"),
+    "duration": N_("TOOK"),
+    "error": N_("ERROR"),
+    "event": N_("EVENT"),
+    "delivery": N_("DELIVERY"),
+    "attempts": N_("TRIES"),
+    "code": N_("CODE"),
 }
 TIME_RANGE_PRESETS = {
-    "15m": "Last 15 minutes",
-    "1h": "Last hour",
-    "4h": "Last 4 hours",
-    "24h": "Last 24 hours",
-    "7d": "Last 7 days",
-    "30d": "Last 30 days",
-    "all": "All time",
+    "15m": N_("Last 15 minutes"),
+    "1h": N_("Last hour"),
+    "4h": N_("Last 4 hours"),
+    "24h": N_("Last 24 hours"),
+    "7d": N_("Last 7 days"),
+    "30d": N_("Last 30 days"),
+    "all": N_("All time"),
 }
-TIME_RANGE_CUSTOM = "Or a custom range (enter applies):"
+TIME_RANGE_CUSTOM = N_("Or a custom range (enter applies):")
 TIME_RANGE_BAD = "{error}"
-ERRORS_ON = "showing errors only"
-ERRORS_OFF = "showing every status"
-FILTERS_CLEARED = "filters cleared"
-ZONE_NOW = "times are now in {zone}"
+ERRORS_ON = N_("showing errors only")
+ERRORS_OFF = N_("showing every status")
+FILTERS_CLEARED = N_("filters cleared")
+ZONE_NOW = N_("times are now in {zone}")
 
 # -- the terminal UI: the record drill-down and the order view ------------------------
-STAGE_ORIGINAL = "Original"
-STAGE_TEMPLATE = "Template"
-STAGE_FINAL = "Final"
-STAGE_RESPONSE = "Response"
-STAGE_FAILED_MARK = "✗ failed here"
-STAGE_ERROR = "{code}: {message}"
-NOT_DELIVERED = "not delivered to the customer after {attempts} attempts; last answer: {answer}"
-STILL_RETRYING = (
+STAGE_ORIGINAL = N_("Original")
+STAGE_TEMPLATE = N_("Template")
+STAGE_FINAL = N_("Final")
+STAGE_RESPONSE = N_("Response")
+STAGE_FAILED_MARK = N_("✗ failed here: ")
+#: The tabs of the four stages at 80x24, where the full names do not fit side by side.
+STAGE_TABS = {
+    "original": P_("tab", "Original"),
+    "template": P_("tab", "Template"),
+    "final": P_("tab", "Final"),
+    "response": P_("tab", "Response"),
+}
+STAGE_ERROR = N_("{code}: {message}")
+NOT_DELIVERED = N_("not delivered to the customer after {attempts} attempts; last answer: {answer}")
+STILL_RETRYING = N_(
     "not delivered yet, still retrying after {attempts} attempts; last answer: {answer}"
 )
-NO_TEMPLATE = "no template processing was recorded"
-NO_TEMPLATE_OUTPUT = "the template produced no output"
-NOT_SENT = "not sent"
-NO_ANSWER = "no answer was recorded"
-NO_HEADERS = "no headers"
-NO_BODY = "no body was recorded"
-BODY = "body"
-TEMPLATE_SOURCE = "template source"
-TEMPLATE_OUTPUT = "template output"
-HEADERS = "headers"
-ATTEMPT_COUNT = "{count} attempts"
-ATTEMPTS = "delivery attempts"
-ATTEMPT_LINE = "#{number}  {time}  {answer}  {duration}"
-RECORD_KIND = {"requests": "Request", "postbacks": "Postback"}
-RECORD_HEADER = (
+NO_TEMPLATE = N_("no template processing was recorded")
+NO_TEMPLATE_OUTPUT = N_("the template produced no output")
+NOT_SENT = N_("not sent")
+NO_ANSWER = N_("no answer was recorded")
+NO_HEADERS = N_("no headers")
+NO_BODY = N_("no body was recorded")
+BODY = N_("body")
+TEMPLATE_SOURCE = N_("template source")
+TEMPLATE_OUTPUT = N_("template output")
+HEADERS = N_("headers")
+ATTEMPT_COUNT = N_("{count} attempts")
+ATTEMPTS = N_("delivery attempts")
+ATTEMPT_LINE = N_("#{number}  {time}  {answer}  {duration}")
+RECORD_KIND = {"requests": N_("Request"), "postbacks": N_("Postback")}
+RECORD_HEADER = N_(
     "{kind} {id} · order {reference} · {source} → {target} · {status} · "
     "{created} {zone} · updated {updated}"
 )
-RECORD_MISSING = "no record {id} in the store: it may have been removed; press escape to go back"
-NO_REFERENCE = "this record has no order reference"
-STAGE_COPIED = "copied the {stage} stage of {id} ({size})"
-STAGE_SAVED = "saved the {stage} stage of {id} to {path}"
-STAGE_DOWNLOADED = "sent the {stage} stage of {id} to your browser as a download"
-STAGE_NOT_SAVED = "could not save the {stage} stage: {error}"
-ORDER_HEADER = "Order {reference} · {customers} → {printers} · times in {zone}"
-ORDER_IDS = "printer orders: {ids}"
-ORDER_NO_IDS = "no printer order id yet"
-ORDER_EMPTY = "nothing in the store about order {reference}: check the reference, or widen the sync"
-ORDER_TRUNCATED = "more records than shown: only the first {count} of each kind are listed"
-ORDER_ALL_WELL = "nothing missing: every request went through and every postback was delivered"
-TITLE_ORDER_TIMELINE = "timeline, oldest first (enter opens a record)"
+RECORD_MISSING = N_(
+    "no record {id} in the store: it may have been removed; press escape to go back"
+)
+NO_REFERENCE = N_("this record has no order reference")
+STAGE_COPIED = N_("copied the {stage} stage of {id} ({size})")
+STAGE_SAVED = N_("saved the {stage} stage of {id} to {path}")
+STAGE_DOWNLOADED = N_("sent the {stage} stage of {id} to your browser as a download")
+STAGE_NOT_SAVED = N_("could not save the {stage} stage: {error}")
+ORDER_HEADER = N_("Order {reference} · {customers} → {printers} · times in {zone}")
+ORDER_IDS = N_("printer orders: {ids}")
+ORDER_NO_IDS = N_("no printer order id yet")
+ORDER_EMPTY = N_(
+    "nothing in the store about order {reference}: check the reference, or widen the sync"
+)
+ORDER_TRUNCATED = N_("more records than shown: only the first {count} of each kind are listed")
+ORDER_ALL_WELL = N_("nothing missing: every request went through and every postback was delivered")
+TITLE_ORDER_TIMELINE = N_("timeline, oldest first (enter opens a record)")
 
-SYNC_LEASE_HELD = (
+SYNC_LEASE_HELD = N_(
     "{holder} is already syncing this store; stop it first, or run with --wait to take over "
     "when it stops"
 )
-SYNC_WAITING = "{holder} is syncing this store; waiting for it to stop (Ctrl-C to give up)"
+SYNC_WAITING = N_("{holder} is syncing this store; waiting for it to stop (Ctrl-C to give up)")
 
 # -- The order timeline's findings (orderdesk.findings), and `orderdesk order REF` --------
 
-FINDING_REQUEST_FAILED = "the {subject} request failed: {detail}"
-FINDING_NOT_RECEIVED = (
+FINDING_REQUEST_FAILED = N_("the {subject} request failed: {detail}")
+FINDING_NOT_RECEIVED = N_(
     "printer order {order_id} was accepted, but no order_received came within {threshold} "
     "(silent for {waited})"
 )
-FINDING_AWAITING_RECEIPT = (
+FINDING_AWAITING_RECEIPT = N_(
     "printer order {order_id} was sent {waited} ago; no order_received yet "
     "(expected within {threshold})"
 )
-FINDING_SHIPPED_UNDELIVERED = (
+FINDING_SHIPPED_UNDELIVERED = N_(
     "the shipped postback never reached the customer's system: {detail}; "
     "the customer never got the shipping notification"
 )
-FINDING_UNDELIVERED = "the {subject} postback never reached the customer's system: {detail}"
-FINDING_RETRYING = (
+FINDING_UNDELIVERED = N_("the {subject} postback never reached the customer's system: {detail}")
+FINDING_RETRYING = N_(
     "the {subject} postback is still being retried after {waited} (more than {threshold}): {detail}"
 )
-FINDING_RETRYING_NOTICE = "delivery of the {subject} postback is being retried: {detail}"
-FINDING_ERROR_POSTBACK = "the printer reported an error on printer order {order_id}: {detail}"
-FINDING_CANCEL_REFUSED = (
+FINDING_RETRYING_NOTICE = N_("delivery of the {subject} postback is being retried: {detail}")
+FINDING_ERROR_POSTBACK = N_("the printer reported an error on printer order {order_id}: {detail}")
+FINDING_CANCEL_REFUSED = N_(
     "a cancel came after printer order {order_id} was printed (at {printed}); "
     "the printer refused it"
 )
-FINDING_CANCEL_AFTER_PRINTED = (
+FINDING_CANCEL_AFTER_PRINTED = N_(
     "a cancel came after printer order {order_id} was printed (at {printed}); "
     "check whether the parcel still ships"
 )
-FINDING_DUPLICATE = (
+FINDING_DUPLICATE = N_(
     "the reference was submitted again, {waited} after the first submit (at {first}): "
     "a duplicate order reference"
 )
-FINDING_NO_REQUEST = "postbacks arrived, but no request for this order is in the store"
-FINDINGS_TITLE = "what is missing or wrong ({count})"
-FINDING_RECORDS = "records: {ids}"
-ORDER_UNKNOWN = (
+FINDING_NO_REQUEST = N_("postbacks arrived, but no request for this order is in the store")
+FINDINGS_TITLE = N_("what is missing or wrong ({count})")
+FINDING_RECORDS = N_("records: {ids}")
+ORDER_UNKNOWN = N_(
     "no records for order reference '{reference}' in {db}: check the reference, "
     "or look for part of it with: orderdesk requests --search '{reference}'"
 )
-ORDER_REPORT_IDS = "printer orders: {ids}"
-ORDER_REPORT_NO_FINDINGS = (
+ORDER_REPORT_IDS = N_("printer orders: {ids}")
+ORDER_REPORT_NO_FINDINGS = N_(
     "findings: none, every request went through and every postback was delivered"
 )
-ORDER_REPORT_FINDINGS = "findings ({count}):"
-NEXT_FINDING_NONE = "nothing is missing or wrong in this order"
+ORDER_REPORT_FINDINGS = N_("findings ({count}):")
+NEXT_FINDING_NONE = N_("nothing is missing or wrong in this order")
 # -- the terminal UI: marks, export, saved views, volume -------------------------------
 MARK = "●"
-CHIP_MARKED = "{count:,} marked"
-CHIP_MARKED_ONLY = "marked only ({count:,})"
-MARKED_ONLY_ON = "showing only the {count:,} marked records"
-MARKED_ONLY_OFF = "showing every record again; the marks stay"
-NOTHING_MARKED = "nothing is marked: press m on a record to mark it"
-EXPORT_TITLE = {"requests": "Export requests", "postbacks": "Export postbacks"}
-EXPORT_JSONL = "JSON lines: whole records, as the log API gives them"
-EXPORT_CSV = "CSV: the list's columns, one row per record"
-EXPORT_MARKED_ONLY = "Only the marked records ({count:,})"
-EXPORT_FILE = "File (enter exports, escape cancels)"
-EXPORT_START = "Export"
-EXPORT_NO_PATH = "type the file to write"
-EXPORT_NOTHING = "no records match: there is nothing to export"
-EXPORT_FAILED = "could not write {path}: {error}"
-EXPORT_DONE = "wrote {count:,} records to {path}"
-EXPORT_DOWNLOADED = (
+CHIP_MARKED = N_("{count:,} marked")
+CHIP_MARKED_ONLY = N_("marked only ({count:,})")
+MARKED_ONLY_ON = N_("showing only the {count:,} marked records")
+MARKED_ONLY_OFF = N_("showing every record again; the marks stay")
+NOTHING_MARKED = N_("nothing is marked: press m on a record to mark it")
+EXPORT_TITLE = {"requests": N_("Export requests"), "postbacks": N_("Export postbacks")}
+EXPORT_JSONL = N_("JSON lines: whole records, as the log API gives them")
+EXPORT_CSV = N_("CSV: the list's columns, one row per record")
+EXPORT_MARKED_ONLY = N_("Only the marked records ({count:,})")
+EXPORT_FILE = N_("File (enter exports, escape cancels)")
+EXPORT_START = N_("Export")
+EXPORT_NO_PATH = N_("type the file to write")
+EXPORT_NOTHING = N_("no records match: there is nothing to export")
+EXPORT_FAILED = N_("could not write {path}: {error}")
+EXPORT_DONE = N_("wrote {count:,} records to {path}")
+EXPORT_DOWNLOADED = N_(
     "wrote {count:,} records to {path} on the server, and sent it to your browser as a download"
 )
-EXPORT_CANCELLED = "export stopped: nothing was written to {path}"
-EXPORT_BROKE = "the export failed, and nothing was written: {error}"
-VIEW_COMMAND = "View: {name}"
-VIEW_COMMAND_HELP = "Open this saved view on the {screen} list"
-VIEW_SCREENS = {"requests": "Requests", "postbacks": "Postbacks"}
-VIEW_SAVE = "Save current view as…"
-VIEW_SAVE_HELP = "Keep this list's screen, time range and filters under a name, in {path}"
-VIEW_NAME_PROMPT = "Name of the view (enter saves, escape cancels)"
-VIEW_SAVED = "saved the view {name} in {path}"
-VIEW_NOT_SAVED = "could not save the view: {error}"
-VIEW_OPENED = "view {name}"
-VIEWS_BROKEN = "Views: the views file has a mistake"
-VOLUME_COUNTING = "counting records over the range…"
-VOLUME_EMPTY = "no records in this range"
-VOLUME_SUMMARY = "{step} a bar · peak {peak:,} · [ ] picks"
-VOLUME_BUCKET = "{start} · {records:,} · {failures:,} failed"
-VOLUME_NARROWED = "time range now from {start} to {end}"
-VOLUME_FAILED = "could not count the volume: {error}"
-EXPORT_COMMAND = "Export the list…"
-EXPORT_HELP = "Write this list, or only its marked records, to a JSON lines or CSV file (X)"
-MARKED_COMMAND = "Marked records only"
-MARKED_HELP = "Show only the records marked with m, or every record again (M)"
+EXPORT_CANCELLED = N_("export stopped: nothing was written to {path}")
+EXPORT_BROKE = N_("the export failed, and nothing was written: {error}")
+VIEW_COMMAND = N_("View: {name}")
+VIEW_COMMAND_HELP = N_("Open this saved view on the {screen} list")
+VIEW_SCREENS = {"requests": N_("Requests"), "postbacks": N_("Postbacks")}
+VIEW_SAVE = N_("Save current view as…")
+VIEW_SAVE_HELP = N_("Keep this list's screen, time range and filters under a name, in {path}")
+VIEW_NAME_PROMPT = N_("Name of the view (enter saves, escape cancels)")
+VIEW_SAVED = N_("saved the view {name} in {path}")
+VIEW_NOT_SAVED = N_("could not save the view: {error}")
+VIEW_OPENED = N_("view {name}")
+VIEWS_BROKEN = N_("Views: the views file has a mistake")
+VOLUME_COUNTING = N_("counting records over the range…")
+VOLUME_EMPTY = N_("no records in this range")
+VOLUME_SUMMARY = N_("{step} a bar · peak {peak:,} · [ ] picks")
+VOLUME_BUCKET = N_("{start} · {records:,} · {failures:,} failed")
+VOLUME_NARROWED = N_("time range now from {start} to {end}")
+VOLUME_FAILED = N_("could not count the volume: {error}")
+EXPORT_COMMAND = N_("Export the list…")
+EXPORT_HELP = N_("Write this list, or only its marked records, to a JSON lines or CSV file (X)")
+MARKED_COMMAND = N_("Marked records only")
+MARKED_HELP = N_("Show only the records marked with m, or every record again (M)")
 # -- the terminal UI: search in a stage, what the template changed, compare, curl ------
-STAGE_SEARCH_PROMPT = "Find in this stage (enter to find, escape to close)"
-STAGE_SEARCH_PROMPT_IN = "Find in the {stage} stage (enter to find, escape to close)"
-SEARCH_HIT_OF = "“{needle}”: hit {number} of {count} (n next, N previous)"
-SEARCH_HIT_OF_MORE = "“{needle}”: hit {number} of {count} or more (n next, N previous)"
-SEARCH_NO_HITS = "“{needle}” is not in this stage"
-SEARCH_NONE_ACTIVE = "nothing searched in this stage: press / to search"
-CHANGES_HEADER = "What the template changed · {id} · order {reference} · {customer}"
-CHANGES_COUNT = "{count} {mark}"
-CHANGES_NO_ORIGINAL = "the Original body is not JSON or XML (or was not recorded): nothing to pair"
-CHANGES_NO_FINAL = "nothing came out of the template: no Final request and no template output"
-CHANGES_FINAL_UNREADABLE = "the Final body is not JSON or XML: nothing to pair"
-CHANGES_ALL_USED = "every field of the Original fed the Final request"
-CHANGES_UNUSED = "not used from the Original ({count}): {fields}"
+STAGE_SEARCH_PROMPT = N_("Find in this stage (enter to find, escape to close)")
+STAGE_SEARCH_PROMPT_IN = N_("Find in the {stage} stage (enter to find, escape to close)")
+SEARCH_HIT_OF = N_("“{needle}”: hit {number} of {count} (n next, N previous)")
+SEARCH_HIT_OF_MORE = N_("“{needle}”: hit {number} of {count} or more (n next, N previous)")
+SEARCH_NO_HITS = N_("“{needle}” is not in this stage")
+SEARCH_NONE_ACTIVE = N_("nothing searched in this stage: press / to search")
+CHANGES_HEADER = N_("What the template changed · {id} · order {reference} · {customer}")
+CHANGES_COUNT = N_("{count} {mark}")
+CHANGES_NO_ORIGINAL = N_(
+    "the Original body is not JSON or XML (or was not recorded): nothing to pair"
+)
+CHANGES_NO_FINAL = N_("nothing came out of the template: no Final request and no template output")
+CHANGES_FINAL_UNREADABLE = N_("the Final body is not JSON or XML: nothing to pair")
+CHANGES_ALL_USED = N_("every field of the Original fed the Final request")
+CHANGES_UNUSED = N_("not used from the Original ({count}): {fields}")
 CHANGES_COLUMNS = {
-    "mark": "WHAT",
-    "output": "FINAL FIELD",
-    "source": "FROM ORIGINAL FIELD",
-    "value": "VALUE (ORIGINAL → FINAL)",
+    "mark": N_("WHAT"),
+    "output": N_("FINAL FIELD"),
+    "source": N_("FROM ORIGINAL FIELD"),
+    "value": N_("VALUE (ORIGINAL → FINAL)"),
 }
 MARKS = {
-    "defaulted": "defaulted",
-    "empty": "empty",
-    "unmatched": "from elsewhere",
-    "changed": "changed",
-    "copied": "copied",
-    "fixed": "fixed",
+    "defaulted": N_("defaulted"),
+    "empty": N_("empty"),
+    "unmatched": N_("from elsewhere"),
+    "changed": N_("changed"),
+    "copied": N_("copied"),
+    "fixed": N_("fixed"),
 }
 MARK_SYMBOLS = {
     "defaulted": "⚠",
@@ -288,107 +322,583 @@ MARK_SYMBOLS = {
     "copied": "=",
     "fixed": "•",
 }
-CHANGE_VIA = {"template": "by the template's source", "value": "by equal values"}
-CHANGE_FROM = "{output} ← {source} ({via}): {before} → {after}"
-CHANGE_FIXED = "{output} is always {value}: the template writes it as it is"
-CHANGE_NO_SOURCE = (
+CHANGE_VIA = {"template": N_("by the template's source"), "value": N_("by equal values")}
+CHANGE_FROM = N_("{output} ← {source} ({via}): {before} → {after}")
+CHANGE_FIXED = N_("{output} is always {value}: the template writes it as it is")
+CHANGE_NO_SOURCE = N_(
     "{output} = {value}: from neither the Original nor the template's source "
     "(the service's own records, or a computed value)"
 )
-COMPARE_BASE_SET = (
-    "{id} is the base of a comparison: open another {kind} and press c to compare it with this one"
-)
-COMPARE_SAME_RECORD = "this record is the base: open another {kind} and press c there"
-COMPARE_OTHER_KIND = (
-    "the base was a {old}; this {new} is the base now: open another {new} and press c"
-)
-COMPARE_HEADER = (
+COMPARE_BASE_SET = {
+    "requests": N_(
+        "{id} is the base of a comparison: open another request and press c to compare it "
+        "with this one"
+    ),
+    "postbacks": N_(
+        "{id} is the base of a comparison: open another postback and press c to compare it "
+        "with this one"
+    ),
+}
+COMPARE_SAME_RECORD = {
+    "requests": N_("this record is the base: open another request and press c there"),
+    "postbacks": N_("this record is the base: open another postback and press c there"),
+}
+#: By the kind of the record that becomes the base.
+COMPARE_OTHER_KIND = {
+    "requests": N_(
+        "the base was a postback; this request is the base now: open another request and press c"
+    ),
+    "postbacks": N_(
+        "the base was a request; this postback is the base now: open another postback and press c"
+    ),
+}
+COMPARE_HEADER = N_(
     "Comparing {other} ({other_status}) with the base {base} ({base_status}): {count} fields differ"
 )
-COMPARE_SAME = "the two records are the same, field by field"
-COMPARE_MISSING = "(absent)"
-COMPARE_COLUMNS = {"section": "WHERE", "field": "FIELD", "base": "BASE", "other": "THIS RECORD"}
-COMPARE_SECTIONS = {
-    "record": "record",
-    "original": "Original",
-    "final": "Final",
-    "response": "Response",
+COMPARE_SAME = N_("the two records are the same, field by field")
+COMPARE_MISSING = N_("(absent)")
+COMPARE_COLUMNS = {
+    "section": N_("WHERE"),
+    "field": N_("FIELD"),
+    "base": N_("BASE"),
+    "other": N_("THIS RECORD"),
 }
-COMPARE_DETAIL = "{section} {field}: base {base}, this record {other}"
-COMPARE_KIND = {"requests": "request", "postbacks": "postback"}
-CURL_COPIED = "copied the Final request of {id} as a curl command ({size}); secrets stay redacted"
-CURL_NOT_SENT = "the Final request was never sent: there is no request to copy as curl"
+COMPARE_SECTIONS = {
+    "record": N_("record"),
+    "original": N_("Original"),
+    "final": N_("Final"),
+    "response": N_("Response"),
+}
+COMPARE_DETAIL = N_("{section} {field}: base {base}, this record {other}")
+CURL_COPIED = N_(
+    "copied the Final request of {id} as a curl command ({size}); secrets stay redacted"
+)
+CURL_NOT_SENT = N_("the Final request was never sent: there is no request to copy as curl")
 
 
 # -- The filter language (the / prompt and --query) ----------------------------------------
 
-FILTER_AMBIGUOUS_FIELD = "field '{name}' at {at} could be {choices}: write more of it"
-FILTER_UNKNOWN_FIELD = (
+FILTER_AMBIGUOUS_FIELD = N_("field '{name}' at {at} could be {choices}: write more of it")
+FILTER_UNKNOWN_FIELD = N_(
     "unknown field '{name}' at {at}: did you mean {guess}? "
     "(put text with a colon in quotes to search for it)"
 )
-FILTER_UNKNOWN_FIELD_NO_GUESS = (
+FILTER_UNKNOWN_FIELD_NO_GUESS = N_(
     "unknown field '{name}' at {at}: the fields are {fields} "
     "(put text with a colon in quotes to search for it)"
 )
-FILTER_OPEN_QUOTE = 'the quote at {at} is never closed: add a " after the phrase'
-FILTER_NO_VALUE = "{field} needs a value at {at}: e.g. {example}"
-FILTER_UNEXPECTED = (
+FILTER_OPEN_QUOTE = N_('the quote at {at} is never closed: add a " after the phrase')
+FILTER_NO_VALUE = N_("{field} needs a value at {at}: e.g. {example}")
+FILTER_UNEXPECTED = N_(
     "unexpected '{character}' at {at}: separate values with commas and terms with spaces"
 )
-FILTER_EVENT_ON_REQUESTS = (
+FILTER_EVENT_ON_REQUESTS = N_(
     "event at {at} is for postbacks: on requests write action:submit or action:cancel"
 )
-FILTER_ACTION_ON_POSTBACKS = (
+FILTER_ACTION_ON_POSTBACKS = N_(
     "action at {at} is for requests: on postbacks write an event, e.g. event:shipped"
 )
-FILTER_BAD_VALUE = "{field} '{value}' at {at} is not one of {allowed}: did you mean {guess}?"
-FILTER_BAD_VALUE_NO_GUESS = "{field} '{value}' at {at} is not one of {allowed}"
-FILTER_BAD_CODE = "code '{value}' at {at} is not an HTTP status: write 500, 5xx or 500-503"
+FILTER_BAD_VALUE = N_("{field} '{value}' at {at} is not one of {allowed}: did you mean {guess}?")
+FILTER_BAD_VALUE_NO_GUESS = N_("{field} '{value}' at {at} is not one of {allowed}")
+FILTER_BAD_CODE = N_("code '{value}' at {at} is not an HTTP status: write 500, 5xx or 500-503")
 
-QUERY_ERROR = "--query: {message}\n    {query}\n    {caret}"
-QUERY_PROMPT = (
+QUERY_ERROR = N_("--query: {message}\n    {query}\n    {caret}")
+QUERY_PROMPT = N_(
     'Filter: words, "a phrase", status:failed, -customer:acme, code:5xx '
     "(tab completes, up/down history, enter applies, escape cancels)"
 )
-CHIP_QUERY_OFF = "off (! turns it on): {value}"
-QUERY_OFF = "query off: the list shows what the other filters keep; ! turns it back on"
-QUERY_ON = "query on again"
-QUERY_NONE = "no query to turn off: / types one"
+CHIP_QUERY_OFF = N_("off (! turns it on): {value}")
+QUERY_OFF = N_("query off: the list shows what the other filters keep; ! turns it back on")
+QUERY_ON = N_("query on again")
+QUERY_NONE = N_("no query to turn off: / types one")
+
+
+# -- the terminal UI: what each key does (the footer, the ? panel) ---------------------------
+KEY_REQUESTS = P_("key", "Requests")
+KEY_POSTBACKS = P_("key", "Postbacks")
+KEY_ORDER = P_("key", "Order")
+KEY_UTC = P_("key", "UTC")
+KEY_HELP = P_("key", "Keys")
+KEY_QUIT = P_("key", "Quit")
+KEY_SEARCH = P_("key", "Search")
+KEY_FILTERS = P_("key", "Filters")
+KEY_TIME = P_("key", "Time")
+KEY_ERRORS = P_("key", "Errors")
+KEY_CLEAR = P_("key", "Clear")
+KEY_QUERY_TOGGLE = P_("key", "Query on/off")
+KEY_FOLLOW = P_("key", "Follow")
+KEY_MARKED_ONLY = P_("key", "Marked only")
+KEY_EXPORT = P_("key", "Export")
+KEY_VOLUME = P_("key", "Volume")
+KEY_BACK = P_("key", "Back")
+KEY_CANCEL = P_("key", "Cancel")
+KEY_NEXT_STAGE = P_("key", "Next stage")
+KEY_PREVIOUS_STAGE = P_("key", "Previous stage")
+KEY_MAXIMISE = P_("key", "Maximise")
+KEY_WRAP = P_("key", "Wrap")
+KEY_COPY = P_("key", "Copy")
+KEY_SAVE = P_("key", "Save")
+KEY_CHANGES = P_("key", "Changes")
+KEY_FIND = P_("key", "Find")
+KEY_COMPARE = P_("key", "Compare")
+KEY_COPY_CURL = P_("key", "Copy curl")
+KEY_NEXT_HIT = P_("key", "Next hit")
+KEY_PREVIOUS_HIT = P_("key", "Previous hit")
+KEY_OPEN = P_("key", "Open")
+KEY_NEXT_FINDING = P_("key", "Next finding")
+KEY_TO_TIMELINE = P_("key", "To the timeline")
+KEY_EARLIER = P_("key", "Earlier")
+KEY_LATER = P_("key", "Later")
+KEY_NARROW = P_("key", "Narrow to it")
+KEY_BACK_TO_LIST = P_("key", "Back to the list")
+KEY_COMPLETE = P_("key", "Complete")
+KEY_OLDER_QUERY = P_("key", "Older query")
+KEY_NEWER_QUERY = P_("key", "Newer query")
+KEY_DOWN = P_("key", "Down")
+KEY_UP = P_("key", "Up")
+KEY_PAGE_DOWN = P_("key", "Page down")
+KEY_PAGE_UP = P_("key", "Page up")
+KEY_FIRST = P_("key", "First")
+KEY_LAST = P_("key", "Last")
+KEY_MARK = P_("key", "Mark")
+
+
+# -- the log API client's errors (the status line, sync and the console) ----------------------
+API_NOT_HTTP = N_(
+    "the log API URL {url!r} is not an http(s) URL: "
+    "give the service's base URL, e.g. http://localhost:8000"
+)
+API_NO_HEALTH = N_(
+    "{url} has no {path} (404), so it is not an order-intake log API: "
+    "check the URL; it is the service's base URL, without /v1"
+)
+API_NO_PAGES = N_(
+    "{url} has no {path} (404), so it is not an order-intake log API of version 1: "
+    "check the URL; it is the service's base URL, without /v1"
+)
+API_NOT_A_LOG_API = N_(
+    "{where} {what}, so the URL does not serve an order-intake log API: "
+    "check the URL; it is the service's base URL, without /v1"
+)
+API_NOT_JSON = N_("answered with something other than JSON")
+API_NO_STATUS = N_('did not answer {"status": "ok", ...}')
+API_NO_TIME = N_("answered without a valid time")
+API_STATUS = N_("the log API at {url} reports status {status!r}: will retry")
+API_TIMEOUT = N_(
+    "the log API at {url} did not answer {path} within {seconds:g} s ({error}): "
+    "will retry; check the service if this persists"
+)
+API_CONNECTION_LOST = N_("lost the connection to the log API at {url} ({error}): will retry")
+API_UNREACHABLE = N_(
+    "cannot reach the log API at {url} ({error}): check the URL and that the service is running"
+)
+API_URL_UNUSABLE = N_("the log API URL {url} is not usable: {error}")
+API_BROKE = N_("the connection to the log API at {url} broke during {path} ({error}): will retry")
+API_KEY_REFUSED = N_(
+    "the log API at {url} refused the key ({status}): check --api-key or ORDERDESK_API_KEY"
+)
+API_KEY_WANTED = N_(
+    "the log API at {url} wants a key ({status}): pass --api-key or set ORDERDESK_API_KEY"
+)
+API_RATE_LIMITED = N_("the log API at {url} is rate limiting us (429)")
+API_RATE_LIMITED_WAIT = N_(
+    "the log API at {url} is rate limiting us (429, Retry-After {seconds:g} s)"
+)
+API_FAILED = N_("the log API at {url} failed {path} ({status}): will retry")
+API_REDIRECTS = N_(
+    "the log API at {url} redirects {path} to {location} ({status}): use the URL it redirects to"
+)
+API_REJECTED = N_(
+    "the log API at {url} rejected {path} ({status}): {error}; "
+    "this orderdesk and the service disagree on the log API contract"
+)
+API_BODY_NOT_JSON = N_("its body is not valid JSON")
+API_MALFORMED = N_("the log API at {url} sent a malformed answer to {path} ({detail}): will retry")
+API_NO_EXPLANATION = N_("no explanation")
+RETRY_CAPPED = N_("retrying in {seconds:g} s (the server asked {asked:g} s; capped)")
+RETRY_AS_ASKED = N_("retrying in {seconds:g} s, as the server asked")
+RETRY_IN = N_("retrying in {seconds:.1f} s")
+
+# -- time ranges, saved views and the sync lease --------------------------------------------
+NOT_A_DURATION = N_("{text!r} is not a duration: use a number and a unit, e.g. 15m, 2h, 7d")
+NOT_A_TIME = N_("{text!r} is not a time: use {examples}")
+UNKNOWN_ZONE = N_(
+    "unknown time zone {name!r}: use UTC, local, or an IANA name such as Europe/Paris"
+)
+SINCE_AND_FROM = N_("--since and --from both set the start: use one of them")
+TO_BEFORE_FROM = N_("--to is not after the start of the range: swap them or widen it")
+VIEWS_UNREADABLE = N_("cannot read the views file {path}: {error}")
+VIEWS_NOT_A_TABLE = N_("{path}: 'views' must be a table of [views.NAME] sections")
+VIEWS_NOT_TOML = N_("{path} is not valid TOML: {error}")
+VIEWS_TOML_LINE = N_("{path}, line {line}: {error}; fix or remove the file")
+VIEW_BROKEN = N_("{path}, view {name!r}: {why}")
+VIEW_NOT_A_SECTION = N_("a view is a [views.NAME] section of keys")
+VIEW_UNKNOWN_KEY = N_("unknown key {key!r}; known keys: {known}")
+VIEW_NOT_TEXT = N_("{key} must be a string")
+VIEW_BAD_SCREEN = N_('screen must be "requests" or "postbacks"')
+VIEW_BAD_STATUSES = N_('statuses must be a list of strings, e.g. ["failed"]')
+VIEW_BAD_ERRORS_ONLY = N_("errors_only must be true or false")
+VIEW_SINCE_AND_FROM = N_("give either since or from/to, not both")
+VIEWS_NONE_YET = N_("none yet (save one from the command palette)")
+VIEW_UNKNOWN = N_("no saved view {name!r} in {path}; known views: {known}")
+ANOTHER_PROCESS = N_("another process")
+
+# -- the store and the sync's contract checks ------------------------------------------------
+STORE_NO_FOLDER = N_("cannot create the store's folder {folder}: {error}; choose another --db")
+STORE_BAD_URL = N_("cannot use the database URL {url!r}: {error}")
+STORE_NOT_A_URL = N_("{url!r} is neither a path nor a database URL: {error}")
+STAGE_UNKNOWN_FORMAT = N_("a stage is stored in an unknown format ({marker!r}); upgrade orderdesk")
+SEARCH_UNSUPPORTED = N_(
+    "full-text search needs a SQLite or PostgreSQL store, not {dialect}; choose another --db"
+)
+STORE_CANNOT_OPEN = N_(
+    "cannot open the store at {where}: {error}; "
+    "check that it is an orderdesk store you may write, or choose another --db"
+)
+STORE_NEEDS_CREATE = N_("create its schema")
+STORE_NEEDS_UPGRADE = N_("upgrade (from v{version}) its schema")
+STORE_READ_ONLY = N_(
+    "the store at {where} needs orderdesk to {needs}, and this role may only read it: "
+    "run any orderdesk command once with the writer's role (the sync service's, e.g. "
+    "orderdesk sync --once --db postgresql+psycopg://writer@host/db), then open it again"
+)
+STORE_FOREIGN = N_(
+    "{where} is a database but not an orderdesk store (it has tables {tables}); choose another --db"
+)
+STORE_NO_VERSION = N_("{where} has no readable schema version; choose another --db")
+STORE_TOO_NEW = N_(
+    "store at {where} was written by orderdesk schema v{version}; this orderdesk knows "
+    "v{known}: upgrade orderdesk (pip install -U orderdesk) or use another --db"
+)
+STORE_NO_UPGRADE = N_(
+    "store at {where} has schema v{version}, which this orderdesk cannot upgrade "
+    "(no step from v{step}); use an older orderdesk or another --db"
+)
+SYNC_STUCK = N_(
+    "the log API at {url} answered a page of {kind} that does not move past {at} {id!r}: "
+    "the service breaks the keyset contract; report it to its owners"
+)
+
+# -- the simulator (orderdesk simulate) --------------------------------------------------------
+SIM_GENERATING = N_("Generating {span} of history...")
+SIM_SERVING = N_(
+    "Serving {requests} requests and {postbacks} postbacks (generated in {seconds:.1f} s) at {url}"
+)
+SIM_STOP_HINT = N_("Press Ctrl+C to stop.")
+SIM_STOPPED = N_("Stopped.")
+SIM_BAD_RATE = N_("rate {text!r} is not understood; write it like 30/min, 2/s or 100/h")
+FAULT_RATE_RANGE = N_("fault rate {name}={share} must be between 0 and 1")
+FAULT_RATES_SUM = N_("fault rates for requests add up to more than 1")
+FAULT_LATE_MAX = N_(
+    "late_max must be between 0 and {limit:.0f} seconds (the contract's bound), not {value}"
+)
+FAULT_NEGATIVE = N_("slow_seconds and retry_after must not be negative")
+FAULT_NO_VALUE = N_("fault {part!r} has no value; write it as {name}=0.05")
+FAULT_UNKNOWN = N_("unknown fault {name!r}; known: {known}")
+FAULT_NOT_A_NUMBER = N_("fault {name} wants a number, not {value!r}")
+
+# -- units and short words in lists and stages -----------------------------------------------
+AGE_SECONDS = N_("{count} s")
+AGE_MINUTES = N_("{count} min")
+AGE_HOURS = N_("{count} h")
+AGE_DAYS = N_("{count} d")
+SPAN_MINUTES = N_("{count:g} min")
+SPAN_HOURS = N_("{count:g} h")
+SPAN_DAYS = N_("{count:g} d")
+SIZE_BYTES = N_("{size:,} B")
+SIZE_KB = N_("{size:.1f} KB")
+SIZE_MB = N_("{size:.1f} MB")
+DURATION_MS = N_("{milliseconds:,} ms")
+DURATION_SECONDS = N_("{seconds:.1f} s")
+TIMELINE_KIND = {"requests": N_("request"), "postbacks": N_("postback")}
+PALETTE_PLACEHOLDER = N_("Search for commands…")
+QUIT_HINT = N_("Press [b]{key}[/b] to quit the app")
+QUIT_HINT_TITLE = N_("Do you want to quit?")
+
+# -- the command line: tables, help, and click's own words -------------------------------------
+LISTING_COLUMNS = {
+    "time": N_("TIME"),
+    "order reference": N_("ORDER REFERENCE"),
+    "customer": N_("CUSTOMER"),
+    "printer": N_("PRINTER"),
+    "action": N_("ACTION"),
+    "status": N_("STATUS"),
+    "ms": N_("MS"),
+    "error": N_("ERROR"),
+    "event": N_("EVENT"),
+    "delivery": N_("DELIVERY"),
+    "attempts": N_("ATTEMPTS"),
+    "last code": N_("LAST CODE"),
+}
+REPORT_COLUMNS = {
+    "time": N_("TIME"),
+    "record": N_("RECORD"),
+    "what": N_("WHAT"),
+    "status": N_("STATUS"),
+    "code": N_("CODE"),
+    "attempts": N_("ATTEMPTS"),
+    "printer order": N_("PRINTER ORDER"),
+    "id": N_("ID"),
+    "detail": N_("DETAIL"),
+}
+BAD_CHOICE = N_("{flag} {value!r} is not one of: {allowed}")
+NOT_HTTP_URL = N_("it needs http:// or https:// and a host")
+CLI_HELP = N_(
+    "A terminal console for an order-intake integration's Requests and Postbacks logs.\n\n"
+    "With no command, opens the terminal UI on the configured source and store."
+)
+CLI_DEMO = N_("Try orderdesk on a simulated service: live traffic, a temporary store, the full UI.")
+CLI_SIMULATE = N_("Serve the log API with believable traffic, over real HTTP.")
+CLI_SYNC = N_("Pull requests and postbacks from the log API into the store; one process at a time.")
+CLI_REQUESTS = N_("List request records, newest first.")
+CLI_POSTBACKS = N_("List postback records, newest first.")
+CLI_ORDER = N_("One order's requests and postbacks, oldest first, and what is missing or wrong.")
+OPT_LANG = N_("The language of the console and messages: en or fr [env ORDERDESK_LANG, LANG].")
+OPT_DB = N_("The store: a SQLite file or a SQLAlchemy URL [env ORDERDESK_DB].")
+OPT_API_KEY = N_("The log API's key, sent as X-API-KEY [env ORDERDESK_API_KEY].")
+OPT_API_URL = N_("The log API's base URL [env ORDERDESK_API_URL].")
+OPT_ORDER = N_("Open this order's view.")
+OPT_SCREEN = N_("The list to open.")
+OPT_SINCE_CONSOLE = N_("Open the list over the last AGE: 15m, 1h, 24h, 7d.")
+OPT_STATUS = N_("Repeat for several.")
+OPT_TZ = N_("Time zone for times shown and typed [default local].")
+OPT_VIEW = N_("Open a saved view (views.toml in the config folder).")
+OPT_TAKE_OVER = N_("With a source: sync when the store's sync service stops [default on].")
+OPT_SEED = N_("Same seed, same traffic.")
+OPT_DEMO_HISTORY = N_("How far back the service goes.")
+OPT_DEMO_HISTORY_RATE = N_("Orders per unit in the history.")
+OPT_DEMO_RATE = N_("Live orders per unit.")
+OPT_HOST = N_("Address to listen on.")
+OPT_PORT = N_("Port to listen on (0 picks a free one).")
+OPT_SIM_HISTORY = N_("How far back to backfill (e.g. 6h, 7d).")
+OPT_SIM_HISTORY_RATE = N_("Orders per unit in the backfill.")
+OPT_SIM_RATE = N_("Live orders per unit (e.g. 30/min, 2/s).")
+OPT_SIM_API_KEY = N_("Require this X-API-KEY (none by default).")
+OPT_FAULTS = N_("Fault rates for testing clients, e.g. '429=0.05,5xx=0.05,reset=0.02,late=0.1'.")
+OPT_ONCE = N_("Pull until caught up, then exit (default).")
+OPT_FOLLOW = N_("Keep polling until Ctrl-C.")
+OPT_INTERVAL = N_("Seconds between polls with --follow [default 5].")
+OPT_WAIT = N_("If another process syncs this store, wait for it to stop instead of exiting.")
+OPT_SINCE = N_("Only records created within AGE, e.g. 15m, 2h, 7d.")
+OPT_FROM = N_("Start of the range: 2026-11-20 14:00, -2h, today.")
+OPT_TO = N_("End of the range (exclusive).")
+OPT_CUSTOMER = N_("One customer, by id or name.")
+OPT_PRINTER = N_("One printer, by id or name.")
+OPT_ONE_ORDER = N_("One order reference.")
+OPT_SEARCH = N_("Full-text search over references, ids and bodies.")
+OPT_QUERY = N_(
+    "A filter, as typed at the console's / prompt: "
+    "'status:failed,retrying -customer:acme code:5xx \"gift wrap\"'."
+)
+OPT_LIMIT = N_("At most this many records.")
+OPT_FORMAT = N_("How to print the records.")
+OPT_TZ_TABLE = N_("Time zone for the table and for typed times [default local].")
+OPT_ACTION = N_("submit or cancel; repeat for both.")
+OPT_EVENT = N_("e.g. shipped; repeat for several.")
+OPT_REPORT_FORMAT = N_("A table to read, or JSON for scripts.")
+OPT_REPORT_TZ = N_("Time zone for the table [default local].")
+# Click's own words, which it translates through the application's catalog.
+CLICK_WORDS = (
+    N_("Usage:"),
+    N_("Options"),
+    N_("Commands"),
+    N_("Show this message and exit."),
+    N_("Show the version and exit."),
+    N_("%(prog)s, version %(version)s"),
+    N_("default: {default}"),
+    N_("Missing command."),
+    N_("Aborted!"),
+    N_("Error: {message}"),
+    N_("Try '{command} {option}' for help."),
+    N_("Did you mean {possibility}?"),
+    N_("Invalid value: {message}"),
+    N_("Invalid value for {param_hint}: {message}"),
+    N_("Missing argument"),
+    N_("Missing option"),
+    N_("Missing parameter"),
+    N_("Missing {param_type}"),
+    N_("No such option {name!r}."),
+    N_("No such command {name!r}."),
+    N_("Option {name!r} requires an argument."),
+    N_("Option {name!r} does not take a value."),
+    N_("{value!r} is not a valid {number_type}."),
+    N_("{value} is not in the range {range}."),
+    N_("integer"),
+    N_("float"),
+)
+# Textual's own words where orderdesk shows them: its palette commands, and the keys
+# of its widgets in the help panel (the Requests, Postbacks and record screens).
+TEXTUAL_WORDS = (
+    N_("palette"),
+    N_("Open the command palette"),
+    N_("Theme"),
+    N_("Change the current theme"),
+    N_("Quit"),
+    N_("Quit the application as soon as possible"),
+    N_("Keys"),
+    N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"),
+    N_("Maximize the focused widget"),
+    N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"),
+    N_("Search for themes…"),
+    N_("Toggle option"),
+    N_("Select"),
+    N_("Submit"),
+    N_("Previous tab"),
+    N_("Next tab"),
+    N_("Next option"),
+    N_("Previous option"),
+    N_("Toggle"),
+    N_("Focus Next"),
+    N_("Focus Previous"),
+    N_("Copy selected text"),
+    N_("Scroll Up"),
+    N_("Scroll Down"),
+    N_("Scroll Left"),
+    N_("Scroll Right"),
+    N_("Scroll Home"),
+    N_("Scroll End"),
+    N_("Page Up"),
+    N_("Page Down"),
+    N_("Page Left"),
+    N_("Page Right"),
+    N_("Cursor up"),
+    N_("Cursor down"),
+    N_("Cursor left"),
+    N_("Cursor right"),
+    N_("Cursor line start"),
+    N_("Cursor line end"),
+    N_("Cursor page up"),
+    N_("Cursor page down"),
+    N_("Cursor word left"),
+    N_("Cursor word right"),
+    N_("Cursor left word select"),
+    N_("Cursor right word select"),
+    N_("Cursor line start select"),
+    N_("Cursor line end select"),
+    N_("Cursor up select"),
+    N_("Cursor down select"),
+    N_("Cursor left select"),
+    N_("Cursor right select"),
+    N_("Select line"),
+    N_("Select all"),
+    N_("Delete character left"),
+    N_("Delete left to start of word"),
+    N_("Delete character right"),
+    N_("Delete right to start of word"),
+    N_("Cut"),
+    N_("Copy"),
+    N_("Paste"),
+    N_("Delete to line start"),
+    N_("Delete to line end"),
+    N_("Delete line"),
+    N_("Undo"),
+    N_("Redo"),
+    N_("Move cursor left"),
+    N_("Move cursor right or accept the completion suggestion"),
+    N_("Go to start"),
+    N_("Go to end"),
+    N_("Move cursor left and select"),
+    N_("Move cursor left a word"),
+    N_("Move cursor left a word and select"),
+    N_("Move cursor right and select"),
+    N_("Move cursor right a word"),
+    N_("Move cursor right a word and select"),
+    N_("Select line start"),
+    N_("Select line end"),
+    N_("Delete all to the left"),
+    N_("Delete all to the right"),
+    N_("Cut selected text"),
+    N_("Paste text from the clipboard"),
+    N_("Up"),
+    N_("Down"),
+    N_("First"),
+    N_("Last"),
+    N_("Home"),
+    N_("End"),
+    N_("Page up"),
+    N_("Page down"),
+    N_("Top"),
+    N_("Bottom"),
+    N_("Press button"),
+)
 
 # -- orderdesk serve: the console in a browser ---------------------------------------
-SERVE_HELP = (
+SERVE_HELP = N_(
     "Serve the console to web browsers: each tab opens its own, as `orderdesk` would, "
     "on loopback unless --public."
 )
-SERVE_OPT_HOST = "Address to listen on; one that is not loopback needs --public."
-SERVE_OPT_PUBLIC = "Allow a --host that is not loopback (put an authenticating proxy in front)."
-SERVE_OPT_PUBLIC_URL = (
+SERVE_OPT_HOST = N_("Address to listen on; one that is not loopback needs --public.")
+SERVE_OPT_PORT = N_("Port to listen on.")
+SERVE_OPT_PUBLIC = N_("Allow a --host that is not loopback (put an authenticating proxy in front).")
+SERVE_OPT_PUBLIC_URL = N_(
     "The address browsers open, behind a reverse proxy, e.g. https://desk.example.com."
 )
-SERVE_NEEDS_PUBLIC = (
+SERVE_NEEDS_PUBLIC = N_(
     "--host {host} is not a loopback address, and the console shows customer data: "
     "add --public to listen there anyway, behind an authenticating reverse proxy "
     "(see 'In a browser' in README.md), or leave --host at 127.0.0.1"
 )
-SERVE_PUBLIC_WARNING = (
+SERVE_PUBLIC_WARNING = N_(
     "warning: listening on {host}, where other machines can reach it; the console shows "
     "customer data and has no login of its own: put it behind an authenticating reverse proxy"
 )
-SERVE_BAD_PUBLIC_URL = (
+SERVE_BAD_PUBLIC_URL = N_(
     "--public-url {url!r} is not usable: give the address browsers open, "
     "e.g. https://orderdesk.example.com"
 )
-SERVE_PORT_TAKEN = "port {port} on {host} is taken by another program: pick another with --port"
-SERVE_CANNOT_LISTEN = "cannot listen on {host} port {port} ({why}): check --host"
-SERVE_LISTENING = "serving the console on {url}: each browser tab opens its own; Ctrl-C stops"
-SERVE_STOPPED = "stopped; every console it started has ended"
-SERVE_WRONG_HOST = (
+SERVE_PORT_TAKEN = N_("port {port} on {host} is taken by another program: pick another with --port")
+SERVE_CANNOT_LISTEN = N_("cannot listen on {host} port {port} ({why}): check --host")
+SERVE_LISTENING = N_("serving the console on {url}: each browser tab opens its own; Ctrl-C stops")
+SERVE_STOPPED = N_("stopped; every console it started has ended")
+SERVE_WRONG_HOST = N_(
     "this console answers on a loopback address only, not as {host}: "
     "open http://127.0.0.1 with its port, or start it with --public-url"
 )
-SERVE_WRONG_ORIGIN = "refused: the page at {origin} is not this console's own page"
-SERVE_PAGE_TITLE = "orderdesk"
-SERVE_PAGE_START = "Start"
-SERVE_PAGE_ENDED = "Session ended."
-SERVE_PAGE_RESTART = "Restart"
+SERVE_WRONG_ORIGIN = N_("refused: the page at {origin} is not this console's own page")
+SERVE_PAGE_TITLE = N_("orderdesk")
+SERVE_PAGE_START = N_("Start")
+SERVE_PAGE_ENDED = N_("Session ended.")
+SERVE_PAGE_RESTART = N_("Restart")
+
+
+# -- serving the sentences in the language in use ------------------------------------------
+
+_ENGLISH = {name: value for name, value in globals().items() if name.isupper()}
+for _name in _ENGLISH:
+    del globals()[_name]
+_served: dict[tuple[str, str], object] = {}
+
+
+def _translated(value: object) -> object:
+    if isinstance(value, InContext):
+        return pgettext(value.context, value)
+    if isinstance(value, str):
+        return gettext(value)
+    if isinstance(value, dict):
+        return {key: _translated(text) for key, text in value.items()}
+    return value
+
+
+def __getattr__(name: str) -> object:
+    """``strings.NAME`` in the language in use (computed once per language)."""
+    key = (language(), name)
+    try:
+        return _served[key]
+    except KeyError:
+        pass
+    try:
+        english = _ENGLISH[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    served = _served[key] = _translated(english)
+    return served
+
+
+def names() -> list[str]:
+    """Every sentence's name, for the tests that compare the languages."""
+    return sorted(_ENGLISH)

@@ -11,7 +11,7 @@ import time
 from datetime import datetime
 from typing import TextIO
 
-from orderdesk import strings
+from orderdesk import i18n, strings
 from orderdesk.core.progress import SyncProgress
 from orderdesk.core.text import show_controls
 
@@ -35,14 +35,14 @@ class SyncReporter:
         error = progress.last_error
         if error is not None and error != self._last_error:
             when = (
-                progress.next_retry_at.astimezone().strftime("%H:%M:%S")
+                i18n.format_moment(progress.next_retry_at.astimezone(), "clock")
                 if progress.next_retry_at
                 else "-"
             )
             self.say(strings.SYNC_RETRY.format(error=show_controls(error), when=when))
         self._last_error = error
         if progress.caught_up and progress.stored and not self._interactive:
-            stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
+            stamp = i18n.format_moment(datetime.now().astimezone())
             self.say(
                 strings.SYNC_PASS.format(time=stamp, new=progress.new, updated=progress.updated)
             )

@@ -32,6 +32,7 @@ from typing import Any, Literal
 
 from platformdirs import user_config_path
 
+from orderdesk import strings
 from orderdesk.core.errors import InputError
 from orderdesk.core.records import POSTBACK_STATUSES, REQUEST_STATUSES
 from orderdesk.core.timerange import parse_duration
@@ -90,14 +91,14 @@ def load_views(path: Path) -> dict[str, SavedView]:
     except FileNotFoundError:
         return {}
     except (OSError, UnicodeDecodeError) as error:
-        raise ViewsError(f"cannot read the views file {path}: {error}") from None
+        raise ViewsError(strings.VIEWS_UNREADABLE.format(path=path, error=error)) from None
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ViewsError(_toml_error(path, error)) from None
     views = document.get("views", {})
     if not isinstance(views, dict):
-        raise ViewsError(f"{path}: 'views' must be a table of [views.NAME] sections")
+        raise ViewsError(strings.VIEWS_NOT_A_TABLE.format(path=path))
     return {name: _view(path, name, table) for name, table in views.items()}
 
 
@@ -105,41 +106,43 @@ def _toml_error(path: Path, error: tomllib.TOMLDecodeError) -> str:
     message = str(error)
     where = re.search(r"\(at line (\d+), column (\d+)\)", message)
     if where is None:
-        return f"{path} is not valid TOML: {message}"
+        return strings.VIEWS_NOT_TOML.format(path=path, error=message)
     reason = message[: where.start()].strip()
-    return f"{path}, line {where[1]}: {reason}; fix or remove the file"
+    return strings.VIEWS_TOML_LINE.format(path=path, line=where[1], error=reason)
 
 
 def _view(path: Path, name: str, table: object) -> SavedView:
     def broken(why: str) -> ViewsError:
-        return ViewsError(f"{path}, view {name!r}: {why}")
+        return ViewsError(strings.VIEW_BROKEN.format(path=path, name=name, why=why))
 
     if not isinstance(table, dict):
-        raise broken("a view is a [views.NAME] section of keys")
+        raise broken(strings.VIEW_NOT_A_SECTION)
     unknown = sorted(set(table) - set(_FIELDS))
     if unknown:
-        raise broken(f"unknown key {unknown[0]!r}; known keys: {', '.join(_FIELDS)}")
+        raise broken(strings.VIEW_UNKNOWN_KEY.format(key=unknown[0], known=", ".join(_FIELDS)))
     values: dict[str, Any] = {_FIELDS[key]: value for key, value in table.items()}
     for field in _TEXT:
         if not isinstance(values.get(field, ""), str):
-            raise broken(f"{_KEYS.get(field, field)} must be a string")
+            raise broken(strings.VIEW_NOT_TEXT.format(key=_KEYS.get(field, field)))
     screen = values.get("screen", "requests")
     if screen not in ("requests", "postbacks"):
-        raise broken('screen must be "requests" or "postbacks"')
+        raise broken(strings.VIEW_BAD_SCREEN)
     statuses = values.get("statuses", [])
     if not isinstance(statuses, list) or not all(isinstance(s, str) for s in statuses):
-        raise broken('statuses must be a list of strings, e.g. ["failed"]')
+        raise broken(strings.VIEW_BAD_STATUSES)
     allowed = REQUEST_STATUSES if screen == "requests" else POSTBACK_STATUSES
     for status in statuses:
         if status not in allowed:
-            raise broken(f"status {status!r} is not one of: {', '.join(allowed)}")
+            raise broken(
+                strings.BAD_CHOICE.format(flag="status", value=status, allowed=", ".join(allowed))
+            )
     values["statuses"] = tuple(statuses)
     if not isinstance(values.get("errors_only", False), bool):
-        raise broken("errors_only must be true or false")
+        raise broken(strings.VIEW_BAD_ERRORS_ONLY)
     since = values.get("since")
     if since is not None:
         if values.get("start") or values.get("end"):
-            raise broken("give either since or from/to, not both")
+            raise broken(strings.VIEW_SINCE_AND_FROM)
         if since != "all":
             try:
                 parse_duration(since)
@@ -189,8 +192,8 @@ def find_view(path: Path, name: str) -> SavedView:
     """The view of that name; raises ViewsError naming the known ones when there is none."""
     views = load_views(path)
     if name not in views:
-        known = ", ".join(views) if views else "none yet (save one from the command palette)"
-        raise ViewsError(f"no saved view {name!r} in {path}; known views: {known}")
+        known = ", ".join(views) if views else strings.VIEWS_NONE_YET
+        raise ViewsError(strings.VIEW_UNKNOWN.format(name=name, path=path, known=known))
     return views[name]
 
 

@@ -10,6 +10,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from orderdesk import strings
+
 __all__ = ["Backoff", "Delay"]
 
 # 2**62 seconds is beyond any cap; clamping keeps the float arithmetic finite.
@@ -32,10 +34,10 @@ class Delay:
     def describe(self) -> str:
         """The wait in words, for a progress line."""
         if self.capped:
-            return f"retrying in {self.seconds:g} s (the server asked {self.asked:g} s; capped)"
+            return strings.RETRY_CAPPED.format(seconds=self.seconds, asked=self.asked)
         if self.asked is not None:
-            return f"retrying in {self.seconds:g} s, as the server asked"
-        return f"retrying in {self.seconds:.1f} s"
+            return strings.RETRY_AS_ASKED.format(seconds=self.seconds)
+        return strings.RETRY_IN.format(seconds=self.seconds)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from orderdesk import __version__
+from orderdesk import __version__, strings
 from orderdesk.core.errors import (
     AuthenticationError,
     InputError,
@@ -92,10 +92,7 @@ class LogApiClient:
     ) -> None:
         url = httpx.URL(base_url.rstrip("/"))
         if url.scheme not in ("http", "https") or not url.host:
-            raise InputError(
-                f"the log API URL {base_url!r} is not an http(s) URL: "
-                "give the service's base URL, e.g. http://localhost:8000"
-            )
+            raise InputError(strings.API_NOT_HTTP.format(url=base_url))
         #: The base URL as shown in messages: without any credentials it embedded.
         self.url = str(url.copy_with(username=None, password=None))
         self._has_key = bool(api_key)
@@ -141,26 +138,22 @@ class LogApiClient:
         path = "/v1/health"
         response = self._get(path)
         if response.status_code == 404:
-            raise NotALogApiError(
-                f"{self.url} has no {path} (404), so it is not an order-intake log API: "
-                "check the URL; it is the service's base URL, without /v1"
-            )
+            raise NotALogApiError(strings.API_NO_HEALTH.format(url=self.url, path=path))
         self._raise_for_status(response, path)
         try:
             body = response.json()
         except ValueError:
-            raise self._not_a_log_api(path, "answered with something other than JSON") from None
+            raise self._not_a_log_api(path, strings.API_NOT_JSON) from None
         if not isinstance(body, dict) or "status" not in body:
-            raise self._not_a_log_api(path, 'did not answer {"status": "ok", ...}')
+            raise self._not_a_log_api(path, strings.API_NO_STATUS)
         if body["status"] != "ok":
             raise TransientSourceError(
-                f"the log API at {self.url} reports status "
-                f"{_one_line(str(body['status']), 40)!r}: will retry"
+                strings.API_STATUS.format(url=self.url, status=_one_line(str(body["status"]), 40))
             )
         try:
             server_time = parse_timestamp(str(body.get("time", "")))
         except ValueError:
-            raise self._not_a_log_api(path, "answered without a valid time") from None
+            raise self._not_a_log_api(path, strings.API_NO_TIME) from None
         self._confirmed = True
         return server_time
 
@@ -178,10 +171,7 @@ class LogApiClient:
         path = f"/v1/{kind}"
         response = self._get(path, params)
         if response.status_code == 404:
-            raise NotALogApiError(
-                f"{self.url} has no {path} (404), so it is not an order-intake log API "
-                "of version 1: check the URL; it is the service's base URL, without /v1"
-            )
+            raise NotALogApiError(strings.API_NO_PAGES.format(url=self.url, path=path))
         self._raise_for_status(response, path)
         return self._parse(PAGE_TYPES[kind], response, path)
 
@@ -200,24 +190,25 @@ class LogApiClient:
             return self._http.get(path, params=params)
         except httpx.TimeoutException as error:
             raise TransientSourceError(
-                f"the log API at {self.url} did not answer {path} within {self._timeout:g} s "
-                f"({type(error).__name__}): will retry; check the service if this persists"
+                strings.API_TIMEOUT.format(
+                    url=self.url, path=path, seconds=self._timeout, error=type(error).__name__
+                )
             ) from error
         except httpx.ConnectError as error:
             if self._confirmed:
                 raise TransientSourceError(
-                    f"lost the connection to the log API at {self.url} ({error}): will retry"
+                    strings.API_CONNECTION_LOST.format(url=self.url, error=error)
                 ) from error
             raise TransientSourceError(
-                f"cannot reach the log API at {self.url} ({error}): "
-                "check the URL and that the service is running"
+                strings.API_UNREACHABLE.format(url=self.url, error=error)
             ) from error
         except httpx.UnsupportedProtocol as error:
-            raise InputError(f"the log API URL {self.url} is not usable: {error}") from error
+            raise InputError(strings.API_URL_UNUSABLE.format(url=self.url, error=error)) from error
         except httpx.TransportError as error:
             raise TransientSourceError(
-                f"the connection to the log API at {self.url} broke during {path} "
-                f"({type(error).__name__}: {error}): will retry"
+                strings.API_BROKE.format(
+                    url=self.url, path=path, error=f"{type(error).__name__}: {error}"
+                )
             ) from error
 
     def _raise_for_status(self, response: httpx.Response, path: str) -> None:
@@ -228,33 +219,31 @@ class LogApiClient:
         if status in (401, 403):
             if self._has_key:
                 raise AuthenticationError(
-                    f"the log API at {self.url} refused the key ({status}): "
-                    "check --api-key or ORDERDESK_API_KEY"
+                    strings.API_KEY_REFUSED.format(url=self.url, status=status)
                 )
-            raise AuthenticationError(
-                f"the log API at {self.url} wants a key ({status}): "
-                "pass --api-key or set ORDERDESK_API_KEY"
-            )
+            raise AuthenticationError(strings.API_KEY_WANTED.format(url=self.url, status=status))
         if status in _TRANSIENT_STATUSES or status >= 500:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            if status == 429:
-                wait = "" if retry_after is None else f", Retry-After {retry_after:g} s"
-                message = f"the log API at {self.url} is rate limiting us (429{wait})"
+            if status == 429 and retry_after is None:
+                message = strings.API_RATE_LIMITED.format(url=self.url)
+            elif status == 429:
+                message = strings.API_RATE_LIMITED_WAIT.format(url=self.url, seconds=retry_after)
             else:
-                message = (
-                    f"the log API at {self.url} failed {path} "
-                    f"({status} {response.reason_phrase}): will retry"
+                message = strings.API_FAILED.format(
+                    url=self.url, path=path, status=f"{status} {response.reason_phrase}"
                 )
             raise TransientSourceError(message, retry_after=retry_after)
         if response.is_redirect:
             location = _one_line(response.headers.get("Location", "elsewhere"))
             raise SourceError(
-                f"the log API at {self.url} redirects {path} to {location} ({status}): "
-                "use the URL it redirects to"
+                strings.API_REDIRECTS.format(
+                    url=self.url, path=path, location=location, status=status
+                )
             )
         raise SourceError(
-            f"the log API at {self.url} rejected {path} ({status}): {self._error_text(response)}; "
-            "this orderdesk and the service disagree on the log API contract"
+            strings.API_REJECTED.format(
+                url=self.url, path=path, status=status, error=self._error_text(response)
+            )
         )
 
     def _parse(self, model: type[_Parsed], response: httpx.Response, path: str) -> _Parsed:
@@ -264,14 +253,13 @@ class LogApiClient:
         except ValidationError as error:
             first = error.errors()[0]
             if first["type"] == "json_invalid":
-                detail = "its body is not valid JSON"
+                detail = strings.API_BODY_NOT_JSON
             else:
                 where = ".".join(str(part) for part in first["loc"]) or "body"
                 detail = f"{where}: {first['msg']}"
             self._confirm_or_raise()
             raise TransientSourceError(
-                f"the log API at {self.url} sent a malformed answer to {path} "
-                f"({_one_line(detail, 120)}): will retry"
+                strings.API_MALFORMED.format(url=self.url, path=path, detail=_one_line(detail, 120))
             ) from error
 
     def _confirm_or_raise(self) -> None:
@@ -281,8 +269,7 @@ class LogApiClient:
 
     def _not_a_log_api(self, path: str, what: str) -> NotALogApiError:
         return NotALogApiError(
-            f"{self.url}{path} {what}, so the URL does not serve an order-intake log API: "
-            "check the URL; it is the service's base URL, without /v1"
+            strings.API_NOT_A_LOG_API.format(where=f"{self.url}{path}", what=what)
         )
 
     @staticmethod
@@ -291,7 +278,7 @@ class LogApiClient:
         try:
             body = response.json()
         except ValueError:
-            return _one_line(response.text) or "no explanation"
+            return _one_line(response.text) or strings.API_NO_EXPLANATION
         if isinstance(body, dict) and isinstance(body.get("error"), str):
             return _one_line(body["error"])
         return _one_line(response.text)

@@ -24,6 +24,7 @@ from typing import Self
 from sqlalchemy import Connection, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 
+from orderdesk import strings
 from orderdesk.core.errors import StoreError
 from orderdesk.core.progress import SyncProgress
 from orderdesk.core.schema import SYNC_STATUS, WATERMARKS
@@ -138,7 +139,7 @@ def lease_holder(store: Store, now: datetime | None = None) -> str | None:
             ).scalar_one()
         if not held:
             return None
-        return status.holder if status is not None and status.holder else "another process"
+        return status.holder if status is not None and status.holder else strings.ANOTHER_PROCESS
     if status is None or status.holder is None or status.expires_at is None:
         return None
     if status.expires_at <= (now or _now()) or _is_gone(status.holder):
@@ -206,7 +207,9 @@ class Lease:
             raise
         if not got:
             connection.close()
-            raise LeaseHeld(lease_holder(self.store) or "another process", self.store.shown_url)
+            raise LeaseHeld(
+                lease_holder(self.store) or strings.ANOTHER_PROCESS, self.store.shown_url
+            )
         self._lock_connection = connection
         try:
             with self.store._writing() as writing:

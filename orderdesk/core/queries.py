@@ -28,6 +28,7 @@ from sqlalchemy import (
     tuple_,
 )
 
+from orderdesk import strings
 from orderdesk.core.errors import StoreError
 from orderdesk.core.parties import matching_ids, party_ids
 from orderdesk.core.records import Kind, LogRecord
@@ -205,10 +206,7 @@ def _search(
     if not required and not query.not_search:
         return
     if not supports_search(connection):
-        raise StoreError(
-            f"full-text search needs a SQLite or PostgreSQL store, not "
-            f"{connection.dialect.name}; choose another --db"
-        )
+        raise StoreError(strings.SEARCH_UNSUPPORTED.format(dialect=connection.dialect.name))
     wanted = phrases_expression(connection, required)
     unwanted = phrases_expression(connection, query.not_search, any_of=True)
     if wanted is None:

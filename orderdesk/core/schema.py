@@ -26,6 +26,7 @@ from sqlalchemy import DateTime, Dialect, Index, String, Table, Text, TypeDecora
 from sqlalchemy.types import TypeEngine
 from sqlmodel import Field, SQLModel
 
+from orderdesk import strings
 from orderdesk.core.errors import StoreError
 from orderdesk.core.records import Kind, to_utc
 
@@ -141,9 +142,7 @@ class StageText(TypeDecorator[str]):
         if not isinstance(value, bytes):
             return value
         if value[:1] != _ZLIB:
-            raise StoreError(
-                f"a stage is stored in an unknown format ({value[:1]!r}); upgrade orderdesk"
-            )
+            raise StoreError(strings.STAGE_UNKNOWN_FORMAT.format(marker=value[:1]))
         return zlib.decompress(value[1:]).decode("utf-8", "surrogatepass")
 
 

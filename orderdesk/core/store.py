@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
+from orderdesk import strings
 from orderdesk.core import migrations
 from orderdesk.core.errors import SchemaVersionError, StoreError
 from orderdesk.core.records import (
@@ -145,7 +146,7 @@ class Store:
         try:
             parsed = make_url(url)
         except ArgumentError as error:
-            raise StoreError(f"{url!r} is neither a path nor a database URL: {error}") from None
+            raise StoreError(strings.STORE_NOT_A_URL.format(url=url, error=error)) from None
         sqlite = parsed.get_backend_name() == "sqlite"
         where = (parsed.database if sqlite else None) or _shown(parsed)
         if sqlite and parsed.database not in (None, "", ":memory:"):
@@ -154,8 +155,7 @@ class Store:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise StoreError(
-                    f"cannot create the store's folder {folder}: {error.strerror}; "
-                    "choose another --db"
+                    strings.STORE_NO_FOLDER.format(folder=folder, error=error.strerror)
                 ) from None
         options: dict[str, Any] = {}
         if parsed.get_backend_name() == "postgresql":
@@ -165,7 +165,7 @@ class Store:
         try:
             engine = create_engine(url, **options)
         except (ArgumentError, NoSuchModuleError, ImportError) as error:
-            raise StoreError(f"cannot use the database URL {url!r}: {error}") from None
+            raise StoreError(strings.STORE_BAD_URL.format(url=url, error=error)) from None
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine)
         elif engine.dialect.name == "postgresql":
@@ -176,8 +176,7 @@ class Store:
         except DBAPIError as error:
             engine.dispose()
             raise StoreError(
-                f"cannot open the store at {where}: {error.orig}; "
-                "check that it is an orderdesk store you may write, or choose another --db"
+                strings.STORE_CANNOT_OPEN.format(where=where, error=error.orig)
             ) from None
         except BaseException:
             engine.dispose()
@@ -202,13 +201,12 @@ class Store:
         except DBAPIError as error:
             if getattr(error.orig, "sqlstate", None) != _INSUFFICIENT_PRIVILEGE:
                 raise
-            doing = "create" if version is None else f"upgrade (from v{version}) "
-            raise StoreError(
-                f"the store at {where} needs orderdesk to {doing.strip()} its schema, and "
-                f"this role may only read it: run any orderdesk command once with the "
-                f"writer's role (the sync service's, e.g. orderdesk sync --once --db "
-                f"postgresql+psycopg://writer@host/db), then open it again"
-            ) from None
+            needs = (
+                strings.STORE_NEEDS_CREATE
+                if version is None
+                else strings.STORE_NEEDS_UPGRADE.format(version=version)
+            )
+            raise StoreError(strings.STORE_READ_ONLY.format(where=where, needs=needs)) from None
 
     @staticmethod
     def _stored_version(connection: Connection, where: str) -> int | None:
@@ -217,21 +215,20 @@ class Store:
         if META.name not in tables:
             if tables:
                 raise StoreError(
-                    f"{where} is a database but not an orderdesk store "
-                    f"(it has tables {', '.join(sorted(tables)[:5])}); choose another --db"
+                    strings.STORE_FOREIGN.format(where=where, tables=", ".join(sorted(tables)[:5]))
                 )
             return None
         stored = connection.execute(
             select(META.c.value).where(META.c.key == "schema_version")
         ).scalar_one_or_none()
         if stored is None or not stored.isdigit():
-            raise StoreError(f"{where} has no readable schema version; choose another --db")
+            raise StoreError(strings.STORE_NO_VERSION.format(where=where))
         version = int(stored)
         if version > migrations.SCHEMA_VERSION:
             raise SchemaVersionError(
-                f"store at {where} was written by orderdesk schema v{version}; this orderdesk "
-                f"knows v{migrations.SCHEMA_VERSION}: upgrade orderdesk (pip install -U "
-                "orderdesk) or use another --db"
+                strings.STORE_TOO_NEW.format(
+                    where=where, version=version, known=migrations.SCHEMA_VERSION
+                )
             )
         return version
 
@@ -251,8 +248,7 @@ class Store:
             upgrade = migrations.MIGRATIONS.get(step)
             if upgrade is None:
                 raise StoreError(
-                    f"store at {where} has schema v{version}, which this orderdesk cannot "
-                    f"upgrade (no step from v{step}); use an older orderdesk or another --db"
+                    strings.STORE_NO_UPGRADE.format(where=where, version=version, step=step)
                 )
             upgrade(connection)
         connection.execute(

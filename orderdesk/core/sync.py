@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from orderdesk import strings
 from orderdesk.core.backoff import Backoff
 from orderdesk.core.client import MAX_PAGE_SIZE, LogApiClient
 from orderdesk.core.errors import SourceError, TransientSourceError
@@ -186,9 +187,12 @@ def _sync_kind(
             if position is not None and following <= position:
                 # Going on would ask for the same page forever.
                 raise SourceError(
-                    f"the log API at {client.url} answered a page of {kind} that does not "
-                    f"move past {position.updated_at.isoformat()} {position.id!r}: "
-                    "the service breaks the keyset contract; report it to its owners"
+                    strings.SYNC_STUCK.format(
+                        url=client.url,
+                        kind=kind,
+                        at=position.updated_at.isoformat(),
+                        id=position.id,
+                    )
                 )
             # The page and its own last position commit together, so the watermark
             # never passes a record that is not stored.

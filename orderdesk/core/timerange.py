@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from orderdesk import strings
 from orderdesk.core.errors import InputError
 
 _UNITS = {
@@ -37,7 +38,7 @@ def parse_duration(text: str) -> timedelta:
     """``90s``, ``15m``, ``2h``, ``7d``, ``1w`` as a timedelta."""
     match = _DURATION.match(text)
     if match is None:
-        raise InputError(f"{text!r} is not a duration: use a number and a unit, e.g. 15m, 2h, 7d")
+        raise InputError(strings.NOT_A_DURATION.format(text=text))
     amount, unit = match.groups()
     return float(amount) * _UNITS[unit.lower()]
 
@@ -46,11 +47,17 @@ def describe_duration(span: timedelta) -> str:
     """A duration as people say it: ``7 d``, ``1 d 6 h``, ``90 s``."""
     seconds = int(span.total_seconds())
     parts = []
-    for unit, size in (("d", 86_400), ("h", 3_600), ("min", 60), ("s", 1)):
+    units = (
+        (strings.AGE_DAYS, 86_400),
+        (strings.AGE_HOURS, 3_600),
+        (strings.AGE_MINUTES, 60),
+        (strings.AGE_SECONDS, 1),
+    )
+    for unit, size in units:
         amount, seconds = divmod(seconds, size)
         if amount:
-            parts.append(f"{amount} {unit}")
-    return " ".join(parts[:2]) or "0 s"
+            parts.append(unit.format(count=amount))
+    return " ".join(parts[:2]) or strings.AGE_SECONDS.format(count=0)
 
 
 def resolve_zone(name: str | None) -> tzinfo:
@@ -63,9 +70,7 @@ def resolve_zone(name: str | None) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(
-            f"unknown time zone {name!r}: use UTC, local, or an IANA name such as Europe/Paris"
-        ) from None
+        raise InputError(strings.UNKNOWN_ZONE.format(name=name)) from None
 
 
 def parse_moment(text: str, *, now: datetime, zone: tzinfo) -> datetime:
@@ -107,7 +112,7 @@ def _parse_absolute(text: str, zone: tzinfo) -> datetime:
             except ValueError:
                 continue
     if moment is None:
-        raise InputError(f"{text!r} is not a time: use {EXAMPLES}")
+        raise InputError(strings.NOT_A_TIME.format(text=text, examples=EXAMPLES))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment.astimezone(UTC)
@@ -132,7 +137,7 @@ class TimeRange:
     ) -> TimeRange:
         """The range the CLI's ``--since``, ``--from`` and ``--to`` describe."""
         if since is not None and start is not None:
-            raise InputError("--since and --from both set the start: use one of them")
+            raise InputError(strings.SINCE_AND_FROM)
         lower = None
         if since is not None:
             lower = (now - parse_duration(since.removeprefix("-"))).astimezone(UTC)
@@ -140,5 +145,5 @@ class TimeRange:
             lower = parse_moment(start, now=now, zone=zone)
         upper = parse_moment(end, now=now, zone=zone) if end is not None else None
         if lower is not None and upper is not None and upper <= lower:
-            raise InputError("--to is not after the start of the range: swap them or widen it")
+            raise InputError(strings.TO_BEFORE_FROM)
         return cls(since=lower, until=upper)

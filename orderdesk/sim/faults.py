@@ -19,6 +19,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
+from orderdesk import strings
+
 _T = TypeVar("_T")
 
 Fault = Literal["429", "5xx", "reset", "slow", "malformed"]
@@ -68,16 +70,15 @@ class Faults:
         for name in _RATES.values():
             share = getattr(self, name)
             if not 0.0 <= share <= 1.0:
-                raise ValueError(f"fault rate {name}={share} must be between 0 and 1")
+                raise ValueError(strings.FAULT_RATE_RANGE.format(name=name, share=share))
         if self.request_fault_share > 1.0:
-            raise ValueError("fault rates for requests add up to more than 1")
+            raise ValueError(strings.FAULT_RATES_SUM)
         if not 0.0 <= self.late_max_seconds <= LATE_LIMIT_SECONDS:
             raise ValueError(
-                f"late_max must be between 0 and {LATE_LIMIT_SECONDS:.0f} seconds (the contract's "
-                f"bound), not {self.late_max_seconds}"
+                strings.FAULT_LATE_MAX.format(limit=LATE_LIMIT_SECONDS, value=self.late_max_seconds)
             )
         if self.slow_seconds < 0 or self.retry_after_seconds < 0:
-            raise ValueError("slow_seconds and retry_after must not be negative")
+            raise ValueError(strings.FAULT_NEGATIVE)
         self._rng.seed(self.seed)
 
     @classmethod
@@ -91,15 +92,17 @@ class Faults:
             name, sep, raw = part.partition("=")
             name = name.strip().lower()
             if not sep:
-                raise ValueError(f"fault {part!r} has no value; write it as {name}=0.05")
+                raise ValueError(strings.FAULT_NO_VALUE.format(part=part, name=name))
             attribute = _RATES.get(name) or _SETTINGS.get(name)
             if attribute is None:
                 known = ", ".join([*_RATES, *_SETTINGS])
-                raise ValueError(f"unknown fault {name!r}; known: {known}")
+                raise ValueError(strings.FAULT_UNKNOWN.format(name=name, known=known))
             try:
                 number = float(raw)
             except ValueError:
-                raise ValueError(f"fault {name} wants a number, not {raw.strip()!r}") from None
+                raise ValueError(
+                    strings.FAULT_NOT_A_NUMBER.format(name=name, value=raw.strip())
+                ) from None
             values[attribute] = (
                 int(number) if attribute in ("seed", "retry_after_seconds") else number
             )

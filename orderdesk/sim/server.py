@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from orderdesk import strings
 from orderdesk.core.records import (
     KINDS,
     Kind,
@@ -48,7 +49,7 @@ def parse_rate(text: str | float) -> float:
         pass
     match = _RATE.match(stripped.lower())
     if match is None:
-        raise ValueError(f"rate {text!r} is not understood; write it like 30/min, 2/s or 100/h")
+        raise ValueError(strings.SIM_BAD_RATE.format(text=text))
     number, unit = float(match[1]), match[2][0]
     return {"s": number * 60, "m": number, "h": number / 60}[unit]
 
@@ -358,7 +359,7 @@ def run_simulator(
         faults = Faults.parse(faults)
     if not isinstance(history, timedelta):
         history = parse_duration(history)
-    out(f"Generating {describe_duration(history)} of history...")
+    out(strings.SIM_GENERATING.format(span=describe_duration(history)))
     started = time.perf_counter()
     sim = Simulation(
         seed=seed,
@@ -370,12 +371,16 @@ def run_simulator(
     took = time.perf_counter() - started
     with SimulatorServer(sim, host, port, api_key=api_key, faults=faults) as server:
         out(
-            f"Serving {counts['requests']} requests and {counts['postbacks']} postbacks "
-            f"(generated in {took:.1f} s) at {server.url}"
+            strings.SIM_SERVING.format(
+                requests=counts["requests"],
+                postbacks=counts["postbacks"],
+                seconds=took,
+                url=server.url,
+            )
         )
-        out("Press Ctrl+C to stop.")
+        out(strings.SIM_STOP_HINT)
         try:
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
-            out("Stopped.")
+            out(strings.SIM_STOPPED)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -26,6 +27,7 @@ from orderdesk.core.queries import RecordQuery, list_summaries
 from orderdesk.core.records import KINDS, Kind
 from orderdesk.core.store import Store
 from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
+from orderdesk.i18n import gettext
 from orderdesk.tui.list_filter import PRESETS, ListFilter, TimeWindow, zone_label
 from orderdesk.tui.messages import OrderWanted, RecordOpened, SyncProgressed, WorkerFailed
 from orderdesk.tui.safe_text import safe
@@ -70,12 +72,12 @@ class OrderdeskApp(App[None]):
     CSS_PATH = stylesheet_path()
     TITLE = "orderdesk"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "show('requests')", "Requests"),
-        Binding("2", "show('postbacks')", "Postbacks"),
-        Binding("3", "order", "Order"),
-        Binding("u", "toggle_utc", "UTC"),
-        Binding("question_mark", "help", "Keys"),
-        Binding("q", "quit", "Quit"),
+        Binding("1", "show('requests')", strings.KEY_REQUESTS),
+        Binding("2", "show('postbacks')", strings.KEY_POSTBACKS),
+        Binding("3", "order", strings.KEY_ORDER),
+        Binding("u", "toggle_utc", strings.KEY_UTC),
+        Binding("question_mark", "help", strings.KEY_HELP),
+        Binding("q", "quit", strings.KEY_QUIT),
     ]
 
     def __init__(
@@ -251,7 +253,9 @@ class OrderdeskApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette offers the screens and the time ranges beside Textual's own commands."""
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            # Textual's own commands, in the language in use where the catalog has them.
+            yield command._replace(title=gettext(command.title), help=gettext(command.help))
         yield SystemCommand(strings.TITLE_REQUESTS, "", lambda: self.action_show("requests"))
         yield SystemCommand(strings.TITLE_POSTBACKS, "", lambda: self.action_show("postbacks"))
         yield SystemCommand(strings.TITLE_ORDER, "", self.action_order)
@@ -263,6 +267,21 @@ class OrderdeskApp(App[None]):
             marked_only = screen.action_marked_only
             yield SystemCommand(strings.MARKED_COMMAND, strings.MARKED_HELP, marked_only)
         yield from view_commands(self, screen)
+
+    def action_command_palette(self) -> None:
+        """Textual's command palette, its prompt in the language in use."""
+        # is_open is typed for App[object]; any App is what it means.
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(
+                CommandPalette(id="--command-palette", placeholder=strings.PALETTE_PLACEHOLDER)
+            )
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit: say which key does, in the language in use (as Textual does)."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(strings.QUIT_HINT.format(key=key), title=strings.QUIT_HINT_TITLE)
+                return
 
     def _use_window(self, preset: str) -> None:
         screen = self.screen

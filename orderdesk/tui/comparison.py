@@ -35,15 +35,14 @@ def forget_base(app: App[Any]) -> None:
 
 def base_to_compare(app: App[Any], store: Store, kind: Kind, record_id: str) -> LogRecord | str:
     """The base to compare this record with; or, this record now being the base, what to say."""
-    noun = strings.COMPARE_KIND[kind]
     base = remembered_base(app)
     if base is not None and base[0] == kind and base[1] == record_id:
-        return strings.COMPARE_SAME_RECORD.format(kind=noun)
+        return strings.COMPARE_SAME_RECORD[kind]
     base_record = get_record(store, *base) if base is not None and base[0] == kind else None
     # No base yet, one of the other kind, or one gone from the store since: this one is the base.
     if base_record is None:
         remember_base(app, kind, record_id)
         if base is not None and base[0] != kind:
-            return strings.COMPARE_OTHER_KIND.format(old=strings.COMPARE_KIND[base[0]], new=noun)
-        return strings.COMPARE_BASE_SET.format(id=record_id, kind=noun)
+            return strings.COMPARE_OTHER_KIND[kind]
+        return strings.COMPARE_BASE_SET[kind].format(id=record_id)
     return base_record

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from orderdesk import strings
 from orderdesk.config import Settings
 from orderdesk.core.errors import InputError
 from orderdesk.core.records import POSTBACK_STATUSES, REQUEST_STATUSES
@@ -30,7 +31,9 @@ def start_filter(
     allowed = REQUEST_STATUSES if screen == "requests" else POSTBACK_STATUSES
     for status in statuses:
         if status not in allowed:
-            raise InputError(f"--status {status!r} is not one of: {', '.join(allowed)}")
+            raise InputError(
+                strings.BAD_CHOICE.format(flag="--status", value=status, allowed=", ".join(allowed))
+            )
     base = base or ListFilter()
     window = base.window
     if since is not None:

@@ -58,7 +58,8 @@ class TimeWindow:
         if self.preset == "all":
             return strings.WINDOW_ALL
         if self.preset is not None:
-            return strings.WINDOW_PRESET.format(span=self.preset)
+            named = strings.WINDOW_PRESETS.get(self.preset)
+            return named or strings.WINDOW_PRESET.format(span=self.preset)
         return strings.WINDOW_CUSTOM.format(
             start=self.start or strings.WINDOW_OPEN, end=self.end or strings.WINDOW_NOW
         )
@@ -154,12 +155,12 @@ def age(moment: datetime, now: datetime) -> str:
     """How long ago, in the fewest words: ``12 s``, ``4 min``, ``3 h``."""
     seconds = max(0, int((now - moment) / timedelta(seconds=1)))
     if seconds < 60:
-        return f"{seconds} s"
+        return strings.AGE_SECONDS.format(count=seconds)
     if seconds < 3600:
-        return f"{seconds // 60} min"
+        return strings.AGE_MINUTES.format(count=seconds // 60)
     if seconds < 86_400:
-        return f"{seconds // 3600} h"
-    return f"{seconds // 86_400} d"
+        return strings.AGE_HOURS.format(count=seconds // 3600)
+    return strings.AGE_DAYS.format(count=seconds // 86_400)
 
 
 __all__ = [

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from textual.content import Content
 
-from orderdesk import strings
+from orderdesk import i18n, strings
 from orderdesk.core.records import (
     ErrorStage,
     HttpMessage,
@@ -76,22 +76,24 @@ class Stage:
 
 def format_moment(moment: datetime, zone: tzinfo) -> str:
     """A moment in the chosen zone, to the second."""
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+    return i18n.format_moment(moment.astimezone(zone))
 
 
 def _size(text: str | None) -> str:
     size = len(text.encode("utf-8", "surrogatepass")) if text else 0
     if size < 1024:
-        return f"{size} B"
+        return strings.SIZE_BYTES.format(size=size)
     if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
+        return strings.SIZE_KB.format(size=size / 1024)
+    return strings.SIZE_MB.format(size=size / 1024 / 1024)
 
 
 def _duration(milliseconds: int | None) -> str | None:
     if milliseconds is None:
         return None
-    return f"{milliseconds} ms" if milliseconds < 1000 else f"{milliseconds / 1000:.1f} s"
+    if milliseconds < 1000:
+        return strings.DURATION_MS.format(milliseconds=milliseconds)
+    return strings.DURATION_SECONDS.format(seconds=milliseconds / 1000)
 
 
 def _title(label: str, *facts: str | None) -> Content:

@@ -3,11 +3,13 @@
 Each test starts the console as a support engineer would, knowing only an
 order reference, types the keys they would type, and ends on the screen that
 answers the customer's question; it then checks that the answer is on screen.
-They run at 80x24, the smallest terminal orderdesk promises, and at 200x50.
+They run at 80x24, the smallest terminal orderdesk promises, and at 200x50, and
+in French at 80x24, where the words are longest.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -16,13 +18,22 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 from tui_console import console, screen_text, settled
 
+from orderdesk import strings
 from orderdesk.core.records import PostbackRecord, RequestRecord
 from orderdesk.core.store import Store
+from orderdesk.i18n import speaking
 from orderdesk.sim import Simulation
 from orderdesk.tui.screens.order import OrderScreen
 from orderdesk.tui.screens.record import RecordScreen
 
-SIZES = [(80, 24), (200, 50)]
+CASES = [((80, 24), "en"), ((200, 50), "en"), ((80, 24), "fr")]
+
+
+@pytest.fixture(autouse=True)
+def _language(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each scenario speaks its case's language."""
+    with speaking(request.node.callspec.params.get("lang", "en")):
+        yield
 
 
 async def answer_prompt(pilot: Pilot[None], key: str, text: str) -> None:
@@ -99,9 +110,9 @@ def _lost_order(simulation: Simulation) -> RequestRecord:
     )
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(("size", "lang"), CASES)
 async def test_my_order_disappeared(
-    store: Store, simulation: Simulation, size: tuple[int, int]
+    store: Store, simulation: Simulation, size: tuple[int, int], lang: str
 ) -> None:
     stuck = _stuck_order(simulation)
     assert stuck.order_reference_id is not None
@@ -117,9 +128,9 @@ async def test_my_order_disappeared(
         assert "submit" in text and "succeeded" in text
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(("size", "lang"), CASES)
 async def test_the_customer_never_got_the_shipping_notification(
-    store: Store, simulation: Simulation, size: tuple[int, int]
+    store: Store, simulation: Simulation, size: tuple[int, int], lang: str
 ) -> None:
     shipped = next(
         p
@@ -147,14 +158,14 @@ async def test_the_customer_never_got_the_shipping_notification(
         assert record.record_id == shipped.id
         assert record.current == "response"
         text = screen_text(app)
-        assert f"{len(shipped.attempts)} attempts" in text
+        assert strings.ATTEMPT_COUNT.format(count=len(shipped.attempts)) in text
         last = shipped.attempts[-1]
         assert (str(last.status_code) if last.status_code else str(last.error)) in text
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(("size", "lang"), CASES)
 async def test_the_printer_says_it_never_got_the_order(
-    store: Store, simulation: Simulation, size: tuple[int, int]
+    store: Store, simulation: Simulation, size: tuple[int, int], lang: str
 ) -> None:
     lost = _lost_order(simulation)
     assert lost.order_reference_id is not None and lost.error is not None
@@ -170,9 +181,9 @@ async def test_the_printer_says_it_never_got_the_order(
         assert lost.error.code in text or (lost.response and str(lost.response.error) in text)
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(("size", "lang"), CASES)
 async def test_the_printer_says_it_never_got_the_order_told_by_its_timeline(
-    store: Store, simulation: Simulation, size: tuple[int, int]
+    store: Store, simulation: Simulation, size: tuple[int, int], lang: str
 ) -> None:
     lost = _lost_order(simulation)
     assert lost.order_reference_id is not None and lost.error is not None
@@ -188,9 +199,9 @@ async def test_the_printer_says_it_never_got_the_order_told_by_its_timeline(
         assert lost.error.message[:40] in text
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(("size", "lang"), CASES)
 async def test_the_wrong_product_was_produced(
-    store: Store, simulation: Simulation, size: tuple[int, int]
+    store: Store, simulation: Simulation, size: tuple[int, int], lang: str
 ) -> None:
     wrong = next(
         r

@@ -19,6 +19,7 @@ from orderdesk import strings
 from orderdesk.core.flat_fields import FieldValue
 from orderdesk.core.record_diff import MISSING, FieldDifference, record_differences
 from orderdesk.core.records import LogRecord
+from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.safe_text import safe
 from orderdesk.tui.screens.template_changes import value_text
 from orderdesk.tui.widgets.key_footer import KeyFooter
@@ -36,10 +37,10 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 
-class CompareScreen(Screen[None]):
+class CompareScreen(TranslatedKeys, Screen[None]):
     """The fields that differ between a base record and another, section by section."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", strings.KEY_BACK)]
 
     def __init__(self, base: LogRecord, other: LogRecord) -> None:
         """Compare ``other`` with ``base``."""

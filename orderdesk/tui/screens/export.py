@@ -30,15 +30,16 @@ from orderdesk.export import (
     default_export_path,
     export_records,
 )
+from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.safe_text import safe_plain
 
 __all__ = ["ExportDialog"]
 
 
-class ExportDialog(ModalScreen[Exported | None]):
+class ExportDialog(TranslatedKeys, ModalScreen[Exported | None]):
     """Export a list to a file; dismisses with how it ended, or None when closed before starting."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", strings.KEY_CANCEL)]
     # The file is what most often changes, and enter there exports at once.
     AUTO_FOCUS = "#export-path"
 

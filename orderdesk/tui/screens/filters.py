@@ -14,15 +14,16 @@ from textual.widgets import Button, Input, Label, SelectionList
 
 from orderdesk import strings
 from orderdesk.core.records import POSTBACK_STATUSES, REQUEST_STATUSES, Kind
+from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.list_filter import ListFilter
 
 __all__ = ["FiltersDialog"]
 
 
-class FiltersDialog(ModalScreen[ListFilter | None]):
+class FiltersDialog(TranslatedKeys, ModalScreen[ListFilter | None]):
     """Edit a list's filters; dismisses with the new filter, or None when cancelled."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", strings.KEY_CANCEL)]
 
     def __init__(self, kind: Kind, current: ListFilter) -> None:
         super().__init__()

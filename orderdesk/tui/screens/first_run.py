@@ -12,15 +12,16 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from orderdesk import strings
+from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.widgets.key_footer import KeyFooter
 
 __all__ = ["FirstRunScreen"]
 
 
-class FirstRunScreen(Screen[None]):
+class FirstRunScreen(TranslatedKeys, Screen[None]):
     """Explains how to configure a source, and points at ``orderdesk demo``."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "app.quit", "Quit")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "app.quit", strings.KEY_QUIT)]
 
     def __init__(self, db: str) -> None:
         super().__init__(id="first-run")

@@ -39,6 +39,7 @@ from orderdesk.core.timeline import (
 )
 from orderdesk.core.timeline_rules import DEFAULT_RULES, Finding, Severity, TimelineRules
 from orderdesk.findings import finding_sentence
+from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.list_filter import zone_label
 from orderdesk.tui.record_stages import format_moment
 from orderdesk.tui.safe_text import safe
@@ -70,7 +71,7 @@ def entry_line(
     short tag (``#1``) listed in the header, to tell them apart in 80 columns.
     A record a finding is about (``flagged``) carries that finding's mark.
     """
-    kind = "request " if entry.kind == "requests" else "postback"
+    kind = strings.TIMELINE_KIND[entry.kind].ljust(8)
     code = str(entry.http_status) if entry.http_status is not None else "-"
     tries = f" x{entry.attempts}" if entry.kind == "postbacks" and entry.attempts > 1 else ""
     columns = [
@@ -103,16 +104,16 @@ def _flags(timeline: Timeline) -> dict[str, Severity]:
     return flags
 
 
-class OrderScreen(Screen[None]):
+class OrderScreen(TranslatedKeys, Screen[None]):
     """One order reference's requests and postbacks, oldest first, with the findings called out."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back"),
+        Binding("escape", "back", strings.KEY_BACK),
         # Priority, so the key shows in the footer over the list's own silent binding.
-        Binding("enter", "open_record", "Open", priority=True),
-        Binding("n", "next_finding", "Next finding"),
+        Binding("enter", "open_record", strings.KEY_OPEN, priority=True),
+        Binding("n", "next_finding", strings.KEY_NEXT_FINDING),
         # In the finder's box, down goes to the timeline; the lists take it themselves.
-        Binding("down", "leave_box", "To the timeline", show=False),
+        Binding("down", "leave_box", strings.KEY_TO_TIMELINE, show=False),
     ]
 
     def __init__(

@@ -11,13 +11,16 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from orderdesk import strings
+from orderdesk.tui.keys import TranslatedKeys
+
 __all__ = ["Prompt"]
 
 
-class Prompt(ModalScreen[str | None]):
+class Prompt(TranslatedKeys, ModalScreen[str | None]):
     """Ask for one line of text; dismisses with it (stripped), or None when cancelled or empty."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", strings.KEY_CANCEL)]
 
     def __init__(self, question: str, *, value: str = "") -> None:
         super().__init__()

@@ -30,6 +30,7 @@ from orderdesk.core.queries import get_record
 from orderdesk.core.records import Kind, LogRecord, RequestRecord
 from orderdesk.core.store import Store
 from orderdesk.tui.comparison import base_to_compare
+from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.list_filter import zone_label
 from orderdesk.tui.record_stages import (
     STAGES,
@@ -101,24 +102,26 @@ def _file_name(record_id: str, stage: StageName) -> str:
     return f"orderdesk-{re.sub(r'[^A-Za-z0-9_.-]', '_', record_id)[:80]}-{stage}.txt"
 
 
-class RecordScreen(Screen[None]):
+class RecordScreen(TranslatedKeys, Screen[None]):
     """A record's Original, Template, Final and Response, the failing stage marked."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back"),
-        Binding("tab", "next_stage", "Next stage", priority=True),
-        Binding("shift+tab", "previous_stage", "Previous stage", show=False, priority=True),
-        Binding("z", "maximize_stage", "Maximise"),
-        Binding("w", "toggle_wrap", "Wrap"),
-        Binding("y", "copy_stage", "Copy"),
-        Binding("s", "save_stage", "Save"),
-        Binding("o", "open_order", "Order"),
-        Binding("d", "template_changes", "Changes"),
-        Binding("slash", "search_stage", "Find"),
-        Binding("c", "compare", "Compare"),
-        Binding("C", "copy_curl", "Copy curl"),
-        Binding("n", "next_hit", "Next hit", show=False),
-        Binding("N", "previous_hit", "Previous hit", show=False),
+        Binding("escape", "back", strings.KEY_BACK),
+        Binding("tab", "next_stage", strings.KEY_NEXT_STAGE, priority=True),
+        Binding(
+            "shift+tab", "previous_stage", strings.KEY_PREVIOUS_STAGE, show=False, priority=True
+        ),
+        Binding("z", "maximize_stage", strings.KEY_MAXIMISE),
+        Binding("w", "toggle_wrap", strings.KEY_WRAP),
+        Binding("y", "copy_stage", strings.KEY_COPY),
+        Binding("s", "save_stage", strings.KEY_SAVE),
+        Binding("o", "open_order", strings.KEY_ORDER),
+        Binding("d", "template_changes", strings.KEY_CHANGES),
+        Binding("slash", "search_stage", strings.KEY_FIND),
+        Binding("c", "compare", strings.KEY_COMPARE),
+        Binding("C", "copy_curl", strings.KEY_COPY_CURL),
+        Binding("n", "next_hit", strings.KEY_NEXT_HIT, show=False),
+        Binding("N", "previous_hit", strings.KEY_PREVIOUS_HIT, show=False),
     ]
 
     layout_mode: reactive[Layout] = reactive("tabs", init=False)
@@ -161,7 +164,7 @@ class RecordScreen(Screen[None]):
         yield Tabs(
             *[
                 Tab(
-                    ("✗ " if stage.failed else "") + stage.title.plain.split(" · ")[0],
+                    ("✗ " if stage.failed else "") + strings.STAGE_TABS[stage.name],
                     id=f"tab-{stage.name}",
                 )
                 for stage in stages
@@ -271,7 +274,7 @@ class RecordScreen(Screen[None]):
             return
         text = self.pane(self.current).as_text()
         self.app.copy_to_clipboard(text)
-        size = f"{len(text.encode('utf-8', 'surrogatepass')):,} B"
+        size = strings.SIZE_BYTES.format(size=len(text.encode("utf-8", "surrogatepass")))
         message = strings.STAGE_COPIED.format(stage=self.current, id=self.record_id, size=size)
         self.notify(safe(message).plain, markup=False)
 
@@ -284,7 +287,7 @@ class RecordScreen(Screen[None]):
             return
         command = curl_command(self.record.final)
         self.app.copy_to_clipboard(command)
-        size = f"{len(command.encode('utf-8', 'surrogatepass')):,} B"
+        size = strings.SIZE_BYTES.format(size=len(command.encode("utf-8", "surrogatepass")))
         message = strings.CURL_COPIED.format(id=self.record_id, size=size)
         self.notify(safe(message).plain, markup=False)
 

@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from orderdesk import strings
+from orderdesk import i18n, strings
 from orderdesk.core.errors import FilterSyntaxError
 from orderdesk.core.filter_language import parse
 from orderdesk.core.parties import known_parties
@@ -22,6 +22,7 @@ from orderdesk.core.queries import RecordQuery
 from orderdesk.core.records import Kind
 from orderdesk.core.store import Store
 from orderdesk.export import Exported
+from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.list_filter import ListFilter, TimeWindow, zone_label
 from orderdesk.tui.messages import RecordHighlighted
 from orderdesk.tui.safe_text import safe, safe_plain
@@ -36,8 +37,6 @@ from orderdesk.tui.widgets.volume import VolumeBar
 
 __all__ = ["RecordsScreen"]
 
-TITLES: dict[Kind, str] = {"requests": strings.TITLE_REQUESTS, "postbacks": strings.TITLE_POSTBACKS}
-
 
 def _pointed(text: str, position: int) -> Content:
     """The query with the word where it goes wrong in reverse video."""
@@ -50,20 +49,26 @@ def _pointed(text: str, position: int) -> Content:
     )
 
 
-class RecordsScreen(Screen[None]):
+def _title(kind: Kind) -> str:
+    return strings.TITLE_REQUESTS if kind == "requests" else strings.TITLE_POSTBACKS
+
+
+class RecordsScreen(TranslatedKeys, Screen[None]):
     """Records of one kind, newest first, over a time window, with the freshness line."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "Search"),
-        Binding("f", "filters", "Filters"),
-        Binding("t", "time_range", "Time"),
-        Binding("e", "errors_only", "Errors"),
-        Binding("x", "clear_filters", "Clear"),
-        Binding("exclamation_mark", "toggle_query", "Query on/off", show=False),
-        Binding("F", "follow", "Follow"),
-        Binding("M", "marked_only", "Marked only", show=False),
-        Binding("X", "export", "Export"),
-        Binding("left_square_bracket,right_square_bracket", "volume", "Volume", show=False),
+        Binding("slash", "search", strings.KEY_SEARCH),
+        Binding("f", "filters", strings.KEY_FILTERS),
+        Binding("t", "time_range", strings.KEY_TIME),
+        Binding("e", "errors_only", strings.KEY_ERRORS),
+        Binding("x", "clear_filters", strings.KEY_CLEAR),
+        Binding("exclamation_mark", "toggle_query", strings.KEY_QUERY_TOGGLE, show=False),
+        Binding("F", "follow", strings.KEY_FOLLOW),
+        Binding("M", "marked_only", strings.KEY_MARKED_ONLY, show=False),
+        Binding("X", "export", strings.KEY_EXPORT),
+        Binding(
+            "left_square_bracket,right_square_bracket", "volume", strings.KEY_VOLUME, show=False
+        ),
     ]
 
     def __init__(
@@ -105,7 +110,7 @@ class RecordsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Count the list in the background and draw the bar."""
-        self.sub_title = TITLES[self.kind]
+        self.sub_title = _title(self.kind)
         self.record_list.show(self._query())
         self.record_list.focus()
         self.call_after_refresh(self._count_volume)
@@ -289,8 +294,8 @@ class RecordsScreen(Screen[None]):
 
     @on(VolumeBar.Narrowed)
     def _narrowed(self, message: VolumeBar.Narrowed) -> None:
-        start = message.start.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
-        end = message.end.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
+        start = i18n.format_moment(message.start.astimezone(self.zone), "minutes")
+        end = i18n.format_moment(message.end.astimezone(self.zone), "minutes")
         window = TimeWindow(preset=None, start=start, end=end)
         self.apply_filter(self.list_filter.with_window(window))
         self.record_list.focus()
@@ -343,7 +348,7 @@ class RecordsScreen(Screen[None]):
         else:
             rows = strings.ROWS_EXACT.format(count=records.total)
         self.query_one(FilterBar).show(
-            title=TITLES[self.kind],
+            title=_title(self.kind),
             list_filter=self.list_filter,
             zone=self.zone,
             now=self._now(),

@@ -22,6 +22,7 @@ from orderdesk import strings
 from orderdesk.core.flat_fields import FieldValue, flatten_body
 from orderdesk.core.records import LogRecord
 from orderdesk.core.template_diff import MARK_ORDER, FieldChange, TemplateChanges, template_changes
+from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.safe_text import safe
 from orderdesk.tui.widgets.key_footer import KeyFooter
 
@@ -57,11 +58,11 @@ def changes_of(record: LogRecord) -> TemplateChanges | str:
     return template_changes(original, final, source)
 
 
-class TemplateChangesScreen(Screen[None]):
+class TemplateChangesScreen(TranslatedKeys, Screen[None]):
     """A record's Final fields, each with its source in the Original and what happened to it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,d", "back", "Back"),
+        Binding("escape,d", "back", strings.KEY_BACK),
     ]
 
     def __init__(self, record: LogRecord) -> None:

@@ -16,15 +16,16 @@ from textual.widgets.option_list import Option
 
 from orderdesk import strings
 from orderdesk.core.errors import InputError
+from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.list_filter import PRESETS, TimeWindow
 
 __all__ = ["TimeRangeDialog"]
 
 
-class TimeRangeDialog(ModalScreen[TimeWindow | None]):
+class TimeRangeDialog(TranslatedKeys, ModalScreen[TimeWindow | None]):
     """Choose the list's time window; dismisses with it, or None when cancelled."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", strings.KEY_CANCEL)]
 
     def __init__(self, current: TimeWindow, zone: tzinfo, zone_name: str) -> None:
         super().__init__()

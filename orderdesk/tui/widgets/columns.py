@@ -14,7 +14,7 @@ from datetime import tzinfo
 
 from rich.cells import cell_len, set_cell_size
 
-from orderdesk import strings
+from orderdesk import i18n, strings
 from orderdesk.core.queries import RecordSummary
 from orderdesk.core.records import Kind
 from orderdesk.tui.safe_text import safe
@@ -110,8 +110,8 @@ def _duration(milliseconds: int | None) -> str:
     if milliseconds is None:
         return "-"
     if milliseconds < 10_000:
-        return f"{milliseconds:,} ms"
-    return f"{milliseconds / 1000:.1f} s"
+        return strings.DURATION_MS.format(milliseconds=milliseconds)
+    return strings.DURATION_SECONDS.format(seconds=milliseconds / 1000)
 
 
 def cells(summary: RecordSummary, zone: tzinfo) -> dict[str, str]:
@@ -119,7 +119,7 @@ def cells(summary: RecordSummary, zone: tzinfo) -> dict[str, str]:
     code = f" {summary.http_status}" if summary.http_status is not None else ""
     status = f"{status_mark(summary.status)} {summary.status}"
     return {
-        "time": summary.created_at.astimezone(zone).strftime("%m-%d %H:%M:%S"),
+        "time": i18n.format_moment(summary.created_at.astimezone(zone), "day_seconds"),
         "reference": safe(summary.order_reference_id or "-").plain,
         "customer": safe(summary.customer_name).plain,
         "printer": safe(summary.printer_name or "-").plain,

@@ -70,9 +70,9 @@ class QueryPrompt(Input):
     """A one-line filter query: tab takes the completion, up and down walk the history."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "complete", "Complete", show=False),
-        Binding("up", "history(-1)", "Older query", show=False),
-        Binding("down", "history(1)", "Newer query", show=False),
+        Binding("tab", "complete", strings.KEY_COMPLETE, show=False),
+        Binding("up", "history(-1)", strings.KEY_OLDER_QUERY, show=False),
+        Binding("down", "history(1)", strings.KEY_NEWER_QUERY, show=False),
     ]
 
     def __init__(

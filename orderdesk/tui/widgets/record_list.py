@@ -52,15 +52,15 @@ class RecordList(ScrollView, can_focus=True):
         "record-list--pending",
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,j", "move(1)", "Down", show=False),
-        Binding("up,k", "move(-1)", "Up", show=False),
-        Binding("pagedown,space", "page(1)", "Page down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("g,home", "first", "First", show=False),
-        Binding("G,end", "last", "Last", show=False),
-        Binding("enter", "open", "Open"),
-        Binding("o", "order", "Order"),
-        Binding("m", "mark", "Mark", show=False),
+        Binding("down,j", "move(1)", strings.KEY_DOWN, show=False),
+        Binding("up,k", "move(-1)", strings.KEY_UP, show=False),
+        Binding("pagedown,space", "page(1)", strings.KEY_PAGE_DOWN, show=False),
+        Binding("pageup", "page(-1)", strings.KEY_PAGE_UP, show=False),
+        Binding("g,home", "first", strings.KEY_FIRST, show=False),
+        Binding("G,end", "last", strings.KEY_LAST, show=False),
+        Binding("enter", "open", strings.KEY_OPEN),
+        Binding("o", "order", strings.KEY_ORDER),
+        Binding("m", "mark", strings.KEY_MARK, show=False),
     ]
 
     @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -35,7 +36,7 @@ def stage_text(stage: Stage, shown_bodies: list[str]) -> str:
     """The stage as plain text, as copied or saved: title, error, headers, then each body."""
     parts = [stage.title.plain]
     if stage.error is not None:
-        parts.append(f"{strings.STAGE_FAILED_MARK}: {stage.error.plain}")
+        parts.append(strings.STAGE_FAILED_MARK + stage.error.plain)
     if stage.note is not None:
         parts.append(stage.note.plain)
     if stage.headers:
@@ -43,6 +44,17 @@ def stage_text(stage: Stage, shown_bodies: list[str]) -> str:
     for body, text in zip(stage.bodies, shown_bodies, strict=True):
         parts.append(f"--- {body.label} ---\n{text}")
     return "\n\n".join(parts) + "\n"
+
+
+def _titles(stage: Stage) -> tuple[Content, Content]:
+    """The pane's title with the stage's full name, and with its short name (the tab's)."""
+    full = stage.title
+    label = full.plain.split(" · ")[0]
+    short = Content(strings.STAGE_TABS[stage.name]) + full[len(label) :]
+    if stage.failed:
+        mark = Content.styled("✗ ", "bold")
+        return mark + full, mark + short
+    return full, short
 
 
 class StagePane(Vertical):
@@ -55,22 +67,24 @@ class StagePane(Vertical):
         super().__init__(id=f"stage-{stage.name}", classes="-failed" if stage.failed else None)
         self.stage = stage
         self.zone = zone
-        title = stage.title
-        if stage.failed:
-            title = Content.styled("✗ ", "bold") + title
-        self.border_title = title
+        self._titles = _titles(stage)
+        self.border_title = self._titles[0]
         self.searched: str | None = None
         """The words last searched for in this stage, while their hits are shown."""
         self._hits: list[tuple[BodyView | LargeBodyView, Hit]] = []
         self._current_hit = 0
 
+    def on_resize(self, event: events.Resize) -> None:
+        """The full name in the title, or the short one when the full one crowds out the facts."""
+        full, short = self._titles
+        # The border and its corners take four cells, the title's padding two more.
+        self.border_title = full if full.cell_length <= event.size.width - 6 else short
+
     def compose(self) -> ComposeResult:
         """Error first, then what is missing, attempts, headers, and the bodies."""
         stage = self.stage
         if stage.error is not None:
-            yield Static(
-                Content(strings.STAGE_FAILED_MARK + ": ") + stage.error, classes="stage--error"
-            )
+            yield Static(Content(strings.STAGE_FAILED_MARK) + stage.error, classes="stage--error")
         if stage.note is not None:
             yield Static(stage.note, classes="stage--note")
         if stage.attempts:

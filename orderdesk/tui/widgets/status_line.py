@@ -9,7 +9,7 @@ from datetime import datetime, tzinfo
 from textual.content import Content
 from textual.widgets import Static
 
-from orderdesk import strings
+from orderdesk import i18n, strings
 from orderdesk.core.lease import SyncStatus
 from orderdesk.core.progress import SyncProgress
 from orderdesk.tui.list_filter import age
@@ -64,7 +64,7 @@ class Freshness:
                 ]
             if progress is not None and progress.last_error is not None:
                 when = (
-                    progress.next_retry_at.astimezone(zone).strftime("%H:%M:%S")
+                    i18n.format_moment(progress.next_retry_at.astimezone(zone), "clock")
                     if progress.next_retry_at is not None
                     else "-"
                 )
@@ -92,7 +92,7 @@ class Freshness:
             parts.append(strings.FRESH_SYNCED.format(age=age(service.last_success_at, now)))
         if service.last_error is not None:
             when = (
-                service.next_retry_at.astimezone(zone).strftime("%H:%M:%S")
+                i18n.format_moment(service.next_retry_at.astimezone(zone), "clock")
                 if service.next_retry_at is not None
                 else "-"
             )

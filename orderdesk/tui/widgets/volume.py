@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
-from orderdesk import strings
+from orderdesk import i18n, strings
 from orderdesk.core.queries import RecordQuery
 from orderdesk.core.store import Store
 from orderdesk.core.volume import Bucket, Volume, volume
@@ -40,10 +40,10 @@ class VolumeBar(Widget, can_focus=True):
     """Records and failures per bucket over the list's range; a bucket can narrow the range."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,left_square_bracket,h", "select(-1)", "Earlier", show=False),
-        Binding("right,right_square_bracket,l", "select(1)", "Later", show=False),
-        Binding("enter", "narrow", "Narrow to it"),
-        Binding("escape", "leave", "Back to the list"),
+        Binding("left,left_square_bracket,h", "select(-1)", strings.KEY_EARLIER, show=False),
+        Binding("right,right_square_bracket,l", "select(1)", strings.KEY_LATER, show=False),
+        Binding("enter", "narrow", strings.KEY_NARROW),
+        Binding("escape", "leave", strings.KEY_BACK_TO_LIST),
     ]
 
     @dataclass
@@ -203,7 +203,7 @@ class VolumeBar(Widget, can_focus=True):
             )
         start = bucket.start.astimezone(self.zone)
         return strings.VOLUME_BUCKET.format(
-            start=start.strftime("%m-%d %H:%M"),
+            start=i18n.format_moment(start, "day_minutes"),
             records=bucket.records,
             failures=bucket.failures,
         )
@@ -223,7 +223,7 @@ def _style(bucket: Bucket) -> str:
 
 def _span(seconds: float) -> str:
     if seconds < 3600:
-        return f"{seconds / 60:g} min"
+        return strings.SPAN_MINUTES.format(count=seconds / 60)
     if seconds < 86_400:
-        return f"{seconds / 3600:g} h"
-    return f"{seconds / 86_400:g} d"
+        return strings.SPAN_HOURS.format(count=seconds / 3600)
+    return strings.SPAN_DAYS.format(count=seconds / 86_400)
