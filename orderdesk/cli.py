@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import click
 
 from orderdesk import __version__, i18n, strings
-from orderdesk.cli_language import LanguageGroup, option
+from orderdesk.cli_language import LanguageGroup, TranslatedOption, option
 from orderdesk.config import Settings
 from orderdesk.core.errors import InputError, OrderdeskError
 
@@ -45,7 +45,13 @@ def _source_options(command: F) -> F:
     context_settings={"help_option_names": ["-h", "--help"]},
     invoke_without_command=True,
 )
-@click.version_option(__version__, "--version", prog_name="orderdesk")
+@click.version_option(
+    __version__,
+    "--version",
+    prog_name="orderdesk",
+    help=strings.CLICK_VERSION_OPTION,
+    cls=TranslatedOption,
+)
 @option("--lang", type=click.Choice(i18n.LANGUAGES), help=strings.OPT_LANG)
 @option("--order", "order_reference", metavar="REF", help=strings.OPT_ORDER)
 @option(

@@ -17,13 +17,13 @@ from typing import Any
 
 import click
 
-from orderdesk import i18n
+from orderdesk import i18n, strings
 from orderdesk.config import Settings
 
-__all__ = ["LanguageGroup", "option"]
+__all__ = ["LanguageGroup", "TranslatedOption", "option"]
 
 
-class _TranslatedOption(click.Option):
+class TranslatedOption(click.Option):
     """An option whose help is read in the language in use, not the one at import."""
 
     def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
@@ -39,6 +39,13 @@ class _TranslatedCommand(click.Command):
         """The command's description in ``--help``, translated."""
         with _translated_help(self):
             super().format_help_text(ctx, formatter)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        """``--help``, its line in the language in use (click makes it once, and keeps it)."""
+        made = super().get_help_option(ctx)
+        if made is not None:
+            made.help = strings.CLICK_HELP_OPTION
+        return made
 
     def get_short_help_str(self, limit: int = 45) -> str:
         """The command's line in its group's ``--help``, translated."""
@@ -87,4 +94,4 @@ def _lang_flag(args: list[str], commands: Mapping[str, object]) -> str | None:
 
 
 #: ``click.option`` with help read in the language in use.
-option = partial(click.option, cls=_TranslatedOption)
+option = partial(click.option, cls=TranslatedOption)

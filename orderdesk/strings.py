@@ -697,13 +697,13 @@ OPT_ACTION = N_("submit or cancel; repeat for both.")
 OPT_EVENT = N_("e.g. shipped; repeat for several.")
 OPT_REPORT_FORMAT = N_("A table to read, or JSON for scripts.")
 OPT_REPORT_TZ = N_("Time zone for the table [default local].")
+CLICK_HELP_OPTION = N_("Show this message and exit.")
+CLICK_VERSION_OPTION = N_("Show the version and exit.")
 # Click's own words, which it translates through the application's catalog.
 CLICK_WORDS = (
     N_("Usage:"),
     N_("Options"),
     N_("Commands"),
-    N_("Show this message and exit."),
-    N_("Show the version and exit."),
     N_("%(prog)s, version %(version)s"),
     N_("default: {default}"),
     N_("Missing command."),

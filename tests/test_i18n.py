@@ -115,7 +115,16 @@ class TestChoosingTheLanguage:
         assert result.exit_code == 0, result.output
         assert "Utilisation :" in result.output
         assert "Affiche ce message et quitte." in result.output
+        assert "Affiche la version et quitte." in result.output
         assert "Liste les demandes, les plus récentes d'abord." in result.output
+
+    def test_help_speaks_each_invocation_s_language(self) -> None:
+        """Click keeps its --help option once made: its line still follows the language."""
+        runner = CliRunner()
+        english = runner.invoke(cli, ["--help"], env={"LANG": "C"})
+        french = runner.invoke(cli, ["--help"], env={"LANG": "fr_FR.UTF-8"})
+        assert "Show this message and exit." in english.output
+        assert "Affiche ce message et quitte." in french.output
 
     def test_the_flag_overrides_the_environment(self) -> None:
         runner = CliRunner()

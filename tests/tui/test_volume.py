@@ -11,6 +11,7 @@ from tui_console import console, record_list, records_screen, screen_text, settl
 from orderdesk.core.queries import RecordQuery, count
 from orderdesk.core.store import Store
 from orderdesk.core.volume import step_for, volume
+from orderdesk.i18n import speaking
 from orderdesk.tui.list_filter import TimeWindow
 from orderdesk.tui.widgets.volume import VolumeBar
 
@@ -44,27 +45,31 @@ def test_steps_are_round_and_never_exceed_the_buckets() -> None:
     assert step_for(timedelta(days=7), 60) == 3 * 3600
 
 
-async def test_picking_a_bucket_narrows_the_list_to_it(store: Store) -> None:
+@pytest.mark.parametrize("lang", ["en", "fr"])
+async def test_picking_a_bucket_narrows_the_list_to_it(store: Store, lang: str) -> None:
     app = console(store)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settled(pilot)
-        bar = app.screen.query_one(VolumeBar)
-        assert bar.volume is not None and len(bar.volume.buckets) > 3
-        await pilot.press("left_square_bracket", "left", "left")
-        bucket = bar.selected_bucket
-        assert bucket is not None and bucket == bar.volume.buckets[-3]
-        await pilot.press("enter")
-        await settled(pilot)
-        screen = records_screen(app)
-        start, end = (moment.astimezone(UTC) for moment in (bucket.start, bucket.end))
-        assert screen.list_filter.window == TimeWindow(
-            preset=None, start=start.strftime("%Y-%m-%d %H:%M"), end=end.strftime("%Y-%m-%d %H:%M")
-        )
-        assert record_list(app).total == bucket.records
-        assert record_list(app).has_focus, "the keys go back to the list"
-        narrowed = app.screen.query_one(VolumeBar).volume
-        assert narrowed is not None
-        assert sum(b.records for b in narrowed.buckets) == bucket.records
+    with speaking(lang):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settled(pilot)
+            bar = app.screen.query_one(VolumeBar)
+            assert bar.volume is not None and len(bar.volume.buckets) > 3
+            await pilot.press("left_square_bracket", "left", "left")
+            bucket = bar.selected_bucket
+            assert bucket is not None and bucket == bar.volume.buckets[-3]
+            await pilot.press("enter")
+            await settled(pilot)
+            screen = records_screen(app)
+            start, end = (moment.astimezone(UTC) for moment in (bucket.start, bucket.end))
+            assert screen.list_filter.window == TimeWindow(
+                preset=None,
+                start=start.strftime("%Y-%m-%d %H:%M"),
+                end=end.strftime("%Y-%m-%d %H:%M"),
+            )
+            assert record_list(app).total == bucket.records
+            assert record_list(app).has_focus, "the keys go back to the list"
+            narrowed = app.screen.query_one(VolumeBar).volume
+            assert narrowed is not None
+            assert sum(b.records for b in narrowed.buckets) == bucket.records
 
 
 async def test_a_failing_count_is_said_in_the_bar(

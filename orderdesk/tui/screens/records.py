@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from orderdesk import i18n, strings
+from orderdesk import strings
 from orderdesk.core.errors import FilterSyntaxError
 from orderdesk.core.filter_language import parse
 from orderdesk.core.parties import known_parties
@@ -294,8 +294,9 @@ class RecordsScreen(TranslatedKeys, Screen[None]):
 
     @on(VolumeBar.Narrowed)
     def _narrowed(self, message: VolumeBar.Narrowed) -> None:
-        start = i18n.format_moment(message.start.astimezone(self.zone), "minutes")
-        end = i18n.format_moment(message.end.astimezone(self.zone), "minutes")
+        # Written as the time-range dialog reads them, whatever the language: they are syntax.
+        start = message.start.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
+        end = message.end.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
         window = TimeWindow(preset=None, start=start, end=end)
         self.apply_filter(self.list_filter.with_window(window))
         self.record_list.focus()
