@@ -14,6 +14,7 @@ from textual.widgets import Input, OptionList
 from tui_console import console, screen_text, settled
 
 from orderdesk.core.store import Store
+from orderdesk.i18n import speaking
 from orderdesk.tui.screens.order import OrderScreen
 from orderdesk.tui.screens.records import RecordsScreen
 
@@ -145,3 +146,34 @@ def test_the_finder_offering_references(orders: Store, snap_compare: Any) -> Non
         await settled(pilot)
 
     assert snap_compare(console(orders), terminal_size=(80, 24), run_before=type_a_prefix)
+
+
+async def _order_footer(store: Store) -> tuple[str, list[str]]:
+    """The order view's footer at 80x24, opened with 3, and the key descriptions it offers."""
+    app = console(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("3", *"MT1004", "enter")
+        await settled(pilot)
+        offered = [
+            binding.description
+            for _, binding, _, _ in app.screen.active_bindings.values()
+            if binding.show and binding.description
+        ]
+        # The palette's divider ends the last key as a space would.
+        return screen_text(app).splitlines()[-1].replace("▏", " "), offered
+
+
+async def test_what_the_order_views_footer_shows_whole_in_english_it_shows_whole_in_french(
+    orders: Store,
+) -> None:
+    english_footer, english = await _order_footer(orders)
+    with speaking("fr"):
+        french_footer, french = await _order_footer(orders)
+    assert len(english) == len(french) and english_footer != french_footer
+    whole = [
+        (en, fr) for en, fr in zip(english, french, strict=True) if f" {en} " in english_footer
+    ]
+    assert len(whole) >= 5
+    cut = [(en, fr) for en, fr in whole if f" {fr} " not in french_footer]
+    assert not cut, f"whole in English, cut in French: {cut}\n{french_footer}"
