@@ -66,6 +66,15 @@ def test_serving_listens_on_loopback_by_default_without_a_warning(
     assert (server.host, server.port, server.given_url) == ("127.0.0.1", 8000, None)
 
 
+def test_the_language_asked_for_is_the_consoles_language(
+    capsys: pytest.CaptureFixture[str], served: Served, tmp_path: Path
+) -> None:
+    code, err = run(capsys, "--lang", "fr", "serve", "--db", str(tmp_path / "store.db"))
+    assert code == 0, err
+    [server] = served
+    assert server.launch.arguments[:2] == ("--lang", "fr")
+
+
 def test_a_public_host_without_the_flag_is_refused_and_nothing_is_served(
     capsys: pytest.CaptureFixture[str], served: Served, tmp_path: Path
 ) -> None:
