@@ -28,6 +28,7 @@ from orderdesk.tui.messages import RecordHighlighted
 from orderdesk.tui.safe_text import safe, safe_plain
 from orderdesk.tui.screens.filters import FiltersDialog
 from orderdesk.tui.screens.time_range import TimeRangeDialog
+from orderdesk.tui.widgets import columns
 from orderdesk.tui.widgets.filter_bar import FilterBar
 from orderdesk.tui.widgets.key_footer import KeyFooter
 from orderdesk.tui.widgets.query_prompt import QueryPrompt
@@ -103,6 +104,7 @@ class RecordsScreen(TranslatedKeys, Screen[None]):
         yield FilterBar(id="filter-bar")
         yield VolumeBar(self._store, self.zone, self._now, id="volume")
         yield RecordList(self._store, self._query(), self.zone, marks=self.marks, id="record-list")
+        yield Static(id="record-detail")
         yield Static(id="search-error")
         yield QueryPrompt(self.kind, self._party_names, id="search")
         yield StatusLine(self._freshness, self._now, self.zone, id="status-line")
@@ -331,7 +333,12 @@ class RecordsScreen(TranslatedKeys, Screen[None]):
                 line.resume()
 
     @on(RecordHighlighted)
-    def _highlighted(self) -> None:
+    def _highlighted(self, message: RecordHighlighted) -> None:
+        # What the columns cut (names, the error), whole, from the row already read.
+        line = self.query_one("#record-detail", Static)
+        summary = message.summary
+        line.update(columns.detail(summary) if summary is not None else "")
+        line.set_class(summary is None, "-empty")
         records = self.record_list
         if records.cursor == 0:
             # The newest row is under the user's eyes: they have seen what arrived.

@@ -2,9 +2,11 @@
 
 At 80 columns not everything fits: each column has a priority, the least
 important are dropped first, and what is left over goes to the columns that
-can use it, the most important first, up to their maximum. On a wide line
-each list's fill column (the error summary) then takes the rest, so no
-blank band is left on the right.
+can use it, the most important first, up to their maximum. Each list's fill
+column (the error summary) comes last: it gives up room down to its floor
+so that names are read whole (the highlighted row's whole error is shown
+under the list), and on a wide line it takes the rest, so no blank band is
+left on the right.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from dataclasses import dataclass
 from datetime import tzinfo
 
 from rich.cells import cell_len, set_cell_size
+from textual.content import Content
 
 from orderdesk import i18n, strings
 from orderdesk.core.queries import RecordSummary
 from orderdesk.core.records import Kind
 from orderdesk.tui.safe_text import safe
 
-__all__ = ["Column", "cells", "layout", "status_mark"]
+__all__ = ["Column", "cells", "detail", "layout", "status_mark"]
 
 #: A symbol per status, so failures stand out on a monochrome terminal too.
 MARKS = {
@@ -42,6 +45,8 @@ class Column:
     right: bool = False
     fill: bool = False
     """Takes the width left over once every column is at its maximum."""
+    floor: int | None = None
+    """How narrow a fill column may get to let the others grow (its minimum if None)."""
 
     @property
     def header(self) -> str:
@@ -56,24 +61,25 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         _TIME,
         _REFERENCE,
         Column("customer", 10, 20, 2),
-        Column("printer", 10, 22, 4),
+        Column("printer", 10, 27, 4),
         Column("action", 6, 6, 3),
         Column("status", 15, 15, 0),
         Column("duration", 8, 8, 5, right=True),
-        Column("error", 18, 60, 1, fill=True),
+        Column("error", 18, 60, 1, fill=True, floor=12),
     ),
     "postbacks": (
         _TIME,
         _REFERENCE,
         Column("event", 14, 18, 0),
-        Column("printer", 10, 22, 3),
+        Column("printer", 10, 27, 3),
         Column("customer", 10, 20, 2),
         Column("delivery", 11, 11, 0),
         Column("attempts", 5, 5, 1, right=True),
         Column("code", 4, 4, 1, right=True),
         # Not in the narrow list, but on a wide terminal why a delivery failed
         # (a timeout, the customer's 500) is worth the space a blank band took.
-        Column("error", 12, 60, 6, fill=True),
+        # Shown only with room for 30 cells, so at 120 columns the names come whole first.
+        Column("error", 30, 60, 6, fill=True, floor=12),
     ),
 }
 _GAP = 1
@@ -88,17 +94,22 @@ def layout(kind: Kind, width: int) -> list[tuple[Column, int]]:
 
     while len(chosen) > 2 and needed(chosen) > width:
         chosen.remove(max(chosen, key=lambda column: (column.priority, chosen.index(column))))
-    widths = {column.key: column.minimum for column in chosen}
-    spare = width - needed(chosen)
-    # The most important columns grow to their maximum first.
-    for column in sorted(chosen, key=lambda column: column.priority):
-        grow = min(spare, column.maximum - column.minimum)
+    widths = {column.key: _narrowest(column) for column in chosen}
+    spare = width - sum(widths.values()) - _GAP * (len(chosen) - 1)
+    # The most important columns grow to their maximum first; the fill column last.
+    for column in sorted(chosen, key=lambda column: (column.fill, column.priority)):
+        grow = min(spare, column.maximum - widths[column.key])
         widths[column.key] += grow
         spare -= grow
     for column in chosen:
         if column.fill:
             widths[column.key] += spare
+            spare = 0
     return [(column, widths[column.key]) for column in chosen]
+
+
+def _narrowest(column: Column) -> int:
+    return column.floor if column.fill and column.floor is not None else column.minimum
 
 
 def status_mark(status: str) -> str:
@@ -151,3 +162,18 @@ def line(values: dict[str, str], columns: list[tuple[Column, int]], width: int) 
 def header(columns: list[tuple[Column, int]], width: int) -> str:
     """The header row."""
     return line({column.key: column.header for column, _ in columns}, columns, width)
+
+
+def detail(summary: RecordSummary) -> Content:
+    """The line under the list: the highlighted row's parties and its whole error.
+
+    Both are what the columns cut first; the row already read has them, so
+    moving the cursor costs no query.
+    """
+    customer, printer = safe(summary.customer_name), safe(summary.printer_name or "-")
+    source, target = (customer, printer) if summary.kind == "requests" else (printer, customer)
+    line = Content.assemble(source, " → ", target)
+    if summary.error_summary:
+        error = Content.styled(MARKS["failed"] + " ", "bold") + safe(summary.error_summary)
+        line = Content.assemble(line, "  ", error.stylize("$text-error"))
+    return line

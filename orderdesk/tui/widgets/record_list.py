@@ -297,8 +297,12 @@ class RecordList(ScrollView, can_focus=True):
     # -- drawing ---------------------------------------------------------------------
 
     def on_resize(self) -> None:
-        """Columns depend on the width, the scrollbar on the height."""
+        """Columns depend on the width, the scrollbar on the height; the cursor stays in view."""
         self._update_virtual_size()
+        # The line under the list grows and shrinks with the highlighted row's error.
+        top, page = int(self.scroll_offset.y), self._page
+        if self.cursor >= top + page:
+            self.scroll_to(y=self.cursor - page + 1, animate=False)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """Make sure the visible rows are read before they are drawn."""
