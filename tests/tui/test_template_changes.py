@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from conftest import drill_down
+from textual.pilot import Pilot
 from textual.widgets import DataTable
 from tui_console import screen_text
 
@@ -13,7 +14,8 @@ from orderdesk.core.queries import RecordQuery, list_records
 from orderdesk.core.records import RequestRecord
 from orderdesk.core.store import Store
 from orderdesk.tui.screens.record import RecordScreen
-from orderdesk.tui.screens.template_changes import TemplateChangesScreen
+from orderdesk.core.template_diff import TemplateChanges
+from orderdesk.tui.screens.template_changes import TemplateChangesScreen, value_text
 
 SnapCompare = Callable[..., bool]
 
@@ -76,3 +78,77 @@ class TestTemplateChanges:
     ) -> None:
         app = drill_down(sqlite_store, unknown_product(sqlite_store))
         assert snap_compare(app, terminal_size=size, press=["d"])
+
+
+def mapped_product(store: Store) -> RequestRecord:
+    """A Maple Threads request whose product code the lookup mapped to a long productUid."""
+    done = list_records(store, RecordQuery("requests", statuses=("succeeded",)), limit=200)
+    return next(
+        r for r in done if isinstance(r, RequestRecord) and r.customer.name == "Maple Threads"
+    )
+
+
+async def opened(pilot: Pilot[None]) -> tuple[TemplateChangesScreen, TemplateChanges]:
+    """The template changes view, opened with d from the drill-down."""
+    await pilot.press("d")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, TemplateChangesScreen)
+    assert isinstance(screen.changes, TemplateChanges)
+    return screen, screen.changes
+
+
+async def test_the_highlighted_fields_original_and_final_values_are_shown_whole(
+    store: Store,
+) -> None:
+    app = drill_down(store, mapped_product(store))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, changes = await opened(pilot)
+        row, change = next(
+            (number, change)
+            for number, change in enumerate(changes.fields)
+            if change.mark == "changed" and len(value_text(change.value)) > 40
+        )
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=row)
+        await pilot.pause()
+        # The table cuts the long Final value; the lines under it hold both values whole.
+        assert value_text(change.value) not in str(table.get_row_at(row)[-1])
+        # Wrapped over as many lines as they need, beside the detail's left bar.
+        shown = "".join(screen_text(app).replace("█", "").split())
+        assert value_text(change.source_value).replace(" ", "") in shown
+        assert value_text(change.value).replace(" ", "") in shown
+
+
+async def test_g_and_shift_g_go_to_the_first_and_the_last_field(store: Store) -> None:
+    app = drill_down(store, mapped_product(store))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d", "G")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert table.row_count > 2
+        assert table.cursor_row == table.row_count - 1
+        assert app.screen.query_one("#changes-detail").region.height > 0
+        await pilot.press("g")
+        await pilot.pause()
+        assert table.cursor_row == 0
+
+
+async def test_at_60_by_20_the_heads_are_whole_and_every_row_shows_its_final_value(
+    store: Store,
+) -> None:
+    app = drill_down(store, mapped_product(store))
+    async with app.run_test(size=(60, 20)) as pilot:
+        screen, changes = await opened(pilot)
+        text = screen_text(app)
+        heads = ("WHAT", "FINAL FIELD", "VALUE (ORIGINAL → FINAL)")
+        assert any(all(head in line for head in heads) for line in text.splitlines()), text
+        table = screen.query_one(DataTable)
+        for number, change in enumerate(changes.fields):
+            cell = str(table.get_row_at(number)[-1])
+            final = value_text(change.value)
+            shown = cell.rsplit(" → ", 1)[-1].rstrip("…")
+            assert len(shown) >= min(len(final), 8) and final.startswith(shown), cell
+        # Each row is on screen whole: its value column ends inside the table.
+        visible_row = next(line for line in text.splitlines() if "= copied" in line)
+        assert visible_row.rstrip().endswith("│")

@@ -41,6 +41,19 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 
+def _change_cell(before: str | None, after: str, width: int) -> str:
+    """``before → after`` in ``width`` cells, the Original cut first so the Final shows."""
+    if before is None:
+        return _cut(after, width)
+    arrow = " → "
+    room = width - len(arrow)
+    if len(before) + len(arrow) + len(after) <= width or room < 2:
+        return _cut(f"{before}{arrow}{after}", width)
+    # The Final value keeps at least half the room; the Original gives way first.
+    kept = min(len(before), max(room - len(after), room // 2))
+    return _cut(before, kept) + arrow + _cut(after, room - kept)
+
+
 def changes_of(record: LogRecord) -> TemplateChanges | str:
     """The record's template changes, or the sentence that says why there are none."""
     original = flatten_body(record.original.body, record.original.content_type)
@@ -63,6 +76,8 @@ class TemplateChangesScreen(TranslatedKeys, Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,d", "back", strings.KEY_BACK),
+        Binding("g,home", "first", strings.KEY_FIRST, show=False),
+        Binding("G,end", "last", strings.KEY_LAST, show=False),
     ]
 
     def __init__(self, record: LogRecord) -> None:
@@ -133,19 +148,25 @@ class TemplateChangesScreen(TranslatedKeys, Screen[None]):
         outputs = [_cut(change.output, 40) for change in fields]
         sources = [_cut(change.source or "-", 40) for change in fields]
         mark_width = max([len(headers["mark"]), *(len(mark.plain) for mark in marks)])
-        output_width = max([len(headers["output"]), *map(len, outputs)])
         source_width = max([len(headers["source"]), *map(len, sources)]) if wide else 0
         # Two cells of padding per column, the table's border and its scrollbar.
-        used = mark_width + output_width + source_width + (8 if wide else 6) + 4
-        value_width = max(16, width - used)
+        room = width - mark_width - source_width - (8 if wide else 6) - 4
+        # The value keeps at least its whole head; a long field path gives way first
+        # (the line under the table spells the highlighted one out).
+        value_least = max(len(headers["value"]), min(24, room // 2))
+        output_width = max([len(headers["output"]), *map(len, outputs)])
+        output_width = max(len(headers["output"]), min(output_width, room - value_least))
+        value_width = max(value_least, room - output_width)
         table.add_column(headers["mark"], key="mark", width=mark_width)
         table.add_column(headers["output"], key="output", width=output_width)
         if wide:
             table.add_column(headers["source"], key="source", width=source_width)
         table.add_column(headers["value"], key="value", width=value_width)
         for mark, output, source, change in zip(marks, outputs, sources, fields, strict=True):
-            value = safe(_cut(self._value(change), value_width))
-            cells = [mark, safe(output), *([safe(source)] if wide else []), value]
+            value = safe(_change_cell(*self._value(change), value_width))
+            # A path's end names the field: a cut path keeps it.
+            path = output if len(output) <= output_width else "…" + output[1 - output_width :]
+            cells = [mark, safe(path), *([safe(source)] if wide else []), value]
             table.add_row(*cells)
         if self.changes.fields:
             table.move_cursor(row=min(row, len(self.changes.fields) - 1))
@@ -157,10 +178,11 @@ class TemplateChangesScreen(TranslatedKeys, Screen[None]):
         return Content(text).stylize(f"$text-{_MARK_COLOURS[change.mark]}")
 
     @staticmethod
-    def _value(change: FieldChange) -> str:
+    def _value(change: FieldChange) -> tuple[str | None, str]:
+        """The Original value when the row shows one, and the Final value."""
         if change.mark in ("changed", "defaulted", "empty") and change.source is not None:
-            return f"{value_text(change.source_value)} → {value_text(change.value)}"
-        return value_text(change.value)
+            return value_text(change.source_value), value_text(change.value)
+        return None, value_text(change.value)
 
     @on(DataTable.RowHighlighted, "#changes-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -184,6 +206,16 @@ class TemplateChangesScreen(TranslatedKeys, Screen[None]):
                 after=value_text(change.value),
             )
         self.query_one("#changes-detail", Static).update(safe(sentence))
+
+    def action_first(self) -> None:
+        """The first field."""
+        for table in self.query("#changes-table").results(DataTable):
+            table.move_cursor(row=0)
+
+    def action_last(self) -> None:
+        """The last field."""
+        for table in self.query("#changes-table").results(DataTable):
+            table.move_cursor(row=table.row_count - 1)
 
     def action_back(self) -> None:
         """Back to the drill-down."""
