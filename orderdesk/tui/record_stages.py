@@ -8,7 +8,7 @@ widgets only lay it out and tests can read it without a screen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from typing import Literal
 from urllib.parse import urlsplit
@@ -59,6 +59,8 @@ class Stage:
     name: StageName
     title: Content
     """The stage's name and key facts: method and host, status code, size, duration."""
+    facts: tuple[str, ...] = ()
+    """The title's facts alone, as stored, for a pane that must shorten them to fit."""
     error: Content | None = None
     """Why the record failed here, shown at the stage's top; None if it did not."""
     note: Content | None = None
@@ -96,14 +98,17 @@ def _duration(milliseconds: int | None) -> str | None:
     return strings.DURATION_SECONDS.format(seconds=milliseconds / 1000)
 
 
-def _title(label: str, *facts: str | None) -> Content:
-    shown = [fact for fact in facts if fact]
-    return Content(label) if not shown else Content(label + " · ") + safe(" · ".join(shown))
+def _facts(*facts: str | None) -> tuple[str, ...]:
+    return tuple(fact for fact in facts if fact)
 
 
-def _message_title(label: str, message: HttpMessage) -> Content:
+def _title(label: str, facts: tuple[str, ...]) -> Content:
+    return Content(label) if not facts else Content(label + " · ") + safe(" · ".join(facts))
+
+
+def _message_facts(message: HttpMessage) -> tuple[str, ...]:
     host = urlsplit(message.url).hostname or message.url
-    return _title(label, f"{message.method} {host}", _size(message.body))
+    return _facts(f"{message.method} {host}", _size(message.body))
 
 
 def _answer_facts(answer: HttpResponse) -> list[str | None]:
@@ -152,25 +157,25 @@ def _error(record: LogRecord) -> Content:
 def _template_stage(template: TemplateProcessing | None) -> Stage:
     if template is None:
         return Stage("template", Content(strings.STAGE_TEMPLATE), note=Content(strings.NO_TEMPLATE))
-    title = _title(
-        strings.STAGE_TEMPLATE,
-        f"{template.name} v{template.version}",
-        template.engine,
-        _duration(template.duration_ms),
+    facts = _facts(
+        f"{template.name} v{template.version}", template.engine, _duration(template.duration_ms)
     )
     bodies = [Body(strings.TEMPLATE_SOURCE, template.source, raw=True)]
     if template.output is not None:
         bodies.append(Body(strings.TEMPLATE_OUTPUT, template.output))
     note = None if template.output is not None else Content(strings.NO_TEMPLATE_OUTPUT)
-    return Stage("template", title, note=note, bodies=bodies)
+    title = _title(strings.STAGE_TEMPLATE, facts)
+    return Stage("template", title, facts=facts, note=note, bodies=bodies)
 
 
 def _message_stage(name: StageName, label: str, message: HttpMessage | None) -> Stage:
     if message is None:
         return Stage(name, Content(label), note=Content(strings.NOT_SENT))
+    facts = _message_facts(message)
     return Stage(
         name,
-        _message_title(label, message),
+        _title(label, facts),
+        facts=facts,
         headers=message.headers,
         bodies=[Body(strings.BODY, message.body, message.content_type)],
     )
@@ -186,9 +191,11 @@ def _response_stage(record: LogRecord) -> Stage:
     facts = _answer_facts(answer)
     if isinstance(record, PostbackRecord):
         facts.append(strings.ATTEMPT_COUNT.format(count=len(attempts)))
+    shown = _facts(*facts)
     return Stage(
         "response",
-        _title(strings.STAGE_RESPONSE, *facts),
+        _title(strings.STAGE_RESPONSE, shown),
+        facts=shown,
         headers=answer.headers,
         attempts=list(attempts),
         bodies=[Body(strings.BODY, answer.body, answer.content_type)],
@@ -207,17 +214,4 @@ def record_stages(record: LogRecord) -> list[Stage]:
     if failing is None:
         return stages
     error = _error(record)
-    return [
-        Stage(
-            stage.name,
-            stage.title,
-            error=error,
-            note=stage.note,
-            headers=stage.headers,
-            attempts=stage.attempts,
-            bodies=stage.bodies,
-        )
-        if stage.name == failing
-        else stage
-        for stage in stages
-    ]
+    return [replace(stage, error=error) if stage.name == failing else stage for stage in stages]

@@ -18,11 +18,13 @@ from typing import Literal
 from xml.dom import minidom
 from xml.parsers.expat import ExpatError
 
+from textual.strip import Strip
 from textual.widgets import TextArea
-from textual.widgets.text_area import Selection
+from textual.widgets.text_area import DocumentNavigator, Selection
 
 from orderdesk.core.occurrences import Hit
 from orderdesk.tui.safe_text import safe_plain
+from orderdesk.tui.widgets.body_wrap import HangingWrap
 from orderdesk.tui.widgets.large_body import LargeBodyView
 
 __all__ = ["BodyView", "PresentedBody", "body_view", "present_body"]
@@ -159,6 +161,28 @@ class BodyView(TextArea):
     def searchable_lines(self) -> Sequence[str]:
         """The lines as shown, in which a search finds its hits."""
         return self.document.lines
+
+    def _rewrap_and_refresh_virtual_size(self) -> None:
+        # Each new document comes with Textual's wrapping, which leaves a row of
+        # indentation alone and cuts tags in two: ours breaks like a pretty-printer.
+        if not isinstance(self.wrapped_document, HangingWrap):
+            self.wrapped_document = HangingWrap(self.document, tab_width=self.indent_width)
+            self.navigator = DocumentNavigator(self.wrapped_document)
+        super()._rewrap_and_refresh_virtual_size()
+
+    def _render_line(self, y: int) -> Strip:
+        strip = super()._render_line(y)
+        wrapped = self.wrapped_document
+        if not self.soft_wrap or not isinstance(wrapped, HangingWrap):
+            return strip
+        rows = wrapped._offset_to_line_info
+        row = y + self.scroll_offset.y
+        if row >= len(rows) or rows[row][1] == 0 or not wrapped.hangs[rows[row][0]]:
+            return strip
+        # A continuation row starts under its line's content, a little further in.
+        inset = wrapped.hangs[rows[row][0]]
+        blank = Strip.blank(inset, self.rich_style)
+        return Strip.join([blank, strip]).crop(0, strip.cell_length)
 
     def mark_hits(self, hits: Sequence[Hit], current: int | None) -> None:
         """Highlight every hit, the current one apart, and bring the current one into view."""

@@ -3,7 +3,8 @@
 TextArea re-wraps every line of its document on mount and on each resize
 (about 0.6 s per pass over a 1 MB pretty-printed body on Textual 8.2.8), so
 bodies above a size are shown here instead: plain lines, rendered only
-where the user is looking, wrapped by cutting at the pane's width. Such a
+where the user is looking, wrapped where ``body_wrap`` breaks them (only
+the lines longer than the pane are weighed). Such a
 body is shown as it came first and re-indented in a thread: indenting a
 megabyte of JSON takes Python's encoder about 0.1 s, too long to wait for.
 """
@@ -27,6 +28,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from orderdesk.core.occurrences import Hit
 from orderdesk.tui.messages import WorkerFailed
+from orderdesk.tui.widgets.body_wrap import breaks, hang
 
 __all__ = ["LargeBodyView"]
 
@@ -55,6 +57,10 @@ class LargeBodyView(ScrollView, can_focus=True):
         self._reformat = reformat
         self._row_starts: list[int] | None = None
         """With wrapping: the first screen row of each line, plus the total at the end."""
+        self._cuts: dict[int, list[int]] = {}
+        """With wrapping: where each line longer than the pane breaks, by line number."""
+        self._hangs: dict[int, int] = {}
+        """How far in each broken line's continuation rows start."""
         self._wrapped_at = 0
         self._hits_by_line: dict[int, list[tuple[int, int, bool]]] = {}
         """Each line's hits: start, end, and whether it is the current one."""
@@ -84,7 +90,7 @@ class LargeBodyView(ScrollView, can_focus=True):
         if starts is None:
             row, x = hit.line, max(0, hit.start - self.scrollable_content_region.width // 2)
         else:
-            row, x = starts[hit.line] + hit.start // self._wrapped_at, 0
+            row, x = starts[hit.line] + bisect_right(self._cuts.get(hit.line, []), hit.start), 0
         y = max(0, row - self.scrollable_content_region.height // 2)
         self.scroll_to(x, y, animate=False, immediate=True)
 
@@ -115,9 +121,17 @@ class LargeBodyView(ScrollView, can_focus=True):
             return
         width = self._wrap_width()
         self._wrapped_at = width
-        # Rows per line, summed: a row finds its line by bisection, so cutting
-        # a megabyte costs one pass of integer arithmetic, not a list of cuts.
-        rows = ((length - 1) // width + 1 if length else 1 for length in self._lengths)
+        # Only lines longer than the pane are broken; a row finds its line by
+        # bisection over the rows per line, summed.
+        lines = self._lines
+        self._cuts = {
+            number: breaks(lines[number], width)
+            for number, length in enumerate(self._lengths)
+            if length > width or (length > width // 2 and not lines[number].isascii())
+        }
+        self._hangs = {number: hang(lines[number], width) for number in self._cuts}
+        cuts = self._cuts
+        rows = (len(cuts[number]) + 1 if number in cuts else 1 for number in range(len(lines)))
         self._row_starts = [0, *accumulate(rows)]
         self.virtual_size = Size(width, self._row_starts[-1])
 
@@ -159,19 +173,25 @@ class LargeBodyView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         index = scroll_y + y
         starts = self._row_starts
-        number, start = -1, 0
+        number, start, inset = -1, 0, 0
         if starts is None:
             line = self._lines[index] if index < len(self._lines) else ""
             number, start = index, scroll_x
             text = line[scroll_x : scroll_x + width]
         elif index < starts[-1]:
             number = bisect_right(starts, index) - 1
-            start = (index - starts[number]) * self._wrapped_at
-            text = self._lines[number][start : start + self._wrapped_at]
+            piece, line = index - starts[number], self._lines[number]
+            cuts = self._cuts.get(number, [])
+            start = cuts[piece - 1] if piece else 0
+            text = line[start : cuts[piece] if piece < len(cuts) else len(line)]
+            inset = self._hangs[number] if piece else 0
         else:
             text = ""
         hits = self._hits_by_line.get(number)
         segments = self._hit_segments(text, start, hits) if hits else [Segment(text)]
+        if inset:
+            # A continuation row starts under its line's content, a little further in.
+            segments.insert(0, Segment(" " * inset))
         strip = Strip(segments).crop_extend(0, width, None)
         return strip.apply_style(self.rich_style)
 

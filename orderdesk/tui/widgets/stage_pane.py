@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
+from rich.cells import cell_len, set_cell_size
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -18,7 +19,7 @@ from orderdesk.tui.widgets.attempts import AttemptList
 from orderdesk.tui.widgets.body_view import BodyView, body_view
 from orderdesk.tui.widgets.large_body import LargeBodyView
 
-__all__ = ["StagePane", "headers_text", "stage_text"]
+__all__ = ["StagePane", "headers_text", "pane_title", "stage_text"]
 
 
 def headers_text(headers: dict[str, str]) -> Content:
@@ -46,15 +47,38 @@ def stage_text(stage: Stage, shown_bodies: list[str]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def _titles(stage: Stage) -> tuple[Content, Content]:
-    """The pane's title with the stage's full name, and with its short name (the tab's)."""
-    full = stage.title
-    label = full.plain.split(" · ")[0]
-    short = Content(strings.STAGE_TABS[stage.name]) + full[len(label) :]
-    if stage.failed:
-        mark = Content.styled("✗ ", "bold")
-        return mark + full, mark + short
-    return full, short
+#: A fact cut shorter than this says nothing: it is dropped instead.
+_LEAST_OF_A_FACT = 4
+
+
+def _shortened(facts: tuple[str, ...], room: int) -> list[str]:
+    """The facts in ``room`` cells: the longest cut first (a host, a size), the last dropped."""
+    shown = list(facts)
+    while shown:
+        over = cell_len(" · ".join(shown)) - room
+        if over <= 0:
+            break
+        longest = max(range(len(shown)), key=lambda number: cell_len(shown[number]))
+        keep = cell_len(shown[longest]) - over - 1
+        if keep >= _LEAST_OF_A_FACT:
+            shown[longest] = set_cell_size(shown[longest], keep) + "…"
+        elif cell_len(shown[longest]) > _LEAST_OF_A_FACT + 1:
+            shown[longest] = set_cell_size(shown[longest], _LEAST_OF_A_FACT) + "…"
+        else:
+            shown.pop()
+    return shown
+
+
+def pane_title(stage: Stage, width: int) -> Content:
+    """The title of a pane ``width`` cells wide: the stage's name whole, its facts fitted."""
+    mark = Content.styled("✗ ", "bold") if stage.failed else Content("")
+    # The border and its corners take four cells, the title's padding two more.
+    room = width - 6 - mark.cell_length
+    if stage.title.cell_length <= room:
+        return mark + stage.title
+    name = strings.STAGE_TABS[stage.name]
+    facts = _shortened(stage.facts, room - cell_len(name + " · "))
+    return mark + Content(name) + (safe(" · " + " · ".join(facts)) if facts else Content(""))
 
 
 class StagePane(Vertical):
@@ -67,18 +91,15 @@ class StagePane(Vertical):
         super().__init__(id=f"stage-{stage.name}", classes="-failed" if stage.failed else None)
         self.stage = stage
         self.zone = zone
-        self._titles = _titles(stage)
-        self.border_title = self._titles[0]
+        self.border_title = pane_title(stage, 1000)
         self.searched: str | None = None
         """The words last searched for in this stage, while their hits are shown."""
         self._hits: list[tuple[BodyView | LargeBodyView, Hit]] = []
         self._current_hit = 0
 
     def on_resize(self, event: events.Resize) -> None:
-        """The full name in the title, or the short one when the full one crowds out the facts."""
-        full, short = self._titles
-        # The border and its corners take four cells, the title's padding two more.
-        self.border_title = full if full.cell_length <= event.size.width - 6 else short
+        """A title that fits the pane: the facts shortened, never the stage's name."""
+        self.border_title = pane_title(self.stage, event.size.width)
 
     def compose(self) -> ComposeResult:
         """Error first, then what is missing, attempts, headers, and the bodies."""
