@@ -70,7 +70,7 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
     "postbacks": (
         _TIME,
         _REFERENCE,
-        Column("event", 14, 18, 0),
+        Column("event", 14, 17, 0),  # production_update, the longest event
         Column("printer", 10, 27, 3),
         Column("customer", 10, 20, 2),
         Column("delivery", 11, 11, 0),
