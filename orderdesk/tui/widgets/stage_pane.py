@@ -47,26 +47,27 @@ def stage_text(stage: Stage, shown_bodies: list[str]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-#: A fact cut shorter than this says nothing: it is dropped instead.
-_LEAST_OF_A_FACT = 4
+#: A fact cut shorter than this says nothing.
+_LEAST_OF_A_FACT = 8
 
 
 def _shortened(facts: tuple[str, ...], room: int) -> list[str]:
-    """The facts in ``room`` cells: the longest cut first (a host, a size), the last dropped."""
+    """The facts in ``room`` cells: the last ones dropped first, then the first cut in its middle.
+
+    The first fact says the most (method and host, template and version, status
+    code); a cut keeps both its ends, so a host keeps its domain and a template
+    its version.
+    """
     shown = list(facts)
-    while shown:
-        over = cell_len(" · ".join(shown)) - room
-        if over <= 0:
-            break
-        longest = max(range(len(shown)), key=lambda number: cell_len(shown[number]))
-        keep = cell_len(shown[longest]) - over - 1
-        if keep >= _LEAST_OF_A_FACT:
-            shown[longest] = set_cell_size(shown[longest], keep) + "…"
-        elif cell_len(shown[longest]) > _LEAST_OF_A_FACT + 1:
-            shown[longest] = set_cell_size(shown[longest], _LEAST_OF_A_FACT) + "…"
-        else:
-            shown.pop()
-    return shown
+    while len(shown) > 1 and cell_len(" · ".join(shown)) > room:
+        shown.pop()
+    first = shown[0] if shown else ""
+    if cell_len(first) <= room:
+        return shown
+    keep = max(room, _LEAST_OF_A_FACT) - 1
+    head = set_cell_size(first, keep - keep // 2)
+    tail = first[len(first) - keep // 2 :] if keep // 2 else ""
+    return [head + "…" + tail]
 
 
 def pane_title(stage: Stage, width: int) -> Content:
