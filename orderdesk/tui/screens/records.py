@@ -337,7 +337,9 @@ class RecordsScreen(TranslatedKeys, Screen[None]):
         # What the columns cut (names, the error), whole, from the row already read.
         line = self.query_one("#record-detail", Static)
         summary = message.summary
-        line.update(columns.detail(summary) if summary is not None else "")
+        detail = columns.detail(summary) if summary is not None else Content("")
+        if detail != line.content:  # rows of one customer and printer say the same: no redraw
+            line.update(detail)
         line.set_class(summary is None, "-empty")
         records = self.record_list
         if records.cursor == 0:
