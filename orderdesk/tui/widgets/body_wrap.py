@@ -83,28 +83,31 @@ class HangingWrap(WrappedDocument):
 
     def wrap(self, width: int, tab_width: int | None = None) -> None:
         """Break every line that does not fit ``width``; a line with tabs breaks as Textual's."""
+        # The same private tables as Textual 8.2.8's own wrap fills: TextArea and
+        # its navigator read them, so a Textual upgrade must be checked here.
         self._width = width
         if tab_width:
             self._tab_width = tab_width
-        offsets, tabs, hangs = [], [], []
+        offsets: list[list[int]] = []
+        tabs: list[list[int]] = []
+        hangs: list[int] = []
         for line in self.document.lines:
             sections = get_tab_widths(line, self._tab_width)
             tabs.append([size for _, size in sections])
-            if not width:
-                cuts, inset = [], 0
-            elif "\t" in line:
+            cuts: list[int] = []
+            inset = 0
+            if width and "\t" in line:
                 cuts = compute_wrap_offsets(line, width, self._tab_width)
-                inset = 0
-            else:
+            elif width:
                 cuts = breaks(line, width)
                 inset = hang(line, width) if cuts else 0
             offsets.append(cuts)
             hangs.append(inset)
         rows: list[tuple[int, int]] = []
         firsts: list[list[int]] = []
-        for number, cuts in enumerate(offsets):
-            firsts.append(list(range(len(rows), len(rows) + len(cuts) + 1)))
-            rows.extend((number, section) for section in range(len(cuts) + 1))
+        for number, line_cuts in enumerate(offsets):
+            firsts.append(list(range(len(rows), len(rows) + len(line_cuts) + 1)))
+            rows.extend((number, section) for section in range(len(line_cuts) + 1))
         self._wrap_offsets = offsets
         self._tab_width_cache = tabs
         self._offset_to_line_info = rows
