@@ -17,7 +17,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, Provider
 from textual.geometry import Size
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from orderdesk import strings
@@ -208,8 +208,14 @@ class OrderdeskApp(App[None]):
         self._fit_terminal(event.size)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """While the terminal is too small, only quitting works (nothing could be drawn)."""
-        return action == "quit" or not isinstance(self.screen, TooSmallScreen)
+        """While the terminal is too small, only quitting works (nothing could be drawn).
+
+        Over a dialog, 1, 2 and 3 do nothing: the dialog (an export under way,
+        say) is answered or cancelled first, never dropped.
+        """
+        if isinstance(self.screen, TooSmallScreen):
+            return action == "quit"
+        return not (action in ("show", "order") and isinstance(self.screen, ModalScreen))
 
     def _fit_terminal(self, size: Size | None = None) -> None:
         # A resize reaches self.size a moment after its event: the event's size is the new one.

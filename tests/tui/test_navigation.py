@@ -12,6 +12,7 @@ from orderdesk.core.store import Store
 from orderdesk.i18n import speaking
 from orderdesk.tui.screens.order import OrderScreen
 from orderdesk.tui.screens.record import RecordScreen
+from orderdesk.tui.screens.time_range import TimeRangeDialog
 from orderdesk.tui.screens.too_small import TooSmallScreen
 
 
@@ -75,6 +76,19 @@ async def test_3_opens_the_order_finder_from_a_record(sqlite_store: Store) -> No
         await _press(pilot, "enter")
         await _press(pilot, "3")
         assert isinstance(app.screen, OrderScreen) and app.screen.finder
+
+
+async def test_over_a_dialog_1_and_2_wait_for_it_to_be_answered(sqlite_store: Store) -> None:
+    app = console(sqlite_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await _press(pilot, "t")
+        assert isinstance(app.screen, TimeRangeDialog)
+        await _press(pilot, "2")
+        assert isinstance(app.screen, TimeRangeDialog)
+        await _press(pilot, "escape")
+        await _press(pilot, "2")
+        assert records_screen(app).kind == "postbacks"
 
 
 @pytest.mark.parametrize(
