@@ -29,15 +29,15 @@ from orderdesk.core.records import KINDS, Kind
 from orderdesk.core.store import Store
 from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
 from orderdesk.i18n import gettext
+from orderdesk.tui.keys import help_groups
 from orderdesk.tui.list_filter import PRESETS, ListFilter, TimeWindow, zone_label
 from orderdesk.tui.messages import OrderWanted, RecordOpened, SyncProgressed, WorkerFailed
-from orderdesk.tui.keys import help_groups
 from orderdesk.tui.palette import OrderedCommands
 from orderdesk.tui.safe_text import safe
-from orderdesk.tui.screens.help import HelpScreen
-from orderdesk.tui.screens.too_small import TooSmallScreen, too_small
 from orderdesk.tui.screens.first_run import FirstRunScreen
+from orderdesk.tui.screens.help import HelpScreen
 from orderdesk.tui.screens.records import RecordsScreen
+from orderdesk.tui.screens.too_small import TooSmallScreen, too_small
 from orderdesk.tui.view_commands import view_commands
 from orderdesk.tui.widgets.status_line import Freshness, StatusLine
 from orderdesk.views import default_views_path
@@ -86,9 +86,7 @@ class OrderdeskApp(App[None]):
         Binding("question_mark", "help", strings.KEY_HELP),
         Binding("q", "quit", strings.KEY_QUIT),
     ]
-    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
-        OrderedCommands
-    }
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {OrderedCommands}
 
     def __init__(
         self,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
+from typing import Any
 
 from textual.app import App
 from textual.binding import ActiveBinding, Binding
@@ -99,7 +100,7 @@ class TranslatedKeys:
         }
 
 
-def help_groups(app: App[object], active: dict[str, ActiveBinding]) -> list[HelpGroup]:
+def help_groups(app: App[Any], active: dict[str, ActiveBinding]) -> list[HelpGroup]:
     """The keys of a screen's ``active`` bindings grouped by purpose, then the App's own.
 
     Only actions orderdesk can explain are listed: Textual's generic keys

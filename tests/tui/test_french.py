@@ -124,9 +124,7 @@ async def test_what_english_shows_whole_french_shows_whole(
     assert english_text != french_text
 
 
-async def test_the_help_and_the_palette_speak_french(
-    sqlite_store: Store, french: None
-) -> None:
+async def test_the_help_and_the_palette_speak_french(sqlite_store: Store, french: None) -> None:
     app = console(sqlite_store)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -95,3 +96,10 @@ async def test_the_palette_offers_time_ranges_shortest_first(sqlite_store: Store
         ]
         ranges = [strings.TIME_RANGE_PRESETS[preset] for preset in PRESETS]
         assert [title for title in titles if title in ranges] == ranges
+
+
+def test_the_help_at_80x24(snap_compare: Callable[..., bool], sqlite_store: Store) -> None:
+    async def opened(pilot: Any) -> None:
+        await _help(pilot)
+
+    assert snap_compare(console(sqlite_store), terminal_size=(80, 24), run_before=opened)

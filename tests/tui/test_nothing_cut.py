@@ -123,7 +123,8 @@ def _footer_labels(app: App[Any]) -> list[str]:
 def _whole_text(widget: Widget) -> str:
     """What a text widget says, all of it."""
     if isinstance(widget, ToggleButton | Button):
-        return widget.label.plain
+        label = widget.label
+        return label if isinstance(label, str) else label.plain
     if isinstance(widget, Static):
         return widget.visual.plain if isinstance(widget.visual, Content) else str(widget.visual)
     rendered = widget.render()
@@ -169,13 +170,12 @@ def _cuts(app: App[Any]) -> tuple[dict[str, list[str]], int]:
             missing("pane title", [title], lines[pane.region.y])
     headers = screen.query(
         "#filter-bar, #volume, #status-line, #record-header, #changes-header, #order-header,"
-        " .dialog .title, .dialog Label, .dialog ToggleButton, .dialog Button, .help-title, .help-purpose, .help-keys, .help-text,"
-        " .too-small"
+        " .dialog .title, .dialog Label, .dialog ToggleButton, .dialog Button,"
+        " .help-title, .help-purpose, .help-keys, .help-text, .too-small"
     )
     for widget in headers:
-        if _in_view(widget):
-            if text := _words(_whole_text(widget)):
-                missing("header", [text], _words(_within(lines, widget)))
+        if _in_view(widget) and (text := _words(_whole_text(widget))):
+            missing("header", [text], _words(_within(lines, widget)))
     for prompt in screen.query(Input):
         if prompt.region.height and not prompt.value and prompt.placeholder:
             missing("prompt", [prompt.placeholder], _within(lines, prompt))

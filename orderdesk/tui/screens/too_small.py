@@ -36,7 +36,5 @@ class TooSmallScreen(Screen[None]):
     @staticmethod
     def _sentence(width: int, height: int) -> Content:
         return Content(
-            strings.TOO_SMALL.format(
-                needed=f"{MIN_WIDTH}x{MIN_HEIGHT}", size=f"{width}x{height}"
-            )
+            strings.TOO_SMALL.format(needed=f"{MIN_WIDTH}x{MIN_HEIGHT}", size=f"{width}x{height}")
         )
