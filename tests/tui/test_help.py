@@ -103,3 +103,15 @@ def test_the_help_at_80x24(snap_compare: Callable[..., bool], sqlite_store: Stor
         await _help(pilot)
 
     assert snap_compare(console(sqlite_store), terminal_size=(80, 24), run_before=opened)
+
+
+async def test_the_palette_s_keys_command_opens_this_help(sqlite_store: Store) -> None:
+    app = console(sqlite_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("ctrl+p", *"keys")
+        await settled(pilot)
+        await pilot.press("enter")
+        await settled(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert "Filter by words" in screen_text(app)
