@@ -276,7 +276,7 @@ VIEW_OPENED = N_("view {name}")
 VIEWS_BROKEN = N_("Views: the views file has a mistake")
 VOLUME_COUNTING = N_("counting records over the range…")
 VOLUME_EMPTY = N_("no records in this range")
-VOLUME_SUMMARY = N_("{step} a bar · peak {peak:,} · [ ] picks")
+VOLUME_SUMMARY = N_("{step} a bar · peak {peak:,}")
 VOLUME_BUCKET = N_("{start} · {records:,} · {failures:,} failed")
 VOLUME_NARROWED = N_("time range now from {start} to {end}")
 VOLUME_FAILED = N_("could not count the volume: {error}")
@@ -403,10 +403,7 @@ FILTER_BAD_VALUE_NO_GUESS = N_("{field} '{value}' at {at} is not one of {allowed
 FILTER_BAD_CODE = N_("code '{value}' at {at} is not an HTTP status: write 500, 5xx or 500-503")
 
 QUERY_ERROR = N_("--query: {message}\n    {query}\n    {caret}")
-QUERY_PROMPT = N_(
-    'Filter: words, "a phrase", status:failed, -customer:acme, code:5xx '
-    "(tab completes, up/down history, enter applies, escape cancels)"
-)
+QUERY_PROMPT = N_('Filter: words, "a phrase", status:failed, -customer:acme, code:5xx')
 CHIP_QUERY_OFF = N_("off (! turns it on): {value}")
 QUERY_OFF = N_("query off: the list shows what the other filters keep; ! turns it back on")
 QUERY_ON = N_("query on again")
@@ -449,7 +446,7 @@ KEY_NEXT_FINDING = P_("key", "Next finding")
 KEY_TO_TIMELINE = P_("key", "To the timeline")
 KEY_EARLIER = P_("key", "Earlier")
 KEY_LATER = P_("key", "Later")
-KEY_NARROW = P_("key", "Narrow to it")
+KEY_NARROW = P_("key", "Narrow")
 KEY_BACK_TO_LIST = P_("key", "Back to the list")
 KEY_COMPLETE = P_("key", "Complete")
 KEY_OLDER_QUERY = P_("key", "Older query")
@@ -461,6 +458,81 @@ KEY_PAGE_UP = P_("key", "Page up")
 KEY_FIRST = P_("key", "First")
 KEY_LAST = P_("key", "Last")
 KEY_MARK = P_("key", "Mark")
+KEY_CLOSE = P_("key", "Close")
+TOO_SMALL = N_("terminal too small: at least {needed} needed, this is {size}")
+KEY_APPLY = P_("key", "Apply")
+
+# -- the terminal UI: the ? screen, each key grouped by purpose and said in full ----------------
+HELP_TITLE = N_("The keys of this screen, then those of every screen")
+HELP_CLOSE = N_("escape, ? or q closes this help; up, down and page keys scroll it")
+HELP_PURPOSES = {
+    "move": N_("Move"),
+    "open": N_("Open"),
+    "filter": N_("Filter"),
+    "act": N_("Act"),
+    "everywhere": N_("Everywhere"),
+}
+#: What each key does, by its action (``app.`` first for the keys of every screen).
+HELP_KEYS = {
+    "move(1)": N_("Down one record"),
+    "move(-1)": N_("Up one record"),
+    "page(1)": N_("Down one page of records"),
+    "page(-1)": N_("Up one page of records"),
+    "first": N_("To the first record, the newest"),
+    "last": N_("To the last record, the oldest"),
+    "cursor_down": N_("Down one line"),
+    "cursor_up": N_("Up one line"),
+    "page_down": N_("Down one page"),
+    "page_up": N_("Up one page"),
+    "select(-1)": N_("The earlier slice of the volume bar"),
+    "select(1)": N_("The later slice of the volume bar"),
+    "next_stage": N_("Next stage: Original, Template, Final, Response"),
+    "previous_stage": N_("Previous stage"),
+    "next_finding": N_("Next finding on the timeline: a failure, or what is missing"),
+    "leave_box": N_("From the reference box down to the timeline"),
+    "next_hit": N_("Next match of the text found in the stage"),
+    "previous_hit": N_("Previous match of the text found in the stage"),
+    "history(-1)": N_("The older query of this session"),
+    "history(1)": N_("The newer query of this session"),
+    "open": N_("Open the record: its four stages, from Original to Response"),
+    "order": N_("Open the record's order: its requests and postbacks on one timeline"),
+    "open_order": N_("Open the record's order: its requests and postbacks on one timeline"),
+    "open_record": N_("Open the highlighted record of the timeline"),
+    "select": N_("Open the highlighted reference"),
+    "template_changes": N_("What the template changed, field by field"),
+    "compare": N_("Keep this record to compare, or compare it with the one kept"),
+    "narrow": N_("Narrow the time range to the picked slice"),
+    "search": N_('Filter by words, "a phrase" and terms such as status:failed'),
+    "complete": N_("Take the completion; pressed again, the next one"),
+    "submit": N_("Apply the typed query"),
+    "filters": N_("Choose statuses, customer and printer"),
+    "time_range": N_("Choose the time range"),
+    "errors_only": N_("Only the records that failed, or all again"),
+    "clear_filters": N_("Clear every filter"),
+    "toggle_query": N_("Turn the typed query off, or on again"),
+    "marked_only": N_("Only the marked records, or all again"),
+    "volume": N_("Pick a slice of the volume bar ([ and ] move, enter narrows)"),
+    "mark": N_("Mark the record, to export only the marked ones"),
+    "follow": N_("Keep the newest record in view as records arrive"),
+    "export": N_("Export the records of the list to a file"),
+    "maximize_stage": N_("Show the stage alone, or all of them again"),
+    "toggle_wrap": N_("Wrap long lines of the bodies, or not"),
+    "copy_stage": N_("Copy the stage to the clipboard"),
+    "save_stage": N_("Save the stage to a file"),
+    "search_stage": N_("Find text in the stage"),
+    "copy_curl": N_("Copy a curl command that sends this request again"),
+    "back": N_("Back one step"),
+    "leave": N_("Back to the list"),
+    "cancel": N_("Close without changing anything"),
+    "screen.close_prompt": N_("Close the query box without applying it"),
+    "app.show('requests')": N_("The Requests list"),
+    "app.show('postbacks')": N_("The Postbacks list"),
+    "app.order": N_("Find an order by its reference"),
+    "app.toggle_utc": N_("Times in UTC, or in the chosen zone again"),
+    "app.help": N_("These keys"),
+    "app.command_palette": N_("Every command by name: screens, time ranges, themes"),
+    "app.quit": N_("Quit orderdesk"),
+}
 
 
 # -- the log API client's errors (the status line, sync and the console) ----------------------

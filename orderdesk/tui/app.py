@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from sqlalchemy.exc import DBAPIError
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.command import CommandPalette
-from textual.screen import Screen
+from textual.command import CommandPalette, Provider
+from textual.geometry import Size
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from orderdesk import strings
@@ -28,11 +29,15 @@ from orderdesk.core.records import KINDS, Kind
 from orderdesk.core.store import Store
 from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
 from orderdesk.i18n import gettext
+from orderdesk.tui.keys import help_groups
 from orderdesk.tui.list_filter import PRESETS, ListFilter, TimeWindow, zone_label
 from orderdesk.tui.messages import OrderWanted, RecordOpened, SyncProgressed, WorkerFailed
+from orderdesk.tui.palette import OrderedCommands
 from orderdesk.tui.safe_text import safe
 from orderdesk.tui.screens.first_run import FirstRunScreen
+from orderdesk.tui.screens.help import HelpScreen
 from orderdesk.tui.screens.records import RecordsScreen
+from orderdesk.tui.screens.too_small import TooSmallScreen, too_small
 from orderdesk.tui.view_commands import view_commands
 from orderdesk.tui.widgets.status_line import Freshness, StatusLine
 from orderdesk.views import default_views_path
@@ -72,13 +77,16 @@ class OrderdeskApp(App[None]):
     CSS_PATH = stylesheet_path()
     TITLE = "orderdesk"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "show('requests')", strings.KEY_REQUESTS),
-        Binding("2", "show('postbacks')", strings.KEY_POSTBACKS),
-        Binding("3", "order", strings.KEY_ORDER),
-        Binding("u", "toggle_utc", strings.KEY_UTC),
+        # At 80 columns a footer has room for a screen's own keys, ? and q: the
+        # rest are on the ? screen.
+        Binding("1", "show('requests')", strings.KEY_REQUESTS, show=False),
+        Binding("2", "show('postbacks')", strings.KEY_POSTBACKS, show=False),
+        Binding("3", "order", strings.KEY_ORDER, show=False),
+        Binding("u", "toggle_utc", strings.KEY_UTC, show=False),
         Binding("question_mark", "help", strings.KEY_HELP),
         Binding("q", "quit", strings.KEY_QUIT),
     ]
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {OrderedCommands}
 
     def __init__(
         self,
@@ -146,6 +154,7 @@ class OrderdeskApp(App[None]):
             self.push_screen(FirstRunScreen(self.store.url))
         if self._start_order is not None:
             self.open_order(self._start_order)
+        self._fit_terminal()
         if self._freeze_startup:
             # Everything made so far (modules, styles, screens) lives as long as
             # the app. Without this, each full collection walks all of it again:
@@ -181,8 +190,39 @@ class OrderdeskApp(App[None]):
         )
 
     def action_show(self, kind: Kind) -> None:
-        """Show the Requests or Postbacks list."""
-        self.switch_mode(kind)
+        """Show the Requests or Postbacks list itself, never a screen left open over it.
+
+        Each list is a mode; orders and records opened from it are pushed on
+        its stack. ``1`` and ``2`` mean the list, so what lies over it goes.
+        """
+        if self.current_mode != kind:
+            self.switch_mode(kind)
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self._fit_terminal()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Below the smallest size, say so instead of drawing a broken layout."""
+        self._fit_terminal(event.size)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the terminal is too small, only quitting works (nothing could be drawn).
+
+        Over a dialog, 1, 2 and 3 do nothing: the dialog (an export under way,
+        say) is answered or cancelled first, never dropped.
+        """
+        if isinstance(self.screen, TooSmallScreen):
+            return action == "quit"
+        return not (action in ("show", "order") and isinstance(self.screen, ModalScreen))
+
+    def _fit_terminal(self, size: Size | None = None) -> None:
+        # A resize reaches self.size a moment after its event: the event's size is the new one.
+        small = too_small(*(size or self.size))
+        front = isinstance(self.screen, TooSmallScreen)
+        if small and not front:
+            self.push_screen(TooSmallScreen())
+        elif front and not small:
+            self.pop_screen()
 
     def action_order(self) -> None:
         """Find an order by its reference, starting from the highlighted record's.
@@ -245,17 +285,14 @@ class OrderdeskApp(App[None]):
         self.notify(strings.ZONE_NOW.format(zone=zone_label(zone, self.now())), timeout=2)
 
     def action_help(self) -> None:
-        """Show every key of the focused screen, or hide them again."""
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
+        """Show what each key of the screen in front does, or close that help again."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
         else:
-            self.action_show_help_panel()
+            self.push_screen(HelpScreen(help_groups(self, self.screen.active_bindings)))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The palette offers the screens and the time ranges beside Textual's own commands."""
-        for command in super().get_system_commands(screen):
-            # Textual's own commands, in the language in use where the catalog has them.
-            yield command._replace(title=gettext(command.title), help=gettext(command.help))
+        """The screens, the time ranges (shortest first) and the list's commands, then Textual's."""
         yield SystemCommand(strings.TITLE_REQUESTS, "", lambda: self.action_show("requests"))
         yield SystemCommand(strings.TITLE_POSTBACKS, "", lambda: self.action_show("postbacks"))
         yield SystemCommand(strings.TITLE_ORDER, "", self.action_order)
@@ -267,6 +304,11 @@ class OrderdeskApp(App[None]):
             marked_only = screen.action_marked_only
             yield SystemCommand(strings.MARKED_COMMAND, strings.MARKED_HELP, marked_only)
         yield from view_commands(self, screen)
+        for command in super().get_system_commands(screen):
+            if command.callback in (self.action_show_help_panel, self.action_hide_help_panel):
+                command = command._replace(callback=self.action_help)  # orderdesk's own help
+            # Textual's own commands, in the language in use where the catalog has them.
+            yield command._replace(title=gettext(command.title), help=gettext(command.help))
 
     def action_command_palette(self) -> None:
         """Textual's command palette, its prompt in the language in use."""

@@ -124,9 +124,7 @@ async def test_what_english_shows_whole_french_shows_whole(
     assert english_text != french_text
 
 
-async def test_the_help_panel_and_the_palette_speak_french(
-    sqlite_store: Store, french: None
-) -> None:
+async def test_the_help_and_the_palette_speak_french(sqlite_store: Store, french: None) -> None:
     app = console(sqlite_store)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
@@ -134,7 +132,8 @@ async def test_the_help_panel_and_the_palette_speak_french(
         await settled(pilot)
         panel = screen_text(app)
         assert key_description(strings.KEY_SEARCH) == "Chercher"
-        assert "Chercher" in panel and "Premier" in panel and "Scroll" not in panel
+        assert "Se déplacer" in panel and "Filtrer par mots" in panel and "Scroll" not in panel
+        assert "Fermer" in panel.splitlines()[-1]
         await pilot.press("question_mark", "ctrl+p")
         await settled(pilot)
         palette = screen_text(app)

@@ -176,3 +176,24 @@ def test_history_keeps_each_query_once_newest_last() -> None:
     assert history.older() == "d"
     assert history.newer() == ""
     assert history.newer() is None
+
+
+async def test_tab_again_cycles_through_the_completions_and_shows_them(store: Store) -> None:
+    app = console(store, screen="postbacks")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settled(pilot)
+        await pilot.press("slash")
+        await _type(pilot, "status:")
+        prompt = _prompt(app)
+        taken = []
+        for _ in range(4):
+            await pilot.press("tab")
+            await settled(pilot)
+            taken.append(prompt.value)
+        offered = prompt.candidates
+        assert len(offered) >= 3
+        assert taken[:3] == offered[:3]
+        shown = str(prompt.border_subtitle)
+        assert all(value.removeprefix("status:") in shown for value in offered)
+        await _type(pilot, ",")
+        assert prompt.candidates == [] and not prompt.border_subtitle

@@ -105,21 +105,22 @@ def _file_name(record_id: str, stage: StageName) -> str:
 class RecordScreen(TranslatedKeys, Screen[None]):
     """A record's Original, Template, Final and Response, the failing stage marked."""
 
+    # The footer shows the keys of a first look; the ? screen lists every key.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", strings.KEY_BACK),
         Binding("tab", "next_stage", strings.KEY_NEXT_STAGE, priority=True),
         Binding(
             "shift+tab", "previous_stage", strings.KEY_PREVIOUS_STAGE, show=False, priority=True
         ),
-        Binding("z", "maximize_stage", strings.KEY_MAXIMISE),
-        Binding("w", "toggle_wrap", strings.KEY_WRAP),
+        Binding("z", "maximize_stage", strings.KEY_MAXIMISE, show=False),
+        Binding("w", "toggle_wrap", strings.KEY_WRAP, show=False),
         Binding("y", "copy_stage", strings.KEY_COPY),
-        Binding("s", "save_stage", strings.KEY_SAVE),
-        Binding("o", "open_order", strings.KEY_ORDER),
+        Binding("s", "save_stage", strings.KEY_SAVE, show=False),
+        Binding("o", "open_order", strings.KEY_ORDER, show=False),
         Binding("d", "template_changes", strings.KEY_CHANGES),
-        Binding("slash", "search_stage", strings.KEY_FIND),
-        Binding("c", "compare", strings.KEY_COMPARE),
-        Binding("C", "copy_curl", strings.KEY_COPY_CURL),
+        Binding("slash", "search_stage", strings.KEY_FIND, show=False),
+        Binding("c", "compare", strings.KEY_COMPARE, show=False),
+        Binding("C", "copy_curl", strings.KEY_COPY_CURL, show=False),
         Binding("n", "next_hit", strings.KEY_NEXT_HIT, show=False),
         Binding("N", "previous_hit", strings.KEY_PREVIOUS_HIT, show=False),
     ]

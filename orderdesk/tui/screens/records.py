@@ -57,16 +57,17 @@ def _title(kind: Kind) -> str:
 class RecordsScreen(TranslatedKeys, Screen[None]):
     """Records of one kind, newest first, over a time window, with the freshness line."""
 
+    # The footer shows what finds a record; the ? screen lists every key.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", strings.KEY_SEARCH),
         Binding("f", "filters", strings.KEY_FILTERS),
         Binding("t", "time_range", strings.KEY_TIME),
         Binding("e", "errors_only", strings.KEY_ERRORS),
-        Binding("x", "clear_filters", strings.KEY_CLEAR),
+        Binding("x", "clear_filters", strings.KEY_CLEAR, show=False),
         Binding("exclamation_mark", "toggle_query", strings.KEY_QUERY_TOGGLE, show=False),
-        Binding("F", "follow", strings.KEY_FOLLOW),
+        Binding("F", "follow", strings.KEY_FOLLOW, show=False),
         Binding("M", "marked_only", strings.KEY_MARKED_ONLY, show=False),
-        Binding("X", "export", strings.KEY_EXPORT),
+        Binding("X", "export", strings.KEY_EXPORT, show=False),
         Binding(
             "left_square_bracket,right_square_bracket", "volume", strings.KEY_VOLUME, show=False
         ),
@@ -175,6 +176,10 @@ class RecordsScreen(TranslatedKeys, Screen[None]):
     @on(Input.Changed, "#search")
     def _edited(self) -> None:
         self.query_one("#search-error", Static).remove_class("shown")
+
+    def action_close_prompt(self) -> None:
+        """Close the search box without searching."""
+        self._close_prompt()
 
     def _close_prompt(self) -> None:
         self.query_one("#search", Input).remove_class("shown")

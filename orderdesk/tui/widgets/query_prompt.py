@@ -6,12 +6,14 @@ from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.suggester import Suggester
 from textual.widgets import Input
 
 from orderdesk import strings
 from orderdesk.core.filter_language import completions
 from orderdesk.core.records import Kind
+from orderdesk.tui.safe_text import safe_plain
 
 __all__ = ["QueryHistory", "QueryPrompt", "QuerySuggester"]
 
@@ -67,12 +69,15 @@ class QueryHistory:
 
 
 class QueryPrompt(Input):
-    """A one-line filter query: tab takes the completion, up and down walk the history."""
+    """A one-line filter query: tab takes a completion, again the next; up and down walk history."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "complete", strings.KEY_COMPLETE, show=False),
-        Binding("up", "history(-1)", strings.KEY_OLDER_QUERY, show=False),
-        Binding("down", "history(1)", strings.KEY_NEWER_QUERY, show=False),
+        # Shown: while typing, the list's letter keys type letters, so these are the keys.
+        Binding("tab", "complete", strings.KEY_COMPLETE),
+        Binding("up", "history(-1)", strings.KEY_OLDER_QUERY),
+        Binding("down", "history(1)", strings.KEY_NEWER_QUERY),
+        Binding("enter", "submit", strings.KEY_APPLY, show=False),
+        Binding("escape", "screen.close_prompt", strings.KEY_CANCEL),
     ]
 
     def __init__(
@@ -88,12 +93,48 @@ class QueryPrompt(Input):
             id=id,
         )
         self.history = QueryHistory()
+        self._kind = kind
+        self._parties = parties
+        #: The completions tab steps through, and the one shown; empty once typing goes on.
+        self.candidates: list[str] = []
+        self._chosen = 0
+        self._stem = ""
 
     def action_complete(self) -> None:
-        """Take the completion shown after the cursor."""
-        if self._suggestion and self.cursor_at_end:
-            self.value = self._suggestion
-            self.cursor_position = len(self.value)
+        """Take the first completion; pressed again at once, the next one, round and round."""
+        if self.candidates and self.value == self.candidates[self._chosen]:
+            self._chosen = (self._chosen + 1) % len(self.candidates)
+        elif self.cursor_at_end:
+            customers, printers = self._parties()
+            found = completions(self.value, self._kind, customers=customers, printers=printers)
+            self.candidates, self._chosen, self._stem = found, 0, self.value
+            if not found:
+                return
+        else:
+            return
+        self.value = self.candidates[self._chosen]
+        self.cursor_position = len(self.value)
+        self._show_candidates()
+
+    def _show_candidates(self) -> None:
+        """The terms tab offers, under the prompt, the one taken in reverse."""
+        if len(self.candidates) < 2:
+            self.border_subtitle = None
+            return
+        # Each candidate is the typed text plus more: show from the word being completed.
+        start = max(self._stem.rfind(mark) for mark in " :,") + 1
+        terms = [
+            Content.styled(safe_plain(found[start:]), "reverse" if at == self._chosen else "")
+            for at, found in enumerate(self.candidates)
+        ]
+        counted = Content(f"{self._chosen + 1}/{len(self.candidates)} ")
+        self.border_subtitle = Content.assemble(counted, Content(" · ").join(terms))
+
+    def _watch_value(self, value: str) -> None:
+        super()._watch_value(value)
+        if self.candidates and value != self.candidates[self._chosen]:
+            self.candidates = []  # typing goes on: the next tab completes afresh
+            self.border_subtitle = None
 
     def action_history(self, step: int) -> None:
         """Show an older (-1) or newer (1) query from this session."""

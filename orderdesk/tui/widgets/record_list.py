@@ -59,7 +59,7 @@ class RecordList(ScrollView, can_focus=True):
         Binding("g,home", "first", strings.KEY_FIRST, show=False),
         Binding("G,end", "last", strings.KEY_LAST, show=False),
         Binding("enter", "open", strings.KEY_OPEN),
-        Binding("o", "order", strings.KEY_ORDER),
+        Binding("o", "order", strings.KEY_ORDER, show=False),
         Binding("m", "mark", strings.KEY_MARK, show=False),
     ]
 

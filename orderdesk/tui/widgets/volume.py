@@ -15,6 +15,7 @@ from datetime import datetime, tzinfo
 from functools import partial
 from typing import ClassVar
 
+from rich.cells import cell_len
 from textual import events, on
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -43,7 +44,7 @@ class VolumeBar(Widget, can_focus=True):
         Binding("left,left_square_bracket,h", "select(-1)", strings.KEY_EARLIER, show=False),
         Binding("right,right_square_bracket,l", "select(1)", strings.KEY_LATER, show=False),
         Binding("enter", "narrow", strings.KEY_NARROW),
-        Binding("escape", "leave", strings.KEY_BACK_TO_LIST),
+        Binding("escape", "leave", strings.KEY_BACK_TO_LIST, show=False),
     ]
 
     @dataclass
@@ -191,8 +192,11 @@ class VolumeBar(Widget, can_focus=True):
             if index == self.selected:
                 style += " reverse"
             parts.append((level, style))
-        parts.append(" " * max(1, self.capacity - len(volume.buckets) + 1))
-        parts.append((self._label(volume), "$text-muted"))
+        label = self._label(volume)
+        # The label ends at the right edge, whatever the bars and the numbers take.
+        room = (self.content_region.width or 80) - len(volume.buckets) - cell_len(label)
+        parts.append(" " * max(1, room))
+        parts.append((label, "$text-muted"))
         return Content.assemble(*parts)
 
     def _label(self, volume: Volume) -> str:
