@@ -1,13 +1,15 @@
-"""The order references that begin with what was typed, for the order finder's completion.
+"""The order references that begin with what was typed, and those nearest a mistyped one.
 
 A support engineer types a reference heard on the phone; before it is
 complete, the references it could still become are the best hint that it is
-being typed right. Both kinds are asked, since a reference may be known only
-from its postbacks.
+being typed right, and once it is wrong, the stored references closest to it
+are. Both kinds are asked, since a reference may be known only from its
+postbacks.
 """
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -16,11 +18,15 @@ from orderdesk.core.records import KINDS
 from orderdesk.core.schema import TABLES
 from orderdesk.core.store import Store
 
-__all__ = ["references_starting"]
+__all__ = ["nearest_references", "reference_exists", "references_starting"]
 
 #: Above every character a reference can hold, so that ``prefix + _TOP`` bounds
 #: the prefix's range on an index ordered by code point.
 _TOP = "\U0010ffff"
+#: How many stored references are weighed against a mistyped one.
+_CANDIDATES = 64
+#: Below this similarity (difflib's ratio) a reference is not offered as meant.
+_LIKE_ENOUGH = 0.6
 
 
 def _begins(column: ColumnElement[Any], prefix: str, dialect: str) -> ColumnElement[bool]:
@@ -50,3 +56,32 @@ def references_starting(store: Store, prefix: str, *, limit: int = 8) -> list[st
             )
             found.update(connection.execute(statement).scalars())
     return sorted(found)[:limit]
+
+
+def reference_exists(store: Store, reference: str) -> bool:
+    """Whether any record of either kind has exactly this order reference."""
+    # A reference sorts before every longer one it begins, so it comes first if stored.
+    return references_starting(store, reference, limit=1) == [reference]
+
+
+def nearest_references(store: Store, typed: str, *, limit: int = 3) -> list[str]:
+    """Up to ``limit`` stored references most like ``typed``, the closest first.
+
+    Candidates are the references sharing the longest prefix with it (as typed
+    and in capitals), read through the reference index, so the cost does not
+    grow with the store; they are then ranked by similarity to what was typed.
+    """
+    text = typed.strip()
+    candidates: set[str] = set()
+    for variant in dict.fromkeys((text, text.upper())):
+        for end in range(len(variant), 0, -1):
+            candidates.update(references_starting(store, variant[:end], limit=_CANDIDATES))
+            if len(candidates) >= _CANDIDATES:
+                break
+    wanted = text.upper()
+    scored = []
+    for candidate in candidates:
+        likeness = difflib.SequenceMatcher(None, wanted, candidate.upper()).ratio()
+        if likeness >= _LIKE_ENOUGH:
+            scored.append((-likeness, candidate))
+    return [candidate for _, candidate in sorted(scored)[:limit]]

@@ -1,0 +1,68 @@
+"""Why a list came back empty, said so that the hint fits: the store, the reference, the range.
+
+"Widen the time range" is only true advice when a range is what hid the
+records; an empty store needs a sync, and a mistyped reference needs the
+references it was probably meant to be. Each question is one indexed read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from orderdesk import i18n, strings
+from orderdesk.core.queries import RecordQuery, list_summaries
+from orderdesk.core.records import KINDS
+from orderdesk.core.references import nearest_references, reference_exists
+from orderdesk.core.store import Store
+from orderdesk.core.text import show_controls
+
+__all__ = ["is_empty", "unknown_reference", "why_empty"]
+
+
+def is_empty(store: Store) -> bool:
+    """Whether the store holds no record of any kind."""
+    return not any(list_summaries(store, RecordQuery(kind), limit=1) for kind in KINDS)
+
+
+def unknown_reference(store: Store, reference: str) -> str:
+    """No record has ``reference``: say so, and offer the stored ones nearest to it."""
+    shown = show_controls(reference)
+    nearest = nearest_references(store, reference)
+    if not nearest:
+        return strings.REFERENCE_UNKNOWN.format(reference=shown)
+    return strings.REFERENCE_UNKNOWN_NEAREST.format(
+        reference=shown, nearest=", ".join(show_controls(found) for found in nearest)
+    )
+
+
+def why_empty(
+    store: Store, query: RecordQuery, *, zone: tzinfo, now: datetime | None = None
+) -> str:
+    """The one line that says why nothing matched ``query``, and what to do about it."""
+    if is_empty(store):
+        return strings.STORE_EMPTY.format(db=store.shown_url)
+    if query.order_reference is not None and not reference_exists(store, query.order_reference):
+        return unknown_reference(store, query.order_reference)
+    if query.since is not None or query.until is not None:
+        outside = list_summaries(store, replace(query, since=None, until=None), limit=1)
+        if outside:
+            newest = outside[0].created_at
+            return _outside_range(query, newest, zone, now or datetime.now(UTC))
+    return strings.NOTHING_MATCHES
+
+
+def _outside_range(query: RecordQuery, newest: datetime, zone: tzinfo, now: datetime) -> str:
+    """Records match outside the range: name the newest, and the range that would hold it."""
+    moment = i18n.format_moment(newest.astimezone(zone), "minutes")
+    if query.until is not None and newest >= query.until:
+        return strings.NOTHING_IN_RANGE_LATER.format(time=moment)
+    age = now - newest
+    # Rounded up to a whole unit, so the suggested range does hold that record.
+    if age < timedelta(hours=1):
+        since = f"{int(age.total_seconds() // 60) + 1}m"
+    elif age < timedelta(days=2):
+        since = f"{int(age.total_seconds() // 3600) + 1}h"
+    else:
+        since = f"{age.days + 1}d"
+    return strings.NOTHING_IN_RANGE.format(time=moment, since=since)
