@@ -11,13 +11,17 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from orderdesk import i18n, strings
-from orderdesk.core.queries import RecordQuery, list_summaries
+from orderdesk.core.lease import lease_holder, read_status
+from orderdesk.core.queries import RecordQuery, count, list_summaries
 from orderdesk.core.records import KINDS
 from orderdesk.core.references import nearest_references, reference_exists
 from orderdesk.core.store import Store
 from orderdesk.core.text import show_controls
 
 __all__ = ["is_empty", "unknown_reference", "why_empty"]
+
+#: A sync whose newest stored record is older than this is still catching up on history.
+_CAUGHT_UP_WITHIN = timedelta(minutes=10)
 
 
 def is_empty(store: Store) -> bool:
@@ -40,6 +44,9 @@ def why_empty(
     store: Store, query: RecordQuery, *, zone: tzinfo, now: datetime | None = None
 ) -> str:
     """The one line that says why nothing matched ``query``, and what to do about it."""
+    now = now or datetime.now(UTC)
+    if (catching_up := _catching_up(store, now)) is not None:
+        return catching_up
     if is_empty(store):
         return strings.STORE_EMPTY.format(db=store.shown_url)
     if query.order_reference is not None and not reference_exists(store, query.order_reference):
@@ -48,8 +55,20 @@ def why_empty(
         outside = list_summaries(store, replace(query, since=None, until=None), limit=1)
         if outside:
             newest = outside[0].created_at
-            return _outside_range(query, newest, zone, now or datetime.now(UTC))
+            return _outside_range(query, newest, zone, now)
     return strings.NOTHING_MATCHES
+
+
+def _catching_up(store: Store, now: datetime) -> str | None:
+    """While a sync still fills the store (a first sync), what matches may not be there yet."""
+    if lease_holder(store, now) is None:
+        return None
+    status = read_status(store)
+    newest = status.watermark_at if status is not None else None
+    if newest is not None and now - newest < _CAUGHT_UP_WITHIN:
+        return None
+    stored = sum(count(store, RecordQuery(kind)) for kind in KINDS)
+    return strings.SYNC_IN_PROGRESS.format(stored=stored)
 
 
 def _outside_range(query: RecordQuery, newest: datetime, zone: tzinfo, now: datetime) -> str:

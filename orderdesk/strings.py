@@ -26,6 +26,10 @@ ERROR_LINE = N_("orderdesk: {message}")
 STORE_EMPTY = N_(
     "the store at {db} is empty: fill it with 'orderdesk sync --once --api-url URL'"
 )
+SYNC_IN_PROGRESS = N_(
+    "a sync is still catching up: {stored:,} records so far, none of them matching yet; "
+    "run this again when it has caught up"
+)
 NOTHING_MATCHES = N_("no records match these filters: drop or loosen one")
 NOTHING_IN_RANGE = N_(
     "no records match in this time range; the newest that matches is from {time}: "

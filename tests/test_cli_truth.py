@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from record_factory import T0, request
 
+from orderdesk.core.lease import Lease
 from orderdesk.core.queries import RecordQuery
 from orderdesk.core.references import nearest_references, reference_exists
 from orderdesk.core.store import Store
@@ -260,3 +261,15 @@ def test_the_nearest_references_come_closest_first(small_store: Store) -> None:
     assert nearest_references(small_store, "pp-001777")[0] == "PP-001777"
     assert nearest_references(small_store, "ZZZ") == []
 
+
+
+def test_while_a_sync_catches_up_an_empty_list_says_so(small_store: Store) -> None:
+    query = RecordQuery("requests", order_reference="PP-001777", statuses=("failed",))
+    with Lease.acquire(small_store):
+        assert why_empty(small_store, query, zone=UTC) == (
+            "a sync is still catching up: 4 records so far, none of them matching yet; "
+            "run this again when it has caught up"
+        )
+    assert why_empty(small_store, query, zone=UTC) == (
+        "no records match these filters: drop or loosen one"
+    )
