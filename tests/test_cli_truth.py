@@ -237,7 +237,7 @@ def small_store(tmp_path: Path) -> Iterator[Store]:
     with Store.open(tmp_path / "s.db") as store:
         records = [
             request(n, id=f"req_{n}", order_reference_id=ref, at=T0 - timedelta(days=n))
-            for n, ref in enumerate(["PP-001777", "PP-001778", "pp-002000", "MT1004"])
+            for n, ref in enumerate(["PP-001777", "PP-001778", "pp-002000", "MT1004", "PP-001607"])
         ]
         store.save_page("requests", records, None)
         yield store
@@ -259,7 +259,12 @@ def test_the_nearest_references_come_closest_first(small_store: Store) -> None:
     assert not reference_exists(small_store, "PP-00177")
     assert nearest_references(small_store, "PP-001779")[:2] == ["PP-001777", "PP-001778"]
     assert nearest_references(small_store, "pp-001777")[0] == "PP-001777"
+    assert nearest_references(small_store, "PP-00177X") == ["PP-001777", "PP-001778"]
     assert nearest_references(small_store, "ZZZ") == []
+    # A character left out or typed in too, where the reference stops matching any.
+    assert nearest_references(small_store, "PP-01777")[0] == "PP-001777"
+    assert nearest_references(small_store, "PP001777")[0] == "PP-001777"
+    assert nearest_references(small_store, "PP-0017777")[0] == "PP-001777"
 
 
 
@@ -267,7 +272,7 @@ def test_while_a_sync_catches_up_an_empty_list_says_so(small_store: Store) -> No
     query = RecordQuery("requests", order_reference="PP-001777", statuses=("failed",))
     with Lease.acquire(small_store):
         assert why_empty(small_store, query, zone=UTC) == (
-            "a sync is still catching up: 4 records so far, none of them matching yet; "
+            "a sync is still catching up: 5 records so far, none of them matching yet; "
             "run this again when it has caught up"
         )
     assert why_empty(small_store, query, zone=UTC) == (

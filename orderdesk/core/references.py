@@ -10,6 +10,7 @@ postbacks.
 from __future__ import annotations
 
 import difflib
+import os.path
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -67,21 +68,45 @@ def reference_exists(store: Store, reference: str) -> bool:
 def nearest_references(store: Store, typed: str, *, limit: int = 3) -> list[str]:
     """Up to ``limit`` stored references most like ``typed``, the closest first.
 
-    Candidates are the references sharing the longest prefix with it (as typed
-    and in capitals), read through the reference index, so the cost does not
-    grow with the store; they are then ranked by similarity to what was typed.
+    Candidates are read through the reference index, so the cost does not grow
+    with the store: the references sharing the longest prefix with what was
+    typed (as typed and in capitals), and those one edit away where it stops
+    matching any. They are then ranked by similarity to what was typed.
     """
     text = typed.strip()
     candidates: set[str] = set()
     for variant in dict.fromkeys((text, text.upper())):
-        for end in range(len(variant), 0, -1):
-            candidates.update(references_starting(store, variant[:end], limit=_CANDIDATES))
-            if len(candidates) >= _CANDIDATES:
-                break
+        candidates |= _around(store, variant)
     wanted = text.upper()
     scored = []
     for candidate in candidates:
-        likeness = difflib.SequenceMatcher(None, wanted, candidate.upper()).ratio()
+        folded = candidate.upper()
+        likeness = difflib.SequenceMatcher(None, wanted, folded).ratio()
         if likeness >= _LIKE_ENOUGH:
-            scored.append((-likeness, candidate))
-    return [candidate for _, candidate in sorted(scored)[:limit]]
+            # Equally alike, the one that agrees longer from the start is likelier meant.
+            agrees = len(os.path.commonprefix([wanted, folded]))
+            scored.append((-likeness, -agrees, candidate))
+    return [candidate for *_, candidate in sorted(scored)[:limit]]
+
+
+def _around(store: Store, text: str) -> set[str]:
+    """References sharing the longest prefix with ``text``, and one edit from it where it parts."""
+    for end in range(len(text), 0, -1):
+        sharing = references_starting(store, text[:end], limit=_CANDIDATES)
+        if sharing:
+            break
+    else:
+        return set()
+    found = set(sharing)
+    if end == len(text):
+        return found
+    # The first character no reference has there is likely the mistake: drop it, replace
+    # it, or put before it a character that stored references have at that place.
+    head, rest = text[:end], text[end:]
+    following = {reference[end] for reference in sharing if len(reference) > end}
+    repairs = {head + rest[1:]}
+    repairs |= {head + character + rest for character in following}
+    repairs |= {head + character + rest[1:] for character in following}
+    for repair in repairs:
+        found.update(references_starting(store, repair, limit=4))
+    return found
