@@ -382,7 +382,7 @@ def _list(
     if not cut.more:
         return
     if limit is None:
-        click.echo(strings.LIST_MORE_TABLE.format(shown=cut.written))
+        click.echo(strings.LIST_MORE_TABLE)
     else:
         # Stdout stays the records alone: a script reads it, a person sees both.
         click.echo(strings.LIST_CUT.format(shown=cut.written), err=True)

@@ -49,9 +49,7 @@ REFERENCE_UNKNOWN_NEAREST = N_(
 SINCE_A_MOMENT = N_(
     "--since takes an age such as 15m, 2h or 7d; for a moment, use --from {text}"
 )
-LIST_MORE_TABLE = N_(
-    "… more records match than these {shown:,}: --limit N shows N, --limit 0 shows them all"
-)
+LIST_MORE_TABLE = N_("… more records match: --limit N shows N of them, --limit 0 shows them all")
 LIST_CUT = N_(
     "only the first {shown:,} matching records were written; more match (--limit 0 for all)"
 )

@@ -116,7 +116,7 @@ class TestTheTableKeepsAScreenful:
         # The head, 17 rows, and the line that says more match: 20 lines with the prompt's.
         assert len(lines) == 1 + 17 + 1
         assert lines[-1] == (
-            "… more records match than these 17: --limit N shows N, --limit 0 shows them all"
+            "… more records match: --limit N shows N of them, --limit 0 shows them all"
         )
 
     def test_a_table_that_fits_has_no_such_line(self, synced: str) -> None:
