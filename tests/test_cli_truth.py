@@ -233,8 +233,9 @@ class TestHintsFit:
 
 
 @pytest.fixture
-def small_store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "s.db") as store:
+def small_store(store_url: str) -> Iterator[Store]:
+    """A few requests, a day apart, on each engine."""
+    with Store.open(store_url) as store:
         records = [
             request(n, id=f"req_{n}", order_reference_id=ref, at=T0 - timedelta(days=n))
             for n, ref in enumerate(["PP-001777", "PP-001778", "pp-002000", "MT1004", "PP-001607"])
