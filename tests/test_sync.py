@@ -343,17 +343,22 @@ class TestPermanentFailures:
         assert progress.caught_up and len(api.list_requests("requests")) == 1
 
 
+def stopping_after_two_pages(stop: threading.Event) -> Callable[[SyncProgress], None]:
+    """A progress callback that sets ``stop`` once two pages of requests are in."""
+
+    def report(progress: SyncProgress) -> None:
+        if progress.per_kind["requests"].pages == 2:
+            stop.set()
+
+    return report
+
+
 class TestStopping:
     def test_stop_between_pages(self, api: FakeLogApi, client: LogApiClient, store: Store) -> None:
         busy_history(api)
         stop = threading.Event()
-
-        def stop_after_two_pages(progress: SyncProgress) -> None:
-            if progress.per_kind["requests"].pages == 2:
-                stop.set()
-
         progress = sync_once(
-            client, store, page_size=4, stop=stop, on_progress=stop_after_two_pages
+            client, store, page_size=4, stop=stop, on_progress=stopping_after_two_pages(stop)
         )
         assert not progress.caught_up and progress.interrupted
         assert len(api.list_requests("requests")) == 2 and api.list_requests("postbacks") == []
@@ -371,7 +376,6 @@ class TestStopping:
         assert not progress.caught_up and progress.interrupted
         assert progress.next_retry_at is not None
 
-
     def test_a_pass_that_catches_up_is_not_interrupted(
         self, api: FakeLogApi, client: LogApiClient, store: Store
     ) -> None:
@@ -384,14 +388,8 @@ class TestStopping:
     ) -> None:
         busy_history(api)
         stop = threading.Event()
-
-        def stop_mid_pass(progress: SyncProgress) -> None:
-            if progress.per_kind["requests"].pages == 2:
-                stop.set()
-
-        last = follow(
-            client, store, interval=0.01, stop=stop, on_progress=stop_mid_pass, page_size=4
-        )
+        report = stopping_after_two_pages(stop)
+        last = follow(client, store, interval=0.01, stop=stop, on_progress=report, page_size=4)
         assert last is not None and last.interrupted and not last.caught_up
 
 
