@@ -7,22 +7,28 @@ exit code 2; never a traceback.
 
 from __future__ import annotations
 
-import shutil
+import shlex
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
 from types import FrameType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from orderdesk import __version__, i18n, strings
 from orderdesk.cli_language import LanguageGroup, TranslatedOption, option
-from orderdesk.config import Settings
+from orderdesk.config import Settings, prepare_store, require_store
 from orderdesk.core.errors import InputError, OrderdeskError
+
+if TYPE_CHECKING:
+    from orderdesk.core.progress import SyncProgress
+    from orderdesk.core.timerange import TimeRange
+    from orderdesk.sync_report import SyncReporter
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_USAGE = 2
@@ -93,6 +99,7 @@ def cli(
 
     settings = Settings.load(db=db, api_url=api_url, api_key=api_key, tz=tz)
     source_url = _require_source(settings) if settings.api_url else None
+    prepare_store(settings.db)
     open_console(
         settings,
         source_url=source_url,
@@ -193,20 +200,41 @@ def sync(
     db: str | None,
 ) -> None:
     """Pull requests and postbacks from the log API into the store; one process at a time."""
-    from orderdesk.core.client import LogApiClient
-    from orderdesk.core.lease import Lease, LeaseHeld
-    from orderdesk.core.store import Store
-    from orderdesk.core.sync import SyncProgress, follow, sync_once
-    from orderdesk.sync_report import SyncReporter
+    from orderdesk.sync_report import SyncReporter, stored_records
 
     settings = Settings.load(db=db, api_url=api_url, api_key=api_key, interval=interval)
     url = _require_source(settings)
+    prepare_store(settings.db)
     reporter = SyncReporter(out=sys.stderr)
-    with (
-        Store.open(settings.db) as store,
-        LogApiClient(url, settings.api_key_value()) as client,
-        _stop_on_signals() as stop,
-    ):
+    with _stop_on_signals() as stop:
+        try:
+            last = _sync(settings, url, mode, wait, reporter, stop.event)
+        except KeyboardInterrupt:
+            # A second Ctrl-C: the page being saved was rolled back, the rest stays.
+            last = None
+        if stop.signal is None:
+            return
+        # A person or a service manager stopped it: say how far it got, and exit as
+        # shells expect of a process a signal stopped, so a script can tell.
+        reporter.stopped(last, stored_records(settings.db))
+        raise click.exceptions.Exit(128 + stop.signal)
+
+
+def _sync(
+    settings: Settings,
+    url: str,
+    mode: str,
+    wait: bool,
+    reporter: SyncReporter,
+    stop: threading.Event,
+) -> SyncProgress | None:
+    """Run the sync under its lease; the last pass's progress, or None if none ran."""
+    from orderdesk.core.client import LogApiClient
+    from orderdesk.core.lease import Lease, LeaseHeld
+    from orderdesk.core.store import Store
+    from orderdesk.core.sync import follow, sync_once
+
+    with Store.open(settings.db) as store, LogApiClient(url, settings.api_key_value()) as client:
         try:
             lease = Lease.acquire(store)
         except LeaseHeld as held:
@@ -216,7 +244,7 @@ def sync(
             reporter.say(strings.SYNC_WAITING.format(holder=held.holder))
             waited = Lease.wait_for(store, stop)
             if waited is None:
-                return
+                return None
             lease = waited
 
         def report(progress: SyncProgress) -> None:
@@ -224,23 +252,25 @@ def sync(
             lease.report(progress)
 
         with lease:
-            if mode == "once":
-                # A one-off pull is usually typed by a person: a source that does not
-                # answer at all is reported at once instead of being retried for a
-                # minute. Once it has answered, transient failures are retried.
-                client.health()
-                progress = sync_once(
-                    client, store, on_progress=report, stop=stop, max_attempts=ONCE_ATTEMPTS
-                )
-                reporter.finish(progress)
-            else:
+            if mode == "follow":
                 reporter.say(
                     strings.FOLLOWING.format(
                         url=client.url, db=store.shown_url, interval=settings.interval
                     )
                 )
-                follow(client, store, interval=settings.interval, stop=stop, on_progress=report)
-                reporter.say(strings.STOPPED)
+                return follow(
+                    client, store, interval=settings.interval, stop=stop, on_progress=report
+                )
+            # A one-off pull is usually typed by a person: a source that does not
+            # answer at all is reported at once instead of being retried for a
+            # minute. Once it has answered, transient failures are retried.
+            client.health()
+            progress = sync_once(
+                client, store, on_progress=report, stop=stop, max_attempts=ONCE_ATTEMPTS
+            )
+            if progress.caught_up:
+                reporter.finish(progress)
+            return progress
 
 
 def _list_options(command: F) -> F:
@@ -254,13 +284,7 @@ def _list_options(command: F) -> F:
         option("--order", "order_reference", metavar="REF", help=strings.OPT_ONE_ORDER),
         option("--search", metavar="TEXT", help=strings.OPT_SEARCH),
         option("--query", "filter_text", metavar="QUERY", help=strings.OPT_QUERY),
-        option(
-            "--limit",
-            default=100,
-            show_default=True,
-            type=click.IntRange(min=1),
-            help=strings.OPT_LIMIT,
-        ),
+        option("--limit", type=click.IntRange(min=0), metavar="N", help=strings.OPT_LIMIT),
         option(
             "--format",
             "output",
@@ -311,7 +335,7 @@ def _list(
     order_reference: str | None,
     search: str | None,
     filter_text: str | None,
-    limit: int,
+    limit: int | None,
     output: str,
     tz: str | None,
     db: str | None,
@@ -319,19 +343,18 @@ def _list(
     events: tuple[str, ...] = (),
 ) -> None:
     from orderdesk import listing
-    from orderdesk.core.queries import RecordQuery, iter_records, list_summaries
+    from orderdesk.core.queries import RecordQuery
     from orderdesk.core.records import EVENTS, POSTBACK_STATUSES, REQUEST_STATUSES
     from orderdesk.core.store import Store
-    from orderdesk.core.timerange import TimeRange, resolve_zone
+    from orderdesk.core.timerange import resolve_zone
+    from orderdesk.empty_list import why_empty
 
     settings = Settings.load(db=db, tz=tz)
     zone = resolve_zone(settings.tz)
     allowed = REQUEST_STATUSES if kind == "requests" else POSTBACK_STATUSES
     _check_choices("--status", statuses, allowed)
     _check_choices("--event", events, EVENTS)
-    window = TimeRange.from_flags(
-        since=since, start=start, end=end, now=datetime.now(UTC), zone=zone
-    )
+    window = _time_range(since, start, end, zone)
     query = RecordQuery(
         kind=kind,  # type: ignore[arg-type]
         since=window.since,
@@ -346,27 +369,43 @@ def _list(
     )
     if filter_text is not None:
         query = _with_filter(query, filter_text)
-    with Store.open(settings.db) as store:
-        if output in ("json", "jsonl"):
-            records = iter_records(store, query, limit=limit)
-            chunks = (
-                listing.records_as_jsonl(records)
-                if output == "jsonl"
-                else listing.records_as_json(records)
-            )
-            # Straight to the stream: an export can be millions of lines, and
-            # the output is ASCII whatever the data (see listing).
-            sys.stdout.writelines(chunks)
-            sys.stdout.flush()
-            return
-        summaries = list_summaries(store, query, limit=limit)
-    if output == "csv":
-        click.echo(listing.summaries_as_csv(summaries, zone), nl=False)
-    elif summaries:
-        width = shutil.get_terminal_size((200, 24)).columns if sys.stdout.isatty() else 10_000
-        click.echo(listing.summaries_as_table(summaries, zone, width=width), nl=False)
+    require_store(settings.db)
+    # Scripts get every match unless they ask for fewer; a table keeps to a screenful.
+    if limit is None:
+        cut = listing.Cut(listing.screenful() if output == "table" else None)
     else:
-        click.echo(strings.NO_RECORDS, err=True)
+        cut = listing.Cut(limit or None)
+    with Store.open(settings.db) as store:
+        listing.write_list(store, query, output, cut, zone, sys.stdout)  # type: ignore[arg-type]
+        if cut.written == 0:
+            click.echo(why_empty(store, query, zone=zone), err=True)
+    if not cut.more:
+        return
+    if limit is None:
+        click.echo(strings.LIST_MORE_TABLE)
+    else:
+        # Stdout stays the records alone: a script reads it, a person sees both.
+        click.echo(strings.LIST_CUT.format(shown=cut.written), err=True)
+
+
+def _time_range(
+    since: str | None, start: str | None, end: str | None, zone: tzinfo
+) -> TimeRange:
+    """The range ``--since``, ``--from`` and ``--to`` give; a moment in --since points to --from."""
+    from orderdesk.core.timerange import TimeRange, parse_duration, parse_moment
+
+    now = datetime.now(UTC)
+    if since is not None:
+        try:
+            parse_duration(since.removeprefix("-"))
+        except InputError:
+            # `--since yesterday` means `--from yesterday`: say so, not only "not a duration".
+            try:
+                parse_moment(since, now=now, zone=zone)
+            except InputError:
+                raise InputError(strings.NOT_A_DURATION.format(text=since)) from None
+            raise InputError(strings.SINCE_A_MOMENT.format(text=shlex.quote(since))) from None
+    return TimeRange.from_flags(since=since, start=start, end=end, now=now, zone=zone)
 
 
 @cli.command(help=strings.CLI_ORDER)
@@ -428,6 +467,7 @@ def serve(
     if (warning := check_host(host, public=public)) is not None:
         click.echo(warning, err=True)
     settings = Settings.load(db=db, api_url=api_url, api_key=api_key, tz=tz)
+    prepare_store(settings.db)
     launch = console_command(
         settings,
         source_url=_require_source(settings) if settings.api_url else None,
@@ -483,18 +523,27 @@ def _require_source(settings: Settings) -> str:
     return settings.api_url
 
 
+@dataclass
+class _Stop:
+    """The first Ctrl-C or SIGTERM: an event long work checks between pages, and its signal."""
+
+    event: threading.Event = field(default_factory=threading.Event)
+    signal: int | None = None
+
+
 @contextmanager
-def _stop_on_signals() -> Iterator[threading.Event]:
-    """An event set by the first Ctrl-C or SIGTERM, so long work stops between pages.
+def _stop_on_signals() -> Iterator[_Stop]:
+    """A stop requested by the first Ctrl-C or SIGTERM, so long work ends between pages.
 
     A second Ctrl-C interrupts at once; what was committed stays committed.
     """
-    stop = threading.Event()
+    stop = _Stop()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
-        if stop.is_set():
+        if stop.event.is_set():
             raise KeyboardInterrupt
-        stop.set()
+        stop.signal = signum
+        stop.event.set()
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:

@@ -17,10 +17,10 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Literal
 
-from orderdesk.core.queries import Cursor, RecordQuery, RecordSummary, iter_records, list_summaries
+from orderdesk.core.queries import RecordQuery, iter_records
 from orderdesk.core.records import Kind
 from orderdesk.core.store import Store
-from orderdesk.listing import record_json, summaries_as_csv
+from orderdesk.listing import record_json, summaries_as_csv, summary_pages
 
 __all__ = ["EXPORT_FORMATS", "ExportFormat", "Exported", "default_export_path", "export_records"]
 
@@ -43,17 +43,6 @@ def default_export_path(kind: Kind, fmt: ExportFormat, now: datetime, folder: Pa
     return folder / f"orderdesk-{kind}-{now:%Y%m%d-%H%M%S}.{fmt}"
 
 
-def _summary_pages(store: Store, query: RecordQuery) -> Iterator[list[RecordSummary]]:
-    after: Cursor | None = None
-    while True:
-        page = list_summaries(store, query, after=after, limit=_PAGE)
-        if page:
-            yield page
-        if len(page) < _PAGE:
-            return
-        after = page[-1].cursor
-
-
 def _chunks(
     store: Store, query: RecordQuery, fmt: ExportFormat, zone: tzinfo
 ) -> Iterator[tuple[str, int]]:
@@ -62,10 +51,8 @@ def _chunks(
         for record in iter_records(store, query, page=_PAGE):
             yield record_json(record) + "\n", 1
         return
-    for number, page in enumerate(_summary_pages(store, query)):
-        text = summaries_as_csv(page, zone)
-        # Each page comes with the header row; the file keeps only the first.
-        yield (text if number == 0 else text.split("\n", 1)[1]), len(page)
+    for number, page in enumerate(summary_pages(store, query, page=_PAGE)):
+        yield summaries_as_csv(page, zone, header=number == 0), len(page)
 
 
 def export_records(

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Literal
 
 from orderdesk import i18n, strings
-from orderdesk.config import Settings
+from orderdesk.config import Settings, require_store
 from orderdesk.core.errors import InputError
 from orderdesk.core.records import format_timestamp
 from orderdesk.core.store import Store
@@ -21,6 +21,7 @@ from orderdesk.core.text import show_controls
 from orderdesk.core.timeline import MAX_RECORDS, Timeline, TimelineEntry, order_timeline
 from orderdesk.core.timeline_rules import Finding, TimelineRules
 from orderdesk.core.timerange import describe_duration, resolve_zone
+from orderdesk.empty_list import is_empty, unknown_reference
 from orderdesk.findings import finding_sentence
 
 __all__ = ["ReportFormat", "print_order", "timeline_json", "timeline_table"]
@@ -164,13 +165,13 @@ def print_order(settings: Settings, reference: str, output: ReportFormat) -> Non
     """Print one order's report to stdout; an unknown reference is an InputError."""
     zone = resolve_zone(settings.tz)
     rules = settings.timeline_rules()
+    require_store(settings.db)
     with Store.open(settings.db) as store:
         timeline = order_timeline(store, reference, now=datetime.now(UTC), rules=rules)
-        shown_db = store.shown_url
-    if not timeline.entries:
-        raise InputError(
-            strings.ORDER_UNKNOWN.format(reference=show_controls(reference), db=shown_db)
-        )
+        if not timeline.entries:
+            if is_empty(store):
+                raise InputError(strings.STORE_EMPTY.format(db=store.shown_url))
+            raise InputError(unknown_reference(store, reference))
     if output == "json":
         sys.stdout.write(timeline_json(timeline, rules))
     else:

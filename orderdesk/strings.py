@@ -23,9 +23,44 @@ BAD_SOURCE_URL = N_(
 )
 USAGE_ERROR = N_("orderdesk: {message} (see '{where} --help')")
 ERROR_LINE = N_("orderdesk: {message}")
-NO_RECORDS = N_("no records match: widen the time range (--since 7d) or drop a filter")
+STORE_EMPTY = N_(
+    "the store at {db} is empty: fill it with 'orderdesk sync --once --api-url URL'"
+)
+SYNC_IN_PROGRESS = N_(
+    "a sync is still catching up: {stored:,} records so far, none of them matching yet; "
+    "run this again when it has caught up"
+)
+NOTHING_MATCHES = N_("no records match these filters: drop or loosen one")
+NOTHING_IN_RANGE = N_(
+    "no records match in this time range; the newest that matches is from {time}: "
+    "widen the range, e.g. --since {since}"
+)
+NOTHING_IN_RANGE_LATER = N_(
+    "no records match in this time range; the newest that matches is from {time}, "
+    "after --to: move --to later or drop it"
+)
+REFERENCE_UNKNOWN = N_(
+    "no record has the order reference '{reference}': check it, or look for part of it "
+    "with: orderdesk requests --search '{reference}'"
+)
+REFERENCE_UNKNOWN_NEAREST = N_(
+    "no record has the order reference '{reference}'; the nearest are: {nearest}"
+)
+SINCE_A_MOMENT = N_(
+    "--since takes an age such as 15m, 2h or 7d; for a moment, use --from {text}"
+)
+LIST_MORE_TABLE = N_("… more records match: --limit N shows N of them, --limit 0 shows them all")
+LIST_CUT = N_(
+    "only the first {shown:,} matching records were written; more match (--limit 0 for all)"
+)
 FOLLOWING = N_("following {url} into {db}, every {interval:g} s; Ctrl-C stops")
-STOPPED = N_("stopped; everything fetched so far is stored")
+SYNC_INTERRUPTED = N_(
+    "stopped before catching up: {stored:,} records in the store; "
+    "the next sync continues from there"
+)
+SYNC_STOPPED_CAUGHT_UP = N_(
+    "stopped; the store was caught up at {time} and holds {stored:,} records"
+)
 SYNC_PROGRESS = N_("{fetched:,} fetched, {new:,} new, {updated:,} updated")
 SYNC_DONE = N_(
     "caught up: {fetched:,} fetched, {new:,} new, {updated:,} updated in {seconds:.1f} s"
@@ -232,10 +267,6 @@ FINDING_DUPLICATE = N_(
 FINDING_NO_REQUEST = N_("postbacks arrived, but no request for this order is in the store")
 FINDINGS_TITLE = N_("what is missing or wrong ({count})")
 FINDING_RECORDS = N_("records: {ids}")
-ORDER_UNKNOWN = N_(
-    "no records for order reference '{reference}' in {db}: check the reference, "
-    "or look for part of it with: orderdesk requests --search '{reference}'"
-)
 ORDER_REPORT_IDS = N_("printer orders: {ids}")
 ORDER_REPORT_NO_FINDINGS = N_(
     "findings: none, every request went through and every postback was delivered"
@@ -616,6 +647,11 @@ VIEW_UNKNOWN = N_("no saved view {name!r} in {path}; known views: {known}")
 ANOTHER_PROCESS = N_("another process")
 
 # -- the store and the sync's contract checks ------------------------------------------------
+NO_STORE = N_(
+    "no store at {path}: check --db, or create one with "
+    "'orderdesk sync --once --api-url URL --db {path}'"
+)
+NO_STORE_FOLDER = N_("no folder {folder} for the store: create it, or choose another --db")
 STORE_NO_FOLDER = N_("cannot create the store's folder {folder}: {error}; choose another --db")
 STORE_BAD_URL = N_("cannot use the database URL {url!r}: {error}")
 STORE_NOT_A_URL = N_("{url!r} is neither a path nor a database URL: {error}")
@@ -762,7 +798,10 @@ OPT_QUERY = N_(
     "A filter, as typed at the console's / prompt: "
     "'status:failed,retrying -customer:acme code:5xx \"gift wrap\"'."
 )
-OPT_LIMIT = N_("At most this many records.")
+OPT_LIMIT = N_(
+    "At most N records; 0 for all. By default a table shows a screenful, "
+    "and json, jsonl and csv every match."
+)
 OPT_FORMAT = N_("How to print the records.")
 OPT_TZ_TABLE = N_("Time zone for the table and for typed times [default local].")
 OPT_ACTION = N_("submit or cancel; repeat for both.")

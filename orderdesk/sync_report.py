@@ -54,6 +54,15 @@ class SyncReporter:
         seconds = time.monotonic() - self._started
         self.say(strings.SYNC_DONE.format(seconds=seconds, **_counts(progress)))
 
+    def stopped(self, progress: SyncProgress | None, stored: int) -> None:
+        """Say that a signal stopped the sync, what the store holds, and where the next starts."""
+        if progress is None or not progress.caught_up or progress.last_success_at is None:
+            self.say(strings.SYNC_INTERRUPTED.format(stored=stored))
+            return
+        # The stop came after the pass (following: while waiting): nothing was cut short.
+        moment = i18n.format_moment(progress.last_success_at.astimezone())
+        self.say(strings.SYNC_STOPPED_CAUGHT_UP.format(stored=stored, time=moment))
+
     def say(self, line: str) -> None:
         """Write one whole line, below the status line if one is drawn."""
         self._clear()
@@ -74,3 +83,13 @@ class SyncReporter:
 
 def _counts(progress: SyncProgress) -> dict[str, int]:
     return {"fetched": progress.fetched, "new": progress.new, "updated": progress.updated}
+
+
+def stored_records(db: str) -> int:
+    """How many records the store holds, of every kind."""
+    from orderdesk.core.queries import RecordQuery, count
+    from orderdesk.core.records import KINDS
+    from orderdesk.core.store import Store
+
+    with Store.open(db) as store:
+        return sum(count(store, RecordQuery(kind)) for kind in KINDS)

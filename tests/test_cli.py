@@ -199,10 +199,11 @@ def test_the_table_names_its_columns(synced: str) -> None:
     assert len(rows) == 5
 
 
-def test_nothing_matching_says_how_to_widen(synced: str) -> None:
+def test_an_unknown_reference_says_no_record_has_it(synced: str) -> None:
     result = orderdesk("requests", "--db", synced, "--order", "NO-SUCH-ORDER", check=True)
     assert result.stdout == ""
-    assert "widen the time range" in result.stderr
+    assert "no record has the order reference 'NO-SUCH-ORDER'" in result.stderr
+    assert "widen" not in result.stderr
 
 
 def _refusing_port() -> int:

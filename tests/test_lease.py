@@ -222,5 +222,7 @@ class TestTheSyncCommand:
         finally:
             follower.send_signal(signal.SIGTERM)
             _, errors = follower.communicate(timeout=30)
-        assert follower.returncode == 0, errors
+        # Stopped by a signal, it exits as shells expect (128 + 15), and gives the lease back.
+        assert follower.returncode == 143, errors
+        assert "caught up at" in errors or "stopped before catching up" in errors
         assert lease_holder(store) is None

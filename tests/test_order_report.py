@@ -142,7 +142,7 @@ def test_an_unknown_reference_says_how_to_look_for_it(
     captured = capsys.readouterr()
     assert captured.out == ""
     [line] = captured.err.splitlines()
-    assert "no records for order reference 'NOPE\\x1b[2J'" in line
+    assert "no record has the order reference 'NOPE\\x1b[2J'" in line
     assert "orderdesk requests --search" in line
     assert ESC not in line
 
@@ -157,4 +157,6 @@ def test_as_its_own_process_for_scripts(db: str) -> None:
     assert "shipped_undelivered" in [f["rule"] for f in json.loads(found.stdout)["findings"]]
     missing = orderdesk("ORD-404")
     assert (missing.returncode, missing.stdout) == (2, "")
-    assert missing.stderr.count("\n") == 1 and "orderdesk requests --search" in missing.stderr
+    assert missing.stderr.count("\n") == 1
+    assert "no record has the order reference 'ORD-404'; the nearest are: " in missing.stderr
+    assert {"ORD-1", "ORD-2"} <= set(missing.stderr.split(": ")[-1].strip().split(", "))

@@ -343,19 +343,24 @@ class TestPermanentFailures:
         assert progress.caught_up and len(api.list_requests("requests")) == 1
 
 
+def stopping_after_two_pages(stop: threading.Event) -> Callable[[SyncProgress], None]:
+    """A progress callback that sets ``stop`` once two pages of requests are in."""
+
+    def report(progress: SyncProgress) -> None:
+        if progress.per_kind["requests"].pages == 2:
+            stop.set()
+
+    return report
+
+
 class TestStopping:
     def test_stop_between_pages(self, api: FakeLogApi, client: LogApiClient, store: Store) -> None:
         busy_history(api)
         stop = threading.Event()
-
-        def stop_after_two_pages(progress: SyncProgress) -> None:
-            if progress.per_kind["requests"].pages == 2:
-                stop.set()
-
         progress = sync_once(
-            client, store, page_size=4, stop=stop, on_progress=stop_after_two_pages
+            client, store, page_size=4, stop=stop, on_progress=stopping_after_two_pages(stop)
         )
-        assert not progress.caught_up
+        assert not progress.caught_up and progress.interrupted
         assert len(api.list_requests("requests")) == 2 and api.list_requests("postbacks") == []
         assert store.watermark("requests") == Watermark(at(2), "req_007")
 
@@ -368,8 +373,24 @@ class TestStopping:
         started = time.monotonic()
         progress = sync_once(client, store, stop=stop)
         assert time.monotonic() - started < 5
-        assert not progress.caught_up
+        assert not progress.caught_up and progress.interrupted
         assert progress.next_retry_at is not None
+
+    def test_a_pass_that_catches_up_is_not_interrupted(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        busy_history(api)
+        progress = sync_once(client, store, page_size=4, stop=threading.Event())
+        assert progress.caught_up and not progress.interrupted
+
+    def test_follow_stopped_during_a_pass_returns_it_interrupted(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        busy_history(api)
+        stop = threading.Event()
+        report = stopping_after_two_pages(stop)
+        last = follow(client, store, interval=0.01, stop=stop, on_progress=report, page_size=4)
+        assert last is not None and last.interrupted and not last.caught_up
 
 
 class TestCrashSafety:
@@ -447,8 +468,10 @@ class TestFollow:
                 stop.set()
 
         api.put(request_record("req_first", at(10)))
-        follow(client, store, interval=0.01, stop=stop, on_progress=on_progress)
+        last = follow(client, store, interval=0.01, stop=stop, on_progress=on_progress)
         assert [p.new for p in passes] == [1, 1, 0]
+        # Stopped while waiting between passes: the last pass had caught up.
+        assert last is not None and last.caught_up and not last.interrupted
         assert set(truth(store, "requests")) == {"req_first", "req_later"}
 
     def test_follow_reports_transient_errors_and_carries_on(

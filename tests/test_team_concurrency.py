@@ -88,7 +88,8 @@ def test_one_service_five_viewers_live_traffic_with_faults(store_url: str) -> No
                 viewer.join(timeout=30)
             service.send_signal(signal.SIGTERM)
             _, stderr = service.communicate(timeout=30)
-    assert service.returncode == 0, stderr
+    # Stopped by SIGTERM, the service exits 128 + 15, as shells and service managers expect.
+    assert service.returncode == 143, stderr
     assert not errors, errors
     assert len(reads) > VIEWERS * 10
     with Store.open(store_url) as store:

@@ -44,6 +44,9 @@ class SyncProgress:
     last_success_at: datetime | None = None
     #: True when every kind's last page said there was nothing more.
     caught_up: bool = False
+    #: True when a stop (Ctrl-C, SIGTERM, a closing console) ended the pass before it caught
+    #: up: what was stored stays, and the next pass continues from the stored watermark.
+    interrupted: bool = False
     #: Transient failures met in this pass.
     retries: int = 0
     per_kind: dict[Kind, KindProgress] = field(default_factory=dict)

@@ -155,6 +155,7 @@ def sync_once(
         for kind in progress.per_kind:
             _sync_kind(client, store, kind, page_size, lookback, retrier, stop)
     except _Stopped:
+        progress.interrupted = True
         report()
         return progress
     progress.caught_up = True
@@ -224,8 +225,12 @@ def follow(
     page_size: int = MAX_PAGE_SIZE,
     lookback: timedelta = DEFAULT_LOOKBACK,
     backoff: Backoff | None = None,
-) -> None:
-    """Sync, wait ``interval`` seconds, and again, until ``stop`` is set; permanent errors raise."""
+) -> SyncProgress | None:
+    """Sync, wait ``interval`` seconds, and again, until ``stop`` is set; permanent errors raise.
+
+    Returns the last pass's progress (``interrupted`` if the stop came during it),
+    or None if the stop came before the first pass.
+    """
     last_success_at: datetime | None = None
 
     def report(progress: SyncProgress) -> None:
@@ -238,8 +243,9 @@ def follow(
             on_progress(progress)
 
     kinds = tuple(kinds)
+    last: SyncProgress | None = None
     while not stop.is_set():
-        sync_once(
+        last = sync_once(
             client,
             store,
             kinds=kinds,
@@ -250,3 +256,4 @@ def follow(
             stop=stop,
         )
         stop.wait(interval)
+    return last
