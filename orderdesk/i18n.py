@@ -53,6 +53,7 @@ _MOMENTS = {
         "day_seconds": "dd/MM HH:mm:ss",
         "day_minutes": "dd/MM HH:mm",
         "clock": "HH:mm:ss",
+        "clock_minutes": "HH:mm",
     },
 }
 # The format specs the sentences use for numbers.
@@ -212,7 +213,8 @@ def format_number(value: float, spec: str = ",") -> str:
 def format_moment(moment: datetime, style: str = "seconds") -> str:
     """A time, already in the zone to show it in, written numerically for the language.
 
-    Styles: ``seconds``, ``minutes``, ``day_seconds``, ``day_minutes``, ``clock``.
+    Styles: ``seconds``, ``minutes``, ``day_seconds``, ``day_minutes``, ``clock``,
+    ``clock_minutes``.
     """
     if _current == "en":
         # The pattern Babel would follow, without its cost on every list row.
@@ -226,4 +228,5 @@ _STRFTIME = {
     "day_seconds": "%m-%d %H:%M:%S",
     "day_minutes": "%m-%d %H:%M",
     "clock": "%H:%M:%S",
+    "clock_minutes": "%H:%M",
 }

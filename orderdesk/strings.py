@@ -95,14 +95,35 @@ CHIP_SEARCH = N_("search: {value}")
 FILTER_BAR = N_("{window} · times in {zone}")
 ROWS_EXACT = N_("{count:,} records")
 ROWS_AT_LEAST = N_("≥ {count:,} records")
-ROWS_NONE = N_("no records match: widen the time range (t) or clear the filters (x)")
+# What an empty list says: a hint only where it would show records.
+EMPTY_WIDEN_OR_CLEAR = N_("no records match: widen the time range (t) or clear the filters (x)")
+EMPTY_WIDEN = N_("no records in this time range: widen it (t)")
+EMPTY_CLEAR = N_("no records match the filters: clear them (x)")
+EMPTY_KIND = N_("none stored yet: the store holds only the other list's records (1, 2)")
+EMPTY_NO_MATCH = N_("no records match")
+EMPTY_FIRST_SYNC = N_("first sync in progress: {count:,} records so far")
+EMPTY_FIRST_SYNC_FAILING = N_("no records yet: the source is failing ({key} shows why)")
+EMPTY_SOURCE_EMPTY = N_("the store is empty: the source has sent no records yet")
+EMPTY_STORE = N_(
+    "the store is empty: fill it with orderdesk sync --api-url URL, "
+    "or try orderdesk demo on a simulated service"
+)
 FRESH_NEVER = N_("not synced yet: the first sync is starting")
 FRESH_SYNCED = N_("synced {age} ago")
 FRESH_SYNCING = N_("syncing: {fetched:,} fetched, {new:,} new")
 FRESH_NEW = N_("{new:,} new since you looked")
 FRESH_FOLLOWING = N_("following the newest")
-FRESH_FAILING = N_("source failing: {error}; next try at {when}")
-FRESH_STOPPED = N_("sync stopped: {error}")
+FRESH_NOT_YET = N_("not synced yet")
+FRESH_NOT_CAUGHT_UP = N_("never caught up")
+# Few words, so that since when, the error and the next try fit 80 columns in every language.
+FRESH_FAILING = N_("✗ {error}")
+FRESH_FAILING_SINCE = N_("✗ {error} since {since}")
+FRESH_NEXT_TRY = N_("next try {when}")
+FRESH_STOPPED = N_("✗ sync stopped: {error}")
+SOURCE_ERROR_TITLE = N_("The source is failing; the sync tries again by itself")
+SOURCE_ERROR_STOPPED = N_("The sync stopped; restart orderdesk once this is fixed")
+SOURCE_ERROR_SINCE = N_("Failing since {since}")
+SOURCE_ERROR_NEXT_TRY = N_("Next try at {when}")
 FRESH_SERVICE = N_("sync service {holder}")
 FRESH_SERVICE_GONE = N_("no sync service running")
 FRESH_TOOK_OVER = N_("took over sync: the service stopped")
@@ -564,6 +585,7 @@ HELP_KEYS = {
     "app.command_palette": N_("Every command by name: screens, time ranges, themes"),
     "app.quit": N_("Quit orderdesk"),
 }
+KEY_SYNC_ERROR = P_("key", "Sync error")
 
 
 # -- the log API client's errors (the status line, sync and the console) ----------------------
@@ -618,6 +640,20 @@ API_REJECTED = N_(
 API_BODY_NOT_JSON = N_("its body is not valid JSON")
 API_MALFORMED = N_("the log API at {url} sent a malformed answer to {path} ({detail}): will retry")
 API_NO_EXPLANATION = N_("no explanation")
+# A source's failure in a few words, for the status line; the whole message is one key away.
+BRIEF_SOURCE_ERROR = N_("source error")
+BRIEF_STORE_UNREADABLE = N_("store unreadable")
+BRIEF_TIMEOUT = N_("timeout")
+BRIEF_REFUSED = N_("connection refused")
+BRIEF_UNKNOWN_HOST = N_("unknown host")
+BRIEF_UNREACHABLE = N_("unreachable")
+BRIEF_BROKEN = N_("connection broken")
+BRIEF_HTTP = N_("HTTP {status}")
+BRIEF_MALFORMED = N_("malformed answer")
+BRIEF_NOT_OK = N_("service not ok")
+BRIEF_NOT_A_LOG_API = N_("not a log API")
+BRIEF_KEY_REFUSED = N_("key refused ({status})")
+BRIEF_KEY_WANTED = N_("key needed ({status})")
 RETRY_CAPPED = N_("retrying in {seconds:g} s (the server asked {asked:g} s; capped)")
 RETRY_AS_ASKED = N_("retrying in {seconds:g} s, as the server asked")
 RETRY_IN = N_("retrying in {seconds:.1f} s")

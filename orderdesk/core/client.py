@@ -14,6 +14,7 @@ that, the first malformed answer makes the client ask it.
 from __future__ import annotations
 
 import re
+import socket
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
@@ -55,6 +56,18 @@ _TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 _Parsed = TypeVar("_Parsed", bound=BaseModel)
 
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def _connect_brief(error: httpx.ConnectError) -> str:
+    """What stopped the connection, in a few words: refused, unknown host, or unreachable."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ConnectionRefusedError):
+            return strings.BRIEF_REFUSED
+        if isinstance(cause, socket.gaierror):
+            return strings.BRIEF_UNKNOWN_HOST
+        cause = cause.__cause__ or cause.__context__
+    return strings.BRIEF_UNREACHABLE
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -138,7 +151,10 @@ class LogApiClient:
         path = "/v1/health"
         response = self._get(path)
         if response.status_code == 404:
-            raise NotALogApiError(strings.API_NO_HEALTH.format(url=self.url, path=path))
+            raise NotALogApiError(
+                strings.API_NO_HEALTH.format(url=self.url, path=path),
+                brief=strings.BRIEF_NOT_A_LOG_API,
+            )
         self._raise_for_status(response, path)
         try:
             body = response.json()
@@ -148,7 +164,8 @@ class LogApiClient:
             raise self._not_a_log_api(path, strings.API_NO_STATUS)
         if body["status"] != "ok":
             raise TransientSourceError(
-                strings.API_STATUS.format(url=self.url, status=_one_line(str(body["status"]), 40))
+                strings.API_STATUS.format(url=self.url, status=_one_line(str(body["status"]), 40)),
+                brief=strings.BRIEF_NOT_OK,
             )
         try:
             server_time = parse_timestamp(str(body.get("time", "")))
@@ -171,7 +188,10 @@ class LogApiClient:
         path = f"/v1/{kind}"
         response = self._get(path, params)
         if response.status_code == 404:
-            raise NotALogApiError(strings.API_NO_PAGES.format(url=self.url, path=path))
+            raise NotALogApiError(
+                strings.API_NO_PAGES.format(url=self.url, path=path),
+                brief=strings.BRIEF_NOT_A_LOG_API,
+            )
         self._raise_for_status(response, path)
         return self._parse(PAGE_TYPES[kind], response, path)
 
@@ -192,15 +212,18 @@ class LogApiClient:
             raise TransientSourceError(
                 strings.API_TIMEOUT.format(
                     url=self.url, path=path, seconds=self._timeout, error=type(error).__name__
-                )
+                ),
+                brief=strings.BRIEF_TIMEOUT,
             ) from error
         except httpx.ConnectError as error:
             if self._confirmed:
                 raise TransientSourceError(
-                    strings.API_CONNECTION_LOST.format(url=self.url, error=error)
+                    strings.API_CONNECTION_LOST.format(url=self.url, error=error),
+                    brief=_connect_brief(error),
                 ) from error
             raise TransientSourceError(
-                strings.API_UNREACHABLE.format(url=self.url, error=error)
+                strings.API_UNREACHABLE.format(url=self.url, error=error),
+                brief=_connect_brief(error),
             ) from error
         except httpx.UnsupportedProtocol as error:
             raise InputError(strings.API_URL_UNUSABLE.format(url=self.url, error=error)) from error
@@ -208,7 +231,8 @@ class LogApiClient:
             raise TransientSourceError(
                 strings.API_BROKE.format(
                     url=self.url, path=path, error=f"{type(error).__name__}: {error}"
-                )
+                ),
+                brief=strings.BRIEF_BROKEN,
             ) from error
 
     def _raise_for_status(self, response: httpx.Response, path: str) -> None:
@@ -216,12 +240,17 @@ class LogApiClient:
         status = response.status_code
         if response.is_success:
             return
+        brief = strings.BRIEF_HTTP.format(status=status)
         if status in (401, 403):
             if self._has_key:
                 raise AuthenticationError(
-                    strings.API_KEY_REFUSED.format(url=self.url, status=status)
+                    strings.API_KEY_REFUSED.format(url=self.url, status=status),
+                    brief=strings.BRIEF_KEY_REFUSED.format(status=status),
                 )
-            raise AuthenticationError(strings.API_KEY_WANTED.format(url=self.url, status=status))
+            raise AuthenticationError(
+                strings.API_KEY_WANTED.format(url=self.url, status=status),
+                brief=strings.BRIEF_KEY_WANTED.format(status=status),
+            )
         if status in _TRANSIENT_STATUSES or status >= 500:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             if status == 429 and retry_after is None:
@@ -232,18 +261,20 @@ class LogApiClient:
                 message = strings.API_FAILED.format(
                     url=self.url, path=path, status=f"{status} {response.reason_phrase}"
                 )
-            raise TransientSourceError(message, retry_after=retry_after)
+            raise TransientSourceError(message, retry_after=retry_after, brief=brief)
         if response.is_redirect:
             location = _one_line(response.headers.get("Location", "elsewhere"))
             raise SourceError(
                 strings.API_REDIRECTS.format(
                     url=self.url, path=path, location=location, status=status
-                )
+                ),
+                brief=brief,
             )
         raise SourceError(
             strings.API_REJECTED.format(
                 url=self.url, path=path, status=status, error=self._error_text(response)
-            )
+            ),
+            brief=brief,
         )
 
     def _parse(self, model: type[_Parsed], response: httpx.Response, path: str) -> _Parsed:
@@ -259,7 +290,10 @@ class LogApiClient:
                 detail = f"{where}: {first['msg']}"
             self._confirm_or_raise()
             raise TransientSourceError(
-                strings.API_MALFORMED.format(url=self.url, path=path, detail=_one_line(detail, 120))
+                strings.API_MALFORMED.format(
+                    url=self.url, path=path, detail=_one_line(detail, 120)
+                ),
+                brief=strings.BRIEF_MALFORMED,
             ) from error
 
     def _confirm_or_raise(self) -> None:
@@ -269,7 +303,8 @@ class LogApiClient:
 
     def _not_a_log_api(self, path: str, what: str) -> NotALogApiError:
         return NotALogApiError(
-            strings.API_NOT_A_LOG_API.format(where=f"{self.url}{path}", what=what)
+            strings.API_NOT_A_LOG_API.format(where=f"{self.url}{path}", what=what),
+            brief=strings.BRIEF_NOT_A_LOG_API,
         )
 
     @staticmethod

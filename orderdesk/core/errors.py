@@ -32,6 +32,11 @@ class SchemaVersionError(StoreError):
 class SourceError(OrderdeskError):
     """The log API could not be used."""
 
+    def __init__(self, message: str, *, brief: str | None = None) -> None:
+        super().__init__(message)
+        #: The failure in a few words ("connection refused", "HTTP 503"), for a status line.
+        self.brief = brief
+
 
 class AuthenticationError(SourceError):
     """The log API refused the key (401 or 403); retrying will not help."""
@@ -44,8 +49,10 @@ class NotALogApiError(SourceError):
 class TransientSourceError(SourceError):
     """A failure the contract says to retry: 429, 5xx, resets, timeouts, malformed pages."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, brief: str | None = None
+    ) -> None:
+        super().__init__(message, brief=brief)
         #: Seconds the server asked us to wait (from ``Retry-After``), if it said.
         self.retry_after = retry_after
 

@@ -98,6 +98,8 @@ class SyncStatus:
     expires_at: datetime | None
     last_success_at: datetime | None
     last_error: str | None
+    last_error_brief: str | None
+    failing_since: datetime | None
     next_retry_at: datetime | None
     watermark_at: datetime | None
     holders: tuple[str, ...]
@@ -116,6 +118,8 @@ def read_status(store: Store) -> SyncStatus | None:
         expires_at=row.expires_at,
         last_success_at=row.last_success_at,
         last_error=row.last_error,
+        last_error_brief=row.last_error_brief,
+        failing_since=row.failing_since,
         next_retry_at=row.next_retry_at,
         watermark_at=row.watermark_at,
         holders=tuple(line for line in row.holders.splitlines() if line),
@@ -292,17 +296,24 @@ class Lease:
             return
         self._last_write = moment
         self._last_error = progress.last_error
+        values: dict[str, object] = {
+            "last_error": progress.last_error,
+            "last_error_brief": progress.last_error_brief,
+            "failing_since": progress.failing_since,
+            "next_retry_at": progress.next_retry_at,
+        }
+        # "Synced" means caught up: a pass still pulling, or one that failed or
+        # was stopped half way, leaves the last sync that ended where it was.
+        if progress.caught_up and progress.last_success_at is not None:
+            values["last_success_at"] = progress.last_success_at
         with self.store._writing() as connection:
-            newest = connection.execute(select(func.max(WATERMARKS.c.updated_at))).scalar()
+            values["watermark_at"] = connection.execute(
+                select(func.max(WATERMARKS.c.updated_at))
+            ).scalar()
             connection.execute(
                 update(SYNC_STATUS)
                 .where(SYNC_STATUS.c.name == _ROW, SYNC_STATUS.c.holder == self.holder)
-                .values(
-                    last_success_at=progress.last_success_at,
-                    last_error=progress.last_error,
-                    next_retry_at=progress.next_retry_at,
-                    watermark_at=newest,
-                )
+                .values(**values)
             )
 
     def release(self) -> None:

@@ -36,7 +36,7 @@ from orderdesk.core.rows import source_digest, template_without_source
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration"]
 
 #: The schema this orderdesk writes.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 Migration = Callable[[Connection], None]
 
@@ -133,9 +133,17 @@ def _status_in_party_indexes(connection: Connection) -> None:
             )
 
 
+def _failure_in_status(connection: Connection) -> None:
+    """v4 to v5: the status row says since when the source fails, and how, in a few words."""
+    moment = DateTime().compile(dialect=connection.dialect)
+    connection.exec_driver_sql(f"ALTER TABLE sync_status ADD COLUMN failing_since {moment}")
+    connection.exec_driver_sql("ALTER TABLE sync_status ADD COLUMN last_error_brief VARCHAR")
+
+
 #: ``MIGRATIONS[v]`` upgrades a store from schema ``v`` to ``v + 1``.
 MIGRATIONS: dict[int, Migration] = {
     1: _keep_template_sources_once,
     2: _add_sync_status,
     3: _status_in_party_indexes,
+    4: _failure_in_status,
 }

@@ -40,6 +40,10 @@ class SyncProgress:
     updated: int = 0
     #: The failure being retried, with the wait; None once a request succeeds again.
     last_error: str | None = None
+    #: That failure in a few words ("connection refused", "HTTP 503").
+    last_error_brief: str | None = None
+    #: When the failures being retried began: the first of the run, not the last.
+    failing_since: datetime | None = None
     next_retry_at: datetime | None = None
     last_success_at: datetime | None = None
     #: True when every kind's last page said there was nothing more.

@@ -272,6 +272,9 @@ class SyncStatusRow(SQLModel, table=True):
     expires_at: datetime | None = _moment(default=None)
     last_success_at: datetime | None = _moment(default=None)
     last_error: str | None = None
+    #: That error in a few words, and since when the source fails (not only the last try).
+    last_error_brief: str | None = None
+    failing_since: datetime | None = _moment(default=None)
     next_retry_at: datetime | None = _moment(default=None)
     #: The newest watermark of any kind: viewers reload their list when it moves.
     watermark_at: datetime | None = _moment(default=None)

@@ -85,6 +85,9 @@ class _Retrier:
             except TransientSourceError as error:
                 self.attempt += 1
                 self.progress.retries += 1
+                self.progress.last_error_brief = error.brief or strings.BRIEF_SOURCE_ERROR
+                if self.progress.failing_since is None:
+                    self.progress.failing_since = _now()
                 if self.max_attempts is not None and self.attempt >= self.max_attempts:
                     self.progress.last_error = f"{error}; gave up after {self.attempt} attempts"
                     self.progress.next_retry_at = None
@@ -102,6 +105,8 @@ class _Retrier:
             else:
                 self.attempt = 0
                 self.progress.last_error = None
+                self.progress.last_error_brief = None
+                self.progress.failing_since = None
                 self.progress.last_success_at = _now()
                 return result
 

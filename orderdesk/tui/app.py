@@ -21,7 +21,7 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from orderdesk import strings
-from orderdesk.core.errors import OrderdeskError
+from orderdesk.core.errors import OrderdeskError, SourceError
 from orderdesk.core.lease import Lease, LeaseHeld, SyncStatus, lease_holder, read_status
 from orderdesk.core.progress import SyncProgress
 from orderdesk.core.queries import RecordQuery, list_summaries
@@ -39,7 +39,7 @@ from orderdesk.tui.screens.help import HelpScreen
 from orderdesk.tui.screens.records import RecordsScreen
 from orderdesk.tui.screens.too_small import TooSmallScreen, too_small
 from orderdesk.tui.view_commands import view_commands
-from orderdesk.tui.widgets.status_line import Freshness, StatusLine
+from orderdesk.tui.widgets.status_line import ERROR_KEY, Freshness, SourceFailure, StatusLine
 from orderdesk.views import default_views_path
 
 __all__ = ["OrderdeskApp", "Source", "SourceOpener", "stylesheet_path"]
@@ -85,6 +85,7 @@ class OrderdeskApp(App[None]):
         Binding("u", "toggle_utc", strings.KEY_UTC, show=False),
         Binding("question_mark", "help", strings.KEY_HELP),
         Binding("q", "quit", strings.KEY_QUIT),
+        Binding(ERROR_KEY, "source_error", strings.KEY_SYNC_ERROR),
     ]
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {OrderedCommands}
 
@@ -133,6 +134,7 @@ class OrderdeskApp(App[None]):
         self._seen_service = False
         self._seen_watermark: datetime | None = None
         self._last_report: SyncProgress | None = None
+        self._failing_shown = False
         self._lists: dict[Kind, RecordsScreen] = {}
         #: Where saved views are read and written (the user's config folder by default).
         self.views_path = views_path if views_path is not None else default_views_path()
@@ -340,7 +342,9 @@ class OrderdeskApp(App[None]):
             holder = lease_holder(self.store)
             status = read_status(self.store)
         except DBAPIError as error:
-            self.freshness.stopped = safe(str(error.orig)).plain
+            whole = str(error.orig)
+            brief = strings.BRIEF_STORE_UNREADABLE
+            self.freshness.stopped = SourceFailure(brief, whole, self.now(), stopped=True)
             self._redraw_status()
             return None
         self._show_service(holder, status)
@@ -355,6 +359,9 @@ class OrderdeskApp(App[None]):
         seen = holder is not None or self._seen_service
         self.freshness.service = status if seen else None
         self.freshness.service_holder = holder
+        if status is not None and status.last_success_at is not None:
+            # An earlier sync's, until this console's own catches up.
+            self._synced(status.last_success_at)
         moved = status is not None and status.watermark_at != self._seen_watermark
         if moved and status is not None:
             if self._seen_watermark is not None:
@@ -363,14 +370,42 @@ class OrderdeskApp(App[None]):
             self._seen_watermark = status.watermark_at
         self._redraw_status()
 
+    def _synced(self, moment: datetime) -> None:
+        synced_at = self.freshness.synced_at
+        if synced_at is None or moment > synced_at:
+            self.freshness.synced_at = moment
+
     def _redraw_status(self) -> None:
         for line in self.screen.query(StatusLine):
             line.redraw()
+        for screen in self._lists.values():
+            screen.freshness_changed()
+        failing = self.freshness.failure is not None
+        if failing != self._failing_shown:
+            # The key to the whole error is offered only while there is one.
+            self._failing_shown = failing
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The whole error's key exists only while the source fails."""
+        if action == "source_error":
+            return self.freshness.failure is not None
+        return super().check_action(action, parameters)
+
+    def action_source_error(self) -> None:
+        """Show the source's whole error, since when it fails, and the next try."""
+        from orderdesk.tui.screens.source_error import SourceErrorDialog
+
+        failure = self.freshness.failure
+        if failure is not None and not isinstance(self.screen, SourceErrorDialog):
+            self.push_screen(SourceErrorDialog(failure, self.zone))
 
     def _start_sync(self) -> None:
         assert self._open_source is not None
         self._sync_ended.clear()
         self.freshness.service = None
+        # Records stored before the first pass: a sync ran, whether or not it caught up.
+        self.freshness.had_records = not self._store_is_empty()
         self._follow_source(self._open_source)
 
     def _sync_declined(self) -> None:
@@ -427,13 +462,15 @@ class OrderdeskApp(App[None]):
 
     @on(SyncProgressed)
     def _sync_progressed(self, message: SyncProgressed) -> None:
-        self.freshness.progress = message.progress
+        progress = self.freshness.progress = message.progress
+        if progress.caught_up and progress.last_success_at is not None:
+            # Only a pass that caught up is a sync that ended: a stopped one is not.
+            self._synced(progress.last_success_at)
         self.freshness.unseen += message.new
         if message.stored:
             for screen in self._lists.values():
                 screen.records_arrived()
-        for line in self.screen.query(StatusLine):
-            line.redraw()
+        self._redraw_status()
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
@@ -449,15 +486,27 @@ class OrderdeskApp(App[None]):
         error = worker.error
         text = safe(str(error) if isinstance(error, OrderdeskError) else repr(error)).plain
         if worker.group == "sync":
-            self.freshness.stopped = text
-            for line in self.screen.query(StatusLine):
-                line.redraw()
+            self.freshness.stopped = self._stopped_by(error)
+            self._redraw_status()
         self.notify(
             strings.WORKER_FAILED.format(name=worker.name, error=text),
             severity="error",
             timeout=10,
             markup=False,
         )
+
+    def _stopped_by(self, error: BaseException | None) -> SourceFailure:
+        """The failure that ended the sync, in a few words and whole."""
+        if isinstance(error, SourceError) and error.brief:
+            brief = error.brief
+        elif isinstance(error, OrderdeskError):
+            brief = strings.BRIEF_SOURCE_ERROR
+        else:
+            brief = type(error).__name__
+        whole = str(error) if isinstance(error, OrderdeskError) else repr(error)
+        progress = self.freshness.progress
+        since = progress.failing_since if progress is not None else None
+        return SourceFailure(brief, whole, since or self.now(), stopped=True)
 
     def on_unmount(self) -> None:
         """Stop the sync between pages, and give its lease back before the app ends."""

@@ -22,6 +22,7 @@ from orderdesk.core.queries import RecordQuery
 from orderdesk.core.records import Kind
 from orderdesk.core.store import Store
 from orderdesk.export import Exported
+from orderdesk.tui.empty_list import empty_text
 from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.list_filter import ListFilter, TimeWindow, zone_label
 from orderdesk.tui.messages import RecordHighlighted
@@ -317,6 +318,21 @@ class RecordsScreen(TranslatedKeys, Screen[None]):
             self.record_list.reload(self._query())
             self._count_volume()
 
+    def freshness_changed(self) -> None:
+        """The sync moved on: an empty list's sentence may say something else now."""
+        shown = self.query(RecordList)
+        if shown and shown.first().total == 0:
+            self._say_why_empty()
+
+    def _say_why_empty(self) -> None:
+        records = self.record_list
+        if records.emptiness is None:
+            return
+        text = empty_text(records.emptiness, self.list_filter, self._freshness)
+        if text != records.empty_text:
+            records.empty_text = text
+            records.refresh()
+
     def set_zone(self, zone: tzinfo) -> None:
         """Show times in another zone."""
         self.zone = zone
@@ -359,7 +375,8 @@ class RecordsScreen(TranslatedKeys, Screen[None]):
         if records.total is None:
             rows = strings.ROWS_AT_LEAST.format(count=records.known_length)
         elif records.total == 0:
-            rows = strings.ROWS_NONE
+            rows = strings.ROWS_EXACT.format(count=0)
+            self._say_why_empty()
         else:
             rows = strings.ROWS_EXACT.format(count=records.total)
         self.query_one(FilterBar).show(

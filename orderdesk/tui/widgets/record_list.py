@@ -9,6 +9,7 @@ row under the cursor stays where it was on screen.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, replace
 from datetime import tzinfo
 from functools import partial
@@ -28,6 +29,7 @@ from orderdesk import strings
 from orderdesk.core.queries import RecordQuery, RecordSummary, count, list_summaries
 from orderdesk.core.records import Kind
 from orderdesk.core.store import Store
+from orderdesk.tui.empty_list import EmptyList, why_empty
 from orderdesk.tui.messages import OrderWanted, RecordHighlighted, RecordOpened, WorkerFailed
 from orderdesk.tui.row_window import RowWindow
 from orderdesk.tui.widgets import columns
@@ -50,6 +52,7 @@ class RecordList(ScrollView, can_focus=True):
         "record-list--failed",
         "record-list--retrying",
         "record-list--pending",
+        "record-list--empty",
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down,j", "move(1)", strings.KEY_DOWN, show=False),
@@ -96,6 +99,10 @@ class RecordList(ScrollView, can_focus=True):
         self._generation = 0
         self._window = self._new_window(query)
         self._highlighted_id: str | None = None
+        #: What surrounds the query when its count came back empty.
+        self.emptiness: EmptyList | None = None
+        #: The sentence shown in place of rows when nothing matches, set by the screen.
+        self.empty_text = ""
 
     @property
     def kind(self) -> Kind:
@@ -174,7 +181,8 @@ class RecordList(ScrollView, can_focus=True):
         self.rows_read += rows
 
     def _start_count(self) -> None:
-        if self._window.total is not None:
+        # Known to be empty still goes to the worker: it finds out why.
+        if self._window.total:
             self._update_virtual_size()
             return
         query, generation = self._window.query, self._generation
@@ -197,11 +205,14 @@ class RecordList(ScrollView, can_focus=True):
         # A count over a million rows takes a while: off the event loop.
         self.counts_made += 1
         total = count(self._store, query)
-        self.app.call_from_thread(self._counted, generation, total)
+        # Why it is empty decides the hint: a few one-row reads, off the event loop too.
+        empty = why_empty(self._store, query) if total == 0 else None
+        self.app.call_from_thread(self._counted, generation, total, empty)
 
-    def _counted(self, generation: int, total: int) -> None:
+    def _counted(self, generation: int, total: int, empty: EmptyList | None = None) -> None:
         if generation != self._generation:
             return
+        self.emptiness = empty
         self._window.total = total
         self._update_virtual_size()
         self.post_message(RecordHighlighted(self._window.row(self.cursor)))
@@ -329,11 +340,21 @@ class RecordList(ScrollView, can_focus=True):
         index = int(self.scroll_offset.y) + y - 1
         summary = self._window.row(index)
         if summary is None:
-            return Strip.blank(width, base)
+            return self._empty_line(y - 2, width, base)
         style = base + self._row_style(summary, index)
         mark = strings.MARK if summary.id in self.marks else " "
         text = columns.line(columns.cells(summary, self.zone), layout, rest)
         return Strip([Segment(mark + text, style)], width)
+
+    def _empty_line(self, index: int, width: int, base: Style) -> Strip:
+        """A line of the empty list's sentence, under a blank line, once the count says empty."""
+        if self._window.total != 0 or not self.empty_text:
+            return Strip.blank(width, base)
+        lines = textwrap.wrap(self.empty_text, max(10, width - 2))
+        if not 0 <= index < len(lines):
+            return Strip.blank(width, base)
+        style = base + self.get_component_rich_style("record-list--empty")
+        return Strip([Segment(" " + lines[index], style)], width)
 
     def _row_style(self, summary: RecordSummary, index: int) -> Style:
         style = Style()
