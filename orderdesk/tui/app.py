@@ -211,10 +211,13 @@ class OrderdeskApp(App[None]):
         """While the terminal is too small, only quitting works (nothing could be drawn).
 
         Over a dialog, 1, 2 and 3 do nothing: the dialog (an export under way,
-        say) is answered or cancelled first, never dropped.
+        say) is answered or cancelled first, never dropped. The whole error's
+        key exists only while the source fails.
         """
         if isinstance(self.screen, TooSmallScreen):
             return action == "quit"
+        if action == "source_error":
+            return self.freshness.failure is not None
         return not (action in ("show", "order") and isinstance(self.screen, ModalScreen))
 
     def _fit_terminal(self, size: Size | None = None) -> None:
@@ -385,12 +388,6 @@ class OrderdeskApp(App[None]):
             # The key to the whole error is offered only while there is one.
             self._failing_shown = failing
             self.refresh_bindings()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The whole error's key exists only while the source fails."""
-        if action == "source_error":
-            return self.freshness.failure is not None
-        return super().check_action(action, parameters)
 
     def action_source_error(self) -> None:
         """Show the source's whole error, since when it fails, and the next try."""
