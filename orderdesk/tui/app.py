@@ -85,7 +85,8 @@ class OrderdeskApp(App[None]):
         Binding("u", "toggle_utc", strings.KEY_UTC, show=False),
         Binding("question_mark", "help", strings.KEY_HELP),
         Binding("q", "quit", strings.KEY_QUIT),
-        Binding(ERROR_KEY, "source_error", strings.KEY_SYNC_ERROR),
+        # The status line says "(E)" beside the error: a footer at 80 columns has no room left.
+        Binding(ERROR_KEY, "source_error", strings.KEY_SYNC_ERROR, show=False),
     ]
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {OrderedCommands}
 

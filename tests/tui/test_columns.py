@@ -87,7 +87,10 @@ async def test_the_line_under_the_list_shows_the_highlighted_rows_whole_error(
             assert "\x1b" not in text
 
 
-def test_a_postbacks_detail_names_the_printer_first_as_its_header_does(sqlite_store: Store) -> None:
+def test_a_postbacks_detail_names_its_event_then_the_printer_first_as_its_header_does(
+    sqlite_store: Store,
+) -> None:
+    # At 80 columns the event column cuts production_update; the line under the list does not.
     summary = list_summaries(sqlite_store, RecordQuery("postbacks"), limit=1)[0]
-    expected = f"{summary.printer_name} → {summary.customer_name}"
+    expected = f"{summary.subject} · {summary.printer_name} → {summary.customer_name}"
     assert columns.detail(summary).plain == expected

@@ -165,14 +165,14 @@ def header(columns: list[tuple[Column, int]], width: int) -> str:
 
 
 def detail(summary: RecordSummary) -> Content:
-    """The line under the list: the highlighted row's parties and its whole error.
+    """The line under the list: the highlighted row's action or event, parties and whole error.
 
-    Both are what the columns cut first; the row already read has them, so
-    moving the cursor costs no query.
+    They are what the columns cut or drop first at 80 columns; the row already
+    read has them, so moving the cursor costs no query.
     """
     customer, printer = safe(summary.customer_name), safe(summary.printer_name or "-")
     source, target = (customer, printer) if summary.kind == "requests" else (printer, customer)
-    line = Content.assemble(source, " → ", target)
+    line = Content.assemble(safe(summary.subject), " · ", source, " → ", target)
     if summary.error_summary:
         error = Content.styled(MARKS["failed"] + " ", "bold") + safe(summary.error_summary)
         line = Content.assemble(line, "  ", error.stylize("$text-error"))

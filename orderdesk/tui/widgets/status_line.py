@@ -20,8 +20,9 @@ __all__ = ["ERROR_KEY", "Freshness", "SourceFailure", "StatusLine"]
 #: The key that shows the whole error; free on every screen.
 ERROR_KEY = "E"
 
-# What goes first when the line is too wide: the higher, the sooner.
-_ESSENTIAL, _SYNCED, _KEY_HINT, _COUNTS, _NEWS = range(5)
+# What goes first when the line is too wide: the higher, the sooner. The key to the whole
+# error outlasts the age of the last sync: without it the error could not be read whole.
+_ESSENTIAL, _KEY_HINT, _SYNCED, _COUNTS, _NEWS = range(5)
 #: The longest error shown as it is when no brief was told.
 _BRIEF_LENGTH = 24
 
