@@ -240,7 +240,8 @@ ORDER_HEADER = N_("Order {reference} · {customers} → {printers} · times in {
 ORDER_IDS = N_("printer orders: {ids}")
 ORDER_NO_IDS = N_("no printer order id yet")
 ORDER_EMPTY = N_(
-    "nothing in the store about order {reference}: check the reference, or widen the sync"
+    "no record has the order reference {reference}: check it, or press 3 and type its "
+    "beginning to see the references the store has"
 )
 ORDER_TRUNCATED = N_("more records than shown: only the first {count} of each kind are listed")
 ORDER_ALL_WELL = N_("nothing missing: every request went through and every postback was delivered")

@@ -211,5 +211,6 @@ async def test_an_order_nobody_knows_says_what_to_check(store: Store) -> None:
     app = order_view(store, "NO-SUCH-ORDER")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter", "n")
-        assert "nothing in the store about order NO-SUCH-ORDER" in findings_text(app)
+        assert "no record has the order reference NO-SUCH-ORDER" in findings_text(app)
+        assert "widen the sync" not in findings_text(app)
         assert isinstance(app.screen, OrderScreen)
