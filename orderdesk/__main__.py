@@ -2,6 +2,6 @@
 
 import sys
 
-from orderdesk.cli import main
+from orderdesk.cli.commands import main
 
 sys.exit(main())

@@ -1,7 +1,7 @@
 """A list written to a file, JSON lines or CSV, a page at a time, with progress and a way to stop.
 
 The console exports what the user sees (or only the records they marked) in
-the CLI's own formats (see ``listing``): JSON lines hold whole records as the
+the CLI's own formats (see ``formats``): JSON lines hold whole records as the
 log API gives them, to feed ``jq`` or another tool; CSV holds the list's
 columns, one row per record, for a spreadsheet. The file is written beside
 its final name and renamed only when complete, so a cancelled or failed
@@ -20,7 +20,7 @@ from typing import Literal
 from orderdesk.core.queries import RecordQuery, iter_records
 from orderdesk.core.records import Kind
 from orderdesk.core.store import Store
-from orderdesk.listing import record_json, summaries_as_csv, summary_pages
+from orderdesk.formats import record_json, summaries_as_csv, summary_pages
 
 __all__ = ["EXPORT_FORMATS", "ExportFormat", "Exported", "default_export_path", "export_records"]
 

@@ -141,7 +141,6 @@ ORDER_FINDER_CANDIDATES = N_(
 TIME_RANGE_TITLE = N_("Time range (times in {zone})")
 TIME_RANGE_FROM = N_("From: 2026-11-20 14:00, -2h, 3d, today, yesterday")
 TIME_RANGE_TO = N_("To (empty for now)")
-TIME_RANGE_APPLY = N_("Apply")
 FILTERS_TITLE = N_("Filters")
 FILTERS_STATUSES = N_("Statuses (space toggles)")
 FILTERS_CUSTOMER = N_("Customer id or name")
@@ -160,8 +159,6 @@ FIRST_RUN_BODY = N_(
     "or pass --api-url and --api-key."
 )
 WORKER_FAILED = N_("{name} failed: {error}")
-NO_DRILL_DOWN = N_("the record view is not available in this build")
-NO_ORDER_SELECTED = N_("select a record first, or press 3 to type an order reference")
 COLUMN_HEADERS = {
     "time": N_("TIME"),
     "reference": N_("ORDER REF"),
@@ -186,7 +183,6 @@ TIME_RANGE_PRESETS = {
     "all": N_("All time"),
 }
 TIME_RANGE_CUSTOM = N_("Or a custom range (enter applies):")
-TIME_RANGE_BAD = "{error}"
 ERRORS_ON = N_("showing errors only")
 ERRORS_OFF = N_("showing every status")
 FILTERS_CLEARED = N_("filters cleared")
@@ -219,7 +215,6 @@ NO_BODY = N_("no body was recorded")
 BODY = N_("body")
 TEMPLATE_SOURCE = N_("template source")
 TEMPLATE_OUTPUT = N_("template output")
-HEADERS = N_("headers")
 ATTEMPT_COUNT = N_("{count} attempts")
 ATTEMPTS = N_("delivery attempts")
 ATTEMPT_LINE = N_("#{number}  {time}  {answer}  {duration}")
@@ -287,7 +282,6 @@ FINDING_DUPLICATE = N_(
     "a duplicate order reference"
 )
 FINDING_NO_REQUEST = N_("postbacks arrived, but no request for this order is in the store")
-FINDINGS_TITLE = N_("what is missing or wrong ({count})")
 FINDING_RECORDS = N_("records: {ids}")
 ORDER_REPORT_IDS = N_("printer orders: {ids}")
 ORDER_REPORT_NO_FINDINGS = N_(

@@ -22,7 +22,7 @@ from orderdesk.core.lease import Lease
 from orderdesk.core.queries import RecordQuery
 from orderdesk.core.references import nearest_references, reference_exists
 from orderdesk.core.store import Store
-from orderdesk.empty_list import why_empty
+from orderdesk.cli.empty_list import why_empty
 from orderdesk.sim import Simulation
 from orderdesk.sim.server import SimulatorServer
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from record_factory import T0, failed_request, request
 
 from orderdesk import i18n, strings
-from orderdesk.cli import cli
+from orderdesk.cli.commands import cli
 from orderdesk.core.store import Store
 
 PACKAGE = Path(i18n.__file__).parent

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from record_factory import T0, postback, request
 
-from orderdesk.cli import main
+from orderdesk.cli.commands import main
 from orderdesk.core.records import HttpMessage, HttpResponse, RecordError
 from orderdesk.core.store import Store
 

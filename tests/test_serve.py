@@ -12,10 +12,11 @@ import pytest
 from aiohttp import WSServerHandshakeError
 from aiohttp.test_utils import TestClient, TestServer
 
-from orderdesk import cli, serve
+from orderdesk.cli import commands as cli
+from orderdesk.web import serve
 from orderdesk.config import Settings
 from orderdesk.core.errors import InputError
-from orderdesk.serve import (
+from orderdesk.web.serve import (
     ConsoleLaunch,
     ConsoleServer,
     check_host,

@@ -16,7 +16,7 @@ from record_factory import request
 from tui_console import console, record_list, settled
 
 from orderdesk import strings
-from orderdesk.cli import main
+from orderdesk.cli.commands import main
 from orderdesk.core.lease import Lease, lease_holder
 from orderdesk.core.records import Watermark
 from orderdesk.core.store import Store

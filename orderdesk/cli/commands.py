@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from orderdesk import __version__, i18n, strings
-from orderdesk.cli_language import LanguageGroup, TranslatedOption, option
+from orderdesk.cli.language import LanguageGroup, TranslatedOption, option
 from orderdesk.config import Settings, prepare_store, require_store
 from orderdesk.core.errors import InputError, OrderdeskError
 
 if TYPE_CHECKING:
     from orderdesk.core.progress import SyncProgress
     from orderdesk.core.timerange import TimeRange
-    from orderdesk.sync_report import SyncReporter
+    from orderdesk.cli.sync_report import SyncReporter
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_USAGE = 2
@@ -122,7 +122,7 @@ def demo(seed: int, history: str, history_rate: str, rate: str, tz: str | None) 
     """Try orderdesk on a simulated service: live traffic, a temporary store, the full UI."""
     from orderdesk.core.timerange import parse_duration, resolve_zone
     from orderdesk.sim.server import parse_rate
-    from orderdesk.tui.demo import run_demo
+    from orderdesk.cli.demo import run_demo
 
     try:
         span = parse_duration(history)
@@ -200,7 +200,7 @@ def sync(
     db: str | None,
 ) -> None:
     """Pull requests and postbacks from the log API into the store; one process at a time."""
-    from orderdesk.sync_report import SyncReporter, stored_records
+    from orderdesk.cli.sync_report import SyncReporter, stored_records
 
     settings = Settings.load(db=db, api_url=api_url, api_key=api_key, interval=interval)
     url = _require_source(settings)
@@ -342,12 +342,12 @@ def _list(
     actions: tuple[str, ...] = (),
     events: tuple[str, ...] = (),
 ) -> None:
-    from orderdesk import listing
+    from orderdesk.cli import listing
     from orderdesk.core.queries import RecordQuery
     from orderdesk.core.records import EVENTS, POSTBACK_STATUSES, REQUEST_STATUSES
     from orderdesk.core.store import Store
     from orderdesk.core.timerange import resolve_zone
-    from orderdesk.empty_list import why_empty
+    from orderdesk.cli.empty_list import why_empty
 
     settings = Settings.load(db=db, tz=tz)
     zone = resolve_zone(settings.tz)
@@ -422,7 +422,7 @@ def _time_range(
 @_store_option
 def order(reference: str, output: str, tz: str | None, db: str | None) -> None:
     """One order's requests and postbacks, oldest first, and what is missing or wrong."""
-    from orderdesk.order_report import print_order
+    from orderdesk.cli.order_report import print_order
 
     print_order(Settings.load(db=db, tz=tz), reference, output)  # type: ignore[arg-type]
 
@@ -456,7 +456,7 @@ def serve(
     db: str | None,
 ) -> None:
     """Serve the console to web browsers."""
-    from orderdesk.serve import (
+    from orderdesk.web.serve import (
         ConsoleServer,
         check_host,
         check_public_url,

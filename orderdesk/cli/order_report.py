@@ -21,7 +21,7 @@ from orderdesk.core.text import show_controls
 from orderdesk.core.timeline import MAX_RECORDS, Timeline, TimelineEntry, order_timeline
 from orderdesk.core.timeline_rules import Finding, TimelineRules
 from orderdesk.core.timerange import describe_duration, resolve_zone
-from orderdesk.empty_list import is_empty, unknown_reference
+from orderdesk.cli.empty_list import is_empty, unknown_reference
 from orderdesk.findings import finding_sentence
 
 __all__ = ["ReportFormat", "print_order", "timeline_json", "timeline_table"]

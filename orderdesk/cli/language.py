@@ -1,7 +1,7 @@
 """Click, speaking the language in use: the group that chooses it, and translated help.
 
 Click reads a command's and an option's help when it shows ``--help``, but
-the decorators hand it the text when cli.py is imported, before the language
+the decorators hand it the text when ``commands`` is imported, before the language
 is chosen; these classes translate that English text as it is shown. Click's
 own words ("Usage:", its errors) go through the process's gettext domain,
 which ``i18n.activate`` points at orderdesk's catalog.

@@ -41,7 +41,7 @@ __all__ = [
     "serve_console",
 ]
 
-TEMPLATES = Path(__file__).parent / "web"
+TEMPLATES = Path(__file__).parent
 # How long a console gets to quit by itself when the server stops, before it is killed.
 QUIT_GRACE_SECONDS = 5.0
 

@@ -1,0 +1,1 @@
+"""``orderdesk serve``: the console in a browser, and the page that holds it."""
