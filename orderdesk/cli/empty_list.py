@@ -1,32 +1,27 @@
-"""Why a list came back empty, said so that the hint fits: the store, the reference, the range.
+"""Why a CLI list came back empty, said so that the hint fits: the store, the reference, the range.
 
-"Widen the time range" is only true advice when a range is what hid the
-records; an empty store needs a sync, and a mistyped reference needs the
-references it was probably meant to be. Each question is one indexed read.
+The facts come from ``orderdesk.core.empty_result``, as for the console;
+besides, a mistyped reference needs the references it was probably meant to
+be, and a sync that is still filling the store explains any empty list.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from orderdesk import i18n, strings
+from orderdesk.core.empty_result import look_around, store_is_empty
 from orderdesk.core.lease import lease_holder, read_status
-from orderdesk.core.queries import RecordQuery, count, list_summaries
+from orderdesk.core.queries import RecordQuery, count
 from orderdesk.core.records import KINDS
 from orderdesk.core.references import nearest_references, reference_exists
 from orderdesk.core.store import Store
 from orderdesk.core.text import show_controls
 
-__all__ = ["is_empty", "unknown_reference", "why_empty"]
+__all__ = ["unknown_reference", "why_empty"]
 
 #: A sync whose newest stored record is older than this is still catching up on history.
 _CAUGHT_UP_WITHIN = timedelta(minutes=10)
-
-
-def is_empty(store: Store) -> bool:
-    """Whether the store holds no record of any kind."""
-    return not any(list_summaries(store, RecordQuery(kind), limit=1) for kind in KINDS)
 
 
 def unknown_reference(store: Store, reference: str) -> str:
@@ -47,15 +42,13 @@ def why_empty(
     now = now or datetime.now(UTC)
     if (catching_up := _catching_up(store, now)) is not None:
         return catching_up
-    if is_empty(store):
+    if store_is_empty(store):
         return strings.STORE_EMPTY.format(db=store.shown_url)
     if query.order_reference is not None and not reference_exists(store, query.order_reference):
         return unknown_reference(store, query.order_reference)
-    if query.since is not None or query.until is not None:
-        outside = list_summaries(store, replace(query, since=None, until=None), limit=1)
-        if outside:
-            newest = outside[0].created_at
-            return _outside_range(query, newest, zone, now)
+    newest = look_around(store, query).newest_outside_range
+    if newest is not None:
+        return _outside_range(query, newest, zone, now)
     return strings.NOTHING_MATCHES
 
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from orderdesk import i18n, strings
 from orderdesk.config import Settings, require_store
+from orderdesk.core.empty_result import store_is_empty
 from orderdesk.core.errors import InputError
 from orderdesk.core.records import format_timestamp
 from orderdesk.core.store import Store
@@ -21,7 +22,7 @@ from orderdesk.core.text import show_controls
 from orderdesk.core.timeline import MAX_RECORDS, Timeline, TimelineEntry, order_timeline
 from orderdesk.core.timeline_rules import Finding, TimelineRules
 from orderdesk.core.timerange import describe_duration, resolve_zone
-from orderdesk.cli.empty_list import is_empty, unknown_reference
+from orderdesk.cli.empty_list import unknown_reference
 from orderdesk.findings import finding_sentence
 
 __all__ = ["ReportFormat", "print_order", "timeline_json", "timeline_table"]
@@ -169,7 +170,7 @@ def print_order(settings: Settings, reference: str, output: ReportFormat) -> Non
     with Store.open(settings.db) as store:
         timeline = order_timeline(store, reference, now=datetime.now(UTC), rules=rules)
         if not timeline.entries:
-            if is_empty(store):
+            if store_is_empty(store):
                 raise InputError(strings.STORE_EMPTY.format(db=store.shown_url))
             raise InputError(unknown_reference(store, reference))
     if output == "json":

@@ -21,10 +21,10 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from orderdesk import strings
+from orderdesk.core.empty_result import store_is_empty
 from orderdesk.core.errors import OrderdeskError, SourceError
 from orderdesk.core.lease import Lease, LeaseHeld, SyncStatus, lease_holder, read_status
 from orderdesk.core.progress import SyncProgress
-from orderdesk.core.queries import RecordQuery, list_summaries
 from orderdesk.core.records import KINDS, Kind
 from orderdesk.core.store import Store
 from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
@@ -153,7 +153,7 @@ class OrderdeskApp(App[None]):
             pass  # another process syncs this store: watch it, sync nothing
         elif self._open_source is not None:
             self._start_sync()
-        elif self._store_is_empty():
+        elif store_is_empty(self.store):
             self.push_screen(FirstRunScreen(self.store.url))
         if self._start_order is not None:
             self.open_order(self._start_order)
@@ -186,11 +186,6 @@ class OrderdeskApp(App[None]):
         if kind not in self._lists:
             self._list_screen_maker(kind)()
         return self._lists[kind]
-
-    def _store_is_empty(self) -> bool:
-        return not any(
-            list_summaries(self.store, RecordQuery(kind=kind), limit=1) for kind in KINDS
-        )
 
     def action_show(self, kind: Kind) -> None:
         """Show the Requests or Postbacks list itself, never a screen left open over it.
@@ -403,7 +398,7 @@ class OrderdeskApp(App[None]):
         self._sync_ended.clear()
         self.freshness.service = None
         # Records stored before the first pass: a sync ran, whether or not it caught up.
-        self.freshness.had_records = not self._store_is_empty()
+        self.freshness.had_records = not store_is_empty(self.store)
         self._follow_source(self._open_source)
 
     def _sync_declined(self) -> None:

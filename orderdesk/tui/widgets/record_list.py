@@ -26,10 +26,10 @@ from textual.strip import Strip
 from textual.worker import Worker, WorkerState
 
 from orderdesk import strings
+from orderdesk.core.empty_result import AroundEmpty, look_around
 from orderdesk.core.queries import RecordQuery, RecordSummary, count, list_summaries
 from orderdesk.core.records import Kind
 from orderdesk.core.store import Store
-from orderdesk.tui.empty_list import EmptyList, why_empty
 from orderdesk.tui.messages import OrderWanted, RecordHighlighted, RecordOpened, WorkerFailed
 from orderdesk.tui.row_window import RowWindow
 from orderdesk.tui.widgets import columns
@@ -100,7 +100,7 @@ class RecordList(ScrollView, can_focus=True):
         self._window = self._new_window(query)
         self._highlighted_id: str | None = None
         #: What surrounds the query when its count came back empty.
-        self.emptiness: EmptyList | None = None
+        self.emptiness: AroundEmpty | None = None
         #: The sentence shown in place of rows when nothing matches, set by the screen.
         self.empty_text = ""
 
@@ -206,10 +206,10 @@ class RecordList(ScrollView, can_focus=True):
         self.counts_made += 1
         total = count(self._store, query)
         # Why it is empty decides the hint: a few one-row reads, off the event loop too.
-        empty = why_empty(self._store, query) if total == 0 else None
+        empty = look_around(self._store, query) if total == 0 else None
         self.app.call_from_thread(self._counted, generation, total, empty)
 
-    def _counted(self, generation: int, total: int, empty: EmptyList | None = None) -> None:
+    def _counted(self, generation: int, total: int, empty: AroundEmpty | None = None) -> None:
         if generation != self._generation:
             return
         self.emptiness = empty
