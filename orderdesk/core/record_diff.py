@@ -17,7 +17,6 @@ from orderdesk.core.template_diff import field_text
 __all__ = ["MISSING", "FieldDifference", "Section", "diff_fields", "record_differences"]
 
 Section = Literal["record", "original", "final", "response"]
-SECTIONS: tuple[Section, ...] = ("record", "original", "final", "response")
 
 
 class _Missing:
