@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from orderdesk.core.diagnosis import record_diagnosis
 from orderdesk.core.flat_fields import Fields, FieldValue, flatten_body
 from orderdesk.core.records import HttpMessage, HttpResponse, LogRecord, PostbackRecord
 from orderdesk.core.template_diff import field_text
@@ -17,7 +18,6 @@ from orderdesk.core.template_diff import field_text
 __all__ = ["MISSING", "FieldDifference", "Section", "diff_fields", "record_differences"]
 
 Section = Literal["record", "original", "final", "response"]
-SECTIONS: tuple[Section, ...] = ("record", "original", "final", "response")
 
 
 class _Missing:
@@ -56,13 +56,6 @@ def diff_fields(section: Section, base: Fields, other: Fields) -> list[FieldDiff
     return differences
 
 
-def _answer(record: LogRecord) -> HttpResponse | None:
-    if record.response is not None:
-        return record.response
-    attempts = record.attempts if isinstance(record, PostbackRecord) else []
-    return attempts[-1] if attempts else None
-
-
 def _facts(record: LogRecord) -> Fields:
     facts: Fields = {
         "status": record.status,
@@ -77,7 +70,7 @@ def _facts(record: LogRecord) -> Fields:
         facts["error"] = f"{record.error.code}: {record.error.message}" if record.error else None
     if record.template is not None:
         facts["template"] = f"{record.template.name} v{record.template.version}"
-    answer = _answer(record)
+    answer = record_diagnosis(record).last_answer
     if answer is not None:
         facts["response.status_code"] = answer.status_code
         facts["response.error"] = answer.error
@@ -95,11 +88,15 @@ def _body_fields(message: HttpMessage | HttpResponse | None) -> Fields:
     return fields if fields is not None else {"(body)": message.body}
 
 
+def _answer_fields(record: LogRecord) -> Fields:
+    return _body_fields(record_diagnosis(record).last_answer)
+
+
 def record_differences(base: LogRecord, other: LogRecord) -> list[FieldDifference]:
     """Every field that differs between two records: facts, Original, Final, Response."""
     return [
         *diff_fields("record", _facts(base), _facts(other)),
         *diff_fields("original", _body_fields(base.original), _body_fields(other.original)),
         *diff_fields("final", _body_fields(base.final), _body_fields(other.final)),
-        *diff_fields("response", _body_fields(_answer(base)), _body_fields(_answer(other))),
+        *diff_fields("response", _answer_fields(base), _answer_fields(other)),
     ]

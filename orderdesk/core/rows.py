@@ -15,8 +15,8 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Select, select
 
+from orderdesk.core.diagnosis import Diagnosis, record_diagnosis
 from orderdesk.core.records import (
-    HttpResponse,
     Kind,
     LogRecord,
     PostbackRecord,
@@ -55,22 +55,18 @@ def template_without_source(template: TemplateProcessing) -> str:
     return template.model_dump_json(exclude={"source"})
 
 
-def _last_answer(record: LogRecord) -> HttpResponse | None:
-    if record.response is not None:
-        return record.response
-    if isinstance(record, PostbackRecord) and record.attempts:
-        return record.attempts[-1]
-    return None
-
-
 def error_summary(record: LogRecord) -> str | None:
     """One line saying what went wrong, for the list's error column; None when nothing did."""
+    return _summary(record_diagnosis(record))
+
+
+def _summary(diagnosis: Diagnosis) -> str | None:
     summary: str | None = None
-    answer = _last_answer(record)
-    if isinstance(record, RequestRecord) and record.error is not None:
-        summary = f"{record.error.stage}: {record.error.code}: {record.error.message}"
-    elif record.template is not None and record.template.error:
-        summary = f"template: {record.template.error}"
+    answer, error = diagnosis.last_answer, diagnosis.error
+    if error is not None:
+        summary = f"{error.stage}: {error.code}: {error.message}"
+    elif diagnosis.template_error is not None:
+        summary = f"template: {diagnosis.template_error}"
     elif answer is not None and answer.error:
         summary = f"delivery: {answer.error}"
     elif answer is not None and answer.status_code is not None and answer.status_code >= 400:
@@ -87,7 +83,8 @@ def row_from_record(record: LogRecord, template_source_id: int | None) -> dict[s
     ``template_source_id`` is the id of the record's template source in
     ``template_sources`` (None when the record has no template).
     """
-    answer = _last_answer(record)
+    diagnosis = record_diagnosis(record)
+    answer = diagnosis.last_answer
     row: dict[str, Any] = {
         "id": record.id,
         "created_at": record.created_at,
@@ -106,17 +103,16 @@ def row_from_record(record: LogRecord, template_source_id: int | None) -> dict[s
         "response": _dump(record.response),
         "http_status": None if answer is None else answer.status_code,
         "duration_ms": None if answer is None else answer.duration_ms,
-        "error_summary": error_summary(record),
+        "error_summary": _summary(diagnosis),
+        "attempt_count": diagnosis.attempts,
     }
     if isinstance(record, RequestRecord):
         row["action"] = record.action
-        row["attempt_count"] = 0 if record.response is None else 1
         row["error_stage"] = None if record.error is None else record.error.stage
         row["error_code"] = None if record.error is None else record.error.code
         row["error_message"] = None if record.error is None else record.error.message
     else:
         row["event"] = record.event
-        row["attempt_count"] = len(record.attempts)
         row["tracking_code"] = None if record.tracking is None else record.tracking.code
         row["tracking_url"] = None if record.tracking is None else record.tracking.url
         row["attempts"] = "[" + ",".join(a.model_dump_json() for a in record.attempts) + "]"

@@ -12,16 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from orderdesk.core.diagnosis import record_diagnosis
 from orderdesk.core.queries import Cursor, RecordQuery, list_records
 from orderdesk.core.records import Kind, LogRecord, PostbackRecord, RequestRecord
 from orderdesk.core.store import Store
-from orderdesk.core.timeline_rules import (
-    DEFAULT_RULES,
-    Finding,
-    TimelineRules,
-    diagnose,
-    last_answer,
-)
+from orderdesk.core.timeline_rules import DEFAULT_RULES, Finding, TimelineRules, diagnose
 
 __all__ = [
     "MAX_RECORDS",
@@ -75,36 +70,37 @@ class Timeline:
 
 
 def _request_entry(record: RequestRecord) -> TimelineEntry:
-    response = record.response
-    detail = record.error.message if record.error is not None else None
+    diagnosis = record_diagnosis(record)
+    answer, error = diagnosis.last_answer, diagnosis.error
     return TimelineEntry(
         kind="requests",
         id=record.id,
         at=record.created_at,
         subject=record.action,
         status=record.status,
-        http_status=response.status_code if response is not None else None,
-        attempts=0 if response is None else 1,
+        http_status=answer.status_code if answer is not None else None,
+        attempts=diagnosis.attempts,
         order_id=record.order_id,
         failed=record.status == "failed",
-        detail=detail,
+        detail=error.message if error is not None else None,
     )
 
 
 def _postback_entry(record: PostbackRecord) -> TimelineEntry:
     undelivered = record.status in ("failed", "retrying")
-    last = record.attempts[-1] if record.attempts else record.response
+    diagnosis = record_diagnosis(record)
+    answer = diagnosis.last_answer
     return TimelineEntry(
         kind="postbacks",
         id=record.id,
         at=record.created_at,
         subject=record.event,
         status=record.status,
-        http_status=last.status_code if last is not None else None,
-        attempts=len(record.attempts),
+        http_status=answer.status_code if answer is not None else None,
+        attempts=diagnosis.attempts,
         order_id=record.order_id,
         failed=undelivered,
-        detail=last_answer(record) if undelivered else None,
+        detail=diagnosis.last_answer_text if undelivered else None,
     )
 
 

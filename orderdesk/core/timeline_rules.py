@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Literal
 
+from orderdesk.core.diagnosis import record_diagnosis
 from orderdesk.core.records import Kind, PostbackRecord, RequestRecord
 
 __all__ = [
@@ -29,7 +30,6 @@ __all__ = [
     "Severity",
     "TimelineRules",
     "diagnose",
-    "last_answer",
 ]
 
 RuleName = Literal[
@@ -139,16 +139,6 @@ def _postback_ref(record: PostbackRecord) -> RecordRef:
     return RecordRef("postbacks", record.id)
 
 
-def last_answer(record: PostbackRecord) -> str | None:
-    """A postback's last delivery answer: the error, or ``HTTP <code>``."""
-    last = record.attempts[-1] if record.attempts else record.response
-    if last is None:
-        return None
-    if last.error:
-        return last.error
-    return None if last.status_code is None else f"HTTP {last.status_code}"
-
-
 def _printer_message(record: PostbackRecord) -> str | None:
     """The ``message`` the printer put in its status update, when its body says one."""
     try:
@@ -226,7 +216,7 @@ def _undelivered_finding(rule: RuleName, postback: PostbackRecord, order: OrderR
         records=(_postback_ref(postback),),
         subject=postback.event,
         order_id=postback.order_id,
-        detail=last_answer(postback),
+        detail=record_diagnosis(postback).last_answer_text,
         waited=max(order.now - postback.created_at, timedelta(0)),
         threshold=order.rules.delivery_within,
     )
@@ -272,7 +262,7 @@ def delivery_retrying(order: OrderRecords) -> list[Finding]:
                 severity="problem" if waited >= threshold else "notice",
                 subject=postback.event,
                 order_id=postback.order_id,
-                detail=last_answer(postback),
+                detail=record_diagnosis(postback).last_answer_text,
                 waited=waited,
                 threshold=threshold,
             )

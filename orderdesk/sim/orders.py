@@ -75,12 +75,6 @@ class Order:
     currency: str
     items: tuple[Item, ...]
 
-    @property
-    def framed_and_other(self) -> bool:
-        """Whether the items are made in two places (a frame specialist and a printer)."""
-        framed = [item for item in self.items if item.product and item.product.framed]
-        return bool(framed) and len(framed) < len(self.items) and self.country in _EUROPE
-
 
 def _sellable(customer: Customer, products: tuple[Product, ...]) -> list[Product]:
     return [product for product in products if product.uid in customer.catalog.values()]

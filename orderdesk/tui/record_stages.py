@@ -10,19 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
-from typing import Literal
 from urllib.parse import urlsplit
 
 from textual.content import Content
 
 from orderdesk import i18n, strings
+from orderdesk.core.diagnosis import STAGES, Diagnosis, StageName, record_diagnosis
 from orderdesk.core.records import (
-    ErrorStage,
     HttpMessage,
     HttpResponse,
     LogRecord,
     PostbackRecord,
-    RequestRecord,
     TemplateProcessing,
 )
 from orderdesk.tui.safe_text import safe
@@ -36,9 +34,6 @@ __all__ = [
     "format_moment",
     "record_stages",
 ]
-
-StageName = Literal["original", "template", "final", "response"]
-STAGES: tuple[StageName, ...] = ("original", "template", "final", "response")
 
 
 @dataclass(frozen=True)
@@ -116,42 +111,25 @@ def _answer_facts(answer: HttpResponse) -> list[str | None]:
     return [code, _size(answer.body) if answer.body else None, _duration(answer.duration_ms)]
 
 
-#: Where each kind of request error shows. Validation refuses the order after
-#: templating and before sending: the Final request is the one that never left.
-_STAGE_OF_ERROR: dict[ErrorStage, StageName] = {
-    "template": "template",
-    "validation": "final",
-    "delivery": "response",
-    "printer": "response",
-}
-
-
 def failing_stage(record: LogRecord) -> StageName | None:
     """The stage where the record went wrong, or None if it did not."""
-    if isinstance(record, RequestRecord):
-        if record.error is None:
-            return None
-        return _STAGE_OF_ERROR[record.error.stage]
-    if record.template is not None and record.template.error:
-        return "template"
-    if record.status in ("failed", "retrying"):
-        return "response"
-    return None
+    return record_diagnosis(record).failing_stage
 
 
-def _error(record: LogRecord) -> Content:
-    if isinstance(record, RequestRecord) and record.error is not None:
-        error = record.error
+def _error(diagnosis: Diagnosis) -> Content:
+    """What went wrong, worded for the failing stage's top."""
+    error = diagnosis.error
+    if error is not None:
         return safe(strings.STAGE_ERROR.format(code=error.code, message=error.message))
-    if isinstance(record, PostbackRecord) and record.template and record.template.error:
-        return safe(record.template.error)
-    attempts = record.attempts if isinstance(record, PostbackRecord) else []
-    last = attempts[-1] if attempts else record.response
+    if diagnosis.what_went_wrong == "template" and diagnosis.template_error is not None:
+        return safe(diagnosis.template_error)
+    last = diagnosis.last_answer
     answer = "-"
     if last is not None:
         answer = last.error or (str(last.status_code) if last.status_code else "-")
-    sentence = strings.NOT_DELIVERED if record.status == "failed" else strings.STILL_RETRYING
-    return safe(sentence.format(attempts=len(attempts), answer=answer))
+    given_up = diagnosis.what_went_wrong == "not_delivered"
+    sentence = strings.NOT_DELIVERED if given_up else strings.STILL_RETRYING
+    return safe(sentence.format(attempts=diagnosis.attempts, answer=answer))
 
 
 def _template_stage(template: TemplateProcessing | None) -> Stage:
@@ -181,16 +159,14 @@ def _message_stage(name: StageName, label: str, message: HttpMessage | None) -> 
     )
 
 
-def _response_stage(record: LogRecord) -> Stage:
-    answer = record.response
+def _response_stage(record: LogRecord, diagnosis: Diagnosis) -> Stage:
+    answer = diagnosis.last_answer
     attempts = record.attempts if isinstance(record, PostbackRecord) else []
-    if answer is None and attempts:
-        answer = attempts[-1]
     if answer is None:
         return Stage("response", Content(strings.STAGE_RESPONSE), note=Content(strings.NO_ANSWER))
     facts = _answer_facts(answer)
     if isinstance(record, PostbackRecord):
-        facts.append(strings.ATTEMPT_COUNT.format(count=len(attempts)))
+        facts.append(strings.ATTEMPT_COUNT.format(count=diagnosis.attempts))
     shown = _facts(*facts)
     return Stage(
         "response",
@@ -204,14 +180,15 @@ def _response_stage(record: LogRecord) -> Stage:
 
 def record_stages(record: LogRecord) -> list[Stage]:
     """The four stages of a record, Original to Response, the failing one carrying the error."""
+    diagnosis = record_diagnosis(record)
     stages = [
         _message_stage("original", strings.STAGE_ORIGINAL, record.original),
         _template_stage(record.template),
         _message_stage("final", strings.STAGE_FINAL, record.final),
-        _response_stage(record),
+        _response_stage(record, diagnosis),
     ]
-    failing = failing_stage(record)
+    failing = diagnosis.failing_stage
     if failing is None:
         return stages
-    error = _error(record)
+    error = _error(diagnosis)
     return [replace(stage, error=error) if stage.name == failing else stage for stage in stages]

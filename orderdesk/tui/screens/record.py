@@ -26,6 +26,7 @@ from textual.widgets import Input, Static, Tab, Tabs
 
 from orderdesk import strings
 from orderdesk.core.curl import curl_command
+from orderdesk.core.diagnosis import record_diagnosis
 from orderdesk.core.queries import get_record
 from orderdesk.core.records import Kind, LogRecord, RequestRecord
 from orderdesk.core.store import Store
@@ -74,8 +75,7 @@ def record_header(record: LogRecord, zone: tzinfo) -> Content:
     else:
         kind = "postbacks"
         source, target = record.printer.name, record.customer.name
-    attempts = getattr(record, "attempts", [])
-    answer = attempts[-1] if attempts else record.response
+    answer = record_diagnosis(record).last_answer
     code: int | str | None = None
     if answer is not None:
         code = answer.status_code if answer.status_code is not None else answer.error
