@@ -18,6 +18,7 @@ from sqlalchemy import (
     Connection,
     Select,
     Table,
+    TextClause,
     event,
     false,
     func,
@@ -200,7 +201,7 @@ def _exclusions(
 
 def _search(
     connection: Connection, table: Table, query: RecordQuery, page: int | None
-) -> Iterator[ColumnElement[bool]]:
+) -> Iterator[ColumnElement[bool] | TextClause]:
     """The full-text clause: every word and phrase found, and no unwanted one."""
     required = [*(query.search or "").split(), *query.phrases]
     if not required and not query.not_search:
@@ -222,14 +223,14 @@ def _search(
 
 def _conditions(
     connection: Connection, table: Table, query: RecordQuery, page: int | None = None
-) -> list[ColumnElement[bool]]:
+) -> list[ColumnElement[bool] | TextClause]:
     """The WHERE clauses of a query; ``page`` is the page size when rows will be listed."""
     if (query.events or query.not_events) and query.kind != "postbacks":
         raise ValueError("only postbacks have events; filter requests by action")
     if (query.actions or query.not_actions) and query.kind != "requests":
         raise ValueError("only requests have actions; filter postbacks by event")
     c = table.c
-    conditions: list[ColumnElement[bool]] = []
+    conditions: list[ColumnElement[bool] | TextClause] = []
     if query.since is not None:
         conditions.append(c.created_at >= query.since)
     if query.until is not None:

@@ -16,7 +16,13 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import TypeVar
 
-from orderdesk.core.records import HttpMessage, HttpResponse, PostbackRecord, RequestRecord
+from orderdesk.core.records import (
+    HttpMessage,
+    HttpResponse,
+    LogRecord,
+    PostbackRecord,
+    RequestRecord,
+)
 
 __all__ = ["is_secret_header", "redact_headers", "redact_record", "redact_value"]
 
@@ -27,7 +33,8 @@ _SECRET_WORDS = ("key", "token", "secret", "password")
 _MARKER = re.compile(r"\[redacted len=\d+ sha256:[0-9a-f]{8}\]")
 
 _Stage = TypeVar("_Stage", HttpMessage, HttpResponse)
-_Record = TypeVar("_Record", RequestRecord, PostbackRecord)
+# LogRecord too: a caller holding "a record of either kind" gets one back.
+_Record = TypeVar("_Record", RequestRecord, PostbackRecord, LogRecord)
 
 
 # Header names repeat endlessly across records (a few dozen distinct ones), so

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Select, select
+from sqlalchemy import RowMapping, Select, select
 
 from orderdesk.core.diagnosis import Diagnosis, record_diagnosis
 from orderdesk.core.records import (
@@ -123,7 +122,7 @@ def _load(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
-def _template(row: Mapping[str, Any]) -> dict[str, Any] | None:
+def _template(row: RowMapping) -> dict[str, Any] | None:
     if row["template"] is None:
         return None
     return {**json.loads(row["template"]), "source": row["template_source"]}
@@ -137,7 +136,7 @@ def whole_rows(kind: Kind) -> Select[Any]:
     )
 
 
-def record_from_row(kind: Kind, row: Mapping[str, Any]) -> LogRecord:
+def record_from_row(kind: Kind, row: RowMapping) -> LogRecord:
     """The contract's model of a stored row, as :func:`whole_rows` selects it."""
     fields: dict[str, Any] = {
         "id": row["id"],

@@ -86,7 +86,7 @@ def _unescape_nul(value: str) -> str:
 class StoreText(TypeDecorator[str]):
     """A string from the source, kept exactly (NUL included) on every database."""
 
-    impl = Text
+    impl: type[TypeEngine[Any]] = Text
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:

@@ -189,7 +189,7 @@ def index_documents(
 
 
 def unindex_documents(
-    connection: Connection, kind: Kind, rows: Sequence[Mapping[str, Any]]
+    connection: Connection, kind: Kind, rows: Sequence[Mapping[Any, Any]]
 ) -> None:
     """Remove rows from the index, given exactly the values they were indexed with."""
     _write(connection, kind, rows, "delete")

@@ -21,6 +21,7 @@ from typing import Any, Self
 from sqlalchemy import (
     Connection,
     Engine,
+    Insert,
     bindparam,
     create_engine,
     event,
@@ -332,7 +333,7 @@ class Store:
                 # Imported here: a SQLite user's every command would pay for it.
                 from sqlalchemy.dialects import postgresql
 
-                adding = postgresql.insert(TEMPLATE_SOURCES).on_conflict_do_nothing()
+                adding: Insert = postgresql.insert(TEMPLATE_SOURCES).on_conflict_do_nothing()
             else:
                 adding = insert(TEMPLATE_SOURCES).prefix_with("OR IGNORE", dialect="sqlite")
             connection.execute(
