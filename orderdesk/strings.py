@@ -23,9 +23,7 @@ BAD_SOURCE_URL = N_(
 )
 USAGE_ERROR = N_("orderdesk: {message} (see '{where} --help')")
 ERROR_LINE = N_("orderdesk: {message}")
-STORE_EMPTY = N_(
-    "the store at {db} is empty: fill it with 'orderdesk sync --once --api-url URL'"
-)
+STORE_EMPTY = N_("the store at {db} is empty: fill it with 'orderdesk sync --once --api-url URL'")
 SYNC_IN_PROGRESS = N_(
     "a sync is still catching up: {stored:,} records so far, none of them matching yet; "
     "run this again when it has caught up"
@@ -46,9 +44,7 @@ REFERENCE_UNKNOWN = N_(
 REFERENCE_UNKNOWN_NEAREST = N_(
     "no record has the order reference '{reference}'; the nearest are: {nearest}"
 )
-SINCE_A_MOMENT = N_(
-    "--since takes an age such as 15m, 2h or 7d; for a moment, use --from {text}"
-)
+SINCE_A_MOMENT = N_("--since takes an age such as 15m, 2h or 7d; for a moment, use --from {text}")
 LIST_MORE_TABLE = N_("… more records match: --limit N shows N of them, --limit 0 shows them all")
 LIST_CUT = N_(
     "only the first {shown:,} matching records were written; more match (--limit 0 for all)"

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from record_factory import T0, request
 
+from orderdesk.cli.empty_list import why_empty
 from orderdesk.core.lease import Lease
 from orderdesk.core.queries import RecordQuery
 from orderdesk.core.references import nearest_references, reference_exists
 from orderdesk.core.store import Store
-from orderdesk.cli.empty_list import why_empty
 from orderdesk.sim import Simulation
 from orderdesk.sim.server import SimulatorServer
 
@@ -94,9 +94,7 @@ class TestMachineFormatsAreWhole:
             header = 1 if output in ("csv", "table") else 0
             assert len(result.stdout.splitlines()) == 7 + header
 
-    def test_a_limit_that_cuts_nothing_says_nothing(
-        self, synced: str, requests_total: int
-    ) -> None:
+    def test_a_limit_that_cuts_nothing_says_nothing(self, synced: str, requests_total: int) -> None:
         limit = str(requests_total)
         exact = orderdesk("requests", "--db", synced, "--format", "jsonl", "--limit", limit)
         assert (exact.returncode, exact.stderr) == (0, "")
@@ -266,7 +264,6 @@ def test_the_nearest_references_come_closest_first(small_store: Store) -> None:
     assert nearest_references(small_store, "PP-01777")[0] == "PP-001777"
     assert nearest_references(small_store, "PP001777")[0] == "PP-001777"
     assert nearest_references(small_store, "PP-0017777")[0] == "PP-001777"
-
 
 
 def test_while_a_sync_catches_up_an_empty_list_says_so(small_store: Store) -> None:

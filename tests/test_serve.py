@@ -13,9 +13,9 @@ from aiohttp import WSServerHandshakeError
 from aiohttp.test_utils import TestClient, TestServer
 
 from orderdesk.cli import commands as cli
-from orderdesk.web import serve
 from orderdesk.config import Settings
 from orderdesk.core.errors import InputError
+from orderdesk.web import serve
 from orderdesk.web.serve import (
     ConsoleLaunch,
     ConsoleServer,

@@ -26,9 +26,9 @@ from orderdesk.config import Settings, prepare_store, require_store
 from orderdesk.core.errors import InputError, OrderdeskError
 
 if TYPE_CHECKING:
+    from orderdesk.cli.sync_report import SyncReporter
     from orderdesk.core.progress import SyncProgress
     from orderdesk.core.timerange import TimeRange
-    from orderdesk.cli.sync_report import SyncReporter
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_USAGE = 2
@@ -120,9 +120,9 @@ def cli(
 @option("--tz", metavar="ZONE", help=strings.OPT_TZ)
 def demo(seed: int, history: str, history_rate: str, rate: str, tz: str | None) -> None:
     """Try orderdesk on a simulated service: live traffic, a temporary store, the full UI."""
+    from orderdesk.cli.demo import run_demo
     from orderdesk.core.timerange import parse_duration, resolve_zone
     from orderdesk.sim.server import parse_rate
-    from orderdesk.cli.demo import run_demo
 
     try:
         span = parse_duration(history)
@@ -343,11 +343,11 @@ def _list(
     events: tuple[str, ...] = (),
 ) -> None:
     from orderdesk.cli import listing
+    from orderdesk.cli.empty_list import why_empty
     from orderdesk.core.queries import RecordQuery
     from orderdesk.core.records import EVENTS, POSTBACK_STATUSES, REQUEST_STATUSES
     from orderdesk.core.store import Store
     from orderdesk.core.timerange import resolve_zone
-    from orderdesk.cli.empty_list import why_empty
 
     settings = Settings.load(db=db, tz=tz)
     zone = resolve_zone(settings.tz)
@@ -388,9 +388,7 @@ def _list(
         click.echo(strings.LIST_CUT.format(shown=cut.written), err=True)
 
 
-def _time_range(
-    since: str | None, start: str | None, end: str | None, zone: tzinfo
-) -> TimeRange:
+def _time_range(since: str | None, start: str | None, end: str | None, zone: tzinfo) -> TimeRange:
     """The range ``--since``, ``--from`` and ``--to`` give; a moment in --since points to --from."""
     from orderdesk.core.timerange import TimeRange, parse_duration, parse_moment
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Literal
 
 from orderdesk import i18n, strings
+from orderdesk.cli.empty_list import unknown_reference
 from orderdesk.config import Settings, require_store
 from orderdesk.core.empty_result import store_is_empty
 from orderdesk.core.errors import InputError
@@ -22,7 +23,6 @@ from orderdesk.core.text import show_controls
 from orderdesk.core.timeline import MAX_RECORDS, Timeline, TimelineEntry, order_timeline
 from orderdesk.core.timeline_rules import Finding, TimelineRules
 from orderdesk.core.timerange import describe_duration, resolve_zone
-from orderdesk.cli.empty_list import unknown_reference
 from orderdesk.findings import finding_sentence
 
 __all__ = ["ReportFormat", "print_order", "timeline_json", "timeline_table"]

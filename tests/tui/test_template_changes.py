@@ -13,8 +13,8 @@ from tui_console import screen_text
 from orderdesk.core.queries import RecordQuery, list_records
 from orderdesk.core.records import RequestRecord
 from orderdesk.core.store import Store
-from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.core.template_diff import TemplateChanges
+from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.screens.template_changes import TemplateChangesScreen, value_text
 
 SnapCompare = Callable[..., bool]

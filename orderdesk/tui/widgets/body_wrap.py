@@ -44,7 +44,7 @@ def _best_break(line: str, lowest: int, end: int) -> int:
 
 def breaks(line: str, width: int) -> list[int]:
     """Where ``line`` breaks (code point offsets) into rows of ``width`` cells, with its hang."""
-    if width < 2 or len(line) <= width and line.isascii():
+    if width < 2 or (len(line) <= width and line.isascii()):
         return []
     if len(line) > WEIGHED_LIMIT:
         # Cut every row's width along, counting a character a cell.
