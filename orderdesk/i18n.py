@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel.core import get_locale_identifier, negotiate_locale, parse_locale
 from babel.dates import format_datetime as _babel_datetime
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
@@ -90,9 +91,13 @@ def _normalise(value: str | None) -> str | None:
     """``fr_FR.UTF-8``, ``fr_CA``, ``fr`` -> ``fr``; an unknown or empty value -> None."""
     if not value:
         return None
-    code = value.split(":")[0].split(".")[0].split("@")[0].replace("-", "_").split("_")[0]
-    code = code.lower()
-    return code if code in LANGUAGES else None
+    try:
+        # Babel reads the locale name (dropping the encoding and the @modifier), then
+        # picks the shipped language it names, falling back from fr_CA to fr.
+        language, territory = parse_locale(value.split(":")[0].replace("-", "_"))[:2]
+    except ValueError:
+        return None
+    return negotiate_locale([get_locale_identifier((language, territory))], LANGUAGES)
 
 
 def choose(explicit: str | None, setting: str | None, environ: Mapping[str, str]) -> str:
