@@ -110,7 +110,10 @@ class TestWhereAndHowItWentWrong:
 
     def test_a_postback_still_retrying_is_still_retrying(self) -> None:
         diagnosis = record_diagnosis(retrying())
-        assert (diagnosis.failing_stage, diagnosis.what_went_wrong) == ("response", "still_retrying")
+        assert (diagnosis.failing_stage, diagnosis.what_went_wrong) == (
+            "response",
+            "still_retrying",
+        )
 
 
 class TestEveryPlaceTellsTheSameStory:

@@ -60,7 +60,7 @@ class Diagnosis:
 
     @property
     def last_answer_text(self) -> str | None:
-        """The last answer in the record's own words: the error (``timeout``), or ``HTTP <code>``."""
+        """The last answer in the record's words: the error (``timeout``), or ``HTTP <code>``."""
         answer = self.last_answer
         if answer is None:
             return None
