@@ -229,48 +229,26 @@ def _sync(
     stop: threading.Event,
 ) -> SyncProgress | None:
     """Run the sync under its lease; the last pass's progress, or None if none ran."""
-    from orderdesk.core.client import LogApiClient
-    from orderdesk.core.lease import Lease, LeaseHeld
-    from orderdesk.core.store import Store
-    from orderdesk.core.sync import follow, sync_once
+    from orderdesk.core.lease import LeaseHeld
+    from orderdesk.core.sync_service import Source, SyncService
 
-    with Store.open(settings.db) as store, LogApiClient(url, settings.api_key_value()) as client:
-        try:
-            lease = Lease.acquire(store)
-        except LeaseHeld as held:
-            if not wait:
-                click.echo(strings.SYNC_LEASE_HELD.format(holder=held.holder), err=True)
-                raise SystemExit(2) from None
-            reporter.say(strings.SYNC_WAITING.format(holder=held.holder))
-            waited = Lease.wait_for(store, stop)
-            if waited is None:
-                return None
-            lease = waited
-
-        def report(progress: SyncProgress) -> None:
-            reporter.update(progress)
-            lease.report(progress)
-
-        with lease:
-            if mode == "follow":
-                reporter.say(
-                    strings.FOLLOWING.format(
-                        url=client.url, db=store.shown_url, interval=settings.interval
-                    )
-                )
-                return follow(
-                    client, store, interval=settings.interval, stop=stop, on_progress=report
-                )
-            # A one-off pull is usually typed by a person: a source that does not
-            # answer at all is reported at once instead of being retried for a
-            # minute. Once it has answered, transient failures are retried.
-            client.health()
-            progress = sync_once(
-                client, store, on_progress=report, stop=stop, max_attempts=ONCE_ATTEMPTS
+    source = Source(url, settings.api_key_value(), interval=settings.interval)
+    service = SyncService(settings.db, source)
+    waiting = reporter.waiting if wait else None
+    try:
+        if mode == "follow":
+            return service.follow(
+                stop, reporter.progressed, waiting=waiting, on_following=reporter.following
             )
-            if progress.caught_up:
-                reporter.finish(progress)
-            return progress
+        progress = service.catch_up(
+            stop, reporter.progressed, attempts=ONCE_ATTEMPTS, waiting=waiting
+        )
+    except LeaseHeld as held:
+        click.echo(strings.SYNC_LEASE_HELD.format(holder=held.holder), err=True)
+        raise SystemExit(2) from None
+    if progress is not None and progress.caught_up:
+        reporter.finish(progress)
+    return progress
 
 
 def _list_options(command: F) -> F:

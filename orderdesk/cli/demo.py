@@ -15,9 +15,10 @@ from functools import partial
 from pathlib import Path
 
 from orderdesk.core.store import Store
+from orderdesk.core.sync_service import Source
 from orderdesk.sim import Simulation
 from orderdesk.sim.server import SimulatorServer
-from orderdesk.tui.app import OrderdeskApp, Source
+from orderdesk.tui.app import OrderdeskApp
 from orderdesk.tui.terminal import drawing_on_terminal
 
 __all__ = ["DEMO_INTERVAL", "demo_app", "run_demo", "simulated_source"]

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from orderdesk import i18n, strings
-from orderdesk.core.progress import SyncProgress
+from orderdesk.core.progress import SyncProgress, SyncReport
 from orderdesk.core.text import show_controls
+
+if TYPE_CHECKING:
+    from orderdesk.core.sync_service import Following
 
 # How often the rewritten line may change: faster is flicker, not information.
 _REDRAW_SECONDS = 0.1
@@ -30,8 +33,21 @@ class SyncReporter:
         self._line_open = False
         self._last_error: str | None = None
 
-    def update(self, progress: SyncProgress) -> None:
+    def waiting(self, holder: str) -> None:
+        """Say that another process syncs the store, and that this one waits for it."""
+        self.say(strings.SYNC_WAITING.format(holder=holder))
+
+    def following(self, following: Following) -> None:
+        """Say from where, into where and how often the sync follows its source."""
+        self.say(
+            strings.FOLLOWING.format(
+                url=following.url, db=following.store, interval=following.interval
+            )
+        )
+
+    def progressed(self, report: SyncReport) -> None:
         """Take a progress report: redraw the status line, or log what changed."""
+        progress = report.progress
         error = progress.last_error
         if error is not None and error != self._last_error:
             when = (

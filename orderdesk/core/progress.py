@@ -11,7 +11,7 @@ from datetime import datetime
 
 from orderdesk.core.records import Kind, Watermark
 
-__all__ = ["KindProgress", "SyncProgress"]
+__all__ = ["KindProgress", "SyncProgress", "SyncReport"]
 
 
 @dataclass
@@ -54,3 +54,22 @@ class SyncProgress:
     #: Transient failures met in this pass.
     retries: int = 0
     per_kind: dict[Kind, KindProgress] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """A pass's progress, and what reached the store since the report before it."""
+
+    progress: SyncProgress
+    #: Records new to the store since the last report.
+    new: int
+    #: Records written (new ones and newer versions) since the last report.
+    stored: int
+
+    @classmethod
+    def since(cls, last: SyncProgress | None, progress: SyncProgress) -> SyncReport:
+        """``progress`` told after ``last``: the counts grown in between."""
+        # Each pass counts from zero again once the one before caught up.
+        if last is None or last.caught_up:
+            return cls(progress, progress.new, progress.stored)
+        return cls(progress, progress.new - last.new, progress.stored - last.stored)

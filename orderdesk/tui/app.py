@@ -1,18 +1,14 @@
-"""The App: the Requests and Postbacks screens, the keys between them, and the sync worker."""
+"""The App: the Requests and Postbacks screens, the keys between them, and the console's sync."""
 
 from __future__ import annotations
 
 import gc
-import threading
 from collections.abc import Callable, Iterable
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from sqlalchemy.exc import DBAPIError
-from textual import events, on, work
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, Provider
@@ -22,13 +18,13 @@ from textual.worker import Worker, WorkerState
 
 from orderdesk import strings
 from orderdesk.core.empty_result import store_is_empty
-from orderdesk.core.errors import OrderdeskError, SourceError
-from orderdesk.core.lease import Lease, LeaseHeld, SyncStatus, lease_holder, read_status
-from orderdesk.core.progress import SyncProgress
+from orderdesk.core.errors import OrderdeskError
 from orderdesk.core.records import KINDS, Kind
 from orderdesk.core.store import Store
+from orderdesk.core.sync_service import Source, SourceOpener, SyncService
 from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
 from orderdesk.i18n import gettext
+from orderdesk.tui.console_sync import SYNC_GROUP, ConsoleSync
 from orderdesk.tui.keys import help_groups
 from orderdesk.tui.list_filter import PRESETS, ListFilter, TimeWindow, zone_label
 from orderdesk.tui.messages import OrderWanted, RecordOpened, SyncProgressed, WorkerFailed
@@ -39,10 +35,10 @@ from orderdesk.tui.screens.help import HelpScreen
 from orderdesk.tui.screens.records import RecordsScreen
 from orderdesk.tui.screens.too_small import TooSmallScreen, too_small
 from orderdesk.tui.view_commands import view_commands
-from orderdesk.tui.widgets.status_line import ERROR_KEY, Freshness, SourceFailure, StatusLine
+from orderdesk.tui.widgets.status_line import ERROR_KEY
 from orderdesk.views import default_views_path
 
-__all__ = ["OrderdeskApp", "Source", "SourceOpener", "stylesheet_path"]
+__all__ = ["OrderdeskApp", "stylesheet_path"]
 
 StartScreen = Literal["requests", "postbacks"]
 
@@ -52,19 +48,6 @@ def stylesheet_path() -> Path:
     package = Path(__file__).resolve().parents[1]
     installed = package / "orderdesk.tcss"
     return installed if installed.exists() else package.parent / "orderdesk.tcss"
-
-
-@dataclass(frozen=True)
-class Source:
-    """The log API the background sync follows."""
-
-    url: str
-    api_key: str | None = None
-    interval: float = 5.0
-
-
-#: Opens the source when the sync starts, and closes it when the sync ends.
-SourceOpener = Callable[[], AbstractContextManager[Source]]
 
 
 def _utc_now() -> datetime:
@@ -113,10 +96,6 @@ class OrderdeskApp(App[None]):
         self._freeze_startup = freeze_startup
         self.store = store
         self.source = source
-        if open_source is None and source is not None:
-            given = source
-            open_source = lambda: nullcontext(given)  # noqa: E731
-        self._open_source = open_source
         self.now = now
         self.zone = zone if zone is not None else datetime.now().astimezone().tzinfo or UTC
         self._chosen_zone = self.zone
@@ -125,17 +104,17 @@ class OrderdeskApp(App[None]):
         self._start_order = order_reference
         #: The order timeline's thresholds, from the settings.
         self.timeline_rules = timeline_rules
-        self.freshness = Freshness(has_source=open_source is not None)
-        self._stop_sync = threading.Event()
-        self._sync_ended = threading.Event()
-        self._sync_ended.set()
-        #: Whether this console may sync when no other process does.
-        self._take_over = take_over
-        self._service_poll = service_poll
-        self._seen_service = False
-        self._seen_watermark: datetime | None = None
-        self._last_report: SyncProgress | None = None
-        self._failing_shown = False
+        opened = open_source if open_source is not None else source
+        self.syncing = ConsoleSync(
+            self,
+            store,
+            SyncService(store.url, opened) if opened is not None else None,
+            lists=lambda: self._lists.values(),
+            now=now,
+            take_over=take_over,
+            poll=service_poll,
+        )
+        self.freshness = self.syncing.freshness
         self._lists: dict[Kind, RecordsScreen] = {}
         #: Where saved views are read and written (the user's config folder by default).
         self.views_path = views_path if views_path is not None else default_views_path()
@@ -147,13 +126,7 @@ class OrderdeskApp(App[None]):
         for kind in KINDS:
             self.add_mode(kind, self._list_screen_maker(kind))
         self.switch_mode(self._start)
-        holder = self._watch_service()
-        self.set_interval(self._service_poll, self._watch_service)
-        if holder is not None:
-            pass  # another process syncs this store: watch it, sync nothing
-        elif self._open_source is not None:
-            self._start_sync()
-        elif store_is_empty(self.store):
+        if not self.syncing.start() and store_is_empty(self.store):
             self.push_screen(FirstRunScreen(self.store.url))
         if self._start_order is not None:
             self.open_order(self._start_order)
@@ -333,58 +306,6 @@ class OrderdeskApp(App[None]):
 
     # -- freshness -------------------------------------------------------------------
 
-    def _watch_service(self) -> str | None:
-        """Read who syncs the store and how it went (one row); reload when its watermark moves."""
-        if not self._sync_ended.is_set():
-            return None  # this console syncs: its own progress says more
-        try:
-            holder = lease_holder(self.store)
-            status = read_status(self.store)
-        except DBAPIError as error:
-            whole = str(error.orig)
-            brief = strings.BRIEF_STORE_UNREADABLE
-            self.freshness.stopped = SourceFailure(brief, whole, self.now(), stopped=True)
-            self._redraw_status()
-            return None
-        self._show_service(holder, status)
-        may_take_over = self._take_over and self.freshness.stopped is None
-        if holder is None and self._seen_service and may_take_over and self._open_source:
-            self.freshness.took_over = True
-            self._start_sync()
-        self._seen_service = self._seen_service or holder is not None
-        return holder
-
-    def _show_service(self, holder: str | None, status: SyncStatus | None) -> None:
-        seen = holder is not None or self._seen_service
-        self.freshness.service = status if seen else None
-        self.freshness.service_holder = holder
-        if status is not None and status.last_success_at is not None:
-            # An earlier sync's, until this console's own catches up.
-            self._synced(status.last_success_at)
-        moved = status is not None and status.watermark_at != self._seen_watermark
-        if moved and status is not None:
-            if self._seen_watermark is not None:
-                for screen in self._lists.values():
-                    screen.records_arrived()
-            self._seen_watermark = status.watermark_at
-        self._redraw_status()
-
-    def _synced(self, moment: datetime) -> None:
-        synced_at = self.freshness.synced_at
-        if synced_at is None or moment > synced_at:
-            self.freshness.synced_at = moment
-
-    def _redraw_status(self) -> None:
-        for line in self.screen.query(StatusLine):
-            line.redraw()
-        for screen in self._lists.values():
-            screen.freshness_changed()
-        failing = self.freshness.failure is not None
-        if failing != self._failing_shown:
-            # The key to the whole error is offered only while there is one.
-            self._failing_shown = failing
-            self.refresh_bindings()
-
     def action_source_error(self) -> None:
         """Show the source's whole error, since when it fails, and the next try."""
         from orderdesk.tui.screens.source_error import SourceErrorDialog
@@ -393,77 +314,9 @@ class OrderdeskApp(App[None]):
         if failure is not None and not isinstance(self.screen, SourceErrorDialog):
             self.push_screen(SourceErrorDialog(failure, self.zone))
 
-    def _start_sync(self) -> None:
-        assert self._open_source is not None
-        self._sync_ended.clear()
-        self.freshness.service = None
-        # Records stored before the first pass: a sync ran, whether or not it caught up.
-        self.freshness.had_records = not store_is_empty(self.store)
-        self._follow_source(self._open_source)
-
-    def _sync_declined(self) -> None:
-        """Another process took the lease first: watch it instead."""
-        self.freshness.took_over = False
-        self._watch_service()
-
-    @work(thread=True, exclusive=True, group="sync", name="sync", exit_on_error=False)
-    def _follow_source(self, open_source: SourceOpener) -> None:
-        # Its own Store: a separate SQLite connection, writing while the screens read.
-        # The lease comes first, so a console that is only watching opens no source.
-        # Imported here: a console with no source never loads the HTTP client.
-        from orderdesk.core.client import LogApiClient
-        from orderdesk.core.sync import follow
-
-        try:
-            with Store.open(self.store.url) as store:
-                try:
-                    lease = Lease.acquire(store)
-                except LeaseHeld:
-                    self._sync_ended.set()
-                    self.call_from_thread(self._sync_declined)
-                    return
-
-                def report(progress: SyncProgress) -> None:
-                    self._report_from_thread(progress)
-                    lease.report(progress)
-
-                # Opening the source may take a while (the demo generates its service).
-                with (
-                    lease,
-                    open_source() as source,
-                    LogApiClient(source.url, source.api_key) as client,
-                ):
-                    follow(
-                        client,
-                        store,
-                        interval=source.interval,
-                        stop=self._stop_sync,
-                        on_progress=report,
-                    )
-        finally:
-            self._sync_ended.set()
-
-    def _report_from_thread(self, progress: SyncProgress) -> None:
-        last = self._last_report
-        # Each pass starts counting from zero after the last one caught up.
-        if last is None or last.caught_up:
-            new, stored = progress.new, progress.stored
-        else:
-            new, stored = progress.new - last.new, progress.stored - last.stored
-        self._last_report = progress
-        self.post_message(SyncProgressed(progress, new, stored))
-
     @on(SyncProgressed)
     def _sync_progressed(self, message: SyncProgressed) -> None:
-        progress = self.freshness.progress = message.progress
-        if progress.caught_up and progress.last_success_at is not None:
-            # Only a pass that caught up is a sync that ended: a stopped one is not.
-            self._synced(progress.last_success_at)
-        self.freshness.unseen += message.new
-        if message.stored:
-            for screen in self._lists.values():
-                screen.records_arrived()
-        self._redraw_status()
+        self.syncing.progressed(message)
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
@@ -478,9 +331,8 @@ class OrderdeskApp(App[None]):
     def _worker_failed(self, worker: Worker[Any]) -> None:
         error = worker.error
         text = safe(str(error) if isinstance(error, OrderdeskError) else repr(error)).plain
-        if worker.group == "sync":
-            self.freshness.stopped = self._stopped_by(error)
-            self._redraw_status()
+        if worker.group == SYNC_GROUP:
+            self.syncing.failed(error)
         self.notify(
             strings.WORKER_FAILED.format(name=worker.name, error=text),
             severity="error",
@@ -488,22 +340,6 @@ class OrderdeskApp(App[None]):
             markup=False,
         )
 
-    def _stopped_by(self, error: BaseException | None) -> SourceFailure:
-        """The failure that ended the sync, in a few words and whole."""
-        if isinstance(error, SourceError) and error.brief:
-            brief = error.brief
-        elif isinstance(error, OrderdeskError):
-            brief = strings.BRIEF_SOURCE_ERROR
-        else:
-            brief = type(error).__name__
-        whole = str(error) if isinstance(error, OrderdeskError) else repr(error)
-        progress = self.freshness.progress
-        since = progress.failing_since if progress is not None else None
-        return SourceFailure(brief, whole, since or self.now(), stopped=True)
-
     def on_unmount(self) -> None:
         """Stop the sync between pages, and give its lease back before the app ends."""
-        self._stop_sync.set()
-        # A page in flight ends within the client's timeout; past this, a SQLite
-        # lease left behind lapses by itself.
-        self._sync_ended.wait(timeout=5)
+        self.syncing.stop()

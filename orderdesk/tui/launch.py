@@ -10,8 +10,9 @@ from orderdesk.config import Settings
 from orderdesk.core.errors import InputError
 from orderdesk.core.records import POSTBACK_STATUSES, REQUEST_STATUSES
 from orderdesk.core.store import Store
+from orderdesk.core.sync_service import Source
 from orderdesk.core.timerange import parse_duration, resolve_zone
-from orderdesk.tui.app import OrderdeskApp, Source, StartScreen
+from orderdesk.tui.app import OrderdeskApp, StartScreen
 from orderdesk.tui.list_filter import ListFilter, TimeWindow
 from orderdesk.tui.saved_views import view_filter
 from orderdesk.tui.terminal import drawing_on_terminal

@@ -14,7 +14,8 @@ from orderdesk.cli.commands import main
 from orderdesk.cli.demo import demo_app
 from orderdesk.core.queries import RecordQuery, list_summaries
 from orderdesk.core.store import Store
-from orderdesk.tui.app import OrderdeskApp, Source
+from orderdesk.core.sync_service import Source
+from orderdesk.tui.app import OrderdeskApp
 from orderdesk.tui.launch import start_filter
 from orderdesk.tui.screens.first_run import FirstRunScreen
 from orderdesk.tui.screens.help import HelpScreen

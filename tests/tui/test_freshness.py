@@ -20,8 +20,9 @@ from tui_console import console, record_list, screen_text, settled
 from orderdesk.core.lease import Lease, read_status
 from orderdesk.core.progress import SyncProgress
 from orderdesk.core.store import Store
+from orderdesk.core.sync_service import Source
 from orderdesk.i18n import speaking
-from orderdesk.tui.app import OrderdeskApp, Source
+from orderdesk.tui.app import OrderdeskApp
 from orderdesk.tui.list_filter import ListFilter, TimeWindow
 from orderdesk.tui.screens.records import RecordsScreen
 from orderdesk.tui.screens.source_error import SourceErrorDialog

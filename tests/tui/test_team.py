@@ -21,8 +21,9 @@ from orderdesk.core.lease import Lease, lease_holder
 from orderdesk.core.records import Watermark
 from orderdesk.core.store import Store
 from orderdesk.core.sync import SyncProgress
+from orderdesk.core.sync_service import Source
 from orderdesk.tui import launch
-from orderdesk.tui.app import OrderdeskApp, Source
+from orderdesk.tui.app import OrderdeskApp
 from orderdesk.tui.widgets.status_line import StatusLine
 
 
