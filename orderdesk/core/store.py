@@ -1,11 +1,8 @@
 """The local store: opening it, its schema version and upgrades, and saving pages of records.
 
-One process syncs into a store while others read it: on SQLite the file is in
-WAL mode so readers never block the writer, a busy connection waits rather than
-fails, and every write transaction takes the write lock when it begins.
-PostgreSQL is made to behave the same: a write transaction first takes a lock
-that only writers ask for, and a reader sees one snapshot for as long as it
-keeps its connection (as a SQLite reader does while it reads).
+One process syncs into a store while others read it: readers never block the
+writer, and writers go one at a time, each seeing what the previous one
+committed. How each engine does it is its backend's (``orderdesk.core.backends``).
 """
 
 from __future__ import annotations
@@ -23,8 +20,6 @@ from sqlalchemy import (
     Engine,
     bindparam,
     create_engine,
-    event,
-    func,
     insert,
     inspect,
     select,
@@ -35,6 +30,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from orderdesk import strings
 from orderdesk.core import migrations
+from orderdesk.core.backends import WRITES, Backend, backend_for
 from orderdesk.core.errors import SchemaVersionError, StoreError
 from orderdesk.core.records import (
     RECORD_TYPES,
@@ -56,13 +52,7 @@ from orderdesk.core.search import (
 
 __all__ = ["SaveResult", "Store"]
 
-_BUSY_TIMEOUT_MS = 10_000
-_PAGE_SIZE = 16_384
 _ID_CHUNK = 500
-_WRITE = "orderdesk_write"
-# The key of the transaction-level advisory lock that serializes writers on
-# PostgreSQL, as SQLite's write lock does ("orderdesk" in ASCII, in 63 bits).
-_WRITE_LOCK_KEY = 0x6F72646572646573
 # PostgreSQL's SQLSTATE for "permission denied".
 _INSUFFICIENT_PRIVILEGE = "42501"
 
@@ -88,39 +78,6 @@ def _url_of(target: str | os.PathLike[str]) -> str:
     return "sqlite:///" + str(Path(text).expanduser().absolute())
 
 
-def _configure_sqlite(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy's "begin" event, not the driver, start transactions,
-        # so that writers can begin IMMEDIATE and never fail to upgrade a read lock.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        try:
-            # Rows are 1 to 3 KB: 4 KB pages hold one each and leave the rest
-            # empty or spill it to overflow pages (a store 10 % bigger, measured).
-            # This only takes effect in a file that has no table yet.
-            cursor.execute(f"PRAGMA page_size = {_PAGE_SIZE}")
-            cursor.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-            cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = NORMAL")
-        finally:
-            cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Connection) -> None:
-        writes = connection.get_execution_options().get(_WRITE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
-
-
-def _configure_postgres(engine: Engine) -> None:
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Connection) -> None:
-        # Writers read what they are about to change (stored versions, template
-        # sources): one at a time, each seeing what the previous one committed.
-        if connection.get_execution_options().get(_WRITE, False):
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITE_LOCK_KEY})")
-
-
 def _shown(url: URL) -> str:
     """A database URL fit to print: its password hidden."""
     return url.render_as_string(hide_password=True)
@@ -131,10 +88,13 @@ class Store:
 
     engine: Engine
     url: str
+    #: What this store's engine does its own way.
+    backend: Backend
 
     def __init__(self, engine: Engine, url: str) -> None:
         self.engine = engine
         self.url = url
+        self.backend = backend_for(engine)
         # Template sources are never deleted, so an id once committed stays
         # right: a page looks up only the sources this store has not yet seen.
         self._source_ids: dict[bytes, int] = {}
@@ -147,29 +107,21 @@ class Store:
             parsed = make_url(url)
         except ArgumentError as error:
             raise StoreError(strings.STORE_NOT_A_URL.format(url=url, error=error)) from None
-        sqlite = parsed.get_backend_name() == "sqlite"
-        where = (parsed.database if sqlite else None) or _shown(parsed)
-        if sqlite and parsed.database not in (None, "", ":memory:"):
-            folder = Path(parsed.database).parent
+        backend = backend_for(parsed)
+        where = backend.describe(parsed)
+        folder = backend.folder(parsed)
+        if folder is not None:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise StoreError(
                     strings.STORE_NO_FOLDER.format(folder=folder, error=error.strerror)
                 ) from None
-        options: dict[str, Any] = {}
-        if parsed.get_backend_name() == "postgresql":
-            # Readers keep one snapshot per connection, as on SQLite; writers
-            # (in _writing) read committed data once they hold the write lock.
-            options["isolation_level"] = "REPEATABLE READ"
         try:
-            engine = create_engine(url, **options)
+            engine = create_engine(url, **backend.engine_options())
         except (ArgumentError, NoSuchModuleError, ImportError) as error:
             raise StoreError(strings.STORE_BAD_URL.format(url=url, error=error)) from None
-        if engine.dialect.name == "sqlite":
-            _configure_sqlite(engine)
-        elif engine.dialect.name == "postgresql":
-            _configure_postgres(engine)
+        backend.configure(engine)
         store = cls(engine, url)
         try:
             store._prepare(where)
@@ -259,10 +211,7 @@ class Store:
     def _writing(self) -> Iterator[Connection]:
         """A connection in a write transaction, committed when the block ends without error."""
         with self.engine.connect() as connection:
-            options: dict[str, Any] = {_WRITE: True}
-            if connection.dialect.name == "postgresql":
-                options["isolation_level"] = "READ COMMITTED"
-            connection.execution_options(**options)
+            connection.execution_options(**{WRITES: True, **self.backend.write_options()})
             with connection.begin():
                 yield connection
 
@@ -328,15 +277,9 @@ class Store:
         unknown = [digest for digest in sources if digest not in ids]
         if unknown:
             # Another process sharing the store may have inserted some of them.
-            if connection.dialect.name == "postgresql":
-                # Imported here: a SQLite user's every command would pay for it.
-                from sqlalchemy.dialects import postgresql
-
-                adding = postgresql.insert(TEMPLATE_SOURCES).on_conflict_do_nothing()
-            else:
-                adding = insert(TEMPLATE_SOURCES).prefix_with("OR IGNORE", dialect="sqlite")
             connection.execute(
-                adding, [{"sha256": digest, "source": sources[digest]} for digest in unknown]
+                self.backend.insert_new(TEMPLATE_SOURCES),
+                [{"sha256": digest, "source": sources[digest]} for digest in unknown],
             )
             query = select(TEMPLATE_SOURCES.c.sha256, TEMPLATE_SOURCES.c.id).where(
                 TEMPLATE_SOURCES.c.sha256.in_(unknown)
@@ -365,18 +308,7 @@ class Store:
     ) -> None:
         if not rows:
             return
-        table = TABLES[kind]
-        if connection.dialect.name == "sqlite":
-            # The writer holds the database (BEGIN IMMEDIATE), so the next keys
-            # are its to give; a plain executemany then replaces an INSERT ...
-            # RETURNING per row, which was a third of a page's save.
-            first = (connection.execute(select(func.max(table.c.pk))).scalar() or 0) + 1
-            pks = list(range(first, first + len(rows)))
-            keyed = [{**row, "pk": pk} for row, pk in zip(rows, pks, strict=True)]
-            connection.execute(insert(table), keyed)
-        else:
-            statement = insert(table).returning(table.c.pk, sort_by_parameter_order=True)
-            pks = list(connection.execute(statement, rows).scalars().all())
+        pks = self.backend.insert_rows(connection, TABLES[kind], rows)
         keys = [{"pk": pk} for pk in pks]
         index_documents(connection, kind, keys, documents)
 
