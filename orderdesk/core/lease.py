@@ -198,14 +198,14 @@ class Lease:
             )
         self._lock_connection = connection
         try:
-            with self.store._writing() as writing:
+            with self.store.writing() as writing:
                 self._write_holder(writing, _now())
         except BaseException:
             self.release()
             raise
 
     def _claim_row(self) -> None:
-        with self.store._writing() as connection:
+        with self.store.writing() as connection:
             now = _now()
             row = connection.execute(
                 select(SYNC_STATUS.c.holder, SYNC_STATUS.c.expires_at).where(
@@ -250,7 +250,7 @@ class Lease:
         while not self._released.wait(self.heartbeat):
             now = _now()
             try:
-                with self.store._writing() as connection:
+                with self.store.writing() as connection:
                     renewed = connection.execute(
                         update(SYNC_STATUS)
                         .where(SYNC_STATUS.c.name == _ROW, SYNC_STATUS.c.holder == self.holder)
@@ -288,7 +288,7 @@ class Lease:
         # was stopped half way, leaves the last sync that ended where it was.
         if progress.caught_up and progress.last_success_at is not None:
             values["last_success_at"] = progress.last_success_at
-        with self.store._writing() as connection:
+        with self.store.writing() as connection:
             values["watermark_at"] = connection.execute(
                 select(func.max(WATERMARKS.c.updated_at))
             ).scalar()
@@ -306,7 +306,7 @@ class Lease:
         if self._beating is not None:
             self._beating.join()
         try:
-            with self.store._writing() as connection:
+            with self.store.writing() as connection:
                 connection.execute(
                     update(SYNC_STATUS)
                     .where(SYNC_STATUS.c.name == _ROW, SYNC_STATUS.c.holder == self.holder)
