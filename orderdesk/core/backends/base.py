@@ -5,7 +5,8 @@ The rest of the core writes portable SQLAlchemy and asks the store's backend
 connection is set up and a writer serialised, how rows get their keys, the
 full-text index, the sync lease's lock, and a few expressions. Capabilities are
 class constants; every method has the default any database SQLAlchemy speaks
-gets, so a third engine is one new module that overrides what it does its own way.
+gets, so a third engine is one new module that overrides what it does its own
+way, named in ``backends/__init__.py``.
 """
 
 from __future__ import annotations
