@@ -16,9 +16,9 @@ from record_factory import T0, failed_request, postback, request
 from sqlalchemy import Engine, create_engine, inspect, select
 from v1_store import write_v1_store
 
-from orderdesk.core import migrations
-from orderdesk.core import store as store_module
+from orderdesk.core import migrations, pages
 from orderdesk.core.errors import SchemaVersionError, StoreError
+from orderdesk.core.pages import SaveResult
 from orderdesk.core.queries import (
     RecordQuery,
     count,
@@ -41,7 +41,7 @@ from orderdesk.core.records import (
 )
 from orderdesk.core.redact import redact_record
 from orderdesk.core.schema import TABLES
-from orderdesk.core.store import SaveResult, Store
+from orderdesk.core.store import Store
 from orderdesk.sim.traffic import Simulation
 
 
@@ -201,7 +201,7 @@ class TestTemplateSources:
             raise RuntimeError("power cut")
 
         fresh = request(1, template=_template("{{ new }}"))
-        monkeypatch.setattr(store_module, "index_documents", crash)
+        monkeypatch.setattr(pages, "index_documents", crash)
         with pytest.raises(RuntimeError):
             store.save_page("requests", [fresh], None)
         monkeypatch.undo()
@@ -294,7 +294,7 @@ class TestWatermark:
         def crash(*args: object) -> None:
             raise RuntimeError("power cut")
 
-        monkeypatch.setattr(store_module, "index_documents", crash)
+        monkeypatch.setattr(pages, "index_documents", crash)
         with pytest.raises(RuntimeError):
             store.save_page("requests", [request(1)], Watermark(T0, "req_000001"))
         assert truth(store, "requests") == {}

@@ -36,9 +36,10 @@ from orderdesk.core.errors import (
     SourceError,
     TransientSourceError,
 )
+from orderdesk.core.pages import SaveResult
 from orderdesk.core.queries import truth
 from orderdesk.core.records import Kind, LogRecord, Watermark
-from orderdesk.core.store import SaveResult, Store
+from orderdesk.core.store import Store
 from orderdesk.core.sync import SyncProgress, follow, sync_once
 
 URL = "http://logs.example"

@@ -1,10 +1,10 @@
 """One sync per store: the lease that decides which process syncs, and what it last reported.
 
-On PostgreSQL the lease is a session-level advisory lock held on a connection
-of its own for as long as the holder lives: the server lets go of it when the
-process dies, however it dies. SQLite has no such lock, so the lease is the
-``sync_status`` row: its holder renews ``expires_at`` every heartbeat, and a
-lease past its expiry (three heartbeats missed) may be taken over.
+Where the engine has session locks (PostgreSQL's advisory locks), the lease is
+one held on a connection of its own for as long as the holder lives: the server
+lets go of it when the process dies, however it dies. Elsewhere (SQLite) the
+lease is the ``sync_status`` row: its holder renews ``expires_at`` every
+heartbeat, and a lease past its expiry (three heartbeats missed) may be taken over.
 
 Either way the holder writes how its passes go to that row, so that every
 viewer of the store can show the service's freshness by reading one row.
@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Connection, func, insert, select, text, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
 from orderdesk import strings
@@ -129,18 +129,9 @@ def read_status(store: Store) -> SyncStatus | None:
 def lease_holder(store: Store, now: datetime | None = None) -> str | None:
     """Who holds the store's lease now, or None if it is free; only reads, so any role may ask."""
     status = read_status(store)
-    if store.engine.dialect.name == "postgresql":
-        # pg_locks splits a bigint key: its high half in classid, its low half in objid.
+    if store.backend.HAS_SESSION_LOCKS:
         with store.engine.connect() as connection:
-            held = connection.execute(
-                text(
-                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                    "AND classid = :high AND objid = :low AND objsubid = 1 "
-                    "AND database = "
-                    "(SELECT oid FROM pg_database WHERE datname = current_database())"
-                ),
-                {"high": LEASE_KEY >> 32, "low": LEASE_KEY & 0xFFFFFFFF},
-            ).scalar_one()
+            held = store.backend.session_lock_held(connection, LEASE_KEY)
         if not held:
             return None
         return status.holder if status is not None and status.holder else strings.ANOTHER_PROCESS
@@ -172,8 +163,8 @@ class Lease:
     ) -> Lease:
         """Take the store's lease, or raise :class:`LeaseHeld` naming who has it."""
         lease = cls(store, holder or holder_id(), heartbeat)
-        if store.engine.dialect.name == "postgresql":
-            lease._lock_advisory()
+        if store.backend.HAS_SESSION_LOCKS:
+            lease._lock_session()
         else:
             lease._claim_row()
             lease._beating = threading.Thread(
@@ -199,31 +190,22 @@ class Lease:
                 stop.wait(heartbeat)
         return None
 
-    def _lock_advisory(self) -> None:
-        connection = self.store.engine.connect()
-        try:
-            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-            got = connection.execute(
-                text("SELECT pg_try_advisory_lock(:key)"), {"key": LEASE_KEY}
-            ).scalar_one()
-        except BaseException:
-            connection.close()
-            raise
-        if not got:
-            connection.close()
+    def _lock_session(self) -> None:
+        connection = self.store.backend.take_session_lock(self.store.engine, LEASE_KEY)
+        if connection is None:
             raise LeaseHeld(
                 lease_holder(self.store) or strings.ANOTHER_PROCESS, self.store.shown_url
             )
         self._lock_connection = connection
         try:
-            with self.store._writing() as writing:
+            with self.store.writing() as writing:
                 self._write_holder(writing, _now())
         except BaseException:
             self.release()
             raise
 
     def _claim_row(self) -> None:
-        with self.store._writing() as connection:
+        with self.store.writing() as connection:
             now = _now()
             row = connection.execute(
                 select(SYNC_STATUS.c.holder, SYNC_STATUS.c.expires_at).where(
@@ -268,7 +250,7 @@ class Lease:
         while not self._released.wait(self.heartbeat):
             now = _now()
             try:
-                with self.store._writing() as connection:
+                with self.store.writing() as connection:
                     renewed = connection.execute(
                         update(SYNC_STATUS)
                         .where(SYNC_STATUS.c.name == _ROW, SYNC_STATUS.c.holder == self.holder)
@@ -306,7 +288,7 @@ class Lease:
         # was stopped half way, leaves the last sync that ended where it was.
         if progress.caught_up and progress.last_success_at is not None:
             values["last_success_at"] = progress.last_success_at
-        with self.store._writing() as connection:
+        with self.store.writing() as connection:
             values["watermark_at"] = connection.execute(
                 select(func.max(WATERMARKS.c.updated_at))
             ).scalar()
@@ -324,7 +306,7 @@ class Lease:
         if self._beating is not None:
             self._beating.join()
         try:
-            with self.store._writing() as connection:
+            with self.store.writing() as connection:
                 connection.execute(
                     update(SYNC_STATUS)
                     .where(SYNC_STATUS.c.name == _ROW, SYNC_STATUS.c.holder == self.holder)
@@ -332,9 +314,7 @@ class Lease:
                 )
         finally:
             if self._lock_connection is not None:
-                self._lock_connection.execute(
-                    text("SELECT pg_advisory_unlock(:key)"), {"key": LEASE_KEY}
-                )
+                self.store.backend.release_session_lock(self._lock_connection, LEASE_KEY)
                 self._lock_connection.close()
                 self._lock_connection = None
 

@@ -1,4 +1,8 @@
-"""The store's schema version and the upgrades from each older one.
+"""The store's schema version: created in an empty database, upgraded from each older one.
+
+Opening a store reads its version: a current store is only read, an empty
+database gets the schema, an older store is upgraded, and a database that is
+not a store, or a store from a newer orderdesk, is refused.
 
 An upgrade runs inside the transaction that records the new version, so a
 failed one leaves the store as it was. To change the schema: change the tables
@@ -11,11 +15,13 @@ that later changes to the schema do not change what it does.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 from sqlalchemy import (
     Column,
     Connection,
     DateTime,
+    Engine,
     Integer,
     LargeBinary,
     MetaData,
@@ -25,15 +31,21 @@ from sqlalchemy import (
     bindparam,
     column,
     insert,
+    inspect,
     select,
     table,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 
+from orderdesk import strings
+from orderdesk.core.errors import SchemaVersionError, StoreError
 from orderdesk.core.records import TemplateProcessing
 from orderdesk.core.rows import source_digest, template_without_source
+from orderdesk.core.schema import META, SYNC_STATUS, TABLES, TEMPLATE_SOURCES, WATERMARKS
+from orderdesk.core.search import create_search_tables
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "prepare"]
 
 #: The schema this orderdesk writes.
 SCHEMA_VERSION = 5
@@ -41,6 +53,8 @@ SCHEMA_VERSION = 5
 Migration = Callable[[Connection], None]
 
 _BATCH = 1_000
+# PostgreSQL's SQLSTATE for "permission denied".
+_INSUFFICIENT_PRIVILEGE = "42501"
 
 _V2_SOURCES = Table(
     "template_sources",
@@ -147,3 +161,77 @@ MIGRATIONS: dict[int, Migration] = {
     3: _status_in_party_indexes,
     4: _failure_in_status,
 }
+
+
+def prepare(
+    engine: Engine, writing: Callable[[], AbstractContextManager[Connection]], where: str
+) -> None:
+    """Create the schema in an empty database, or upgrade an older one, or refuse.
+
+    ``writing`` is the store's write transaction, under its write lock.
+    """
+    # A current store is only read, so that a role that may only read can view it.
+    with engine.connect() as connection:
+        version = _stored_version(connection, where)
+    if version == SCHEMA_VERSION:
+        return
+    try:
+        with writing() as connection:
+            # Again under the write lock: another process may have just done it.
+            version = _stored_version(connection, where)
+            if version is None:
+                _create(connection)
+            else:
+                _upgrade(connection, where, version)
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) != _INSUFFICIENT_PRIVILEGE:
+            raise
+        needs = (
+            strings.STORE_NEEDS_CREATE
+            if version is None
+            else strings.STORE_NEEDS_UPGRADE.format(version=version)
+        )
+        raise StoreError(strings.STORE_READ_ONLY.format(where=where, needs=needs)) from None
+
+
+def _stored_version(connection: Connection, where: str) -> int | None:
+    """The store's schema version; None in an empty database; refuses anything else."""
+    tables = set(inspect(connection).get_table_names())
+    if META.name not in tables:
+        if tables:
+            raise StoreError(
+                strings.STORE_FOREIGN.format(where=where, tables=", ".join(sorted(tables)[:5]))
+            )
+        return None
+    stored = connection.execute(
+        select(META.c.value).where(META.c.key == "schema_version")
+    ).scalar_one_or_none()
+    if stored is None or not stored.isdigit():
+        raise StoreError(strings.STORE_NO_VERSION.format(where=where))
+    version = int(stored)
+    if version > SCHEMA_VERSION:
+        raise SchemaVersionError(
+            strings.STORE_TOO_NEW.format(where=where, version=version, known=SCHEMA_VERSION)
+        )
+    return version
+
+
+def _create(connection: Connection) -> None:
+    schema_tables = [TEMPLATE_SOURCES, *TABLES.values(), WATERMARKS, META, SYNC_STATUS]
+    META.metadata.create_all(connection, tables=schema_tables)
+    create_search_tables(connection)
+    connection.execute(insert(META), {"key": "schema_version", "value": str(SCHEMA_VERSION)})
+
+
+def _upgrade(connection: Connection, where: str, version: int) -> None:
+    known = SCHEMA_VERSION
+    if version == known:
+        return
+    for step in range(version, known):
+        upgrade = MIGRATIONS.get(step)
+        if upgrade is None:
+            raise StoreError(
+                strings.STORE_NO_UPGRADE.format(where=where, version=version, step=step)
+            )
+        upgrade(connection)
+    connection.execute(update(META).where(META.c.key == "schema_version").values(value=str(known)))

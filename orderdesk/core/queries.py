@@ -431,6 +431,6 @@ def query_plan(
             sql, parameters = captured.sql, captured.parameters
         finally:
             event.remove(connection, "before_cursor_execute", capture)
-        explain = "EXPLAIN QUERY PLAN " if connection.dialect.name == "sqlite" else "EXPLAIN "
+        explain = store.backend.EXPLAIN
         rows = connection.exec_driver_sql(explain + sql, parameters)
         return [row[-1] for row in rows]

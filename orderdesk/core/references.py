@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import difflib
 import os.path
-from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import select
 
 from orderdesk.core.records import KINDS
 from orderdesk.core.schema import TABLES
@@ -21,23 +20,10 @@ from orderdesk.core.store import Store
 
 __all__ = ["nearest_references", "reference_exists", "references_starting"]
 
-#: Above every character a reference can hold, so that ``prefix + _TOP`` bounds
-#: the prefix's range on an index ordered by code point.
-_TOP = "\U0010ffff"
 #: How many stored references are weighed against a mistyped one.
 _CANDIDATES = 64
 #: Below this similarity (difflib's ratio) a reference is not offered as meant.
 _LIKE_ENOUGH = 0.6
-
-
-def _begins(column: ColumnElement[Any], prefix: str, dialect: str) -> ColumnElement[bool]:
-    """``column`` begins with ``prefix``, in a form that walks the reference index."""
-    if dialect == "sqlite":
-        # SQLite compares text by code point: a range is exact and uses the index,
-        # where LIKE would be case-insensitive and scan.
-        return (column >= prefix) & (column < prefix + _TOP)
-    # PostgreSQL's collation may not order by code point: LIKE is exact in any one.
-    return column.startswith(prefix, autoescape=True)
 
 
 def references_starting(store: Store, prefix: str, *, limit: int = 8) -> list[str]:
@@ -50,7 +36,7 @@ def references_starting(store: Store, prefix: str, *, limit: int = 8) -> list[st
             column = TABLES[kind].c.order_reference_id
             statement = (
                 select(column)
-                .where(_begins(column, prefix, connection.dialect.name))
+                .where(store.backend.begins_with(column, prefix))
                 .distinct()
                 .order_by(column)
                 .limit(limit)

@@ -27,6 +27,7 @@ from sqlalchemy.types import TypeEngine
 from sqlmodel import Field, SQLModel
 
 from orderdesk import strings
+from orderdesk.core.backends import backend_for
 from orderdesk.core.errors import StoreError
 from orderdesk.core.records import Kind, to_utc
 
@@ -90,12 +91,12 @@ class StoreText(TypeDecorator[str]):
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
-        if value is None or dialect.name != "postgresql":
+        if value is None or backend_for(dialect).TEXT_HOLDS_NUL:
             return value
         return _escape_nul(value)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
-        if value is None or dialect.name != "postgresql":
+        if value is None or backend_for(dialect).TEXT_HOLDS_NUL:
             return value
         return _unescape_nul(value)
 
@@ -107,11 +108,9 @@ class StoreString(StoreText):
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
-        # SQLite compares text by its bytes; PostgreSQL by the database's locale
-        # unless told otherwise. Keyset pages order by id, and must agree.
-        if dialect.name == "postgresql":
-            return dialect.type_descriptor(String(collation="C"))
-        return dialect.type_descriptor(String())
+        # Keyset pages order by id, and must agree on every engine.
+        collation = backend_for(dialect).CODE_POINT_COLLATION
+        return dialect.type_descriptor(String(collation=collation))
 
 
 # Measured on simulated traffic: from 1 KB a stage compresses to about half.
@@ -134,7 +133,9 @@ class StageText(TypeDecorator[str]):
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | bytes | None:
         # PostgreSQL compresses long text itself (TOAST), and its text holds no bytes.
-        if value is None or len(value) < _COMPRESS_FROM or dialect.name != "sqlite":
+        if value is None or len(value) < _COMPRESS_FROM:
+            return value
+        if not backend_for(dialect).COMPRESS_STAGES:
             return value
         return _ZLIB + zlib.compress(value.encode("utf-8", "surrogatepass"))
 

@@ -1,26 +1,22 @@
-"""Full-text search over references, ids and bodies: SQLite FTS5, or PostgreSQL's tsvector.
+"""Full-text search over references, ids and bodies, the same on every engine that has it.
 
-On SQLite, each kind has a contentless FTS5 table (``content=''``) whose rowid is the
-record row's ``pk``: the index holds tokens only, so a body is stored once, in
-its stage column. A contentless table cannot look up what it indexed, so to
-update a row we hand it the old text again, rebuilt from the old row's stage
-columns by the same function that built it (:func:`document`).
+Each kind has an index, kept by the store's backend (SQLite's FTS5, PostgreSQL's
+tsvector; see ``orderdesk.core.backends``), of each record row's document: its
+references and ids, and its bodies.
 
-What a search matches: the default ``unicode61`` tokenizer splits text at
-anything that is not a letter or a digit and folds case and diacritics. Every
-word the user types is searched as a quoted phrase of its tokens, and all words
-must match. So ``ORD-1234`` matches the tokens ``ord`` ``1234`` next to each
-other (the reference ``ORD-1234`` and the text ``ord 1234``), ``1234`` alone
+What a search matches: text is cut as SQLite's ``unicode61`` tokenizer cuts it,
+at anything that is not a letter or a digit, with case and diacritics folded.
+Every word the user types is searched as a quoted phrase of its tokens, and all
+words must match. So ``ORD-1234`` matches the tokens ``ord`` ``1234`` next to
+each other (the reference ``ORD-1234`` and the text ``ord 1234``), ``1234`` alone
 matches any reference with that part, ``req_01JD`` matches an id, and a body
 word matches as a word. Substrings inside a token do not match (``123`` does not
 find ``ORD-1234``), except as a prefix when the word ends in ``*``: ``ORD-12*``.
-User text is never FTS syntax: quotes, operators and brackets are just text.
+User text is never search syntax: quotes, operators and brackets are just text.
 
-On PostgreSQL, each kind has a table of ``(pk, document)``, the document a
-tsvector with a GIN index. Its tokens are cut in Python exactly as unicode61
-cuts them (``orderdesk.core.search_terms``), and a query is the same phrases
-as a tsquery, so that both databases give the same answers to the same search.
-A row's document is replaced when the row is, so no old text is needed there.
+SQLite's index cannot look up what it indexed, so to update a row we hand it the
+old text again, rebuilt from the old row's stage columns by the same function
+that built it (:func:`document`).
 """
 
 from __future__ import annotations
@@ -31,8 +27,8 @@ from typing import Any
 
 from sqlalchemy import Connection, TextClause, text
 
+from orderdesk.core.backends import backend_for
 from orderdesk.core.records import Kind, LogRecord
-from orderdesk.core.search_terms import phrase_query, tsvector_literal
 
 __all__ = [
     "SEARCH_TABLES",
@@ -52,36 +48,19 @@ __all__ = [
 
 SEARCH_TABLES: dict[Kind, str] = {"requests": "requests_search", "postbacks": "postbacks_search"}
 
-_COLUMNS = "refs, body"
-
 
 def supports_search(connection: Connection) -> bool:
     """Whether this database has a full-text index (SQLite's FTS5 or PostgreSQL's)."""
-    return connection.dialect.name in ("sqlite", "postgresql")
-
-
-def _postgres(connection: Connection) -> bool:
-    return connection.dialect.name == "postgresql"
+    return backend_for(connection).HAS_FULL_TEXT_SEARCH
 
 
 def create_search_tables(connection: Connection) -> None:
     """Create each kind's full-text index, where the database has one."""
-    if not supports_search(connection):
+    backend = backend_for(connection)
+    if not backend.HAS_FULL_TEXT_SEARCH:
         return
     for kind, table in SEARCH_TABLES.items():
-        if _postgres(connection):
-            connection.exec_driver_sql(
-                f"CREATE TABLE IF NOT EXISTS {table} ("
-                "pk INTEGER PRIMARY KEY, document TSVECTOR NOT NULL)"
-            )
-            connection.exec_driver_sql(
-                f"CREATE INDEX IF NOT EXISTS ix_{kind}_search ON {table} USING gin (document)"
-            )
-        else:
-            connection.exec_driver_sql(
-                f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5("
-                f"{_COLUMNS}, content='', tokenize='unicode61 remove_diacritics 2')"
-            )
+        backend.create_search_index(connection, kind, table)
 
 
 def _bodies(row: Mapping[str, Any]) -> Iterable[str | None]:
@@ -133,28 +112,6 @@ def record_document(record: LogRecord) -> tuple[str, str]:
 Document = tuple[str, str]
 
 
-def _write_postgres(
-    connection: Connection,
-    table: str,
-    rows: Sequence[Mapping[str, Any]],
-    op: str,
-    documents: Sequence[Document],
-) -> None:
-    if op == "delete":
-        sql = f"DELETE FROM {table} WHERE pk = :pk"
-        connection.execute(text(sql), [{"pk": row["pk"]} for row in rows])
-        return
-    sql = (
-        f"INSERT INTO {table} (pk, document) VALUES (:pk, CAST(:document AS tsvector)) "
-        "ON CONFLICT (pk) DO UPDATE SET document = excluded.document"
-    )
-    vectors = [
-        {"pk": row["pk"], "document": tsvector_literal(given)}
-        for row, given in zip(rows, documents, strict=True)
-    ]
-    connection.execute(text(sql), vectors)
-
-
 def _write(
     connection: Connection,
     kind: Kind,
@@ -162,20 +119,14 @@ def _write(
     op: str,
     documents: Sequence[Document] | None = None,
 ) -> None:
-    if not rows or not supports_search(connection):
+    backend = backend_for(connection)
+    if not rows or not backend.HAS_FULL_TEXT_SEARCH:
         return
     if documents is None:
         documents = [document(row) for row in rows]
-    table = SEARCH_TABLES[kind]
-    if _postgres(connection):
-        _write_postgres(connection, table, rows, op, documents)
-        return
-    parameters = [(row["pk"], *given) for row, given in zip(rows, documents, strict=True)]
-    if op == "delete":
-        sql = f"INSERT INTO {table}({table}, rowid, {_COLUMNS}) VALUES('delete', ?, ?, ?)"
-    else:
-        sql = f"INSERT INTO {table}(rowid, {_COLUMNS}) VALUES(?, ?, ?)"
-    connection.exec_driver_sql(sql, parameters)
+    entries = [(row["pk"], *given) for row, given in zip(rows, documents, strict=True)]
+    write = backend.unindex if op == "delete" else backend.index
+    write(connection, SEARCH_TABLES[kind], entries)
 
 
 def index_documents(
@@ -218,30 +169,17 @@ def phrases_expression(
     spaces (``gift wrap``): its tokens must follow each other. None if no text
     has anything to search.
     """
-    if _postgres(connection):
-        parts = [phrase_query([term]) for term in _terms(phrases)]
-        found = [part for part in parts if part is not None]
-        return (" | " if any_of else " & ").join(found) or None
-    quoted_phrases = []
-    for word, prefix in _terms(phrases):
-        quoted = '"' + word.replace('"', '""') + '"'
-        quoted_phrases.append(quoted + " *" if prefix else quoted)
-    return (" OR " if any_of else " AND ").join(quoted_phrases) or None
+    return backend_for(connection).phrases(list(_terms(phrases)), any_of=any_of)
 
 
 def excluding(connection: Connection, wanted: str, unwanted: str) -> str:
     """An expression matching ``wanted`` but not ``unwanted``."""
-    if _postgres(connection):
-        return f"({wanted}) & !({unwanted})"
-    return f"({wanted}) NOT ({unwanted})"
+    return backend_for(connection).excluding(wanted, unwanted)
 
 
 def _match(connection: Connection, kind: Kind) -> tuple[str, str]:
     """The index's key column naming a row's ``pk``, and its condition for ``:match``."""
-    table = SEARCH_TABLES[kind]
-    if _postgres(connection):
-        return "pk", "document @@ CAST(:match AS tsquery)"
-    return "rowid", f"{table} MATCH :match"
+    return backend_for(connection).match(SEARCH_TABLES[kind])
 
 
 def count_matches(connection: Connection, kind: Kind, expression: str, *, up_to: int) -> int:

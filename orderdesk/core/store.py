@@ -1,11 +1,10 @@
-"""The local store: opening it, its schema version and upgrades, and saving pages of records.
+"""The local store: opening it at a path or a URL, and the transactions it reads and writes in.
 
-One process syncs into a store while others read it: on SQLite the file is in
-WAL mode so readers never block the writer, a busy connection waits rather than
-fails, and every write transaction takes the write lock when it begins.
-PostgreSQL is made to behave the same: a write transaction first takes a lock
-that only writers ask for, and a reader sees one snapshot for as long as it
-keeps its connection (as a SQLite reader does while it reads).
+Opening prepares the schema (``migrations``: created, upgraded or refused), and
+pages of records are saved by ``pages``. One process syncs into a store while
+others read it: readers never block the writer, and writers go one at a time,
+each seeing what the previous one committed. How each engine does it is its
+backend's (``orderdesk.core.backends``).
 """
 
 from __future__ import annotations
@@ -13,73 +12,22 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
-from sqlalchemy import (
-    Connection,
-    Engine,
-    Insert,
-    bindparam,
-    create_engine,
-    event,
-    func,
-    insert,
-    inspect,
-    select,
-    update,
-)
+from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from orderdesk import strings
 from orderdesk.core import migrations
-from orderdesk.core.errors import SchemaVersionError, StoreError
-from orderdesk.core.records import (
-    RECORD_TYPES,
-    Kind,
-    LogRecord,
-    Watermark,
-    to_utc,
-)
-from orderdesk.core.redact import redact_record
-from orderdesk.core.rows import row_from_record, source_digest
-from orderdesk.core.schema import META, SYNC_STATUS, TABLES, TEMPLATE_SOURCES, WATERMARKS
-from orderdesk.core.search import (
-    Document,
-    create_search_tables,
-    index_documents,
-    record_document,
-    unindex_documents,
-)
+from orderdesk.core.backends import WRITES, Backend, backend_for
+from orderdesk.core.errors import StoreError
+from orderdesk.core.pages import PageWriter, SaveResult, read_watermark
+from orderdesk.core.records import Kind, LogRecord, Watermark
 
-__all__ = ["SaveResult", "Store"]
-
-_BUSY_TIMEOUT_MS = 10_000
-_PAGE_SIZE = 16_384
-_ID_CHUNK = 500
-_WRITE = "orderdesk_write"
-# The key of the transaction-level advisory lock that serializes writers on
-# PostgreSQL, as SQLite's write lock does ("orderdesk" in ASCII, in 63 bits).
-_WRITE_LOCK_KEY = 0x6F72646572646573
-# PostgreSQL's SQLSTATE for "permission denied".
-_INSUFFICIENT_PRIVILEGE = "42501"
-
-
-@dataclass(frozen=True)
-class SaveResult:
-    """What saving a page did: records new to the store, newer versions, and the rest."""
-
-    new: int
-    updated: int
-    unchanged: int
-
-    @property
-    def stored(self) -> int:
-        """Records written (new or updated)."""
-        return self.new + self.updated
+__all__ = ["Store"]
 
 
 def _url_of(target: str | os.PathLike[str]) -> str:
@@ -87,39 +35,6 @@ def _url_of(target: str | os.PathLike[str]) -> str:
     if "://" in text:
         return text
     return "sqlite:///" + str(Path(text).expanduser().absolute())
-
-
-def _configure_sqlite(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy's "begin" event, not the driver, start transactions,
-        # so that writers can begin IMMEDIATE and never fail to upgrade a read lock.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        try:
-            # Rows are 1 to 3 KB: 4 KB pages hold one each and leave the rest
-            # empty or spill it to overflow pages (a store 10 % bigger, measured).
-            # This only takes effect in a file that has no table yet.
-            cursor.execute(f"PRAGMA page_size = {_PAGE_SIZE}")
-            cursor.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-            cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = NORMAL")
-        finally:
-            cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Connection) -> None:
-        writes = connection.get_execution_options().get(_WRITE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
-
-
-def _configure_postgres(engine: Engine) -> None:
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Connection) -> None:
-        # Writers read what they are about to change (stored versions, template
-        # sources): one at a time, each seeing what the previous one committed.
-        if connection.get_execution_options().get(_WRITE, False):
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITE_LOCK_KEY})")
 
 
 def _shown(url: URL) -> str:
@@ -132,13 +47,14 @@ class Store:
 
     engine: Engine
     url: str
+    #: What this store's engine does its own way.
+    backend: Backend
 
     def __init__(self, engine: Engine, url: str) -> None:
         self.engine = engine
         self.url = url
-        # Template sources are never deleted, so an id once committed stays
-        # right: a page looks up only the sources this store has not yet seen.
-        self._source_ids: dict[bytes, int] = {}
+        self.backend = backend_for(engine)
+        self._pages = PageWriter(self.backend, self.writing)
 
     @classmethod
     def open(cls, target: str | os.PathLike[str]) -> Store:
@@ -148,32 +64,24 @@ class Store:
             parsed = make_url(url)
         except ArgumentError as error:
             raise StoreError(strings.STORE_NOT_A_URL.format(url=url, error=error)) from None
-        sqlite = parsed.get_backend_name() == "sqlite"
-        where = (parsed.database if sqlite else None) or _shown(parsed)
-        if sqlite and parsed.database not in (None, "", ":memory:"):
-            folder = Path(parsed.database).parent
+        backend = backend_for(parsed)
+        where = backend.describe(parsed)
+        folder = backend.folder(parsed)
+        if folder is not None:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise StoreError(
                     strings.STORE_NO_FOLDER.format(folder=folder, error=error.strerror)
                 ) from None
-        options: dict[str, Any] = {}
-        if parsed.get_backend_name() == "postgresql":
-            # Readers keep one snapshot per connection, as on SQLite; writers
-            # (in _writing) read committed data once they hold the write lock.
-            options["isolation_level"] = "REPEATABLE READ"
         try:
-            engine = create_engine(url, **options)
+            engine = create_engine(url, **backend.engine_options())
         except (ArgumentError, NoSuchModuleError, ImportError) as error:
             raise StoreError(strings.STORE_BAD_URL.format(url=url, error=error)) from None
-        if engine.dialect.name == "sqlite":
-            _configure_sqlite(engine)
-        elif engine.dialect.name == "postgresql":
-            _configure_postgres(engine)
+        backend.configure(engine)
         store = cls(engine, url)
         try:
-            store._prepare(where)
+            migrations.prepare(engine, store.writing, where)
         except DBAPIError as error:
             engine.dispose()
             raise StoreError(
@@ -184,86 +92,11 @@ class Store:
             raise
         return store
 
-    def _prepare(self, where: str) -> None:
-        """Create the schema in an empty database, or upgrade an older one, or refuse."""
-        # A current store is only read, so that a role that may only read can view it.
-        with self.engine.connect() as connection:
-            version = self._stored_version(connection, where)
-        if version == migrations.SCHEMA_VERSION:
-            return
-        try:
-            with self._writing() as connection:
-                # Again under the write lock: another process may have just done it.
-                version = self._stored_version(connection, where)
-                if version is None:
-                    self._create(connection)
-                else:
-                    self._upgrade(connection, where, version)
-        except DBAPIError as error:
-            if getattr(error.orig, "sqlstate", None) != _INSUFFICIENT_PRIVILEGE:
-                raise
-            needs = (
-                strings.STORE_NEEDS_CREATE
-                if version is None
-                else strings.STORE_NEEDS_UPGRADE.format(version=version)
-            )
-            raise StoreError(strings.STORE_READ_ONLY.format(where=where, needs=needs)) from None
-
-    @staticmethod
-    def _stored_version(connection: Connection, where: str) -> int | None:
-        """The store's schema version; None in an empty database; refuses anything else."""
-        tables = set(inspect(connection).get_table_names())
-        if META.name not in tables:
-            if tables:
-                raise StoreError(
-                    strings.STORE_FOREIGN.format(where=where, tables=", ".join(sorted(tables)[:5]))
-                )
-            return None
-        stored = connection.execute(
-            select(META.c.value).where(META.c.key == "schema_version")
-        ).scalar_one_or_none()
-        if stored is None or not stored.isdigit():
-            raise StoreError(strings.STORE_NO_VERSION.format(where=where))
-        version = int(stored)
-        if version > migrations.SCHEMA_VERSION:
-            raise SchemaVersionError(
-                strings.STORE_TOO_NEW.format(
-                    where=where, version=version, known=migrations.SCHEMA_VERSION
-                )
-            )
-        return version
-
-    def _create(self, connection: Connection) -> None:
-        schema_tables = [TEMPLATE_SOURCES, *TABLES.values(), WATERMARKS, META, SYNC_STATUS]
-        META.metadata.create_all(connection, tables=schema_tables)
-        create_search_tables(connection)
-        connection.execute(
-            insert(META), {"key": "schema_version", "value": str(migrations.SCHEMA_VERSION)}
-        )
-
-    def _upgrade(self, connection: Connection, where: str, version: int) -> None:
-        known = migrations.SCHEMA_VERSION
-        if version == known:
-            return
-        for step in range(version, known):
-            upgrade = migrations.MIGRATIONS.get(step)
-            if upgrade is None:
-                raise StoreError(
-                    strings.STORE_NO_UPGRADE.format(where=where, version=version, step=step)
-                )
-            upgrade(connection)
-        connection.execute(
-            update(META).where(META.c.key == "schema_version").values(value=str(known))
-        )
-
     @contextmanager
-    def _writing(self) -> Iterator[Connection]:
+    def writing(self) -> Iterator[Connection]:
         """A connection in a write transaction, committed when the block ends without error."""
         with self.engine.connect() as connection:
-            options: dict[str, Any] = {_WRITE: True}
-            if connection.dialect.name == "postgresql":
-                options["isolation_level"] = "READ COMMITTED"
-            connection.execution_options(**options)
+            connection.execution_options(**{WRITES: True, **self.backend.write_options()})
             with connection.begin():
                 yield connection
 
@@ -271,164 +104,12 @@ class Store:
         self, kind: Kind, records: Sequence[LogRecord], watermark: Watermark | None
     ) -> SaveResult:
         """Upsert a page of records (newer wins) and advance the kind's watermark, atomically."""
-        record_type = RECORD_TYPES[kind]
-        newest: dict[str, LogRecord] = {}
-        for record in records:
-            if not isinstance(record, record_type):
-                raise TypeError(f"a {type(record).__name__} cannot be saved as {kind}")
-            seen = newest.get(record.id)
-            if seen is None or record.updated_at > seen.updated_at:
-                newest[record.id] = record
-        with self._writing() as connection:
-            stored = self._stored_versions(connection, kind, list(newest))
-            changed = [
-                record
-                for record in newest.values()
-                if record.id not in stored or record.updated_at > stored[record.id][1]
-            ]
-            digests = {
-                source: source_digest(source)
-                for source in {r.template.source for r in changed if r.template is not None}
-            }
-            source_ids = self._template_source_ids(
-                connection, {digest: source for source, digest in digests.items()}
-            )
-            inserts: list[dict[str, Any]] = []
-            updates: list[dict[str, Any]] = []
-            inserted: list[Document] = []
-            updated: list[Document] = []
-            for record in changed:
-                source_id = None
-                if record.template is not None:
-                    source_id = source_ids[digests[record.template.source]]
-                redacted = redact_record(record)
-                row = row_from_record(redacted, source_id)
-                if record.id in stored:
-                    updates.append({**row, "pk": stored[record.id][0]})
-                    updated.append(record_document(redacted))
-                else:
-                    inserts.append(row)
-                    inserted.append(record_document(redacted))
-            self._insert(connection, kind, inserts, inserted)
-            self._update(connection, kind, updates, updated)
-            if watermark is not None:
-                self._advance(connection, kind, watermark)
-        # Only now: a page rolled back may have inserted sources that are gone again.
-        self._source_ids.update(source_ids)
-        return SaveResult(
-            new=len(inserts),
-            updated=len(updates),
-            unchanged=len(records) - len(inserts) - len(updates),
-        )
-
-    def _template_source_ids(
-        self, connection: Connection, sources: dict[bytes, str]
-    ) -> dict[bytes, int]:
-        """The id of each source (by digest), inserting those not yet in the store."""
-        ids = {digest: self._source_ids[digest] for digest in sources if digest in self._source_ids}
-        unknown = [digest for digest in sources if digest not in ids]
-        if unknown:
-            # Another process sharing the store may have inserted some of them.
-            if connection.dialect.name == "postgresql":
-                # Imported here: a SQLite user's every command would pay for it.
-                from sqlalchemy.dialects import postgresql
-
-                adding: Insert = postgresql.insert(TEMPLATE_SOURCES).on_conflict_do_nothing()
-            else:
-                adding = insert(TEMPLATE_SOURCES).prefix_with("OR IGNORE", dialect="sqlite")
-            connection.execute(
-                adding, [{"sha256": digest, "source": sources[digest]} for digest in unknown]
-            )
-            query = select(TEMPLATE_SOURCES.c.sha256, TEMPLATE_SOURCES.c.id).where(
-                TEMPLATE_SOURCES.c.sha256.in_(unknown)
-            )
-            ids.update((digest, source_id) for digest, source_id in connection.execute(query))
-        return ids
-
-    def _stored_versions(
-        self, connection: Connection, kind: Kind, ids: list[str]
-    ) -> dict[str, tuple[int, Any]]:
-        table = TABLES[kind]
-        versions: dict[str, tuple[int, Any]] = {}
-        for start in range(0, len(ids), _ID_CHUNK):
-            chunk = ids[start : start + _ID_CHUNK]
-            query = select(table.c.id, table.c.pk, table.c.updated_at).where(table.c.id.in_(chunk))
-            for record_id, pk, updated_at in connection.execute(query):
-                versions[record_id] = (pk, updated_at)
-        return versions
-
-    def _insert(
-        self,
-        connection: Connection,
-        kind: Kind,
-        rows: list[dict[str, Any]],
-        documents: list[Document],
-    ) -> None:
-        if not rows:
-            return
-        table = TABLES[kind]
-        if connection.dialect.name == "sqlite":
-            # The writer holds the database (BEGIN IMMEDIATE), so the next keys
-            # are its to give; a plain executemany then replaces an INSERT ...
-            # RETURNING per row, which was a third of a page's save.
-            first = (connection.execute(select(func.max(table.c.pk))).scalar() or 0) + 1
-            pks = list(range(first, first + len(rows)))
-            keyed = [{**row, "pk": pk} for row, pk in zip(rows, pks, strict=True)]
-            connection.execute(insert(table), keyed)
-        else:
-            statement = insert(table).returning(table.c.pk, sort_by_parameter_order=True)
-            pks = list(connection.execute(statement, rows).scalars().all())
-        keys = [{"pk": pk} for pk in pks]
-        index_documents(connection, kind, keys, documents)
-
-    def _update(
-        self,
-        connection: Connection,
-        kind: Kind,
-        rows: list[dict[str, Any]],
-        documents: list[Document],
-    ) -> None:
-        if not rows:
-            return
-        table = TABLES[kind]
-        # A contentless index forgets what it indexed: unindex with the old text.
-        old = connection.execute(
-            select(table).where(table.c.pk.in_([row["pk"] for row in rows]))
-        ).mappings()
-        unindex_documents(connection, kind, list(old))
-        statement = update(table).where(table.c.pk == bindparam("old_pk"))
-        connection.execute(
-            statement,
-            [{**{k: v for k, v in row.items() if k != "pk"}, "old_pk": row["pk"]} for row in rows],
-        )
-        index_documents(connection, kind, rows, documents)
-
-    def _advance(self, connection: Connection, kind: Kind, watermark: Watermark) -> None:
-        given = Watermark(to_utc(watermark.updated_at), watermark.id)
-        current = self._read_watermark(connection, kind)
-        if current is None:
-            connection.execute(
-                insert(WATERMARKS),
-                {"kind": kind, "updated_at": given.updated_at, "after_id": given.id},
-            )
-        elif given > current:
-            connection.execute(
-                update(WATERMARKS)
-                .where(WATERMARKS.c.kind == kind)
-                .values(updated_at=given.updated_at, after_id=given.id)
-            )
-
-    @staticmethod
-    def _read_watermark(connection: Connection, kind: Kind) -> Watermark | None:
-        row = connection.execute(
-            select(WATERMARKS.c.updated_at, WATERMARKS.c.after_id).where(WATERMARKS.c.kind == kind)
-        ).first()
-        return None if row is None else Watermark(row.updated_at, row.after_id)
+        return self._pages.save(kind, records, watermark)
 
     def watermark(self, kind: Kind) -> Watermark | None:
         """Where sync's next read of this kind starts after; None before the first page."""
         with self.engine.connect() as connection:
-            return self._read_watermark(connection, kind)
+            return read_watermark(connection, kind)
 
     def close(self) -> None:
         """Close every connection to the database."""

@@ -26,7 +26,7 @@ from orderdesk.core.progress import KindProgress, SyncProgress
 from orderdesk.core.records import KINDS, Kind, LogRecord, Watermark, to_utc
 
 if TYPE_CHECKING:
-    from orderdesk.core.store import SaveResult
+    from orderdesk.core.pages import SaveResult
 
 __all__ = [
     "DEFAULT_LOOKBACK",

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Integer, cast, func, select
+from sqlalchemy import func, select
 
 from orderdesk.core.queries import RecordQuery, _conditions
 from orderdesk.core.schema import TABLES
@@ -70,15 +69,6 @@ def step_for(span: timedelta, buckets: int) -> int:
     return STEPS[-1]
 
 
-def _bucket_of(created_at: ColumnElement[Any], step: int, dialect: str) -> ColumnElement[Any]:
-    # Dates are naive UTC in the store, so their epoch is the UTC one on both engines.
-    if dialect == "postgresql":
-        epoch = func.floor(func.extract("epoch", created_at) / step)
-        return cast(epoch, BigInteger)
-    # ``//``: SQLAlchemy's ``/`` is a true division, which would give every record its own bucket.
-    return cast(func.strftime("%s", created_at), Integer) // step
-
-
 def volume(
     store: Store,
     query: RecordQuery,
@@ -104,7 +94,8 @@ def volume(
         end = query.until if query.until is not None else now
         end = max(end, start + timedelta(seconds=1))
         step = step_for(end - start, max(1, buckets))
-        bucket = _bucket_of(table.c.created_at, step, connection.dialect.name).label("bucket")
+        # Dates are naive UTC in the store, so their epoch is the UTC one on every engine.
+        bucket = store.backend.time_bucket(table.c.created_at, step).label("bucket")
         ranged = replace(query, since=start)
 
         def grouped(counted: RecordQuery) -> dict[int, int]:

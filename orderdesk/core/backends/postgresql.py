@@ -1,0 +1,132 @@
+"""PostgreSQL, made to behave as a SQLite store does, and its tsvector search.
+
+A write transaction first takes a lock that only writers ask for, so writers
+go one at a time as on SQLite, and a reader sees one snapshot for as long as it
+keeps its connection (as a SQLite reader does while it reads). The sync lease is
+a session-level advisory lock, which the server lets go of when its holder dies.
+
+Each kind's full-text index is a table of ``(pk, document)``, the document a
+tsvector with a GIN index. Its tokens are cut in Python exactly as SQLite's
+unicode61 cuts them (``orderdesk.core.search_terms``), and a query is the same
+phrases as a tsquery, so that both databases give the same answers to the same
+search. A row's document is replaced when the row is, so no old text is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from sqlalchemy import Connection, Engine, Insert, Table, event, text
+
+from orderdesk.core.backends.base import WRITES, Backend, Entry
+from orderdesk.core.search_terms import phrase_query, tsvector_literal
+
+__all__ = ["PostgreSQLBackend"]
+
+# The key of the transaction-level advisory lock that serializes writers, as
+# SQLite's write lock does ("orderdesk" in ASCII, in 63 bits).
+_WRITE_LOCK_KEY = 0x6F72646572646573
+
+
+def _on_begin(connection: Connection) -> None:
+    # Writers read what they are about to change (stored versions, template
+    # sources): one at a time, each seeing what the previous one committed.
+    if connection.get_execution_options().get(WRITES, False):
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITE_LOCK_KEY})")
+
+
+class PostgreSQLBackend(Backend):
+    """A store in a PostgreSQL database, shared by a team."""
+
+    name: ClassVar[str] = "postgresql"
+    HAS_FULL_TEXT_SEARCH: ClassVar[bool] = True
+    HAS_SESSION_LOCKS: ClassVar[bool] = True
+    TEXT_HOLDS_NUL: ClassVar[bool] = False
+    # SQLite compares text by its bytes; PostgreSQL by the database's locale
+    # unless told otherwise. Keyset pages order by id, and must agree.
+    CODE_POINT_COLLATION: ClassVar[str | None] = "C"
+
+    def engine_options(self) -> dict[str, Any]:
+        # Readers keep one snapshot per connection, as on SQLite; writers
+        # read committed data once they hold the write lock.
+        return {"isolation_level": "REPEATABLE READ"}
+
+    def configure(self, engine: Engine) -> None:
+        event.listen(engine, "begin", _on_begin)
+
+    def write_options(self) -> dict[str, Any]:
+        return {"isolation_level": "READ COMMITTED"}
+
+    def insert_new(self, table: Table) -> Insert:
+        # Imported here: a SQLite user's every command would pay for it.
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table).on_conflict_do_nothing()
+
+    # begins_with: LIKE, the default, is exact in any collation, where a range
+    # would follow the locale's order. time_bucket: the default's epoch is PostgreSQL's.
+
+    def create_search_index(self, connection: Connection, kind: str, table: str) -> None:
+        connection.exec_driver_sql(
+            f"CREATE TABLE IF NOT EXISTS {table} ("
+            "pk INTEGER PRIMARY KEY, document TSVECTOR NOT NULL)"
+        )
+        connection.exec_driver_sql(
+            f"CREATE INDEX IF NOT EXISTS ix_{kind}_search ON {table} USING gin (document)"
+        )
+
+    def index(self, connection: Connection, table: str, entries: Sequence[Entry]) -> None:
+        sql = (
+            f"INSERT INTO {table} (pk, document) VALUES (:pk, CAST(:document AS tsvector)) "
+            "ON CONFLICT (pk) DO UPDATE SET document = excluded.document"
+        )
+        vectors = [{"pk": pk, "document": tsvector_literal(texts)} for pk, *texts in entries]
+        connection.execute(text(sql), vectors)
+
+    def unindex(self, connection: Connection, table: str, entries: Sequence[Entry]) -> None:
+        # A row's document is replaced when the row is: its pk is enough.
+        sql = f"DELETE FROM {table} WHERE pk = :pk"
+        connection.execute(text(sql), [{"pk": pk} for pk, *_ in entries])
+
+    def phrases(self, terms: Sequence[tuple[str, bool]], *, any_of: bool) -> str | None:
+        parts = [phrase_query([term]) for term in terms]
+        found = [part for part in parts if part is not None]
+        return (" | " if any_of else " & ").join(found) or None
+
+    def excluding(self, wanted: str, unwanted: str) -> str:
+        return f"({wanted}) & !({unwanted})"
+
+    def match(self, table: str) -> tuple[str, str]:
+        return "pk", "document @@ CAST(:match AS tsquery)"
+
+    def take_session_lock(self, engine: Engine, key: int) -> Connection | None:
+        connection = engine.connect()
+        try:
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            got = connection.execute(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": key}
+            ).scalar_one()
+        except BaseException:
+            connection.close()
+            raise
+        if not got:
+            connection.close()
+            return None
+        return connection
+
+    def session_lock_held(self, connection: Connection, key: int) -> bool:
+        # pg_locks splits a bigint key: its high half in classid, its low half in objid.
+        held = connection.execute(
+            text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND classid = :high AND objid = :low AND objsubid = 1 "
+                "AND database = "
+                "(SELECT oid FROM pg_database WHERE datname = current_database())"
+            ),
+            {"high": key >> 32, "low": key & 0xFFFFFFFF},
+        ).scalar_one()
+        return bool(held)
+
+    def release_session_lock(self, connection: Connection, key: int) -> None:
+        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
