@@ -16,7 +16,6 @@ __all__ = [
     "RecordHighlighted",
     "RecordOpened",
     "SyncProgressed",
-    "SyncStarted",
     "WorkerFailed",
 ]
 
@@ -32,13 +31,6 @@ class SyncProgressed(Message):
     def can_replace(self, message: Message) -> bool:
         # A flood of page reports may collapse only when nothing arrived in between.
         return isinstance(message, SyncProgressed) and message.stored == 0 and self.stored == 0
-
-
-@dataclass
-class SyncStarted(Message):
-    """The background sync began following a source."""
-
-    url: str
 
 
 @dataclass
