@@ -1,4 +1,4 @@
-"""The App: the Requests and Postbacks screens, the keys between them, and the sync worker."""
+"""The App: it builds every screen, holds the keys between them, and runs the sync worker."""
 
 from __future__ import annotations
 
@@ -31,11 +31,13 @@ from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
 from orderdesk.i18n import gettext
 from orderdesk.tui.keys import help_groups
 from orderdesk.tui.list_filter import PRESETS, ListFilter, TimeWindow, zone_label
-from orderdesk.tui.messages import OrderWanted, RecordOpened, SyncProgressed, WorkerFailed
+from orderdesk.tui.messages import OrderWanted, RecordWanted, SyncProgressed, WorkerFailed
 from orderdesk.tui.palette import OrderedCommands
 from orderdesk.tui.safe_text import safe
 from orderdesk.tui.screens.first_run import FirstRunScreen
 from orderdesk.tui.screens.help import HelpScreen
+from orderdesk.tui.screens.order import OrderScreen
+from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.screens.records import RecordsScreen
 from orderdesk.tui.screens.too_small import TooSmallScreen, too_small
 from orderdesk.tui.view_commands import view_commands
@@ -238,46 +240,41 @@ class OrderdeskApp(App[None]):
         so typing replaces it, and the timeline follows what is typed (``o``
         opens the highlighted record's order without asking).
         """
-        from orderdesk.tui.screens.order import OrderScreen
-
         screen = self.screen
         if isinstance(screen, OrderScreen) and screen.finder:
             screen.action_find()
             return
         summary = screen.record_list.highlighted if isinstance(screen, RecordsScreen) else None
         offered = summary.order_reference_id if summary is not None else None
-        self.push_screen(
-            OrderScreen(
-                self.store,
-                offered or "",
-                self.zone,
-                now=self.now,
-                rules=self.timeline_rules,
-                finder=True,
-            )
-        )
+        self.push_screen(self._order_screen(offered or "", finder=True))
 
     def open_order(self, reference: str) -> None:
         """Show everything known about one order reference."""
-        from orderdesk.tui.screens.order import OrderScreen
+        self.push_screen(self._order_screen(reference))
 
-        self.push_screen(
-            OrderScreen(self.store, reference, self.zone, now=self.now, rules=self.timeline_rules)
+    def _order_screen(self, reference: str, *, finder: bool = False) -> OrderScreen:
+        """The order view, on the App's clock and with the thresholds of the settings."""
+        return OrderScreen(
+            self.store, reference, self.zone, now=self.now, rules=self.timeline_rules, finder=finder
         )
 
     @on(OrderWanted)
     def _order_wanted(self, message: OrderWanted) -> None:
-        if message.order_reference:
-            self.open_order(message.order_reference)
-        else:
+        reference = message.order_reference
+        if not reference:
             self.action_order()
+            return
+        stack = self.screen_stack
+        below = stack[-2] if len(stack) > 1 else None
+        if isinstance(below, OrderScreen) and below.reference == reference:
+            # A drill-down opened from this order's view goes back to it, not to a second one.
+            self.pop_screen()
+        else:
+            self.open_order(reference)
 
-    @on(RecordOpened)
-    def _record_opened(self, message: RecordOpened) -> None:
-        from orderdesk.tui.screens.record import RecordScreen
-
-        summary = message.summary
-        self.push_screen(RecordScreen(self.store, summary.kind, summary.id, self.zone))
+    @on(RecordWanted)
+    def _record_wanted(self, message: RecordWanted) -> None:
+        self.push_screen(RecordScreen(self.store, message.kind, message.record_id, self.zone))
 
     def action_toggle_utc(self) -> None:
         """Switch times between UTC and the chosen zone."""

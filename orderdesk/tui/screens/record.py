@@ -32,6 +32,7 @@ from orderdesk.core.store import Store
 from orderdesk.tui.comparison import base_to_compare
 from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.list_filter import zone_label
+from orderdesk.tui.messages import OrderWanted
 from orderdesk.tui.record_stages import (
     STAGES,
     StageName,
@@ -329,16 +330,7 @@ class RecordScreen(TranslatedKeys, Screen[None]):
         if reference is None:
             self.notify(strings.NO_REFERENCE, severity="warning")
             return
-        # The order view opens drill-downs too: importing it here keeps the two
-        # screen modules from importing each other while they load.
-        from orderdesk.tui.screens.order import OrderScreen
-
-        stack = self.app.screen_stack
-        below = stack[-2] if len(stack) > 1 else None
-        if isinstance(below, OrderScreen) and below.reference == reference:
-            self.dismiss()
-        else:
-            self.app.push_screen(OrderScreen(self.store, reference, self.zone))
+        self.post_message(OrderWanted(reference))
 
     def action_template_changes(self) -> None:
         """Show what the template changed: each Final field beside its Original field."""
