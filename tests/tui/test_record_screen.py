@@ -187,6 +187,20 @@ async def test_a_record_gone_from_the_store_says_so(store: Store) -> None:
         assert not isinstance(app.screen, RecordScreen)
 
 
+async def test_over_a_record_gone_from_the_store_its_keys_do_nothing(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = drill_down(store, "req_missing")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("tab", "shift+tab", "z", "w", "y", "C", "s", "o", "d", "c")
+        await pilot.press("slash", "n", "N")
+        assert isinstance(app.screen, RecordScreen)
+        assert not app._notifications and not list(tmp_path.iterdir())
+        await pilot.press("escape")
+        assert not isinstance(app.screen, RecordScreen)
+
+
 async def test_a_megabyte_body_opens_without_freezing(tmp_path: Path) -> None:
     items = [
         {"itemReferenceId": f"item-{n}", "productUid": "flat_a4", "quantity": n}
