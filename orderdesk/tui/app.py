@@ -28,11 +28,10 @@ from orderdesk.core.queries import RecordQuery, list_summaries
 from orderdesk.core.records import KINDS, Kind
 from orderdesk.core.store import Store
 from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
-from orderdesk.i18n import gettext
 from orderdesk.tui.keys import help_groups
-from orderdesk.tui.list_filter import PRESETS, ListFilter, TimeWindow, zone_label
+from orderdesk.tui.list_filter import ListFilter, zone_label
 from orderdesk.tui.messages import OrderWanted, RecordWanted, SyncProgressed, WorkerFailed
-from orderdesk.tui.palette import OrderedCommands
+from orderdesk.tui.palette import OrderedCommands, console_commands, in_our_words
 from orderdesk.tui.safe_text import safe
 from orderdesk.tui.screens.first_run import FirstRunScreen
 from orderdesk.tui.screens.help import HelpScreen
@@ -40,7 +39,6 @@ from orderdesk.tui.screens.order import OrderScreen
 from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.screens.records import RecordsScreen
 from orderdesk.tui.screens.too_small import TooSmallScreen, too_small
-from orderdesk.tui.view_commands import view_commands
 from orderdesk.tui.widgets.status_line import ERROR_KEY, Freshness, SourceFailure, StatusLine
 from orderdesk.views import default_views_path
 
@@ -295,23 +293,9 @@ class OrderdeskApp(App[None]):
             self.push_screen(HelpScreen(help_groups(self, self.screen.active_bindings)))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The screens, the time ranges (shortest first) and the list's commands, then Textual's."""
-        yield SystemCommand(strings.TITLE_REQUESTS, "", lambda: self.action_show("requests"))
-        yield SystemCommand(strings.TITLE_POSTBACKS, "", lambda: self.action_show("postbacks"))
-        yield SystemCommand(strings.TITLE_ORDER, "", self.action_order)
-        for preset in PRESETS:
-            label = strings.TIME_RANGE_PRESETS[preset]
-            yield SystemCommand(label, "", lambda preset=preset: self._use_window(preset))
-        if isinstance(screen, RecordsScreen):
-            yield SystemCommand(strings.EXPORT_COMMAND, strings.EXPORT_HELP, screen.action_export)
-            marked_only = screen.action_marked_only
-            yield SystemCommand(strings.MARKED_COMMAND, strings.MARKED_HELP, marked_only)
-        yield from view_commands(self, screen)
-        for command in super().get_system_commands(screen):
-            if command.callback in (self.action_show_help_panel, self.action_hide_help_panel):
-                command = command._replace(callback=self.action_help)  # orderdesk's own help
-            # Textual's own commands, in the language in use where the catalog has them.
-            yield command._replace(title=gettext(command.title), help=gettext(command.help))
+        """The console's commands for ``screen``, then Textual's in the language in use."""
+        yield from console_commands(self, screen)
+        yield from in_our_words(self, super().get_system_commands(screen))
 
     def action_command_palette(self) -> None:
         """Textual's command palette, its prompt in the language in use."""
@@ -327,11 +311,6 @@ class OrderdeskApp(App[None]):
             if active.binding.action in ("quit", "app.quit"):
                 self.notify(strings.QUIT_HINT.format(key=key), title=strings.QUIT_HINT_TITLE)
                 return
-
-    def _use_window(self, preset: str) -> None:
-        screen = self.screen
-        if isinstance(screen, RecordsScreen):
-            screen.apply_filter(screen.list_filter.with_window(TimeWindow(preset=preset)))
 
     # -- freshness -------------------------------------------------------------------
 
