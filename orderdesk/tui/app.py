@@ -1,4 +1,4 @@
-"""The App: the Requests and Postbacks screens, the keys between them, and the console's sync."""
+"""The App: it builds every screen and holds the keys between them; its sync is ConsoleSync."""
 
 from __future__ import annotations
 
@@ -23,18 +23,18 @@ from orderdesk.core.records import KINDS, Kind
 from orderdesk.core.store import Store
 from orderdesk.core.sync_service import Source, SourceOpener, SyncService
 from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
-from orderdesk.i18n import gettext
 from orderdesk.tui.console_sync import SYNC_GROUP, ConsoleSync
 from orderdesk.tui.keys import help_groups
-from orderdesk.tui.list_filter import PRESETS, ListFilter, TimeWindow, zone_label
-from orderdesk.tui.messages import OrderWanted, RecordOpened, SyncProgressed, WorkerFailed
-from orderdesk.tui.palette import OrderedCommands
+from orderdesk.tui.list_filter import ListFilter, zone_label
+from orderdesk.tui.messages import OrderWanted, RecordWanted, SyncProgressed, WorkerFailed
+from orderdesk.tui.palette import OrderedCommands, console_commands, in_our_words
 from orderdesk.tui.safe_text import safe
 from orderdesk.tui.screens.first_run import FirstRunScreen
 from orderdesk.tui.screens.help import HelpScreen
+from orderdesk.tui.screens.order import OrderScreen
+from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.screens.records import RecordsScreen
 from orderdesk.tui.screens.too_small import TooSmallScreen, too_small
-from orderdesk.tui.view_commands import view_commands
 from orderdesk.tui.widgets.status_line import ERROR_KEY
 from orderdesk.views import default_views_path
 
@@ -206,46 +206,41 @@ class OrderdeskApp(App[None]):
         so typing replaces it, and the timeline follows what is typed (``o``
         opens the highlighted record's order without asking).
         """
-        from orderdesk.tui.screens.order import OrderScreen
-
         screen = self.screen
         if isinstance(screen, OrderScreen) and screen.finder:
             screen.action_find()
             return
         summary = screen.record_list.highlighted if isinstance(screen, RecordsScreen) else None
         offered = summary.order_reference_id if summary is not None else None
-        self.push_screen(
-            OrderScreen(
-                self.store,
-                offered or "",
-                self.zone,
-                now=self.now,
-                rules=self.timeline_rules,
-                finder=True,
-            )
-        )
+        self.push_screen(self._order_screen(offered or "", finder=True))
 
     def open_order(self, reference: str) -> None:
         """Show everything known about one order reference."""
-        from orderdesk.tui.screens.order import OrderScreen
+        self.push_screen(self._order_screen(reference))
 
-        self.push_screen(
-            OrderScreen(self.store, reference, self.zone, now=self.now, rules=self.timeline_rules)
+    def _order_screen(self, reference: str, *, finder: bool = False) -> OrderScreen:
+        """The order view, on the App's clock and with the thresholds of the settings."""
+        return OrderScreen(
+            self.store, reference, self.zone, now=self.now, rules=self.timeline_rules, finder=finder
         )
 
     @on(OrderWanted)
     def _order_wanted(self, message: OrderWanted) -> None:
-        if message.order_reference:
-            self.open_order(message.order_reference)
-        else:
+        reference = message.order_reference
+        if not reference:
             self.action_order()
+            return
+        stack = self.screen_stack
+        below = stack[-2] if len(stack) > 1 else None
+        if isinstance(below, OrderScreen) and below.reference == reference:
+            # A drill-down opened from this order's view goes back to it, not to a second one.
+            self.pop_screen()
+        else:
+            self.open_order(reference)
 
-    @on(RecordOpened)
-    def _record_opened(self, message: RecordOpened) -> None:
-        from orderdesk.tui.screens.record import RecordScreen
-
-        summary = message.summary
-        self.push_screen(RecordScreen(self.store, summary.kind, summary.id, self.zone))
+    @on(RecordWanted)
+    def _record_wanted(self, message: RecordWanted) -> None:
+        self.push_screen(RecordScreen(self.store, message.kind, message.record_id, self.zone))
 
     def action_toggle_utc(self) -> None:
         """Switch times between UTC and the chosen zone."""
@@ -266,23 +261,9 @@ class OrderdeskApp(App[None]):
             self.push_screen(HelpScreen(help_groups(self, self.screen.active_bindings)))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The screens, the time ranges (shortest first) and the list's commands, then Textual's."""
-        yield SystemCommand(strings.TITLE_REQUESTS, "", lambda: self.action_show("requests"))
-        yield SystemCommand(strings.TITLE_POSTBACKS, "", lambda: self.action_show("postbacks"))
-        yield SystemCommand(strings.TITLE_ORDER, "", self.action_order)
-        for preset in PRESETS:
-            label = strings.TIME_RANGE_PRESETS[preset]
-            yield SystemCommand(label, "", lambda preset=preset: self._use_window(preset))
-        if isinstance(screen, RecordsScreen):
-            yield SystemCommand(strings.EXPORT_COMMAND, strings.EXPORT_HELP, screen.action_export)
-            marked_only = screen.action_marked_only
-            yield SystemCommand(strings.MARKED_COMMAND, strings.MARKED_HELP, marked_only)
-        yield from view_commands(self, screen)
-        for command in super().get_system_commands(screen):
-            if command.callback in (self.action_show_help_panel, self.action_hide_help_panel):
-                command = command._replace(callback=self.action_help)  # orderdesk's own help
-            # Textual's own commands, in the language in use where the catalog has them.
-            yield command._replace(title=gettext(command.title), help=gettext(command.help))
+        """The console's commands for ``screen``, then Textual's in the language in use."""
+        yield from console_commands(self, screen)
+        yield from in_our_words(self, super().get_system_commands(screen))
 
     def action_command_palette(self) -> None:
         """Textual's command palette, its prompt in the language in use."""
@@ -298,11 +279,6 @@ class OrderdeskApp(App[None]):
             if active.binding.action in ("quit", "app.quit"):
                 self.notify(strings.QUIT_HINT.format(key=key), title=strings.QUIT_HINT_TITLE)
                 return
-
-    def _use_window(self, preset: str) -> None:
-        screen = self.screen
-        if isinstance(screen, RecordsScreen):
-            screen.apply_filter(screen.list_filter.with_window(TimeWindow(preset=preset)))
 
     # -- freshness -------------------------------------------------------------------
 

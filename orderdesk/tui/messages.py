@@ -10,13 +10,13 @@ from textual.worker import Worker
 
 from orderdesk.core.progress import SyncProgress
 from orderdesk.core.queries import RecordSummary
+from orderdesk.core.records import Kind
 
 __all__ = [
     "OrderWanted",
     "RecordHighlighted",
-    "RecordOpened",
+    "RecordWanted",
     "SyncProgressed",
-    "SyncStarted",
     "WorkerFailed",
 ]
 
@@ -35,13 +35,6 @@ class SyncProgressed(Message):
 
 
 @dataclass
-class SyncStarted(Message):
-    """The background sync began following a source."""
-
-    url: str
-
-
-@dataclass
 class RecordHighlighted(Message):
     """The list's cursor moved onto a record (None: the list is empty)."""
 
@@ -49,15 +42,16 @@ class RecordHighlighted(Message):
 
 
 @dataclass
-class RecordOpened(Message):
-    """The user asked for a record's drill-down."""
+class RecordWanted(Message):
+    """The user asked for a record's drill-down; the App opens it."""
 
-    summary: RecordSummary
+    kind: Kind
+    record_id: str
 
 
 @dataclass
 class OrderWanted(Message):
-    """The user asked for the order of a record, or typed an order reference."""
+    """The user asked for the order of a record; with no reference, for the order finder."""
 
     order_reference: str | None
 

@@ -70,13 +70,6 @@ class RowWindow:
         offset = index - self.start
         return self.rows[offset] if 0 <= offset < len(self.rows) else None
 
-    def index_of(self, record_id: str) -> int | None:
-        """Where the window holds this record, if it does."""
-        for offset, summary in enumerate(self.rows):
-            if summary.id == record_id:
-                return self.start + offset
-        return None
-
     @property
     def length(self) -> int:
         """The list's length as far as known: exact once counted, a lower bound before."""

@@ -8,6 +8,7 @@ from functools import cache
 
 import pytest
 from conftest import ANCHOR, ScreenHost, order_view, undelivered_shipping
+from textual.app import App
 from textual.containers import VerticalScroll
 from textual.widgets import OptionList, Static
 from tui_console import console, settled
@@ -46,7 +47,7 @@ def order_with(simulation: Simulation, *rules: str) -> str:
     raise AssertionError(f"the simulated day has no order with exactly {rules}")
 
 
-def findings_text(app: ScreenHost) -> str:
+def findings_text(app: App[None]) -> str:
     box = app.screen.query_one("#order-findings", VerticalScroll)
     return "\n".join(str(line.render()) for line in box.query(Static))
 
@@ -54,9 +55,9 @@ def findings_text(app: ScreenHost) -> str:
 async def test_the_customer_never_got_the_shipping_notification(store: Store) -> None:
     shipped = undelivered_shipping(store)
     assert shipped.order_reference_id is not None
-    app = order_view(store, shipped.order_reference_id)
+    app = console(store, order_reference=shipped.order_reference_id)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await settled(pilot)
         text = findings_text(app)
         assert "the shipped postback never reached the customer's system" in text
         assert "the customer never got the shipping notification" in text
@@ -98,9 +99,9 @@ async def test_n_walks_from_one_finding_to_the_record_it_is_about(
     store: Store, simulation: Simulation
 ) -> None:
     reference = order_with(simulation, "cancel_after_printed", "request_failed")
-    app = order_view(store, reference)
+    app = console(store, order_reference=reference)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await settled(pilot)
         screen = app.screen
         assert isinstance(screen, OrderScreen)
         timeline = screen.query_one("#timeline", OptionList)
@@ -167,6 +168,27 @@ async def test_the_console_opens_the_order_with_its_clock_and_rules(
         screen = app.screen
         assert isinstance(screen, OrderScreen)
         assert screen.rules is patient
+        assert [finding.rule for finding in screen.timeline.findings] == ["awaiting_receipt"]
+
+
+async def test_o_from_a_record_opens_its_order_with_the_consoles_clock_and_rules(
+    store: Store, simulation: Simulation
+) -> None:
+    reference = order_with(simulation, "not_received")
+    request = _timelines(simulation)[reference].entries[0]
+    patient = TimelineRules(receipt_within=timedelta(days=30))
+    app = console(store, timeline_rules=patient)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        app.push_screen(RecordScreen(store, request.kind, request.id, app.zone))
+        await settled(pilot)
+        await pilot.press("o")
+        await settled(pilot)
+        screen = app.screen
+        assert isinstance(screen, OrderScreen)
+        assert screen.reference == reference
+        assert screen.rules is patient
+        # Read at the console's clock, thirty days' patience: still waiting, not yet lost.
         assert [finding.rule for finding in screen.timeline.findings] == ["awaiting_receipt"]
 
 

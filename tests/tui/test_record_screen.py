@@ -12,6 +12,7 @@ from conftest import ScreenHost, drill_down, template_failure
 from record_factory import request
 from textual.app import App, ComposeResult
 from textual.screen import Screen
+from tui_console import console, settled
 
 from orderdesk.core.queries import RecordQuery, list_records
 from orderdesk.core.records import HttpMessage, PostbackRecord, RecordError
@@ -167,8 +168,11 @@ async def test_s_saves_the_current_stage_in_the_current_folder(
 
 async def test_o_opens_the_order_and_escape_comes_back(store: Store) -> None:
     record = undelivered_postback(store)
-    app = drill_down(store, record)
+    app = console(store)
     async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        app.push_screen(RecordScreen(store, "postbacks", record.id, app.zone))
+        await settled(pilot)
         await pilot.press("o")
         assert isinstance(app.screen, OrderScreen)
         assert app.screen.reference == record.order_reference_id
@@ -180,6 +184,20 @@ async def test_a_record_gone_from_the_store_says_so(store: Store) -> None:
     app = drill_down(store, "req_missing")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("tab", "z", "y", "escape")
+        assert not isinstance(app.screen, RecordScreen)
+
+
+async def test_over_a_record_gone_from_the_store_its_keys_do_nothing(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = drill_down(store, "req_missing")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("tab", "shift+tab", "z", "w", "y", "C", "s", "o", "d", "c")
+        await pilot.press("slash", "n", "N")
+        assert isinstance(app.screen, RecordScreen)
+        assert not app._notifications and not list(tmp_path.iterdir())
+        await pilot.press("escape")
         assert not isinstance(app.screen, RecordScreen)
 
 

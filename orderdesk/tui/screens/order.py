@@ -41,9 +41,9 @@ from orderdesk.core.timeline_rules import DEFAULT_RULES, Finding, Severity, Time
 from orderdesk.findings import finding_sentence
 from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.list_filter import zone_label
+from orderdesk.tui.messages import RecordWanted
 from orderdesk.tui.record_stages import format_moment
 from orderdesk.tui.safe_text import safe
-from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.widgets.key_footer import KeyFooter
 
 __all__ = ["OrderScreen", "entry_line", "finding_line"]
@@ -324,7 +324,7 @@ class OrderScreen(TranslatedKeys, Screen[None]):
 
     @on(OptionList.OptionSelected, "#timeline")
     def _entry_chosen(self, event: OptionList.OptionSelected) -> None:
-        self._open(event.option.id)
+        self._open(event.option_index)
 
     @on(OptionList.OptionSelected, "#candidates")
     async def _candidate_chosen(self, event: OptionList.OptionSelected) -> None:
@@ -345,20 +345,19 @@ class OrderScreen(TranslatedKeys, Screen[None]):
             return
         if not self.timeline.entries:
             return
-        option = self.query_one("#timeline", OptionList).highlighted_option
-        if option is not None:
-            self._open(option.id)
+        position = self.query_one("#timeline", OptionList).highlighted
+        if position is not None:
+            self._open(position)
 
     def action_find(self) -> None:
         """Back to the finder's box, to type another reference."""
         if self.finder:
             self.query_one("#order-reference", Input).focus()
 
-    def _open(self, option_id: str | None) -> None:
-        if option_id is None:
-            return
-        kind, record_id = option_id.split(":", 1)
-        self.app.push_screen(RecordScreen(self.store, kind, record_id, self.zone))  # type: ignore[arg-type]
+    def _open(self, position: int) -> None:
+        """Ask for the drill-down of the record at ``position`` on the timeline."""
+        entry = self.timeline.entries[position]
+        self.post_message(RecordWanted(entry.kind, entry.id))
 
     def action_back(self) -> None:
         """Back to where the order was opened from."""

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Callable
 from datetime import tzinfo
 from io import StringIO
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar, Concatenate, Literal, ParamSpec
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -33,6 +34,7 @@ from orderdesk.core.store import Store
 from orderdesk.tui.comparison import base_to_compare
 from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.list_filter import zone_label
+from orderdesk.tui.messages import OrderWanted
 from orderdesk.tui.record_stages import (
     STAGES,
     StageName,
@@ -95,6 +97,25 @@ def record_header(record: LogRecord, zone: tzinfo) -> Content:
         zone=zone_label(zone, record.created_at),
     )
     return safe(sentence)
+
+
+_Args = ParamSpec("_Args")
+
+
+def _on_the_record(
+    action: Callable[Concatenate[RecordScreen, LogRecord, _Args], None],
+) -> Callable[Concatenate[RecordScreen, _Args], None]:
+    """A key that works on the record shown: over a record gone from the store, it does nothing.
+
+    Its key stays in the footer even then: every drill-down offers the same keys.
+    """
+
+    def on_the_record(screen: RecordScreen, /, *args: _Args.args, **kwargs: _Args.kwargs) -> None:
+        if screen.record is not None:
+            action(screen, screen.record, *args, **kwargs)
+
+    on_the_record.__doc__ = action.__doc__
+    return on_the_record
 
 
 def _file_name(record_id: str, stage: StageName) -> str:
@@ -201,9 +222,8 @@ class RecordScreen(TranslatedKeys, Screen[None]):
         """Show the current stage (under tabs) and mark it."""
         self._show_current()
 
-    def _show_current(self) -> None:
-        if self.record is None:
-            return
+    @_on_the_record
+    def _show_current(self, record: LogRecord) -> None:
         for pane in self.query(StagePane):
             pane.set_class(pane.stage.name == self.current, "-current")
         pane = self.pane(self.current)
@@ -237,9 +257,8 @@ class RecordScreen(TranslatedKeys, Screen[None]):
                 self._choose(node.stage.name)
                 return
 
-    def _step(self, offset: int) -> None:
-        if self.record is None:
-            return
+    @_on_the_record
+    def _step(self, record: LogRecord, offset: int) -> None:
         position = STAGES.index(self.current)
         self._choose(STAGES[(position + offset) % len(STAGES)])
 
@@ -251,10 +270,9 @@ class RecordScreen(TranslatedKeys, Screen[None]):
         """Move to the previous stage, round to the last."""
         self._step(-1)
 
-    def action_maximize_stage(self) -> None:
+    @_on_the_record
+    def action_maximize_stage(self, record: LogRecord) -> None:
         """Give the current stage the whole screen, or give it back."""
-        if self.record is None:
-            return
         if self.maximized is not None:
             self.minimize()
         else:
@@ -269,36 +287,33 @@ class RecordScreen(TranslatedKeys, Screen[None]):
         for pane in self.query(StagePane):
             pane.set_wrap(wrap)
 
-    def action_copy_stage(self) -> None:
+    @_on_the_record
+    def action_copy_stage(self, record: LogRecord) -> None:
         """Copy the current stage, as shown, to the clipboard."""
-        if self.record is None:
-            return
         text = self.pane(self.current).as_text()
         self.app.copy_to_clipboard(text)
         size = strings.SIZE_BYTES.format(size=len(text.encode("utf-8", "surrogatepass")))
         message = strings.STAGE_COPIED.format(stage=self.current, id=self.record_id, size=size)
         self.notify(safe(message).plain, markup=False)
 
-    def action_copy_curl(self) -> None:
+    @_on_the_record
+    def action_copy_curl(self, record: LogRecord) -> None:
         """Copy the Final request as a curl command, its secrets still redacted."""
-        if self.record is None:
-            return
-        if self.record.final is None:
+        if record.final is None:
             self.notify(strings.CURL_NOT_SENT, severity="warning", markup=False)
             return
-        command = curl_command(self.record.final)
+        command = curl_command(record.final)
         self.app.copy_to_clipboard(command)
         size = strings.SIZE_BYTES.format(size=len(command.encode("utf-8", "surrogatepass")))
         message = strings.CURL_COPIED.format(id=self.record_id, size=size)
         self.notify(safe(message).plain, markup=False)
 
-    def action_save_stage(self) -> None:
+    @_on_the_record
+    def action_save_stage(self, record: LogRecord) -> None:
         """Save the current stage to a file in the current folder (or the temporary one).
 
         In a browser (``orderdesk serve``), the browser downloads it instead.
         """
-        if self.record is None:
-            return
         text = self.pane(self.current).as_text()
         name = _file_name(self.record_id, self.current)
         if self.app.is_web:
@@ -321,47 +336,34 @@ class RecordScreen(TranslatedKeys, Screen[None]):
         message = strings.STAGE_NOT_SAVED.format(stage=self.current, error=error)
         self.notify(safe(message).plain, markup=False, severity="error")
 
-    def action_open_order(self) -> None:
+    @_on_the_record
+    def action_open_order(self, record: LogRecord) -> None:
         """Open everything known about this record's order reference."""
-        if self.record is None:
-            return
-        reference = self.record.order_reference_id
+        reference = record.order_reference_id
         if reference is None:
             self.notify(strings.NO_REFERENCE, severity="warning")
             return
-        # The order view opens drill-downs too: importing it here keeps the two
-        # screen modules from importing each other while they load.
-        from orderdesk.tui.screens.order import OrderScreen
+        self.post_message(OrderWanted(reference))
 
-        stack = self.app.screen_stack
-        below = stack[-2] if len(stack) > 1 else None
-        if isinstance(below, OrderScreen) and below.reference == reference:
-            self.dismiss()
-        else:
-            self.app.push_screen(OrderScreen(self.store, reference, self.zone))
-
-    def action_template_changes(self) -> None:
+    @_on_the_record
+    def action_template_changes(self, record: LogRecord) -> None:
         """Show what the template changed: each Final field beside its Original field."""
-        if self.record is None:
-            return
-        self.app.push_screen(TemplateChangesScreen(self.record))
+        self.app.push_screen(TemplateChangesScreen(record))
 
-    def action_compare(self) -> None:
+    @_on_the_record
+    def action_compare(self, record: LogRecord) -> None:
         """Remember this record as the base, or compare it with the base remembered."""
-        if self.record is None:
-            return
         base = base_to_compare(self.app, self.store, self.kind, self.record_id)
         if isinstance(base, str):
             self.notify(safe(base).plain, markup=False)
         else:
-            self.app.push_screen(CompareScreen(base, self.record))
+            self.app.push_screen(CompareScreen(base, record))
 
     # -- search in a stage -----------------------------------------------------------
 
-    def action_search_stage(self) -> None:
+    @_on_the_record
+    def action_search_stage(self, record: LogRecord) -> None:
         """Type words to find in the current stage."""
-        if self.record is None:
-            return
         pane = self.pane(self.current)
         self.query_one(StageSearch).open(self.current, pane.searched or "")
 
@@ -377,9 +379,8 @@ class RecordScreen(TranslatedKeys, Screen[None]):
             pane.clear_search()
         pane.focus_body()
 
-    def _step_hit(self, offset: int) -> None:
-        if self.record is None:
-            return
+    @_on_the_record
+    def _step_hit(self, record: LogRecord, offset: int) -> None:
         pane = self.pane(self.current)
         if pane.searched is None:
             self.notify(strings.SEARCH_NONE_ACTIVE, timeout=2)
@@ -396,15 +397,13 @@ class RecordScreen(TranslatedKeys, Screen[None]):
 
     def action_back(self) -> None:
         """Close the search, then forget its hits, then leave a maximised stage, then the screen."""
-        search = self.query_one(StageSearch) if self.record is not None else None
-        if search is not None and search.is_open:
-            search.close()
-            self.pane(self.current).focus_body()
-            return
-        if self.record is not None and self.pane(self.current).searched is not None:
-            self.pane(self.current).clear_search()
-            return
-        if self.maximized is not None:
+        pane = self.pane(self.current) if self.record is not None else None
+        if pane is not None and self.query_one(StageSearch).is_open:
+            self.query_one(StageSearch).close()
+            pane.focus_body()
+        elif pane is not None and pane.searched is not None:
+            pane.clear_search()
+        elif self.maximized is not None:
             self.minimize()
         else:
             self.dismiss()

@@ -30,7 +30,7 @@ from orderdesk.core.empty_result import AroundEmpty, look_around
 from orderdesk.core.queries import RecordQuery, RecordSummary, count, list_summaries
 from orderdesk.core.records import Kind
 from orderdesk.core.store import Store
-from orderdesk.tui.messages import OrderWanted, RecordHighlighted, RecordOpened, WorkerFailed
+from orderdesk.tui.messages import OrderWanted, RecordHighlighted, RecordWanted, WorkerFailed
 from orderdesk.tui.row_window import RowWindow
 from orderdesk.tui.widgets import columns
 
@@ -258,7 +258,7 @@ class RecordList(ScrollView, can_focus=True):
         """Open the drill-down of the record under the cursor."""
         summary = self.highlighted
         if summary is not None:
-            self.post_message(RecordOpened(summary))
+            self.post_message(RecordWanted(summary.kind, summary.id))
 
     def action_order(self) -> None:
         """Open the order of the record under the cursor."""
