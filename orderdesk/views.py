@@ -33,8 +33,8 @@ from typing import Any, Literal
 from platformdirs import user_config_path
 
 from orderdesk import strings
-from orderdesk.core.errors import InputError
-from orderdesk.core.records import POSTBACK_STATUSES, REQUEST_STATUSES
+from orderdesk.core.errors import InputError, UnknownStatus
+from orderdesk.core.statuses import check_statuses
 from orderdesk.core.timerange import parse_duration
 
 __all__ = [
@@ -130,13 +130,10 @@ def _view(path: Path, name: str, table: object) -> SavedView:
     statuses = values.get("statuses", [])
     if not isinstance(statuses, list) or not all(isinstance(s, str) for s in statuses):
         raise broken(strings.VIEW_BAD_STATUSES)
-    allowed = REQUEST_STATUSES if screen == "requests" else POSTBACK_STATUSES
-    for status in statuses:
-        if status not in allowed:
-            raise broken(
-                strings.BAD_CHOICE.format(flag="status", value=status, allowed=", ".join(allowed))
-            )
-    values["statuses"] = tuple(statuses)
+    try:
+        values["statuses"] = check_statuses(screen, statuses, flag="status")
+    except UnknownStatus as unknown:
+        raise broken(str(unknown)) from None
     if not isinstance(values.get("errors_only", False), bool):
         raise broken(strings.VIEW_BAD_ERRORS_ONLY)
     since = values.get("since")

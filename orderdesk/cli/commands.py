@@ -323,14 +323,14 @@ def _list(
     from orderdesk.cli import listing
     from orderdesk.cli.empty_list import why_empty
     from orderdesk.core.queries import RecordQuery
-    from orderdesk.core.records import EVENTS, POSTBACK_STATUSES, REQUEST_STATUSES
+    from orderdesk.core.records import EVENTS
+    from orderdesk.core.statuses import check_statuses
     from orderdesk.core.store import Store
     from orderdesk.core.timerange import resolve_zone
 
     settings = Settings.load(db=db, tz=tz)
     zone = resolve_zone(settings.tz)
-    allowed = REQUEST_STATUSES if kind == "requests" else POSTBACK_STATUSES
-    _check_choices("--status", statuses, allowed)
+    check_statuses(kind, statuses)  # type: ignore[arg-type]
     _check_choices("--event", events, EVENTS)
     window = _time_range(since, start, end, zone)
     query = RecordQuery(

@@ -8,6 +8,7 @@ OrderdeskError
 │   ├── NotALogApiError      the URL answers, but not as a log API (not retried)
 │   └── TransientSourceError 429, 5xx, resets, timeouts, malformed pages (retried)
 └── InputError               a flag or a value the user typed is not understood
+    ├── UnknownStatus        no record of the kind has that status (see statuses)
     └── FilterSyntaxError    a filter query is wrong at a position (see filter_language)
 
 Every message says what is wrong and, where the user can act, what to do:
@@ -59,6 +60,16 @@ class TransientSourceError(SourceError):
 
 class InputError(OrderdeskError):
     """A flag or value typed by the user is not understood."""
+
+
+class UnknownStatus(InputError):
+    """A status the user named is none a record of the kind can have."""
+
+    def __init__(self, message: str, status: str, allowed: tuple[str, ...]) -> None:
+        super().__init__(message)
+        #: The status named, and the ones a record of the kind can have.
+        self.status = status
+        self.allowed = allowed
 
 
 class FilterSyntaxError(InputError):

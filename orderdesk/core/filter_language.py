@@ -25,9 +25,10 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from orderdesk import strings
-from orderdesk.core.errors import FilterSyntaxError
+from orderdesk.core.errors import FilterSyntaxError, UnknownStatus
 from orderdesk.core.queries import RecordQuery
-from orderdesk.core.records import EVENTS, POSTBACK_STATUSES, REQUEST_STATUSES, Kind
+from orderdesk.core.records import EVENTS, Kind
+from orderdesk.core.statuses import STATUSES, check_statuses
 
 __all__ = [
     "FIELDS",
@@ -52,10 +53,6 @@ FIELDS: tuple[Field, ...] = (
     "id",
 )
 ACTIONS: tuple[str, ...] = ("submit", "cancel")
-_STATUSES: dict[Kind, tuple[str, ...]] = {
-    "requests": REQUEST_STATUSES,
-    "postbacks": POSTBACK_STATUSES,
-}
 _FIELD_NAME = re.compile(r"[A-Za-z]+(?=:)")
 _CODE = re.compile(r"(?:([1-9])xx|([1-9]\d\d)(?:-([1-9]\d\d))?)", re.IGNORECASE)
 
@@ -186,6 +183,19 @@ def _starts(term: Term) -> tuple[int, ...]:
     return term.value_at or (term.at,) * len(term.values)
 
 
+def _not_one_of(term: Term, index: int, allowed: tuple[str, ...]) -> FilterSyntaxError:
+    """The mistake of the term's value at ``index``: none of ``allowed``, maybe close to one."""
+    typed, at = term.values[index], _starts(term)[index]
+    close = difflib.get_close_matches(typed.lower(), allowed, n=1)
+    said = {"field": term.field, "value": typed, "at": at + 1, "allowed": ", ".join(allowed)}
+    message = (
+        strings.FILTER_BAD_VALUE.format(guess=close[0], **said)
+        if close
+        else strings.FILTER_BAD_VALUE_NO_GUESS.format(**said)
+    )
+    return FilterSyntaxError(message, at)
+
+
 def _check(term: Term, kind: Kind) -> Term:
     """The term with its values in their stored form; raises if it cannot apply to ``kind``."""
     name = term.field
@@ -193,19 +203,18 @@ def _check(term: Term, kind: Kind) -> Term:
         raise FilterSyntaxError(strings.FILTER_EVENT_ON_REQUESTS.format(at=term.at + 1), term.at)
     if name == "action" and kind != "requests":
         raise FilterSyntaxError(strings.FILTER_ACTION_ON_POSTBACKS.format(at=term.at + 1), term.at)
-    allowed = {"status": _STATUSES[kind], "event": EVENTS, "action": ACTIONS}.get(name or "")
+    values = tuple(value.lower() for value in term.values)
+    if name == "status":
+        try:
+            check_statuses(kind, values)
+        except UnknownStatus as unknown:
+            raise _not_one_of(term, values.index(unknown.status), unknown.allowed) from None
+        return replace(term, values=values)
+    allowed = {"event": EVENTS, "action": ACTIONS}.get(name or "")
     if allowed is not None:
-        values = tuple(value.lower() for value in term.values)
-        for value, typed, at in zip(values, term.values, _starts(term), strict=True):
+        for index, value in enumerate(values):
             if value not in allowed:
-                close = difflib.get_close_matches(value, allowed, n=1)
-                said = {"field": name, "value": typed, "at": at + 1, "allowed": ", ".join(allowed)}
-                message = (
-                    strings.FILTER_BAD_VALUE.format(guess=close[0], **said)
-                    if close
-                    else strings.FILTER_BAD_VALUE_NO_GUESS.format(**said)
-                )
-                raise FilterSyntaxError(message, at)
+                raise _not_one_of(term, index, allowed)
         return replace(term, values=values)
     if name == "code":
         for value, at in zip(term.values, _starts(term), strict=True):
@@ -344,7 +353,7 @@ def _value_candidates(
     name: Field, kind: Kind, customers: Sequence[str], printers: Sequence[str]
 ) -> list[str]:
     fixed: dict[str, Sequence[str]] = {
-        "status": _STATUSES[kind],
+        "status": STATUSES[kind],
         "event": EVENTS,
         "action": ACTIONS,
         "code": ("2xx", "4xx", "5xx", "500", "503", "422", "429"),

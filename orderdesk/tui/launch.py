@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from orderdesk import strings
 from orderdesk.config import Settings
-from orderdesk.core.errors import InputError
-from orderdesk.core.records import POSTBACK_STATUSES, REQUEST_STATUSES
+from orderdesk.core.statuses import check_statuses
 from orderdesk.core.store import Store
 from orderdesk.core.sync_service import Source
 from orderdesk.core.timerange import parse_duration, resolve_zone
@@ -29,12 +27,7 @@ def start_filter(
     base: ListFilter | None = None,
 ) -> ListFilter:
     """The filter the flags ask for, over ``base``; raises InputError on an unusable value."""
-    allowed = REQUEST_STATUSES if screen == "requests" else POSTBACK_STATUSES
-    for status in statuses:
-        if status not in allowed:
-            raise InputError(
-                strings.BAD_CHOICE.format(flag="--status", value=status, allowed=", ".join(allowed))
-            )
+    check_statuses(screen, statuses)
     base = base or ListFilter()
     window = base.window
     if since is not None:

@@ -13,7 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, SelectionList
 
 from orderdesk import strings
-from orderdesk.core.records import POSTBACK_STATUSES, REQUEST_STATUSES, Kind
+from orderdesk.core.records import Kind
+from orderdesk.core.statuses import STATUSES
 from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.list_filter import ListFilter
 
@@ -32,7 +33,7 @@ class FiltersDialog(TranslatedKeys, ModalScreen[ListFilter | None]):
 
     def compose(self) -> ComposeResult:
         """Statuses, then customer and printer, then Apply."""
-        statuses = REQUEST_STATUSES if self._kind == "requests" else POSTBACK_STATUSES
+        statuses = STATUSES[self._kind]
         with Vertical(id="filters", classes="dialog"):
             yield Label(strings.FILTERS_TITLE, classes="title")
             yield Label(strings.FILTERS_STATUSES)
