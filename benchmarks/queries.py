@@ -61,11 +61,11 @@ def _queries(store: Store, built: BigStore) -> dict[str, Callable[[], object]]:
         f"a page {built.records // 8:,} rows down": lambda: page(week, after=deep),
         "status failed": lambda: page(failed),
         "one order reference": lambda: page(
-            RecordQuery("requests", order_reference=built.rare_reference)
+            RecordQuery("requests", order_references=(built.rare_reference,))
         ),
-        "a customer, failed": lambda: page(replace(failed, customer=built.customer_id)),
-        "search, a rare term": lambda: page(RecordQuery("requests", search=built.rare_term)),
-        "search, a common word": lambda: page(RecordQuery("requests", search=built.common_word)),
+        "a customer, failed": lambda: page(replace(failed, customers=(built.customer_id,))),
+        "search, a rare term": lambda: page(RecordQuery("requests", search=(built.rare_term,))),
+        "search, a common word": lambda: page(RecordQuery("requests", search=(built.common_word,))),
         "postbacks, newest page": lambda: page(RecordQuery("postbacks")),
         "postbacks, retrying or failed": lambda: page(
             RecordQuery("postbacks", statuses=("retrying", "failed"))

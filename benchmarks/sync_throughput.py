@@ -81,10 +81,10 @@ def time_queries(store: str, repeat: int) -> dict[str, dict[str, float]]:
                 opened, RecordQuery("postbacks", statuses=("retrying", "failed"))
             ),
             "search_nothing_matches": lambda: list_summaries(
-                opened, RecordQuery("requests", search="ORD-1042")
+                opened, RecordQuery("requests", search=("ORD-1042",))
             ),
             "search_a_common_word": lambda: list_summaries(
-                opened, RecordQuery("requests", search="shipping")
+                opened, RecordQuery("requests", search=("shipping",))
             ),
         }
         return time_each(pages, repeat)

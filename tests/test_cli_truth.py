@@ -267,7 +267,7 @@ def test_the_nearest_references_come_closest_first(small_store: Store) -> None:
 
 
 def test_while_a_sync_catches_up_an_empty_list_says_so(small_store: Store) -> None:
-    query = RecordQuery("requests", order_reference="PP-001777", statuses=("failed",))
+    query = RecordQuery("requests", order_references=("PP-001777",), statuses=("failed",))
     with Lease.acquire(small_store):
         assert why_empty(small_store, query, zone=UTC) == (
             "a sync is still catching up: 5 records so far, none of them matching yet; "

@@ -149,7 +149,7 @@ class TestWhatAQueryFinds:
         assert found(store, "postbacks", text) == expected
 
     def test_the_query_narrows_the_other_filters(self, store: Store) -> None:
-        base = RecordQuery("requests", statuses=("failed", "pending"), customer="Acme Prints")
+        base = RecordQuery("requests", statuses=("failed", "pending"), customers=("Acme Prints",))
         query = narrow(base, parse("status:failed,succeeded", "requests"))
         assert query.statuses == ("failed",)
         assert [s.id for s in list_summaries(store, query)] == ["req_000002"]
@@ -207,7 +207,7 @@ class TestParsing:
         query = narrow(RecordQuery("postbacks"), parsed)
         assert query.http_statuses == ((500, 599),)
         assert query.not_statuses == ("delivered",)
-        assert query.phrases == ("exact phrase",)
+        assert query.search == ("exact phrase",)
 
     @pytest.mark.parametrize(
         ("text", "position", "message"),

@@ -153,14 +153,14 @@ class TestFilters:
             (RecordQuery("requests", statuses=("failed",)), "52"),
             (RecordQuery("requests", statuses=("failed", "pending")), "542"),
             (RecordQuery("requests", actions=("cancel",)), "3"),
-            (RecordQuery("requests", customer="cus_globex"), "53"),
-            (RecordQuery("requests", customer="gLOBEX shop"), "53"),
-            (RecordQuery("requests", customer="nobody"), ""),
-            (RecordQuery("requests", printer="Lyon Impression"), "6"),
-            (RecordQuery("requests", printer="prn_berlin"), "54321"),
-            (RecordQuery("requests", order_reference="ORD-4"), "4"),
-            (RecordQuery("requests", order_reference="ord-4"), ""),
-            (RecordQuery("requests", customer="Acme Prints", statuses=("failed",)), "2"),
+            (RecordQuery("requests", customers=("cus_globex",)), "53"),
+            (RecordQuery("requests", customers=("gLOBEX shop",)), "53"),
+            (RecordQuery("requests", customers=("nobody",)), ""),
+            (RecordQuery("requests", printers=("Lyon Impression",)), "6"),
+            (RecordQuery("requests", printers=("prn_berlin",)), "54321"),
+            (RecordQuery("requests", order_references=("ORD-4",)), "4"),
+            (RecordQuery("requests", order_references=("ord-4",)), ""),
+            (RecordQuery("requests", customers=("Acme Prints",), statuses=("failed",)), "2"),
         ],
     )
     def test_each_filter(self, orders: Store, query: RecordQuery, expected: str) -> None:
@@ -186,7 +186,7 @@ class TestFilters:
 
 
 def search(store: Store, text: str) -> list[str]:
-    return ids(store, RecordQuery("requests", search=text))
+    return ids(store, RecordQuery("requests", search=tuple(text.split())))
 
 
 class TestSearch:
@@ -259,9 +259,9 @@ class TestSearch:
         assert search(store_with_bodies, "ORD-1234") == ["req_001234"]
 
     def test_search_combines_with_filters_and_counts(self, store_with_bodies: Store) -> None:
-        query = RecordQuery("requests", search="tshirt-m-black", order_reference="ORD-77")
+        query = RecordQuery("requests", search=("tshirt-m-black",), order_references=("ORD-77",))
         assert ids(store_with_bodies, query) == ["req_000077"]
-        assert count(store_with_bodies, RecordQuery("requests", search="ORD")) == 3
+        assert count(store_with_bodies, RecordQuery("requests", search=("ORD",))) == 3
 
 
 def refs_of(*numbers: int) -> list[str]:
@@ -275,9 +275,9 @@ class TestIndexesServeTheLists:
         store = sqlite_store
         monkeypatch.setattr(queries, "_PROBE_COST", 1)  # so that 1,100 rows are "many"
         store.save_page("requests", [request(n) for n in range(1_100)], None)
-        plan = "\n".join(query_plan(store, RecordQuery("requests", search="lovelace")))
+        plan = "\n".join(query_plan(store, RecordQuery("requests", search=("lovelace",))))
         assert "TEMP B-TREE" not in plan and "ix_requests_created" in plan, plan
-        rare = "\n".join(query_plan(store, RecordQuery("requests", search="ORD-7")))
+        rare = "\n".join(query_plan(store, RecordQuery("requests", search=("ORD-7",))))
         assert "LIST SUBQUERY" in rare, rare
 
     @pytest.mark.parametrize(
@@ -286,9 +286,9 @@ class TestIndexesServeTheLists:
             RecordQuery("requests"),
             RecordQuery("requests", statuses=("failed",)),
             RecordQuery("postbacks", events=("shipped",)),
-            RecordQuery("requests", customer="Acme Prints"),
-            RecordQuery("requests", order_reference="ORD-1"),
-            RecordQuery("postbacks", printer="prn_berlin"),
+            RecordQuery("requests", customers=("Acme Prints",)),
+            RecordQuery("requests", order_references=("ORD-1",)),
+            RecordQuery("postbacks", printers=("prn_berlin",)),
             RecordQuery("requests", not_statuses=("succeeded",)),
             RecordQuery("requests", customers=("acme",)),
             RecordQuery("requests", not_customers=("globex",)),
@@ -332,7 +332,7 @@ class TestIndexesServeTheLists:
     ) -> None:
         monkeypatch.setattr(queries, "_PROBE_COST", 1)  # so that 1,100 rows are "many"
         sqlite_store.save_page("requests", [request(n) for n in range(1_100)], None)
-        query = RecordQuery("requests", search="lovelace", not_search=("ORD-7",))
+        query = RecordQuery("requests", search=("lovelace",), not_search=("ORD-7",))
         plan = "\n".join(query_plan(sqlite_store, query))
         assert "TEMP B-TREE" not in plan and "ix_requests_created" in plan, plan
         assert ids(sqlite_store, query, limit=5) == refs_of(1099, 1098, 1097, 1096, 1095)

@@ -80,7 +80,7 @@ class TestAReadOnlyRole:
                 assert [s.order_reference_id for s in summaries] == ["ORD-1"]
                 assert get_record(viewer, "requests", summaries[0].id) is not None
                 assert count(viewer, RecordQuery("postbacks")) == 1
-                found = list_summaries(viewer, RecordQuery("requests", search="ORD-1"), limit=5)
+                found = list_summaries(viewer, RecordQuery("requests", search=("ORD-1",)), limit=5)
                 assert len(found) == 1
                 timeline = order_timeline(viewer, "ORD-1", now=T0 + timedelta(hours=1))
                 assert timeline.entries

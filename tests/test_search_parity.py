@@ -70,7 +70,7 @@ def stores(
 
 @pytest.mark.parametrize("text", list(_queries()))
 def test_both_engines_find_the_same_records(stores: tuple[Store, Store], text: str) -> None:
-    query = RecordQuery("requests", search=text)
+    query = RecordQuery("requests", search=tuple(text.split()))
     found = [[row.id for row in list_summaries(store, query, limit=100)] for store in stores]
     assert found[0] == found[1], f"{text!r}: SQLite {found[0]}, PostgreSQL {found[1]}"
 

@@ -143,12 +143,12 @@ class TestOddCharactersInEveryString:
         store.save_page("requests", [record], Watermark(T0, record.id))
         assert get_record(store, "requests", record.id) == redact_record(record)
         assert store.watermark("requests") == Watermark(T0, record.id)
-        (summary,) = list_summaries(store, RecordQuery("requests", customer=f"ACME {ODD}"))
+        (summary,) = list_summaries(store, RecordQuery("requests", customers=(f"ACME {ODD}",)))
         assert summary.error_summary == f"printer: code_{ODD}: refused {ODD}"
         assert summary.order_reference_id == f"ORD-{ODD}"
-        assert count(store, RecordQuery("requests", order_reference=f"ORD-{ODD}")) == 1
-        assert count(store, RecordQuery("requests", printer=f"prn_{ODD}")) == 1
-        assert count(store, RecordQuery("requests", search="refused")) == 1
+        assert count(store, RecordQuery("requests", order_references=(f"ORD-{ODD}",))) == 1
+        assert count(store, RecordQuery("requests", printers=(f"prn_{ODD}",))) == 1
+        assert count(store, RecordQuery("requests", search=("refused",))) == 1
 
     def test_a_postback_with_them_in_its_tracking_comes_back_equal(self, store: Store) -> None:
         record = postback(1, tracking=Tracking(code=f"1Z{ODD}", url=f"https://t.example/{ODD}"))
@@ -487,7 +487,7 @@ class TestUpgradeFromV1:
         path = tmp_path / "v1.db"
         write_v1_store(path, [request(1), request(2)])
         with Store.open(path) as store:
-            assert count(store, RecordQuery("requests", search="ORD-1")) == 1
+            assert count(store, RecordQuery("requests", search=("ORD-1",))) == 1
             quiet = HttpMessage(at=T0, method="POST", url="https://x.example/", body="hello")
             newer = request(
                 1,
@@ -499,8 +499,8 @@ class TestUpgradeFromV1:
                 response=None,
             )
             assert store.save_page("requests", [newer], None) == SaveResult(0, 1, 0)
-            assert count(store, RecordQuery("requests", search="ORD-1")) == 0
-            assert count(store, RecordQuery("requests", search="ORD-77")) == 1
+            assert count(store, RecordQuery("requests", search=("ORD-1",))) == 0
+            assert count(store, RecordQuery("requests", search=("ORD-77",))) == 1
             assert get_record(store, "requests", newer.id) == redact_record(newer)
 
     def test_a_day_of_simulated_traffic_survives_the_upgrade(self, tmp_path: Path) -> None:

@@ -340,10 +340,10 @@ def _list(
         statuses=statuses,
         events=events,
         actions=actions,
-        customer=customer,
-        printer=printer,
-        order_reference=order_reference,
-        search=search,
+        customers=(customer,) if customer else (),
+        printers=(printer,) if printer else (),
+        order_references=(order_reference,) if order_reference else (),
+        search=tuple((search or "").split()),
     )
     if filter_text is not None:
         query = _with_filter(query, filter_text)

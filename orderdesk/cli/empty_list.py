@@ -44,8 +44,9 @@ def why_empty(
         return catching_up
     if store_is_empty(store):
         return strings.STORE_EMPTY.format(db=store.shown_url)
-    if query.order_reference is not None and not reference_exists(store, query.order_reference):
-        return unknown_reference(store, query.order_reference)
+    for reference in query.order_references:
+        if not reference_exists(store, reference):
+            return unknown_reference(store, reference)
     newest = look_around(store, query).newest_outside_range
     if newest is not None:
         return _outside_range(query, newest, zone, now)

@@ -22,7 +22,7 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from orderdesk import strings
 from orderdesk.core.errors import FilterSyntaxError, UnknownStatus
@@ -271,23 +271,16 @@ def _code_range(value: str) -> tuple[int, int]:
     return (int(low), int(high)) if high is not None else (int(low), int(low))
 
 
-def _both(chosen: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
-    """Values two filters both allow: any of ``chosen`` that ``more`` allows too."""
+def _both(chosen: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Values two filters both allow: any of ``chosen`` that ``more`` allows too.
+
+    None when no value can be both: then no record matches.
+    """
     if not chosen:
         return more
     if not more:
         return chosen
-    both = tuple(value for value in chosen if value in more)
-    return both or ("-",)  # no value can be both: nothing matches
-
-
-def _among(chosen: tuple[str, ...] | None, more: tuple[str, ...]) -> tuple[str, ...] | None:
-    """Ids both allow, where None allows every id and an empty tuple none."""
-    if not more:
-        return chosen
-    if chosen is None:
-        return more
-    return tuple(value for value in chosen if value in more)
+    return tuple(value for value in chosen if value in more) or None
 
 
 def narrow(query: RecordQuery, parsed: Filter) -> RecordQuery:
@@ -310,12 +303,22 @@ def narrow(query: RecordQuery, parsed: Filter) -> RecordQuery:
     def dropped(name: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(drop.get(name, ())))
 
-    words = " ".join(filter(None, (query.search, *kept("word"))))
+    # Terms of these fields hold together: a record must have a value each allows.
+    both: dict[str, Any] = {}
+    nothing = query.matches_nothing
+    for name, field in (
+        ("statuses", "status"),
+        ("events", "event"),
+        ("actions", "action"),
+        ("ids", "id"),
+    ):
+        chosen = getattr(query, name)
+        allowed = _both(chosen, kept(field))
+        nothing = nothing or allowed is None
+        both[name] = chosen if allowed is None else allowed
     return replace(
         query,
-        statuses=_both(query.statuses, kept("status")),
-        events=_both(query.events, kept("event")),
-        actions=_both(query.actions, kept("action")),
+        **both,
         not_statuses=query.not_statuses + dropped("status"),
         not_events=query.not_events + dropped("event"),
         not_actions=query.not_actions + dropped("action"),
@@ -325,13 +328,12 @@ def narrow(query: RecordQuery, parsed: Filter) -> RecordQuery:
         not_printers=query.not_printers + dropped("printer"),
         order_references=query.order_references + kept("order"),
         not_order_references=query.not_order_references + dropped("order"),
-        ids=_among(query.ids, kept("id")),
         not_ids=query.not_ids + dropped("id"),
         http_statuses=query.http_statuses + tuple(map(_code_range, kept("code"))),
         not_http_statuses=query.not_http_statuses + tuple(map(_code_range, dropped("code"))),
-        search=words or None,
-        phrases=query.phrases + kept("phrase"),
+        search=query.search + kept("word") + kept("phrase"),
         not_search=query.not_search + dropped("word") + dropped("phrase"),
+        matches_nothing=nothing,
     )
 
 

@@ -8,7 +8,7 @@ which never touch the stage columns where the bodies are.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -31,7 +31,7 @@ from sqlalchemy import (
 
 from orderdesk import strings
 from orderdesk.core.errors import StoreError
-from orderdesk.core.parties import matching_ids, party_ids
+from orderdesk.core.parties import matching_ids
 from orderdesk.core.records import Kind, LogRecord
 from orderdesk.core.rows import record_from_row, whole_rows
 from orderdesk.core.schema import TABLES, UtcDateTime
@@ -60,7 +60,11 @@ __all__ = [
 
 @dataclass(frozen=True)
 class RecordQuery:
-    """Which records of a kind to list: every field narrows, and empty ones do not."""
+    """Which records of a kind to list: every field narrows, and empty ones do not.
+
+    A field of values keeps the records with any of them, a ``not_`` field those
+    with none; ``search`` keeps those where every word and phrase is found.
+    """
 
     kind: Kind
     since: datetime | None = None
@@ -73,16 +77,13 @@ class RecordQuery:
     """Postbacks only: any of these events."""
     actions: tuple[str, ...] = ()
     """Requests only: any of these actions."""
-    customer: str | None = None
-    """A customer's id (exact) or name (any case)."""
-    printer: str | None = None
-    """A printer's id (exact) or name (any case)."""
-    order_reference: str | None = None
-    """Exactly this order reference."""
-    search: str | None = None
-    """Words found in references, ids or bodies (see ``orderdesk.core.search``)."""
-    ids: tuple[str, ...] | None = None
-    """Only records with these ids (the marked ones); an empty tuple matches nothing."""
+    search: tuple[str, ...] = ()
+    """Words and phrases all found in references, ids or bodies (see ``orderdesk.core.search``).
+
+    A phrase's words are found next to each other, in its order.
+    """
+    ids: tuple[str, ...] = ()
+    """Only records with these ids (the marked ones)."""
     not_statuses: tuple[str, ...] = ()
     """None of these statuses."""
     not_events: tuple[str, ...] = ()
@@ -107,10 +108,15 @@ class RecordQuery:
     """The last HTTP answer's status in any of these inclusive ranges: (500, 599) is 5xx."""
     not_http_statuses: tuple[tuple[int, int], ...] = ()
     """The last HTTP answer's status in none of these ranges (records with none stay)."""
-    phrases: tuple[str, ...] = ()
-    """Texts found as they are written, their words next to each other, besides ``search``."""
     not_search: tuple[str, ...] = ()
     """Words or phrases that must not be found."""
+    matches_nothing: bool = False
+    """No record can match: two filters exclude each other, or the records asked for are none."""
+
+    def only(self, ids: Iterable[str]) -> RecordQuery:
+        """The query kept to the records with these ids, in place of its own: none when none."""
+        chosen = tuple(ids)
+        return replace(self, ids=chosen, matches_nothing=self.matches_nothing or not chosen)
 
 
 @dataclass(frozen=True)
@@ -162,6 +168,13 @@ def _ranges(column: ColumnElement[Any], ranges: tuple[tuple[int, int], ...]) -> 
     return or_(*(column.between(low, high) for low, high in ranges))
 
 
+def _any_of(column: ColumnElement[Any], values: Sequence[str]) -> ColumnElement[bool]:
+    """``column`` holds any of the values; one value is an equality, the plainest for a planner."""
+    if not values:
+        return false()
+    return column == values[0] if len(values) == 1 else column.in_(values)
+
+
 def _exclusions(
     connection: Connection, table: Table, query: RecordQuery
 ) -> Iterator[ColumnElement[bool]]:
@@ -180,14 +193,13 @@ def _exclusions(
     ):
         column = c[f"{prefix}_id"]
         if wanted:
-            ids = matching_ids(connection, table, prefix, wanted)
-            yield column.in_(ids) if ids else false()
+            yield _any_of(column, matching_ids(connection, table, prefix, wanted))
         if unwanted:
             ids = matching_ids(connection, table, prefix, unwanted)
             if ids:
                 yield or_(column.is_(None), column.not_in(ids))
     if query.order_references:
-        yield c.order_reference_id.in_(query.order_references)
+        yield _any_of(c.order_reference_id, query.order_references)
     if query.not_order_references:
         reference = c.order_reference_id
         yield or_(reference.is_(None), reference.not_in(query.not_order_references))
@@ -203,7 +215,7 @@ def _search(
     connection: Connection, table: Table, query: RecordQuery, page: int | None
 ) -> Iterator[ColumnElement[bool] | TextClause]:
     """The full-text clause: every word and phrase found, and no unwanted one."""
-    required = [*(query.search or "").split(), *query.phrases]
+    required = query.search
     if not required and not query.not_search:
         return
     if not supports_search(connection):
@@ -229,6 +241,8 @@ def _conditions(
         raise ValueError("only postbacks have events; filter requests by action")
     if (query.actions or query.not_actions) and query.kind != "requests":
         raise ValueError("only requests have actions; filter postbacks by event")
+    if query.matches_nothing:
+        return [false()]
     c = table.c
     conditions: list[ColumnElement[bool] | TextClause] = []
     if query.since is not None:
@@ -241,16 +255,9 @@ def _conditions(
         conditions.append(c.event.in_(query.events))
     if query.actions:
         conditions.append(c.action.in_(query.actions))
-    for prefix, text in (("customer", query.customer), ("printer", query.printer)):
-        if text is not None:
-            ids = party_ids(connection, table, prefix, text)
-            column = c[f"{prefix}_id"]
-            conditions.append(column == ids[0] if len(ids) == 1 else column.in_(ids))
-    if query.order_reference is not None:
-        conditions.append(c.order_reference_id == query.order_reference)
-    if query.ids is not None:
+    if query.ids:
         # On the unique index of id: a few seeks, however large the store.
-        conditions.append(c.id.in_(query.ids) if query.ids else false())
+        conditions.append(c.id.in_(query.ids))
     conditions.extend(_exclusions(connection, table, query))
     conditions.extend(_search(connection, table, query, page))
     return conditions

@@ -145,7 +145,7 @@ def _unique(values: Iterable[str | None]) -> list[str]:
 
 def _all_of(store: Store, kind: Kind, reference: str) -> tuple[list[LogRecord], bool]:
     """Every record of a kind with this reference, up to the cap, and whether it was hit."""
-    query = RecordQuery(kind, order_reference=reference)
+    query = RecordQuery(kind, order_references=(reference,))
     records: list[LogRecord] = []
     after: Cursor | None = None
     while len(records) < MAX_RECORDS:

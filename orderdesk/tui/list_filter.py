@@ -83,21 +83,21 @@ class ListFilter:
     def query(self, kind: Kind, *, now: datetime, zone: tzinfo) -> RecordQuery:
         """The store query for this filter at ``now``."""
         span = self.window.resolve(now=now, zone=zone)
-        statuses = self.statuses
+        statuses, nothing = self.statuses, False
         if self.errors_only:
             errors = ERROR_STATUSES[kind]
             # Errors only narrows the chosen statuses; with none chosen it picks the errors.
             statuses = tuple(s for s in statuses if s in errors) if statuses else errors
-            if not statuses:
-                statuses = ("-",)  # nothing can match: the two filters exclude each other
+            nothing = not statuses  # the chosen statuses are no errors: the two exclude each other
         query = RecordQuery(
             kind=kind,
             since=span.since,
             until=span.until,
             statuses=statuses,
-            customer=self.customer,
-            printer=self.printer,
-            order_reference=self.order_reference,
+            customers=_one(self.customer),
+            printers=_one(self.printer),
+            order_references=_one(self.order_reference),
+            matches_nothing=nothing,
         )
         if not self.search or self.query_off:
             return query
@@ -106,7 +106,7 @@ class ListFilter:
         except FilterSyntaxError:
             # Text that the prompt did not check (a query kept from the other
             # list, say) is searched as words, as before the language.
-            return replace(query, search=self.search)
+            return replace(query, search=tuple(self.search.split()))
 
     def with_window(self, window: TimeWindow) -> ListFilter:
         """The same filter over another time window."""
@@ -139,6 +139,10 @@ class ListFilter:
             template = strings.CHIP_QUERY_OFF if self.query_off else strings.CHIP_SEARCH
             chips.append(template.format(value=self.search))
         return chips
+
+
+def _one(value: str | None) -> tuple[str, ...]:
+    return (value,) if value else ()
 
 
 def zone_label(zone: tzinfo, moment: datetime) -> str:

@@ -107,7 +107,7 @@ async def test_search_finds_an_order_reference(store: Store) -> None:
         await pilot.press("slash", *reference, "enter")
         await settled(pilot)
         records = record_list(app)
-        assert records.record_query.search == reference
+        assert records.record_query.search == (reference,)
         assert records.highlighted is not None
         assert records.highlighted.order_reference_id == reference
         assert f"search: {reference}" in _bar(app)

@@ -17,7 +17,7 @@ def test_a_query_by_ids_finds_exactly_those_records_newest_first(store: Store) -
     found = list_summaries(store, RecordQuery("requests", ids=ids))
     assert [summary.id for summary in found] == [summary.id for summary in some]
     assert count(store, RecordQuery("requests", ids=ids)) == len(some)
-    assert count(store, RecordQuery("requests", ids=())) == 0
+    assert count(store, RecordQuery("requests").only(())) == 0
 
 
 async def test_marked_records_show_a_mark_and_can_be_shown_alone(store: Store) -> None:

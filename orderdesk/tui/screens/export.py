@@ -113,7 +113,7 @@ class ExportDialog(TranslatedKeys, ModalScreen[Exported | None]):
         query = self._query
         if self.query_one("#export-marked", Checkbox).value:
             # The marks, whatever the filter now shows: they were chosen one by one.
-            query = RecordQuery(query.kind, ids=tuple(sorted(self._marks)))
+            query = RecordQuery(query.kind).only(sorted(self._marks))
         self.running = True
         self._stop.clear()
         self._say("")

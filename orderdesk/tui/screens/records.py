@@ -122,7 +122,7 @@ class RecordsScreen(TranslatedKeys, Screen[None]):
     def _query(self) -> RecordQuery:
         query = self.list_filter.query(self.kind, now=self._now(), zone=self.zone)
         if self.marked_only:
-            query = replace(query, ids=tuple(sorted(self.marks)))
+            query = query.only(sorted(self.marks))
         return query
 
     # -- filters ---------------------------------------------------------------------
