@@ -18,7 +18,7 @@ import pytest
 from engines import StoreEngine
 
 from orderdesk import __version__
-from orderdesk.core.queries import truth
+from orderdesk.core.query_check import truth
 from orderdesk.core.store import Store
 from orderdesk.sim import Simulation
 from orderdesk.sim.server import SimulatorServer

@@ -19,7 +19,8 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from orderdesk.core.client import LogApiClient
-from orderdesk.core.queries import get_record, truth
+from orderdesk.core.queries import get_record
+from orderdesk.core.query_check import truth
 from orderdesk.core.records import (
     KINDS,
     HttpMessage,

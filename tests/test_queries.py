@@ -21,9 +21,8 @@ from orderdesk.core.queries import (
     iter_records,
     list_records,
     list_summaries,
-    query_plan,
-    truth,
 )
+from orderdesk.core.query_check import query_plan, truth
 from orderdesk.core.records import HttpMessage, Party
 from orderdesk.core.store import Store
 

@@ -25,8 +25,8 @@ from orderdesk.core.queries import (
     get_record,
     list_records,
     list_summaries,
-    truth,
 )
+from orderdesk.core.query_check import truth
 from orderdesk.core.records import (
     HttpMessage,
     HttpResponse,

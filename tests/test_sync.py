@@ -37,7 +37,7 @@ from orderdesk.core.errors import (
     TransientSourceError,
 )
 from orderdesk.core.pages import SaveResult
-from orderdesk.core.queries import truth
+from orderdesk.core.query_check import truth
 from orderdesk.core.records import Kind, LogRecord, Watermark
 from orderdesk.core.store import Store
 from orderdesk.core.sync import SyncProgress, follow, sync_once

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from orderdesk.core.queries import truth
+from orderdesk.core.query_check import truth
 from orderdesk.core.records import KINDS
 from orderdesk.core.store import Store
 from orderdesk.sim import Faults, Simulation, SimulatorServer

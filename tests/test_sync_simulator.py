@@ -12,7 +12,7 @@ import pytest
 
 from orderdesk.core.client import LogApiClient
 from orderdesk.core.errors import AuthenticationError
-from orderdesk.core.queries import truth
+from orderdesk.core.query_check import truth
 from orderdesk.core.records import KINDS
 from orderdesk.core.store import Store
 from orderdesk.core.sync import SyncProgress, follow, sync_once

@@ -12,7 +12,8 @@ from datetime import timedelta
 import pytest
 
 from orderdesk.core.lease import Lease, LeaseHeld, lease_holder, read_status
-from orderdesk.core.queries import RecordQuery, count, get_record, list_summaries, truth
+from orderdesk.core.queries import RecordQuery, count, get_record, list_summaries
+from orderdesk.core.query_check import truth
 from orderdesk.core.records import KINDS
 from orderdesk.core.store import Store
 from orderdesk.sim.faults import Faults

@@ -19,7 +19,6 @@ from sqlalchemy import (
     Select,
     Table,
     TextClause,
-    event,
     false,
     func,
     literal,
@@ -53,8 +52,7 @@ __all__ = [
     "iter_records",
     "list_records",
     "list_summaries",
-    "query_plan",
-    "truth",
+    "summaries_statement",
 ]
 
 
@@ -330,6 +328,23 @@ def _summary_columns(table: Table, kind: Kind) -> list[ColumnElement[Any]]:
     ]
 
 
+def summaries_statement(
+    connection: Connection,
+    query: RecordQuery,
+    *,
+    after: Cursor | None = None,
+    limit: int = 100,
+    newest_first: bool = True,
+) -> Select[Any]:
+    """The SELECT of a page of list rows: what :func:`list_summaries` runs."""
+    table = TABLES[query.kind]
+    bounded = _beyond(query, after, newest_first)
+    statement = select(*_summary_columns(table, query.kind)).where(
+        *_conditions(connection, table, bounded, limit)
+    )
+    return _paged(statement, table, after, limit, newest_first)
+
+
 def list_summaries(
     store: Store,
     query: RecordQuery,
@@ -339,13 +354,11 @@ def list_summaries(
     newest_first: bool = True,
 ) -> list[RecordSummary]:
     """A page of list rows matching the query, after the cursor, newest first by default."""
-    table = TABLES[query.kind]
-    bounded = _beyond(query, after, newest_first)
     with store.engine.connect() as connection:
-        statement = select(*_summary_columns(table, query.kind)).where(
-            *_conditions(connection, table, bounded, limit)
+        statement = summaries_statement(
+            connection, query, after=after, limit=limit, newest_first=newest_first
         )
-        rows = connection.execute(_paged(statement, table, after, limit, newest_first))
+        rows = connection.execute(statement)
         return [RecordSummary(kind=query.kind, **row) for row in rows.mappings()]
 
 
@@ -397,47 +410,3 @@ def count(store: Store, query: RecordQuery) -> int:
         statement = select(func.count()).select_from(table)
         statement = statement.where(*_conditions(connection, table, query))
         return int(connection.execute(statement).scalar_one())
-
-
-def truth(store: Store, kind: Kind) -> dict[str, tuple[datetime, str]]:
-    """Every stored record's ``updated_at`` and status by id, to compare with a source."""
-    table = TABLES[kind]
-    with store.engine.connect() as connection:
-        rows = connection.execute(select(table.c.id, table.c.updated_at, table.c.status))
-        return {record_id: (updated_at, status) for record_id, updated_at, status in rows}
-
-
-class _Captured(Exception):
-    """Stops a statement on its way to the database, carrying the SQL it would have run."""
-
-    def __init__(self, sql: str, parameters: Any) -> None:
-        super().__init__(sql)
-        self.sql = sql
-        self.parameters = parameters
-
-
-def query_plan(
-    store: Store, query: RecordQuery, *, after: Cursor | None = None, newest_first: bool = True
-) -> list[str]:
-    """The database's plan for a page of summaries, one line per step: to check indexes are used."""
-    table = TABLES[query.kind]
-
-    def capture(_conn: Any, _cursor: Any, sql: str, parameters: Any, *_: Any) -> None:
-        if sql.lstrip().upper().startswith("SELECT"):  # not the BEGIN before it
-            raise _Captured(sql, parameters)
-
-    bounded = _beyond(query, after, newest_first)
-    with store.engine.connect() as connection:
-        statement = select(*_summary_columns(table, query.kind)).where(
-            *_conditions(connection, table, bounded, 100)
-        )
-        event.listen(connection, "before_cursor_execute", capture)
-        try:
-            connection.execute(_paged(statement, table, after, 100, newest_first))
-        except _Captured as captured:
-            sql, parameters = captured.sql, captured.parameters
-        finally:
-            event.remove(connection, "before_cursor_execute", capture)
-        explain = store.backend.EXPLAIN
-        rows = connection.exec_driver_sql(explain + sql, parameters)
-        return [row[-1] for row in rows]
