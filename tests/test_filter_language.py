@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from record_factory import GLOBEX, T0, failed_request, postback, request
 
 from orderdesk.core.errors import FilterSyntaxError, InputError
+from orderdesk.core.filter_completion import completions
 from orderdesk.core.filter_language import (
     Filter,
     Term,
-    completions,
     format_filter,
     narrow,
     parse,

@@ -13,6 +13,7 @@ quoted (``customer:"Maple Threads"``).
 
 The parser is hand-written and small: it never raises anything but
 ``FilterSyntaxError``, which says where the query is wrong and what to write.
+What completes a term as it is typed is ``orderdesk.core.filter_completion``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -28,14 +28,15 @@ from orderdesk import strings
 from orderdesk.core.errors import FilterSyntaxError, UnknownStatus
 from orderdesk.core.queries import RecordQuery
 from orderdesk.core.records import EVENTS, Kind
-from orderdesk.core.statuses import STATUSES, check_statuses
+from orderdesk.core.statuses import check_statuses
 
 __all__ = [
+    "ACTIONS",
     "FIELDS",
     "Field",
     "Filter",
     "Term",
-    "completions",
+    "expand_field",
     "format_filter",
     "narrow",
     "parse",
@@ -86,7 +87,8 @@ class Filter:
 # -- parsing ---------------------------------------------------------------------------
 
 
-def _expand_field(name: str, at: int) -> Field:
+def expand_field(name: str, at: int) -> Field:
+    """The field a name (any case, or any unambiguous start) means; ``at`` is where it was typed."""
     lowered = name.lower()
     if lowered in FIELDS:
         return lowered
@@ -173,7 +175,7 @@ def _term(text: str, position: int) -> tuple[Term, int]:
         while end < len(text) and not text[end].isspace():
             end += 1
         return Term(None, (text[position:end],), negated, at=start), end
-    chosen = _expand_field(name.group(), position)
+    chosen = expand_field(name.group(), position)
     values, starts, end = _values(text, name.end() + 1, chosen)
     return Term(chosen, values, negated, at=start, value_at=starts), end
 
@@ -334,83 +336,4 @@ def narrow(query: RecordQuery, parsed: Filter) -> RecordQuery:
         search=query.search + kept("word") + kept("phrase"),
         not_search=query.not_search + dropped("word") + dropped("phrase"),
         matches_nothing=nothing,
-    )
-
-
-# -- completion ------------------------------------------------------------------------
-
-
-def _last_term_start(text: str) -> int:
-    """Where the term being typed at the end of ``text`` starts (quotes keep spaces in)."""
-    start, quoted = 0, False
-    for position, character in enumerate(text):
-        if character == '"':
-            quoted = not quoted
-        elif character.isspace() and not quoted:
-            start = position + 1
-    return start
-
-
-def _value_candidates(
-    name: Field, kind: Kind, customers: Sequence[str], printers: Sequence[str]
-) -> list[str]:
-    fixed: dict[str, Sequence[str]] = {
-        "status": STATUSES[kind],
-        "event": EVENTS,
-        "action": ACTIONS,
-        "code": ("2xx", "4xx", "5xx", "500", "503", "422", "429"),
-        "customer": customers,
-        "printer": printers,
-    }
-    return list(fixed.get(name, ()))
-
-
-def completions(
-    text: str,
-    kind: Kind,
-    *,
-    customers: Sequence[str] = (),
-    printers: Sequence[str] = (),
-) -> list[str]:
-    """Whole queries that complete the term at the end of ``text``, best first.
-
-    Each starts with ``text`` exactly, so it can be offered as it is typed.
-    ``customers`` and ``printers`` are the names (or ids) the store knows.
-    """
-    start = _last_term_start(text)
-    term = text[start:]
-    body = term[1:] if term.startswith("-") else term
-    if ":" not in body:
-        if not body.isalpha():
-            return []
-        fields = [f for f in FIELDS if f.startswith(body.lower()) and f != body.lower()]
-        fields = [f for f in fields if _applies(f, kind)]
-        return [text + f[len(body) :] + ":" for f in fields]
-    name, _, values = body.partition(":")
-    try:
-        chosen = _expand_field(name, 0)
-    except FilterSyntaxError:
-        return []
-    partial = values.rpartition(",")[2]
-    quoted = partial.startswith('"')
-    typed = partial[1:] if quoted else partial
-    found = []
-    for candidate in _value_candidates(chosen, kind, customers, printers):
-        if not candidate.lower().startswith(typed.lower()) or len(candidate) == len(typed):
-            continue
-        if quoted:
-            found.append(text + candidate[len(typed) :] + '"')
-        elif not any(c.isspace() or c in ',"' for c in candidate):
-            found.append(text + candidate[len(typed) :])
-        else:
-            # A name with spaces needs quotes; its first word finds it too.
-            word = candidate.split()[0]
-            if len(word) > len(typed):
-                found.append(text + word[len(typed) :])
-    return list(dict.fromkeys(found))
-
-
-def _applies(name: Field, kind: Kind) -> bool:
-    return not (
-        (name == "event" and kind != "postbacks") or (name == "action" and kind != "requests")
     )

@@ -11,7 +11,7 @@ from textual.suggester import Suggester
 from textual.widgets import Input
 
 from orderdesk import strings
-from orderdesk.core.filter_language import completions
+from orderdesk.core.filter_completion import completions
 from orderdesk.core.records import Kind
 from orderdesk.tui.safe_text import safe_plain
 
