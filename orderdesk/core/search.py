@@ -38,7 +38,6 @@ __all__ = [
     "document",
     "excluding",
     "index_documents",
-    "match_expression",
     "phrases_expression",
     "record_document",
     "search_clause",
@@ -153,11 +152,6 @@ def _terms(texts: Iterable[str]) -> Iterator[tuple[str, bool]]:
         word = word.rstrip("*")
         if any(character.isalnum() for character in word):
             yield word, prefix
-
-
-def match_expression(connection: Connection, user_text: str) -> str | None:
-    """This database's search expression for what the user typed; None if nothing to search."""
-    return phrases_expression(connection, user_text.split())
 
 
 def phrases_expression(
