@@ -26,14 +26,28 @@ from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
 from orderdesk.tui.console_sync import SYNC_GROUP, ConsoleSync
 from orderdesk.tui.keys import help_groups
 from orderdesk.tui.list_filter import ListFilter, zone_label
-from orderdesk.tui.messages import OrderWanted, RecordWanted, SyncProgressed, WorkerFailed
+from orderdesk.tui.messages import (
+    ComparisonWanted,
+    ExportWanted,
+    FiltersWanted,
+    OrderWanted,
+    RecordWanted,
+    SyncProgressed,
+    TemplateChangesWanted,
+    TimeRangeWanted,
+    WorkerFailed,
+)
 from orderdesk.tui.palette import OrderedCommands, console_commands, in_our_words
 from orderdesk.tui.safe_text import safe
+from orderdesk.tui.screens.compare import CompareScreen
+from orderdesk.tui.screens.filters import FiltersDialog
 from orderdesk.tui.screens.first_run import FirstRunScreen
 from orderdesk.tui.screens.help import HelpScreen
 from orderdesk.tui.screens.order import OrderScreen
 from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.screens.records import RecordsScreen
+from orderdesk.tui.screens.template_changes import TemplateChangesScreen
+from orderdesk.tui.screens.time_range import TimeRangeDialog
 from orderdesk.tui.screens.too_small import TooSmallScreen, too_small
 from orderdesk.tui.widgets.status_line import ERROR_KEY
 from orderdesk.views import default_views_path
@@ -241,6 +255,33 @@ class OrderdeskApp(App[None]):
     @on(RecordWanted)
     def _record_wanted(self, message: RecordWanted) -> None:
         self.push_screen(RecordScreen(self.store, message.kind, message.record_id, self.zone))
+
+    @on(TemplateChangesWanted)
+    def _template_changes_wanted(self, message: TemplateChangesWanted) -> None:
+        self.push_screen(TemplateChangesScreen(message.record))
+
+    @on(ComparisonWanted)
+    def _comparison_wanted(self, message: ComparisonWanted) -> None:
+        self.push_screen(CompareScreen(message.base, message.record))
+
+    @on(FiltersWanted)
+    def _filters_wanted(self, message: FiltersWanted) -> None:
+        self.push_screen(FiltersDialog(message.kind, message.list_filter), message.answer)
+
+    @on(TimeRangeWanted)
+    def _time_range_wanted(self, message: TimeRangeWanted) -> None:
+        dialog = TimeRangeDialog(message.window, self.zone, zone_label(self.zone, self.now()))
+        self.push_screen(dialog, message.answer)
+
+    @on(ExportWanted)
+    def _export_wanted(self, message: ExportWanted) -> None:
+        # Imported here: the export's file machinery is needed only once someone exports.
+        from orderdesk.tui.screens.export import ExportDialog
+
+        dialog = ExportDialog(
+            self.store, message.query, message.marks, zone=self.zone, now=self.now()
+        )
+        self.push_screen(dialog, message.answer)
 
     def action_toggle_utc(self) -> None:
         """Switch times between UTC and the chosen zone."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,14 +10,21 @@ from textual.message import Message
 from textual.worker import Worker
 
 from orderdesk.core.progress import SyncProgress
-from orderdesk.core.queries import RecordSummary
-from orderdesk.core.records import Kind
+from orderdesk.core.queries import RecordQuery, RecordSummary
+from orderdesk.core.records import Kind, LogRecord
+from orderdesk.export import Exported
+from orderdesk.tui.list_filter import ListFilter, TimeWindow
 
 __all__ = [
+    "ComparisonWanted",
+    "ExportWanted",
+    "FiltersWanted",
     "OrderWanted",
     "RecordHighlighted",
     "RecordWanted",
     "SyncProgressed",
+    "TemplateChangesWanted",
+    "TimeRangeWanted",
     "WorkerFailed",
 ]
 
@@ -54,6 +62,51 @@ class OrderWanted(Message):
     """The user asked for the order of a record; with no reference, for the order finder."""
 
     order_reference: str | None
+
+
+@dataclass
+class TemplateChangesWanted(Message):
+    """The user asked what the template changed in a record; the App shows it."""
+
+    record: LogRecord
+
+
+@dataclass
+class ComparisonWanted(Message):
+    """The user asked how a record differs from the base remembered; the App shows it."""
+
+    base: LogRecord
+    record: LogRecord
+
+
+# A list's dialogs answer the list that asked, through ``answer``: the App builds
+# the dialog, and the list applies what the user chose (None: nothing chosen).
+
+
+@dataclass
+class FiltersWanted(Message):
+    """The user asked to choose a list's statuses, customer and printer."""
+
+    kind: Kind
+    list_filter: ListFilter
+    answer: Callable[[ListFilter | None], None]
+
+
+@dataclass
+class TimeRangeWanted(Message):
+    """The user asked to choose a list's time window."""
+
+    window: TimeWindow
+    answer: Callable[[TimeWindow | None], None]
+
+
+@dataclass
+class ExportWanted(Message):
+    """The user asked to write a list (or its marked records) to a file."""
+
+    query: RecordQuery
+    marks: frozenset[str]
+    answer: Callable[[Exported | None], None]
 
 
 @dataclass

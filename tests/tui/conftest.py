@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from engines import PostgresCluster, StoreEngine
 from pytest_textual_snapshot import SVGImageExtension
+from textual import on
 from textual.app import App
 from textual.screen import Screen
 
@@ -19,8 +20,11 @@ from orderdesk.core.records import KINDS, Kind, LogRecord, PostbackRecord, Reque
 from orderdesk.core.store import Store
 from orderdesk.sim import Simulation
 from orderdesk.tui.app import stylesheet_path
+from orderdesk.tui.messages import ComparisonWanted, TemplateChangesWanted
+from orderdesk.tui.screens.compare import CompareScreen
 from orderdesk.tui.screens.order import OrderScreen
 from orderdesk.tui.screens.record import RecordScreen
+from orderdesk.tui.screens.template_changes import TemplateChangesScreen
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The simulated "now" of every TUI test, so that snapshots never depend on the clock.
@@ -114,6 +118,17 @@ class ScreenHost(App[None]):
         """Show the screen under test, with no animation to wait for."""
         self.animation_level = "none"
         self.push_screen(self.make_screen())
+
+    # A drill-down asks for these two as it asks the console; they need nothing of the
+    # console's settings, so the host shows them the way the console does.
+
+    @on(TemplateChangesWanted)
+    def _template_changes_wanted(self, message: TemplateChangesWanted) -> None:
+        self.push_screen(TemplateChangesScreen(message.record))
+
+    @on(ComparisonWanted)
+    def _comparison_wanted(self, message: ComparisonWanted) -> None:
+        self.push_screen(CompareScreen(message.base, message.record))
 
 
 def at_anchor() -> datetime:

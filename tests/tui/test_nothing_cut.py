@@ -26,9 +26,11 @@ from textual.widgets import Button, DataTable, Footer, Input, Static, Tab, Tabs
 from textual.widgets._toggle_button import ToggleButton
 from tui_console import console, settled
 
+from orderdesk.core.queries import RecordQuery, list_records
 from orderdesk.core.store import Store
 from orderdesk.i18n import speaking
 from orderdesk.tui.app import OrderdeskApp, StartScreen
+from orderdesk.tui.comparison import remember_base
 from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.widgets import columns
 from orderdesk.tui.widgets.record_list import RecordList
@@ -40,6 +42,15 @@ Step = Callable[[OrderdeskApp, Store], None]
 
 def _record(app: OrderdeskApp, store: Store) -> None:
     app.push_screen(RecordScreen(store, "requests", template_failure(store).id, app.zone))
+
+
+def _compared(app: OrderdeskApp, store: Store) -> None:
+    """A failing request's drill-down, with a good request of its customer as the base."""
+    failing = template_failure(store)
+    done = list_records(store, RecordQuery("requests", statuses=("succeeded",)), limit=500)
+    good = next(r for r in done if r.customer.name == failing.customer.name)
+    remember_base(app, "requests", good.id)
+    _record(app, store)
 
 
 def _order(app: OrderdeskApp, store: Store) -> None:
@@ -56,6 +67,8 @@ class Case:
     keys: tuple[str, ...] = ()
     size: tuple[int, int] = (80, 24)
     screen: StartScreen = "requests"
+    #: The screen that must be in front, where the keys could leave another there.
+    front: str | None = None
 
 
 CASES: dict[str, Case] = {
@@ -65,7 +78,8 @@ CASES: dict[str, Case] = {
     "record in a grid": Case(_record, size=(100, 30)),
     "record side by side": Case(_record, size=(160, 40)),
     "order": Case(_order),
-    "template changes": Case(_record, ("d",)),
+    "template changes": Case(_record, ("d",), front="TemplateChangesScreen"),
+    "comparison": Case(_compared, ("c",), front="CompareScreen"),
     "volume bar": Case(keys=("left_square_bracket",)),
     "help": Case(keys=("question_mark",)),
     "help over a record": Case(_record, ("question_mark",)),
@@ -156,7 +170,7 @@ def _cuts(app: App[Any]) -> tuple[dict[str, list[str]], int]:
     for table in screen.query(DataTable):
         if table.show_header and table.region.height:
             labels = [column.label.plain for column in table.columns.values()]
-            missing("column head", labels, lines[table.region.y])
+            missing("column head", labels, lines[table.content_region.y])
     for tabs in screen.query(Tabs):
         if tabs.region.height:
             missing("tab", [tab.label.plain for tab in tabs.query(Tab)], _within(lines, tabs))
@@ -203,5 +217,7 @@ async def test_nothing_is_cut(sqlite_store: Store, lang: str, name: str) -> None
             await settled(pilot)
         cut, looked = _cuts(app)
         text = "\n".join(_lines(app))
+        front = type(app.screen).__name__
+    assert case.front in (None, front), f"{front} in front, not {case.front}"
     assert looked >= 3, f"too little to check:\n{text}"
     assert not cut, f"cut at {case.size} in {lang}: {cut}\n{text}"

@@ -84,11 +84,16 @@ class CompareScreen(TranslatedKeys, Screen[None]):
         table.clear(columns=True)
         headers = strings.COMPARE_COLUMNS
         sections = [strings.COMPARE_SECTIONS[d.section] for d in self.differences]
-        paths = [_cut(d.path, 36) for d in self.differences]
         section_width = max([len(headers["section"]), *map(len, sections)])
+        # Each value column is at least as wide as its head, so no head is ever cut;
+        # the field paths give way to them on a narrow terminal.
+        value_least = max(12, len(headers["base"]), len(headers["other"]))
+        path_room = width - section_width - 2 * value_least - 16
+        path_most = max(len(headers["field"]), min(36, path_room))
+        paths = [_cut(d.path, path_most) for d in self.differences]
         path_width = max([len(headers["field"]), *map(len, paths)])
         # DataTable does not measure Content cells: the two values share what is left.
-        value_width = max(12, (width - section_width - path_width - 16) // 2)
+        value_width = max(value_least, (width - section_width - path_width - 16) // 2)
         table.add_column(headers["section"], width=section_width)
         table.add_column(headers["field"], width=path_width)
         table.add_column(headers["base"], width=value_width)

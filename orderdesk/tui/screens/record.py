@@ -34,7 +34,7 @@ from orderdesk.core.store import Store
 from orderdesk.tui.comparison import base_to_compare
 from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.list_filter import zone_label
-from orderdesk.tui.messages import OrderWanted
+from orderdesk.tui.messages import ComparisonWanted, OrderWanted, TemplateChangesWanted
 from orderdesk.tui.record_stages import (
     STAGES,
     StageName,
@@ -43,8 +43,6 @@ from orderdesk.tui.record_stages import (
     record_stages,
 )
 from orderdesk.tui.safe_text import safe
-from orderdesk.tui.screens.compare import CompareScreen
-from orderdesk.tui.screens.template_changes import TemplateChangesScreen
 from orderdesk.tui.widgets.key_footer import KeyFooter
 from orderdesk.tui.widgets.stage_pane import StagePane
 from orderdesk.tui.widgets.stage_search import StageSearch
@@ -348,7 +346,7 @@ class RecordScreen(TranslatedKeys, Screen[None]):
     @_on_the_record
     def action_template_changes(self, record: LogRecord) -> None:
         """Show what the template changed: each Final field beside its Original field."""
-        self.app.push_screen(TemplateChangesScreen(record))
+        self.post_message(TemplateChangesWanted(record))
 
     @_on_the_record
     def action_compare(self, record: LogRecord) -> None:
@@ -357,7 +355,7 @@ class RecordScreen(TranslatedKeys, Screen[None]):
         if isinstance(base, str):
             self.notify(safe(base).plain, markup=False)
         else:
-            self.app.push_screen(CompareScreen(base, record))
+            self.post_message(ComparisonWanted(base, record))
 
     # -- search in a stage -----------------------------------------------------------
 

@@ -24,11 +24,9 @@ from orderdesk.core.store import Store
 from orderdesk.export import Exported
 from orderdesk.tui.empty_list import empty_text
 from orderdesk.tui.keys import TranslatedKeys
-from orderdesk.tui.list_filter import ListFilter, TimeWindow, zone_label
-from orderdesk.tui.messages import RecordHighlighted
+from orderdesk.tui.list_filter import ListFilter, TimeWindow
+from orderdesk.tui.messages import ExportWanted, FiltersWanted, RecordHighlighted, TimeRangeWanted
 from orderdesk.tui.safe_text import safe, safe_plain
-from orderdesk.tui.screens.filters import FiltersDialog
-from orderdesk.tui.screens.time_range import TimeRangeDialog
 from orderdesk.tui.widgets import columns
 from orderdesk.tui.widgets.filter_bar import FilterBar
 from orderdesk.tui.widgets.key_footer import KeyFooter
@@ -206,7 +204,7 @@ class RecordsScreen(TranslatedKeys, Screen[None]):
 
     def action_filters(self) -> None:
         """Choose statuses, customer and printer."""
-        self.app.push_screen(FiltersDialog(self.kind, self.list_filter), self._filtered)
+        self.post_message(FiltersWanted(self.kind, self.list_filter, self._filtered))
 
     def _filtered(self, chosen: ListFilter | None) -> None:
         if chosen is not None:
@@ -214,9 +212,7 @@ class RecordsScreen(TranslatedKeys, Screen[None]):
 
     def action_time_range(self) -> None:
         """Choose the time window."""
-        name = zone_label(self.zone, self._now())
-        dialog = TimeRangeDialog(self.list_filter.window, self.zone, name)
-        self.app.push_screen(dialog, self._windowed)
+        self.post_message(TimeRangeWanted(self.list_filter.window, self._windowed))
 
     def _windowed(self, window: TimeWindow | None) -> None:
         if window is not None:
@@ -269,12 +265,7 @@ class RecordsScreen(TranslatedKeys, Screen[None]):
 
     def action_export(self) -> None:
         """Write the list, or the marked records, to a JSON lines or CSV file."""
-        from orderdesk.tui.screens.export import ExportDialog
-
-        dialog = ExportDialog(
-            self._store, self._query(), frozenset(self.marks), zone=self.zone, now=self._now()
-        )
-        self.app.push_screen(dialog, self._exported)
+        self.post_message(ExportWanted(self._query(), frozenset(self.marks), self._exported))
 
     def _exported(self, exported: Exported | None) -> None:
         if exported is None:
