@@ -16,7 +16,6 @@ from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
-from record_factory import T0, request
 
 from orderdesk.core.lease import Lease
 from orderdesk.core.queries import RecordQuery
@@ -25,6 +24,7 @@ from orderdesk.core.store import Store
 from orderdesk.empty_list import why_empty
 from orderdesk.sim import Simulation
 from orderdesk.sim.server import SimulatorServer
+from tests.record_factory import T0, request
 
 KEY = "truth-key"
 

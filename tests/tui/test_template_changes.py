@@ -5,17 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import drill_down
 from textual.pilot import Pilot
 from textual.widgets import DataTable
-from tui_console import screen_text
 
 from orderdesk.core.queries import RecordQuery, list_records
 from orderdesk.core.records import RequestRecord
 from orderdesk.core.store import Store
-from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.core.template_diff import TemplateChanges
+from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.screens.template_changes import TemplateChangesScreen, value_text
+from tests.tui.tui_console import drill_down, screen_text
 
 SnapCompare = Callable[..., bool]
 
