@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from orderdesk.core.queries import RecordQuery, list_records
-from orderdesk.core.records import KINDS, PostbackRecord, RequestRecord
+from orderdesk.core.records import KINDS, Kind, LogRecord, PostbackRecord, RequestRecord
 from orderdesk.core.store import Store
 from orderdesk.sim import Simulation
 
@@ -13,11 +13,39 @@ from orderdesk.sim import Simulation
 ANCHOR = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
+class FrozenDay(Simulation):
+    """A frozen simulation, whose records (which can no longer change) are read once.
+
+    Reading them parses every record's JSON again, half a second a time, and the
+    tests ask for them hundreds of times; the records are frozen models, and each
+    caller gets a list of its own.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(seed=7, history=timedelta(days=1), history_rate=2.0, rate=0.0, now=ANCHOR)
+        self.freeze()
+        self._read: dict[Kind, list[LogRecord]] = {}
+
+    def records(self, kind: Kind) -> list[LogRecord]:
+        """Every visible record within retention, in list-endpoint order."""
+        if kind not in self._read:
+            self._read[kind] = super().records(kind)
+        return list(self._read[kind])
+
+    def inject(self, record: RequestRecord | PostbackRecord) -> None:
+        """Add or replace a record as it stands; the records are read again."""
+        super().inject(record)
+        self._read.clear()
+
+    def settle(self) -> int:
+        """Make every late version visible now; the records are read again."""
+        self._read.clear()
+        return super().settle()
+
+
 def simulated_day() -> Simulation:
     """A frozen day of believable traffic, seed 7, ending at ANCHOR."""
-    sim = Simulation(seed=7, history=timedelta(days=1), history_rate=2.0, rate=0.0, now=ANCHOR)
-    sim.freeze()
-    return sim
+    return FrozenDay()
 
 
 def fill(store: Store, simulation: Simulation) -> None:
