@@ -1,4 +1,9 @@
-"""Fixtures shared by every test: keep the developer's own settings out of them."""
+"""Fixtures shared by every test: keep the developer's own settings out of them.
+
+Each folder's conftest.py holds the fixtures of that folder alone (tui/: the simulated
+store; sim/: the simulator's days), so a fixture name means one thing where it is seen.
+Helpers are modules, imported by path (``tests.engines``, ``tests.tui.tui_console``).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from pathlib import Path
 import pytest
 
 # The store fixtures, parametrised over SQLite and PostgreSQL: see engines.py.
-pytest_plugins = ["engines"]
+pytest_plugins = ["tests.engines"]
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,10 @@
 for ``engine`` itself, to make several stores) runs once on each and neither
 engine can drift. The PostgreSQL server is a cluster of its own, made with
 ``initdb`` in a temporary folder when the first test needs it and stopped at
-the end of the session; each test gets a database of its own on it.
+the end of the session; each test gets a database of its own on it. Under
+pytest-xdist each worker is a session of its own, so each starts its own server
+on its own free port: nothing is shared between workers, and a worker that
+never meets a PostgreSQL test never starts one.
 
 PostgreSQL refuses to run as root, so as root the server runs as the
 ``postgres`` user (created as ``orderdesk-pg`` if the machine has no such user).
@@ -88,10 +91,13 @@ def _server_user() -> str | None:
         except KeyError:
             continue
         return name
+    # Two test workers may both find no such user: whichever adds it second fails,
+    # and the user is there all the same.
     subprocess.run(
         ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", _SERVER_USER],
-        check=True,
+        capture_output=True,
     )
+    pwd.getpwnam(_SERVER_USER)  # KeyError if neither worker could add it
     return _SERVER_USER
 
 
@@ -176,16 +182,25 @@ class PostgresCluster:
         self._admin.execute(sql.encode())
 
     @contextmanager
-    def database(self) -> Iterator[str]:
-        """The URL of a new empty database, dropped (connections and all) afterwards."""
+    def database(self, template: str = "template1") -> Iterator[str]:
+        """The URL of a new database, empty or a copy of ``template``, dropped afterwards.
+
+        A template must have no connection open while it is copied: fill it, close
+        its store, and from then on only copy it.
+        """
         name = f"store_{next(self._names)}"
         # Copying the template's files beats logging them (WAL_LOG, the default)
         # by a factor of five when the server need not fsync.
-        self.execute(f"CREATE DATABASE {name} STRATEGY FILE_COPY")
+        self.execute(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
         try:
             yield self.url(name)
         finally:
             self.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+    @staticmethod
+    def name_of(url: str) -> str:
+        """The database name at the end of one of this server's URLs."""
+        return url.rsplit("/", 1)[1]
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from record_factory import T0, failed_request, request
 
 from benchmarks import baselines
 from orderdesk.core.store import Store
+from tests.record_factory import T0, failed_request, request
 
 MICROSECOND = timedelta(microseconds=1)
 

@@ -15,13 +15,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from engines import StoreEngine
 
 from orderdesk import __version__
 from orderdesk.core.query_check import truth
 from orderdesk.core.store import Store
 from orderdesk.sim import Simulation
 from orderdesk.sim.server import SimulatorServer
+from tests.engines import StoreEngine
 
 KEY = "cli-test-key"
 

@@ -16,7 +16,6 @@ from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
-from record_factory import T0, request
 
 from orderdesk.cli.empty_list import why_empty
 from orderdesk.core.lease import Lease
@@ -25,6 +24,7 @@ from orderdesk.core.references import nearest_references, reference_exists
 from orderdesk.core.store import Store
 from orderdesk.sim import Simulation
 from orderdesk.sim.server import SimulatorServer
+from tests.record_factory import T0, request
 
 KEY = "truth-key"
 

@@ -11,7 +11,6 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
-from fake_log_api import KEY, FakeLogApi, answer, at, postback_record, raising, request_record
 
 import orderdesk
 from orderdesk.core.client import LogApiClient, parse_retry_after
@@ -23,6 +22,7 @@ from orderdesk.core.errors import (
     TransientSourceError,
 )
 from orderdesk.core.records import PostbackPage, RequestPage, RequestRecord, Watermark
+from tests.fake_log_api import KEY, FakeLogApi, answer, at, postback_record, raising, request_record
 
 URL = "http://logs.example:8000"
 Handler = Callable[[httpx.Request], httpx.Response]

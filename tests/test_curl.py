@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import shlex
 
-from record_factory import T0
-
 from orderdesk.core.curl import curl_command
 from orderdesk.core.records import HttpMessage
 from orderdesk.core.redact import redact_value
+from tests.record_factory import T0
 
 
 def shell_words(command: str) -> list[str]:

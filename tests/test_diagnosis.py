@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from record_factory import T0, failed_request, postback, request
 
 from orderdesk.core.diagnosis import Diagnosis, record_diagnosis
 from orderdesk.core.record_diff import record_differences
 from orderdesk.core.records import HttpResponse, PostbackRecord, RecordError, TemplateProcessing
 from orderdesk.core.rows import error_summary, row_from_record
 from orderdesk.core.timeline import build_timeline
+from tests.record_factory import T0, failed_request, postback, request
 
 LATER = T0 + timedelta(hours=2)
 TIMEOUT = HttpResponse(at=T0, error="timeout", duration_ms=10_000)

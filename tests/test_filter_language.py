@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from record_factory import GLOBEX, T0, failed_request, postback, request
 
 from orderdesk.core.errors import FilterSyntaxError, InputError
 from orderdesk.core.filter_completion import completions
@@ -23,6 +22,7 @@ from orderdesk.core.parties import known_parties
 from orderdesk.core.queries import RecordQuery, count, list_summaries
 from orderdesk.core.records import HttpMessage, HttpResponse, Kind, Party
 from orderdesk.core.store import Store
+from tests.record_factory import GLOBEX, T0, failed_request, postback, request
 
 OSLO = Party(id="prn_oslo", name="Oslo Trykk")
 MAPLE = Party(id="cus_maple", name="Maple Threads")

@@ -13,11 +13,11 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
-from record_factory import T0, failed_request, request
 
 from orderdesk import i18n, strings
 from orderdesk.cli.commands import cli
 from orderdesk.core.store import Store
+from tests.record_factory import T0, failed_request, request
 
 PACKAGE = Path(i18n.__file__).parent
 FRENCH_PO = i18n.LOCALE_DIR / "fr" / "LC_MESSAGES" / "orderdesk.po"

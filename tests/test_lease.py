@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from record_factory import request
 from sqlalchemy import text
 
 from orderdesk import strings
@@ -23,6 +22,7 @@ from orderdesk.core.store import Store
 from orderdesk.core.sync import SyncProgress
 from orderdesk.sim.server import SimulatorServer
 from orderdesk.sim.traffic import Simulation
+from tests.record_factory import request
 
 
 @pytest.fixture

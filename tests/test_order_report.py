@@ -9,11 +9,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from record_factory import T0, postback, request
 
 from orderdesk.cli.commands import main
 from orderdesk.core.records import HttpMessage, HttpResponse, RecordError
 from orderdesk.core.store import Store
+from tests.record_factory import T0, postback, request
 
 ESC = "\x1b"
 

@@ -7,10 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from engines import StoreEngine
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from record_factory import ACME, GLOBEX, PRINTER, T0, failed_request, postback, request
 
 from orderdesk.core import queries
 from orderdesk.core.queries import (
@@ -25,6 +23,8 @@ from orderdesk.core.queries import (
 from orderdesk.core.query_check import query_plan, truth
 from orderdesk.core.records import HttpMessage, Party
 from orderdesk.core.store import Store
+from tests.engines import StoreEngine
+from tests.record_factory import ACME, GLOBEX, PRINTER, T0, failed_request, postback, request
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from engines import PostgresCluster
-from record_factory import T0, postback, request
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -20,6 +18,8 @@ from orderdesk.core.store import Store
 from orderdesk.core.timeline import order_timeline
 from orderdesk.tui.app import OrderdeskApp
 from orderdesk.tui.widgets.status_line import StatusLine
+from tests.engines import PostgresCluster
+from tests.record_factory import T0, postback, request
 
 # What docs/postgresql.md tells an administrator to run for the agents' role.
 VIEWER_GRANTS = """

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-from record_factory import request
-
 from orderdesk.core.record_diff import MISSING, FieldDifference, diff_fields, record_differences
 from orderdesk.core.records import HttpMessage, RecordError
+from tests.record_factory import request
 
 
 def test_only_differing_fields_are_kept_and_missing_ones_count() -> None:

@@ -7,9 +7,9 @@ import re
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from record_factory import postback, request
 
 from orderdesk.core.redact import is_secret_header, redact_headers, redact_record, redact_value
+from tests.record_factory import postback, request
 
 MARKER = re.compile(r"\[redacted len=(\d+) sha256:[0-9a-f]{8}\]")
 SECRET_NAMES = st.sampled_from(

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from record_factory import postback, request
 from sqlalchemy import event
 
 from orderdesk.core.references import references_starting
 from orderdesk.core.store import Store
+from tests.record_factory import postback, request
 
 REFERENCES = ["MT1003", "MT1004", "MT1004-B", "MT2001", "mt1005", "PP-000043", "50%_OFF-1"]
 

@@ -7,8 +7,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from engines import PostgresCluster
-from record_factory import T0, failed_request, postback, request
 
 from orderdesk.core.queries import RecordQuery, list_summaries
 from orderdesk.core.records import HttpMessage, PostbackRecord
@@ -18,6 +16,8 @@ from orderdesk.core.search import document, record_document
 from orderdesk.core.search_terms import tokens, tsvector_literal
 from orderdesk.core.store import Store
 from orderdesk.sim import Simulation
+from tests.engines import PostgresCluster
+from tests.record_factory import T0, failed_request, postback, request
 
 # Words that tokenizers disagree on: joined by punctuation, cased, accented,
 # in other scripts, numbers with dots, e-mail addresses, quotes and backslashes.

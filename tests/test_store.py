@@ -10,11 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from engines import PostgresCluster
 from pydantic import ValidationError
-from record_factory import T0, failed_request, postback, request
 from sqlalchemy import Engine, create_engine, inspect, select
-from v1_store import write_v1_store
 
 from orderdesk.core import migrations, pages
 from orderdesk.core.errors import SchemaVersionError, StoreError
@@ -43,6 +40,9 @@ from orderdesk.core.redact import redact_record
 from orderdesk.core.schema import TABLES
 from orderdesk.core.store import Store
 from orderdesk.sim.traffic import Simulation
+from tests.engines import PostgresCluster
+from tests.record_factory import T0, failed_request, postback, request
+from tests.v1_store import write_v1_store
 
 
 @pytest.fixture

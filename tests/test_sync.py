@@ -12,18 +12,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from engines import StoreEngine
-from fake_log_api import (
-    KEY,
-    FakeLogApi,
-    answer,
-    at,
-    over_http,
-    postback_record,
-    raising,
-    request_record,
-    serve,
-)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine
@@ -41,6 +29,18 @@ from orderdesk.core.query_check import truth
 from orderdesk.core.records import Kind, LogRecord, Watermark
 from orderdesk.core.store import Store
 from orderdesk.core.sync import SyncProgress, follow, sync_once
+from tests.engines import StoreEngine
+from tests.fake_log_api import (
+    KEY,
+    FakeLogApi,
+    answer,
+    at,
+    over_http,
+    postback_record,
+    raising,
+    request_record,
+    serve,
+)
 
 URL = "http://logs.example"
 

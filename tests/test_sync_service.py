@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from fake_log_api import KEY, FakeLogApi, answer, at, over_http, postback_record, request_record
 
 from orderdesk.core.errors import SourceError
 from orderdesk.core.lease import Lease, LeaseHeld, lease_holder, read_status
@@ -20,6 +19,15 @@ from orderdesk.core.progress import SyncProgress, SyncReport
 from orderdesk.core.records import KINDS, Watermark
 from orderdesk.core.store import Store
 from orderdesk.core.sync_service import Following, Source, SyncService
+from tests.fake_log_api import (
+    KEY,
+    FakeLogApi,
+    answer,
+    at,
+    over_http,
+    postback_record,
+    request_record,
+)
 
 
 @pytest.fixture

@@ -7,12 +7,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from record_factory import T0, failed_request, postback, request
-
 from orderdesk.core.records import HttpMessage, HttpResponse, PostbackRecord, RecordError
 from orderdesk.core.store import Store
 from orderdesk.core.timeline import Timeline, build_timeline, order_timeline
 from orderdesk.core.timeline_rules import DEFAULT_RULES, RULES, RecordRef, TimelineRules
+from tests.record_factory import T0, failed_request, postback, request
 
 LATER = T0 + timedelta(hours=2)
 

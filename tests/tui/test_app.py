@@ -6,9 +6,7 @@ from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import ANCHOR
 from textual.widgets._footer import FooterKey
-from tui_console import console, record_list, records_screen, settled
 
 from orderdesk.cli.commands import main
 from orderdesk.cli.demo import demo_app
@@ -21,6 +19,8 @@ from orderdesk.tui.screens.first_run import FirstRunScreen
 from orderdesk.tui.screens.help import HelpScreen
 from orderdesk.tui.widgets.key_footer import KeyFooter
 from orderdesk.tui.widgets.status_line import StatusLine
+from tests.tui.simulated_day import ANCHOR
+from tests.tui.tui_console import console, record_list, records_screen, settled
 
 
 def _status(app: OrderdeskApp) -> str:

@@ -7,10 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import drill_down
-from record_factory import T0, request
 from textual.app import App, ComposeResult
-from tui_console import screen_text
 
 from orderdesk import strings
 from orderdesk.core.records import HttpMessage
@@ -21,6 +18,8 @@ from orderdesk.tui.widgets.body_view import BodyView, body_view
 from orderdesk.tui.widgets.body_wrap import breaks
 from orderdesk.tui.widgets.large_body import LargeBodyView
 from orderdesk.tui.widgets.stage_pane import StagePane
+from tests.record_factory import T0, request
+from tests.tui.tui_console import drill_down, screen_text
 
 URL = "https://cdn.pixelpress.example/print-files/c31e2a8f0927/[bold]proof[/bold]\x1b[5m.pdf"
 XML = (

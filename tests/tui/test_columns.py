@@ -6,14 +6,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from record_factory import T0, request
 from textual.widgets import Static
-from tui_console import console, record_list, screen_text, settled
 
 from orderdesk.core.queries import RecordQuery, list_summaries
 from orderdesk.core.records import Party, RecordError
 from orderdesk.core.store import Store
 from orderdesk.tui.widgets import columns
+from tests.record_factory import T0, request
+from tests.tui.tui_console import console, record_list, screen_text, settled
 
 LONG_CUSTOMER = "Craftly Marketplace"
 LONG_PRINTER = "Inkwell Press Chicago"

@@ -6,10 +6,8 @@ from collections.abc import Callable
 from datetime import UTC
 from typing import Any
 
-from conftest import ScreenHost, template_failure
 from textual.screen import Screen
 from textual.widgets import DataTable
-from tui_console import screen_text
 
 from orderdesk.core.queries import RecordQuery, list_records
 from orderdesk.core.records import RequestRecord
@@ -17,6 +15,8 @@ from orderdesk.core.store import Store
 from orderdesk.tui.comparison import remembered_base
 from orderdesk.tui.screens.compare import CompareScreen
 from orderdesk.tui.screens.record import RecordScreen
+from tests.tui.simulated_day import template_failure
+from tests.tui.tui_console import ScreenHost, screen_text
 
 
 def good_request_of(store: Store, customer: str) -> RequestRecord:

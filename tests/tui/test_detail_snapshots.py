@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import drill_down, order_view, template_failure, undelivered_shipping
 
 from orderdesk.core.store import Store
+from tests.tui.simulated_day import template_failure, undelivered_shipping
+from tests.tui.tui_console import drill_down, order_view
 
 SIZES = [(80, 24), (120, 40), (200, 50)]
 SnapCompare = Callable[..., bool]

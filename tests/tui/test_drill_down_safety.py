@@ -11,16 +11,15 @@ import json
 from datetime import UTC
 from pathlib import Path
 
-from conftest import ScreenHost, drill_down
-from record_factory import T0, request
 from textual.screen import Screen
-from tui_console import screen_text
 
 from orderdesk.core.records import HttpMessage
 from orderdesk.core.store import Store
 from orderdesk.tui.screens.compare import CompareScreen
 from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.screens.template_changes import TemplateChangesScreen
+from tests.record_factory import T0, request
+from tests.tui.tui_console import ScreenHost, drill_down, screen_text
 
 OSC_52 = "\x1b]52;c;cHduZWQ=\x07"
 MARKUP = "[bold]loud[/bold] [TODO]"

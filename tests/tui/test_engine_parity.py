@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import drill_down, order_view, template_failure, undelivered_shipping
 from textual.app import App
-from tui_console import console, screen_text, settled
 
 from orderdesk.core.store import Store
+from tests.tui.simulated_day import template_failure, undelivered_shipping
+from tests.tui.tui_console import console, drill_down, order_view, screen_text, settled
 
 Screen = Callable[[Store], App[Any]]
 

@@ -12,12 +12,12 @@ import pytest
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Checkbox, Input, Label
-from tui_console import console, record_list, records_screen, settled
 
 from orderdesk.core.queries import RecordQuery, iter_records
 from orderdesk.core.store import Store
 from orderdesk.export import export_records
 from orderdesk.tui.screens.export import ExportDialog
+from tests.tui.tui_console import console, record_list, records_screen, settled
 
 
 async def _export_from_dialog(

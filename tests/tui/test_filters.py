@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
-from conftest import ANCHOR
-from tui_console import console, record_list, records_screen, settled
-
 from orderdesk.core.queries import RecordQuery, count, list_summaries
 from orderdesk.core.store import Store
 from orderdesk.tui.list_filter import ListFilter, TimeWindow
 from orderdesk.tui.widgets.filter_bar import FilterBar
+from tests.tui.simulated_day import ANCHOR
+from tests.tui.tui_console import console, record_list, records_screen, settled
 
 
 def _bar(app) -> str:  # type: ignore[no-untyped-def]

@@ -6,13 +6,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from conftest import drill_down, order_view, template_failure, undelivered_shipping
 from textual.app import App
-from tui_console import console, screen_text, settled
 
 from orderdesk import strings
 from orderdesk.core.store import Store
 from orderdesk.i18n import key_description, speaking
+from tests.tui.simulated_day import template_failure, undelivered_shipping
+from tests.tui.tui_console import console, drill_down, order_view, screen_text, settled
 
 SIZES = [(80, 24), (200, 50)]
 SnapCompare = Callable[..., bool]

@@ -12,10 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ScreenHost, at_anchor
-from fake_log_api import KEY, FakeLogApi, answer, at, over_http, postback_record, request_record
 from textual.widgets._footer import FooterKey
-from tui_console import console, record_list, screen_text, settled
 
 from orderdesk.core.lease import Lease, read_status
 from orderdesk.core.progress import SyncProgress
@@ -27,6 +24,16 @@ from orderdesk.tui.list_filter import ListFilter, TimeWindow
 from orderdesk.tui.screens.records import RecordsScreen
 from orderdesk.tui.screens.source_error import SourceErrorDialog
 from orderdesk.tui.widgets.status_line import Freshness, StatusLine
+from tests.fake_log_api import (
+    KEY,
+    FakeLogApi,
+    answer,
+    at,
+    over_http,
+    postback_record,
+    request_record,
+)
+from tests.tui.tui_console import ScreenHost, at_anchor, console, record_list, screen_text, settled
 
 #: Nothing listens on port 9 of loopback: every attempt is refused.
 DEAD = "http://127.0.0.1:9"

@@ -6,16 +6,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import template_failure
 from textual.command import CommandList
 from textual.containers import VerticalScroll
-from tui_console import console, records_screen, screen_text, settled
 
 from orderdesk import strings
 from orderdesk.core.store import Store
 from orderdesk.tui.list_filter import PRESETS
 from orderdesk.tui.screens.help import HelpScreen
 from orderdesk.tui.screens.record import RecordScreen
+from tests.tui.simulated_day import template_failure
+from tests.tui.tui_console import console, records_screen, screen_text, settled
 
 
 async def _help(pilot: Any) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tui_console import console, settled
 
 from orderdesk.core.store import Store
 from orderdesk.tui.launch import start_filter
+from tests.tui.tui_console import console, settled
 
 SIZES = [(80, 24), (120, 40), (200, 50)]
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from tui_console import console, record_list, records_screen, screen_text, settled
 
 from orderdesk import strings
 from orderdesk.core.queries import RecordQuery, count, list_summaries
 from orderdesk.core.store import Store
 from orderdesk.sim import Simulation
+from tests.tui.tui_console import console, record_list, records_screen, screen_text, settled
 
 
 def test_a_query_by_ids_finds_exactly_those_records_newest_first(store: Store) -> None:
@@ -85,7 +85,7 @@ async def test_marked_only_with_nothing_marked_says_how_to_mark(store: Store) ->
 async def test_marked_only_over_a_million_records_reads_only_the_marked(
     simulation: Simulation, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    from big_store import build_big_store
+    from tests.tui.big_store import build_big_store
 
     path = tmp_path_factory.mktemp("million-marks") / "big.db"
     build_big_store(path, simulation.records("requests")[0], 1_000_000)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tui_console import console, records_screen, screen_text, settled
 
 from orderdesk.core.queries import RecordQuery, list_summaries
 from orderdesk.core.store import Store
@@ -14,6 +13,7 @@ from orderdesk.tui.screens.order import OrderScreen
 from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.screens.time_range import TimeRangeDialog
 from orderdesk.tui.screens.too_small import TooSmallScreen
+from tests.tui.tui_console import console, records_screen, screen_text, settled
 
 
 async def _press(pilot: Any, key: str) -> None:

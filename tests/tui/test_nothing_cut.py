@@ -16,7 +16,6 @@ from itertools import groupby
 from typing import Any
 
 import pytest
-from conftest import template_failure, undelivered_shipping
 from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandList, CommandPalette
@@ -24,7 +23,6 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Footer, Input, Static, Tab, Tabs
 from textual.widgets._toggle_button import ToggleButton
-from tui_console import console, settled
 
 from orderdesk.core.queries import RecordQuery, list_records
 from orderdesk.core.store import Store
@@ -35,6 +33,8 @@ from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.widgets import columns
 from orderdesk.tui.widgets.record_list import RecordList
 from orderdesk.tui.widgets.stage_pane import StagePane
+from tests.tui.simulated_day import template_failure, undelivered_shipping
+from tests.tui.tui_console import console, settled
 
 Opener = Callable[[Store], App[Any]]
 Step = Callable[[OrderdeskApp, Store], None]

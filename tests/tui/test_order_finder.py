@@ -7,16 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from record_factory import T0, failed_request, postback, request
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
-from tui_console import console, screen_text, settled
 
 from orderdesk.core.store import Store
 from orderdesk.i18n import speaking
 from orderdesk.tui.screens.order import OrderScreen
 from orderdesk.tui.screens.records import RecordsScreen
+from tests.record_factory import T0, failed_request, postback, request
+from tests.tui.tui_console import console, screen_text, settled
 
 REFERENCES = ["MT1003", "MT1004", "MT1010", "PP-000043"]
 

@@ -7,11 +7,9 @@ from datetime import timedelta
 from functools import cache
 
 import pytest
-from conftest import ANCHOR, ScreenHost, order_view, undelivered_shipping
 from textual.app import App
 from textual.containers import VerticalScroll
 from textual.widgets import OptionList, Static
-from tui_console import console, settled
 
 from orderdesk.core.records import PostbackRecord, RequestRecord
 from orderdesk.core.store import Store
@@ -20,6 +18,8 @@ from orderdesk.core.timeline_rules import TimelineRules
 from orderdesk.sim import Simulation
 from orderdesk.tui.screens.order import OrderScreen
 from orderdesk.tui.screens.record import RecordScreen
+from tests.tui.simulated_day import ANCHOR, undelivered_shipping
+from tests.tui.tui_console import ScreenHost, console, order_view, settled
 
 
 @cache

@@ -9,13 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import order_view
-from record_factory import PRINTER, T0, postback, request
 from textual.widgets import OptionList
-from tui_console import screen_text
 
 from orderdesk.core.records import HttpMessage, HttpResponse, Party, RecordError
 from orderdesk.core.store import Store
+from tests.record_factory import PRINTER, T0, postback, request
+from tests.tui.tui_console import order_view, screen_text
 
 REFERENCE = "ORD-7"
 NOW = T0 + timedelta(hours=2)

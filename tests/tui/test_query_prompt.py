@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from textual.widgets import Static
-from tui_console import console, record_list, settled
 
 from orderdesk.core.filter_language import narrow, parse
 from orderdesk.core.queries import RecordQuery, count
 from orderdesk.core.store import Store
 from orderdesk.tui.widgets.filter_bar import FilterBar
 from orderdesk.tui.widgets.query_prompt import QueryHistory, QueryPrompt
+from tests.tui.tui_console import console, record_list, settled
 
 
 def _bar(app: Any) -> str:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tui_console import console, screen_text, settled
-
 from orderdesk.core.store import Store
+from tests.tui.tui_console import console, screen_text, settled
 
 KEYS = {" ": "space", ":": "colon", ",": "comma", "-": "minus"}
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
-from record_factory import T0, postback
-
 from orderdesk.core.records import HttpResponse
 from orderdesk.tui.record_stages import record_stages
 from orderdesk.tui.screens.record import record_header
+from tests.record_factory import T0, postback
 
 UNAVAILABLE = HttpResponse(at=T0, status_code=503, body="busy")
 BAD_GATEWAY = HttpResponse(at=T0 + timedelta(seconds=9), status_code=502, body="gateway")

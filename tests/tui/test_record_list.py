@@ -7,10 +7,8 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from conftest import ANCHOR
 from textual.content import Content
 from textual.widgets import Static
-from tui_console import console, record_list, settled
 
 from orderdesk.core.queries import Cursor, RecordQuery, RecordSummary, list_summaries
 from orderdesk.core.store import Store
@@ -19,6 +17,8 @@ from orderdesk.tui.row_window import RowWindow
 from orderdesk.tui.widgets import columns
 from orderdesk.tui.widgets.filter_bar import FilterBar
 from orderdesk.tui.widgets.status_line import StatusLine
+from tests.tui.simulated_day import ANCHOR
+from tests.tui.tui_console import console, record_list, settled
 
 
 async def test_the_list_shows_the_newest_requests_first(store: Store) -> None:
@@ -264,7 +264,7 @@ MILLION = 1_000_000
 @pytest.fixture(scope="module")
 def million_requests(simulation: Simulation, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store of 1,000,000 requests (built in about 20 s, once per run)."""
-    from big_store import build_big_store
+    from tests.tui.big_store import build_big_store
 
     path = tmp_path_factory.mktemp("million") / "big.db"
     build_big_store(path, simulation.records("requests")[0], MILLION)

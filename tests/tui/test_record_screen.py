@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import json
 import shlex
-from datetime import UTC
 from pathlib import Path
 
 import pytest
-from conftest import ScreenHost, drill_down, template_failure
-from record_factory import request
 from textual.app import App, ComposeResult
 from textual.screen import Screen
-from tui_console import console, settled
 
 from orderdesk.core.queries import RecordQuery, list_records
-from orderdesk.core.records import HttpMessage, PostbackRecord, RecordError
+from orderdesk.core.records import PostbackRecord, RecordError
 from orderdesk.core.redact import is_secret_header
 from orderdesk.core.store import Store
 from orderdesk.tui.app import stylesheet_path
@@ -25,6 +21,9 @@ from orderdesk.tui.screens.record import RecordScreen, layout_for
 from orderdesk.tui.widgets.body_view import BodyView
 from orderdesk.tui.widgets.large_body import LargeBodyView
 from orderdesk.tui.widgets.stage_pane import StagePane
+from tests.record_factory import request
+from tests.tui.simulated_day import template_failure
+from tests.tui.tui_console import ScreenHost, console, drill_down, settled
 
 
 def undelivered_postback(store: Store, content_type: str = "json") -> PostbackRecord:
@@ -201,35 +200,17 @@ async def test_over_a_record_gone_from_the_store_its_keys_do_nothing(
         assert not isinstance(app.screen, RecordScreen)
 
 
-async def test_a_megabyte_body_opens_without_freezing(tmp_path: Path) -> None:
-    items = [
-        {"itemReferenceId": f"item-{n}", "productUid": "flat_a4", "quantity": n}
-        for n in range(20_000)
-    ]
-    body = json.dumps({"orderReferenceId": "BIG-1", "items": items})
-    assert len(body) > 1_000_000
-    big = request(
-        1,
-        original=HttpMessage(
-            at=request(1).created_at,
-            method="POST",
-            url="https://x.example/o",
-            content_type="application/json",
-            body=body,
-        ),
-    )
-    with Store.open(tmp_path / "big.db") as store:
-        store.save_page("requests", [big], None)
-        app = ScreenHost(Screen)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            app.push_screen(RecordScreen(store, "requests", big.id, UTC))
-            await pilot.pause()
-            view = app.screen.query_one("#stage-original").query_one(LargeBodyView)
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            assert view.text.count("\n") > 20_000  # re-indented in the background
-            await pilot.press("w", "pagedown", "end")
+async def test_a_megabyte_body_opens_without_freezing(megabyte_drill_down: RecordScreen) -> None:
+    app = ScreenHost(Screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(megabyte_drill_down)
+        await pilot.pause()
+        view = app.screen.query_one("#stage-original").query_one(LargeBodyView)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert view.text.count("\n") > 20_000  # re-indented in the background
+        await pilot.press("w", "pagedown", "end")
 
 
 @pytest.mark.parametrize(

@@ -6,13 +6,13 @@ from pathlib import Path
 
 from textual.command import CommandPalette
 from textual.pilot import Pilot
-from tui_console import console, record_list, records_screen, screen_text, settled
 
 from orderdesk.core.store import Store
 from orderdesk.tui.launch import start_view
 from orderdesk.tui.saved_views import view_filter
 from orderdesk.tui.screens.prompt import Prompt
 from orderdesk.views import SavedView, load_views, save_view
+from tests.tui.tui_console import console, record_list, records_screen, screen_text, settled
 
 FAILED_SHIPPING = SavedView(screen="postbacks", since="24h", statuses=("failed",))
 

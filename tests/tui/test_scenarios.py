@@ -13,10 +13,8 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from conftest import ANCHOR
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
-from tui_console import console, screen_text, settled
 
 from orderdesk import strings
 from orderdesk.core.records import PostbackRecord, RequestRecord
@@ -25,6 +23,8 @@ from orderdesk.i18n import speaking
 from orderdesk.sim import Simulation
 from orderdesk.tui.screens.order import OrderScreen
 from orderdesk.tui.screens.record import RecordScreen
+from tests.tui.simulated_day import ANCHOR
+from tests.tui.tui_console import console, screen_text, settled
 
 CASES = [((80, 24), "en"), ((200, 50), "en"), ((80, 24), "fr")]
 

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC
-from pathlib import Path
 
-from conftest import ScreenHost, drill_down, template_failure
-from record_factory import request
 from textual.app import App, ComposeResult
 from textual.content import Content
 from textual.screen import Screen
-from tui_console import screen_text
 
 from orderdesk.core.occurrences import Hit, find_occurrences
-from orderdesk.core.records import HttpMessage
 from orderdesk.core.store import Store
 from orderdesk.tui.app import stylesheet_path
 from orderdesk.tui.record_stages import Body, Stage
@@ -23,6 +18,8 @@ from orderdesk.tui.widgets.body_view import BodyView
 from orderdesk.tui.widgets.large_body import LargeBodyView
 from orderdesk.tui.widgets.stage_pane import StagePane
 from orderdesk.tui.widgets.stage_search import StageSearch
+from tests.tui.simulated_day import template_failure
+from tests.tui.tui_console import ScreenHost, drill_down, screen_text
 
 
 def test_occurrences_are_found_case_insensitively_line_by_line() -> None:
@@ -129,44 +126,29 @@ async def test_a_search_that_finds_nothing_says_so(store: Store) -> None:
 
 
 async def test_search_in_a_megabyte_body_highlights_and_scrolls_to_the_hit(
-    tmp_path: Path,
+    megabyte_drill_down: RecordScreen,
 ) -> None:
-    items = [{"itemReferenceId": f"item-{n}", "quantity": n} for n in range(20_000)]
-    items[15_000]["note"] = "Needle in the haystack"
-    body = json.dumps({"orderReferenceId": "BIG-1", "items": items})
-    big = request(
-        1,
-        original=HttpMessage(
-            at=request(1).created_at,
-            method="POST",
-            url="https://x.example/o",
-            content_type="application/json",
-            body=body,
-        ),
-    )
-    with Store.open(tmp_path / "big.db") as store:
-        store.save_page("requests", [big], None)
-        app = ScreenHost(Screen)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            app.push_screen(RecordScreen(store, "requests", big.id, UTC))
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, RecordScreen)
-            screen.current = "original"
-            await pilot.pause()
-            await pilot.press("slash", *"needle", "enter")
-            await pilot.pause()
-            view = screen.pane("original").query_one(LargeBodyView)
-            assert screen.pane("original").hit_count == 1
-            assert view.scroll_offset.y > 10_000
-            shown = screen_text(app)
-            assert "Needle in the haystack" in shown
-            row = next(y for y in range(view.size.height) if "Needle" in view.render_line(y).text)
-            styled = [seg for seg in view.render_line(row) if seg.text == "Needle"]
-            assert styled and styled[0].style is not None and styled[0].style.bold
+    app = ScreenHost(Screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(megabyte_drill_down)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RecordScreen)
+        screen.current = "original"
+        await pilot.pause()
+        await pilot.press("slash", *"needle", "enter")
+        await pilot.pause()
+        view = screen.pane("original").query_one(LargeBodyView)
+        assert screen.pane("original").hit_count == 1
+        assert view.scroll_offset.y > 10_000
+        shown = screen_text(app)
+        assert "Needle in the haystack" in shown
+        row = next(y for y in range(view.size.height) if "Needle" in view.render_line(y).text)
+        styled = [seg for seg in view.render_line(row) if seg.text == "Needle"]
+        assert styled and styled[0].style is not None and styled[0].style.bold
 
 
 async def test_a_long_body_highlights_every_hit_on_its_rows() -> None:

@@ -11,9 +11,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import ANCHOR
-from record_factory import request
-from tui_console import console, record_list, settled
 
 from orderdesk import strings
 from orderdesk.cli.commands import main
@@ -25,6 +22,9 @@ from orderdesk.core.sync_service import Source
 from orderdesk.tui import launch
 from orderdesk.tui.app import OrderdeskApp
 from orderdesk.tui.widgets.status_line import StatusLine
+from tests.record_factory import request
+from tests.tui.simulated_day import ANCHOR
+from tests.tui.tui_console import console, record_list, settled
 
 
 def _status(app: OrderdeskApp) -> str:

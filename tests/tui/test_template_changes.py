@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import drill_down
 from textual.pilot import Pilot
 from textual.widgets import DataTable
-from tui_console import screen_text
 
 from orderdesk.core.queries import RecordQuery, list_records
 from orderdesk.core.records import RequestRecord
@@ -16,6 +14,7 @@ from orderdesk.core.store import Store
 from orderdesk.core.template_diff import TemplateChanges
 from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.screens.template_changes import TemplateChangesScreen, value_text
+from tests.tui.tui_console import drill_down, screen_text
 
 SnapCompare = Callable[..., bool]
 

@@ -20,12 +20,11 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import drill_down, order_view
-from record_factory import T0, postback, request
-from tui_console import screen_text
 
 from orderdesk.core.records import HttpMessage, HttpResponse, Party, RecordError
 from orderdesk.core.store import Store
+from tests.record_factory import T0, postback, request
+from tests.tui.tui_console import drill_down, order_view, screen_text
 
 OSC_52 = "\x1b]52;c;cHduZWQ=\x07"
 OSC_0 = "\x1b]0;pwned\x07"

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 import pytest
-from conftest import ANCHOR
-from tui_console import console, record_list, records_screen, screen_text, settled
 
 from orderdesk.core.queries import RecordQuery, count
 from orderdesk.core.store import Store
@@ -14,6 +12,8 @@ from orderdesk.core.volume import step_for, volume
 from orderdesk.i18n import speaking
 from orderdesk.tui.list_filter import TimeWindow
 from orderdesk.tui.widgets.volume import VolumeBar
+from tests.tui.simulated_day import ANCHOR
+from tests.tui.tui_console import console, record_list, records_screen, screen_text, settled
 
 
 def test_buckets_add_up_to_the_list_and_its_failures(store: Store) -> None:

@@ -1,22 +1,30 @@
-"""The console as the TUI tests open it: a fixed clock, UTC, no animation."""
+"""The console and its screens as the TUI tests open them: a fixed clock, UTC, no animation."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
-from conftest import ANCHOR
+from textual import on
 from textual.app import App
+from textual.screen import Screen
 
+from orderdesk.core.records import Kind, LogRecord, PostbackRecord
 from orderdesk.core.store import Store
-from orderdesk.tui.app import OrderdeskApp
+from orderdesk.tui.app import OrderdeskApp, stylesheet_path
+from orderdesk.tui.messages import ComparisonWanted, TemplateChangesWanted
+from orderdesk.tui.screens.compare import CompareScreen
+from orderdesk.tui.screens.order import OrderScreen
+from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.screens.records import RecordsScreen
+from orderdesk.tui.screens.template_changes import TemplateChangesScreen
 from orderdesk.tui.widgets.record_list import RecordList
+from tests.tui.simulated_day import ANCHOR
 
 
 def console(store: Store, **options: Any) -> OrderdeskApp:
     """An app over ``store`` whose clock stands at ANCHOR and whose times are in UTC."""
-    from datetime import UTC
-
     options.setdefault("zone", UTC)
     options.setdefault("now", lambda: ANCHOR)
     app = OrderdeskApp(store, **options)
@@ -48,3 +56,46 @@ async def settled(pilot: Any) -> None:
 def screen_text(app: App[Any]) -> str:
     """Every character on screen, line by line, as the user reads it (styles aside)."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+class ScreenHost(App[None]):
+    """An app that shows one screen, pushed the way the real app pushes it, in the app's styles."""
+
+    CSS_PATH = stylesheet_path()
+
+    def __init__(self, make_screen: Callable[[], Screen[Any]]) -> None:
+        super().__init__()
+        self.make_screen = make_screen
+
+    def on_mount(self) -> None:
+        """Show the screen under test, with no animation to wait for."""
+        self.animation_level = "none"
+        self.push_screen(self.make_screen())
+
+    # A drill-down asks for these two as it asks the console; they need nothing of the
+    # console's settings, so the host shows them the way the console does.
+
+    @on(TemplateChangesWanted)
+    def _template_changes_wanted(self, message: TemplateChangesWanted) -> None:
+        self.push_screen(TemplateChangesScreen(message.record))
+
+    @on(ComparisonWanted)
+    def _comparison_wanted(self, message: ComparisonWanted) -> None:
+        self.push_screen(CompareScreen(message.base, message.record))
+
+
+def at_anchor() -> datetime:
+    """The tests' clock: always ANCHOR."""
+    return ANCHOR
+
+
+def drill_down(store: Store, record: LogRecord | str) -> ScreenHost:
+    """The drill-down of ``record`` (or of the request with that id), shown on its own."""
+    kind: Kind = "postbacks" if isinstance(record, PostbackRecord) else "requests"
+    record_id = record if isinstance(record, str) else record.id
+    return ScreenHost(lambda: RecordScreen(store, kind, record_id, UTC))
+
+
+def order_view(store: Store, reference: str, now: Callable[[], datetime] = at_anchor) -> ScreenHost:
+    """The order view of ``reference``, shown on its own, its clock at ANCHOR unless told."""
+    return ScreenHost(lambda: OrderScreen(store, reference, UTC, now=now))

@@ -1,0 +1,1 @@
+"""orderdesk's tests; helpers are imported by module path, as tests.engines."""

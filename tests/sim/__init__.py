@@ -1,0 +1,1 @@
+"""The simulator's tests: realism, paging, faults and its live server."""

@@ -1,0 +1,1 @@
+"""The console's tests: Pilot scenarios and SVG snapshots over a simulated day."""
