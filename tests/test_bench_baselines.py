@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from datetime import UTC, datetime, timedelta
@@ -44,7 +45,7 @@ def test_a_window_from_the_hour_is_hour_prefixes() -> None:
 
 def test_a_missing_tool_without_root_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    monkeypatch.setattr(baselines.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
     with pytest.raises(SystemExit, match="install jq and lnav"):
         baselines.ensure_tools()
 
@@ -88,4 +89,6 @@ def test_the_three_tools_agree_at_the_edges_of_the_day(tmp_path: Path) -> None:
         "text_search": {"orderdesk": 1, "jq": 1, "lnav": 1},
     }
     assert all(question["agree"] for question in questions.values())
-    assert figures["export"] == {**figures["export"], "records": 7}
+    export = figures["export"]
+    assert isinstance(export, dict)
+    assert export == {**export, "records": 7}

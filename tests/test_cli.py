@@ -18,6 +18,7 @@ import pytest
 
 from orderdesk import __version__
 from orderdesk.core.query_check import truth
+from orderdesk.core.records import PostbackRecord, RequestRecord
 from orderdesk.core.store import Store
 from orderdesk.sim import Simulation
 from orderdesk.sim.server import SimulatorServer
@@ -53,6 +54,14 @@ def synced(service: SimulatorServer, engine: StoreEngine) -> Iterator[str]:
             "sync", "--once", "--api-url", service.url, "--api-key", KEY, "--db", store, check=True
         )
         yield store
+
+
+def _requests(sim: Simulation) -> list[RequestRecord]:
+    return [r for r in sim.records("requests") if isinstance(r, RequestRecord)]
+
+
+def _postbacks(sim: Simulation) -> list[PostbackRecord]:
+    return [r for r in sim.records("postbacks") if isinstance(r, PostbackRecord)]
 
 
 def test_version() -> None:
@@ -109,7 +118,7 @@ def test_jsonl_is_the_contract_shape_with_secrets_redacted(
 
 
 def test_filters_combine(service: SimulatorServer, synced: str) -> None:
-    shipped = [r for r in service.sim.records("postbacks") if r.event == "shipped"]
+    shipped = [r for r in _postbacks(service.sim) if r.event == "shipped"]
     reference = shipped[0].order_reference_id
     assert reference is not None
     result = orderdesk(
@@ -143,7 +152,7 @@ def test_a_query_filters_as_the_console_does(service: SimulatorServer, synced: s
     )
     expected = {
         r.id
-        for r in service.sim.records("postbacks")
+        for r in _postbacks(service.sim)
         if r.event == "shipped" and r.status != "delivered" and "Maple" in r.customer.name
     }
     assert undelivered == expected
@@ -160,9 +169,7 @@ def test_a_query_filters_as_the_console_does(service: SimulatorServer, synced: s
 def test_a_query_combines_with_the_flags(service: SimulatorServer, synced: str) -> None:
     both = listed_ids("requests", "--db", synced, "--status", "failed", "--query", "-action:submit")
     expected = {
-        r.id
-        for r in service.sim.records("requests")
-        if r.status == "failed" and r.action != "submit"
+        r.id for r in _requests(service.sim) if r.status == "failed" and r.action != "submit"
     }
     assert both == expected
 

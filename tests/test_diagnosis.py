@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -19,9 +20,9 @@ UNAVAILABLE = HttpResponse(at=T0 + timedelta(seconds=5), status_code=503, body="
 BAD_GATEWAY = HttpResponse(at=T0 + timedelta(seconds=9), status_code=502, body="gateway")
 
 
-def retrying(**fields: object) -> PostbackRecord:
+def retrying(**fields: Any) -> PostbackRecord:
     """A shipping notification the customer's system keeps refusing."""
-    defaults: dict[str, object] = {
+    defaults: dict[str, Any] = {
         "status": "retrying",
         "attempts": [TIMEOUT, UNAVAILABLE],
         "response": UNAVAILABLE,
@@ -85,7 +86,7 @@ class TestWhereAndHowItWentWrong:
     def test_a_request_fails_at_the_stage_its_error_names(
         self, stage: str, failing_stage: str
     ) -> None:
-        error = RecordError(stage=stage, code="x", message="went wrong")  # type: ignore[arg-type]
+        error = RecordError(stage=stage, code="x", message="went wrong")
         diagnosis = record_diagnosis(request(1, status="failed", error=error))
         assert diagnosis.failing_stage == failing_stage
         assert diagnosis.what_went_wrong == "error"

@@ -25,6 +25,8 @@ from orderdesk.core.records import (
     KINDS,
     HttpMessage,
     HttpResponse,
+    Kind,
+    LogRecord,
     Party,
     PostbackRecord,
     RecordError,
@@ -122,14 +124,14 @@ def _dump(store_url: str) -> str:
             dump = "\n".join(database.iterdump())
         database.close()
         return dump
-    database = create_engine(store_url)
-    with database.connect() as connection:
+    engine = create_engine(store_url)
+    with engine.connect() as connection:
         tables = inspect(connection).get_table_names()
         rows = [
             connection.exec_driver_sql(f"SELECT t::text FROM {table} AS t").scalars().all()
             for table in tables
         ]
-    database.dispose()
+    engine.dispose()
     return "\n".join(line for table in rows for line in table)
 
 
@@ -202,7 +204,7 @@ def test_bad_bodies_are_stored_byte_for_byte(store_url: str) -> None:
     sim = Simulation(seed=2, history=timedelta(minutes=30), history_rate=2.0, rate=0.0)
     sim.freeze()
     at = datetime.now(UTC) - timedelta(minutes=5)
-    sent = []
+    sent: list[LogRecord] = []
     for name, body in NASTY_BODIES.items():
         sent += [_request_with(name, body, at), _postback_with(name, body, at)]
     for record in sent:
@@ -214,7 +216,7 @@ def test_bad_bodies_are_stored_byte_for_byte(store_url: str) -> None:
     ):
         sync_once(client, store)
         for record in sent:
-            kind = "requests" if isinstance(record, RequestRecord) else "postbacks"
+            kind: Kind = "requests" if isinstance(record, RequestRecord) else "postbacks"
             stored = get_record(store, kind, record.id)
             assert stored == redact_record(record), record.id
             assert stored is not None and stored.original.body == record.original.body

@@ -287,13 +287,13 @@ class TestParsing:
     def parses_or_explains(text: str) -> None:
         for kind in ("requests", "postbacks"):
             try:
-                parsed = parse(text, kind)  # type: ignore[arg-type]
+                parsed = parse(text, kind)
             except FilterSyntaxError as error:
                 assert 0 <= error.position <= len(text)
                 continue
             # What parses reads back the same from its canonical form.
-            assert parse(format_filter(parsed), kind) == parsed  # type: ignore[arg-type]
-            narrow(RecordQuery(kind), parsed)  # type: ignore[arg-type]
+            assert parse(format_filter(parsed), kind) == parsed
+            narrow(RecordQuery(kind), parsed)
 
 
 class TestCompletion:

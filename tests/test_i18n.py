@@ -28,10 +28,11 @@ KEYWORDS = {"N_": None, "P_": ((1, "c"), 2)}
 
 def extracted() -> set[tuple[str | None, str]]:
     """Every (context, msgid) marked in the source, found the way pybabel finds them."""
-    found = set()
+    found: set[tuple[str | None, str]] = set()
     for _file, _line, message, _comments, context in extract_from_dir(
         str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
+        assert isinstance(message, str), f"no plurals are marked: {message}"
         found.add((context, message))
     return found
 
@@ -59,6 +60,7 @@ class TestTheFrenchCatalog:
         for message in catalog:
             if not message.id:
                 continue
+            assert isinstance(message.id, str), f"no plurals are marked: {message.id}"
             if message.context:
                 found = compiled.pgettext(message.context, message.id)
             else:

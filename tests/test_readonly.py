@@ -20,6 +20,7 @@ from orderdesk.tui.app import OrderdeskApp
 from orderdesk.tui.widgets.status_line import StatusLine
 from tests.engines import PostgresCluster
 from tests.record_factory import T0, postback, request
+from tests.tui.tui_console import shown
 
 # What docs/postgresql.md tells an administrator to run for the agents' role.
 VIEWER_GRANTS = """
@@ -97,7 +98,7 @@ class TestAReadOnlyRole:
                 app = OrderdeskApp(viewer, now=lambda: T0 + timedelta(hours=1))
                 async with app.run_test(size=(160, 30)) as pilot:
                     await pilot.pause(0.2)
-                    line = app.screen.query_one(StatusLine).render().plain
+                    line = shown(app.screen.query_one(StatusLine)).plain
                     assert "sync service sync-host:7" in line
 
     def test_an_old_store_says_what_to_run_with_which_role(self, shared: SharedStore) -> None:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 
+from orderdesk.core.flat_fields import Fields
 from orderdesk.core.record_diff import MISSING, FieldDifference, diff_fields, record_differences
 from orderdesk.core.records import HttpMessage, RecordError
 from tests.record_factory import request
 
 
 def test_only_differing_fields_are_kept_and_missing_ones_count() -> None:
-    base = {"a": 1, "b": "x", "c": None}
-    other = {"a": "1", "b": "y", "d": True}
+    base: Fields = {"a": 1, "b": "x", "c": None}
+    other: Fields = {"a": "1", "b": "y", "d": True}
     assert diff_fields("original", base, other) == [
         FieldDifference("original", "b", "x", "y"),
         FieldDifference("original", "c", None, MISSING),

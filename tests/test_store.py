@@ -165,7 +165,7 @@ def _template(source: str) -> TemplateProcessing:
 
 def _count_sources(store: Store) -> int:
     with store.engine.connect() as connection:
-        return int(connection.exec_driver_sql("SELECT count(*) FROM template_sources").scalar())
+        return int(connection.exec_driver_sql("SELECT count(*) FROM template_sources").scalar_one())
 
 
 class TestTemplateSources:

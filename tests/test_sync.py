@@ -33,6 +33,7 @@ from tests.engines import StoreEngine
 from tests.fake_log_api import (
     KEY,
     FakeLogApi,
+    Fault,
     answer,
     at,
     over_http,
@@ -608,7 +609,7 @@ _fault = st.tuples(
     st.sampled_from(["429", "503", "reset", "timeout", "malformed"]),
 )
 _sync = st.tuples(st.just("sync"), st.integers(1, 7))
-_FAULTS: dict[str, Callable[[httpx.Request], httpx.Response]] = {
+_FAULTS: dict[str, Fault] = {
     "429": answer(429, headers={"Retry-After": "1"}),
     "503": answer(503),
     "reset": raising(httpx.RemoteProtocolError),
@@ -624,7 +625,10 @@ def test_after_every_pass_the_store_holds_what_the_service_serves(
 ) -> None:
     api = FakeLogApi()
     clock = 0.0
-    makers = {"requests": request_record, "postbacks": postback_record}
+    makers: dict[str, Callable[..., LogRecord]] = {
+        "requests": request_record,
+        "postbacks": postback_record,
+    }
     prefixes = {"requests": "req", "postbacks": "pb"}
     with (
         engine.database() as store_url,

@@ -42,7 +42,7 @@ def test_views_saved_one_by_one_read_back_equal(tmp_path: Path) -> None:
     assert list(path.parent.iterdir()) == [path], "no partial file is left behind"
 
 
-_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
+_text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=20)
 
 
 @given(name=_text.filter(bool), search=_text, customer=st.none() | _text)

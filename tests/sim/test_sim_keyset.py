@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from orderdesk.core.records import (
+    Kind,
     PostbackPage,
     RequestPage,
     RequestRecord,
@@ -40,7 +41,7 @@ def client(sim: Simulation) -> Iterator[httpx.Client]:
         yield client
 
 
-def _walk(client: httpx.Client, kind: str, limit: int) -> list[tuple[str, str]]:
+def _walk(client: httpx.Client, kind: Kind, limit: int) -> list[tuple[str, str]]:
     seen: list[tuple[str, str]] = []
     params: dict[str, str | int] = {"limit": limit}
     page_type = RequestPage if kind == "requests" else PostbackPage
@@ -62,7 +63,7 @@ def _walk(client: httpx.Client, kind: str, limit: int) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("kind", ["requests", "postbacks"])
 def test_walking_every_page_returns_every_record_once_in_order(
-    client: httpx.Client, sim: Simulation, kind: str
+    client: httpx.Client, sim: Simulation, kind: Kind
 ) -> None:
     seen = _walk(client, kind, limit=97)
     expected = sorted(
@@ -116,7 +117,7 @@ def test_limit_defaults_to_100_and_accepts_1_to_1000(client: httpx.Client) -> No
     ],
 )
 def test_bad_parameters_get_400_saying_what_is_wrong(
-    client: httpx.Client, params: dict[str, object]
+    client: httpx.Client, params: dict[str, str | int]
 ) -> None:
     response = client.get("/v1/requests", params=params)
     assert response.status_code == 400
@@ -124,7 +125,7 @@ def test_bad_parameters_get_400_saying_what_is_wrong(
 
 
 def test_offsets_and_fewer_digits_are_accepted(client: httpx.Client) -> None:
-    params = {"updated_after": "2000-01-01T00:00:00+00:00", "limit": 5}
+    params: dict[str, str | int] = {"updated_after": "2000-01-01T00:00:00+00:00", "limit": 5}
     assert len(client.get("/v1/postbacks", params=params).json()["data"]) == 5
     params = {"updated_after": "2000-01-01T00:00:00.1Z", "limit": 5}
     assert len(client.get("/v1/postbacks", params=params).json()["data"]) == 5

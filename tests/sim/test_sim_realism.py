@@ -7,13 +7,19 @@ import xml.etree.ElementTree as ElementTree
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 
-from orderdesk.core.records import EVENTS, PostbackRecord, RequestRecord
+from orderdesk.core.records import EVENTS, Kind, PostbackRecord, RequestRecord
 from orderdesk.sim import Simulation
 from orderdesk.sim.templating import template_path
 from orderdesk.sim.world import CUSTOMERS
 
 #: The conftest's anchor: the simulations end at this moment.
 ANCHOR = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+#: Each kind of record with the model of the contract it follows.
+MODELS: tuple[tuple[Kind, type[RequestRecord] | type[PostbackRecord]], ...] = (
+    ("requests", RequestRecord),
+    ("postbacks", PostbackRecord),
+)
 
 
 def _requests(sim: Simulation) -> list[RequestRecord]:
@@ -38,7 +44,7 @@ def test_the_same_seed_and_anchor_give_the_same_history() -> None:
 
 
 def test_every_record_is_valid_against_the_contract(day: Simulation) -> None:
-    for kind, model in (("requests", RequestRecord), ("postbacks", PostbackRecord)):
+    for kind, model in MODELS:
         for record in day.records(kind)[::50]:
             assert model.model_validate_json(record.model_dump_json()) == record
 
@@ -46,9 +52,10 @@ def test_every_record_is_valid_against_the_contract(day: Simulation) -> None:
 def test_served_json_is_exactly_what_the_records_serialize_to(day: Simulation) -> None:
     # The simulator builds and encodes records without the models, for speed; the
     # bytes must still be the models' own, field for field and timestamp for timestamp.
-    for kind, model in (("requests", RequestRecord), ("postbacks", PostbackRecord)):
+    for kind, model in MODELS:
         for record in day.records(kind)[::7]:
             served = day.get_json(kind, record.id)
+            assert served is not None, record.id
             assert served == model.model_validate_json(served).model_dump_json().encode()
 
 

@@ -29,7 +29,7 @@ def _snapshot_dirname(cls: type[SVGImageExtension], *, test_location: Any) -> st
     return str(ROOT / "snapshots" / test_location.basename)
 
 
-SVGImageExtension.dirname = classmethod(_snapshot_dirname)  # type: ignore[method-assign,assignment]
+SVGImageExtension.dirname = classmethod(_snapshot_dirname)
 
 
 @pytest.fixture(scope="session")

@@ -20,11 +20,11 @@ from orderdesk.tui.screens.help import HelpScreen
 from orderdesk.tui.widgets.key_footer import KeyFooter
 from orderdesk.tui.widgets.status_line import StatusLine
 from tests.tui.simulated_day import ANCHOR
-from tests.tui.tui_console import console, record_list, records_screen, settled
+from tests.tui.tui_console import console, record_list, records_screen, settled, shown
 
 
 def _status(app: OrderdeskApp) -> str:
-    return app.screen.query_one(StatusLine).render().plain
+    return shown(app.screen.query_one(StatusLine)).plain
 
 
 async def test_no_source_and_an_empty_store_open_the_first_run_screen(tmp_path: Path) -> None:
@@ -33,7 +33,7 @@ async def test_no_source_and_an_empty_store_open_the_first_run_screen(tmp_path: 
         async with app.run_test(size=(80, 24)) as pilot:
             await settled(pilot)
             assert isinstance(app.screen, FirstRunScreen)
-            text = app.screen.query_one("#first-run-body").render().plain
+            text = shown(app.screen.query_one("#first-run-body")).plain
             assert "orderdesk demo" in text
             assert "ORDERDESK_API_URL" in text
             await pilot.press("q")

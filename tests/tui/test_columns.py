@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Static
 
 from orderdesk.core.queries import RecordQuery, list_summaries
-from orderdesk.core.records import Party, RecordError
+from orderdesk.core.records import Kind, Party, RecordError
 from orderdesk.core.store import Store
 from orderdesk.tui.widgets import columns
 from tests.record_factory import T0, request
@@ -46,7 +46,7 @@ def long_names_store(path: Path) -> Store:
 
 
 @pytest.mark.parametrize("kind", ["requests", "postbacks"])
-def test_at_120_columns_customer_and_printer_names_have_room_for_20_cells(kind: str) -> None:
+def test_at_120_columns_customer_and_printer_names_have_room_for_20_cells(kind: Kind) -> None:
     widths = {column.key: width for column, width in columns.layout(kind, 119)}
     assert widths["customer"] >= len(LONG_CUSTOMER)
     assert widths["printer"] >= len(LONG_PRINTER)

@@ -37,7 +37,9 @@ def _undelivered_shipping(store: Store) -> App[Any]:
 
 
 def _shipping_order(store: Store) -> App[Any]:
-    return order_view(store, undelivered_shipping(store).order_reference_id)
+    reference = undelivered_shipping(store).order_reference_id
+    assert reference is not None
+    return order_view(store, reference)
 
 
 async def _shown(target: str | Path, make: Screen, size: tuple[int, int]) -> str:

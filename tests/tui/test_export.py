@@ -10,19 +10,18 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.screen import Screen
 from textual.widgets import Checkbox, Input, Label
 
 from orderdesk.core.queries import RecordQuery, iter_records
 from orderdesk.core.store import Store
-from orderdesk.export import export_records
+from orderdesk.export import ExportFormat, export_records
 from orderdesk.tui.screens.export import ExportDialog
 from tests.tui.tui_console import console, record_list, records_screen, settled
 
 
 async def _export_from_dialog(
     pilot: Pilot[None], path: Path, *, csv_format: bool = False, marked: bool = False
-) -> Screen[object]:
+) -> ExportDialog:
     await pilot.press("X")
     await settled(pilot)
     dialog = pilot.app.screen
@@ -115,7 +114,7 @@ async def test_an_existing_file_is_not_replaced_and_the_dialog_says_so(
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
-def test_a_stopped_export_leaves_no_file(store: Store, tmp_path: Path, fmt: str) -> None:
+def test_a_stopped_export_leaves_no_file(store: Store, tmp_path: Path, fmt: ExportFormat) -> None:
     stop = threading.Event()
     out = tmp_path / f"all.{fmt}"
     reports: list[int] = []

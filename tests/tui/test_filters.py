@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
+from textual.widgets import Input, SelectionList
+
 from orderdesk.core.queries import RecordQuery, count, list_summaries
 from orderdesk.core.store import Store
+from orderdesk.tui.app import OrderdeskApp
 from orderdesk.tui.list_filter import ListFilter, TimeWindow
 from orderdesk.tui.widgets.filter_bar import FilterBar
 from tests.tui.simulated_day import ANCHOR
-from tests.tui.tui_console import console, record_list, records_screen, settled
+from tests.tui.tui_console import console, record_list, records_screen, settled, shown
 
 
-def _bar(app) -> str:  # type: ignore[no-untyped-def]
-    return app.screen.query_one(FilterBar).render().plain
+def _bar(app: OrderdeskApp) -> str:
+    return shown(app.screen.query_one(FilterBar)).plain
 
 
 async def test_errors_only_shows_failed_rows_and_says_so(store: Store) -> None:
@@ -28,7 +31,7 @@ async def test_errors_only_shows_failed_rows_and_says_so(store: Store) -> None:
         assert "errors only" in _bar(app)
         await pilot.press("x")
         await settled(pilot)
-        assert records.record_query.statuses == ()
+        assert record_list(app).record_query.statuses == ()
         assert "errors only" not in _bar(app)
 
 
@@ -69,7 +72,7 @@ async def test_a_custom_range_accepts_relative_times_and_reports_typos(store: St
         await pilot.press(*"soon", "enter")
         await pilot.pause()
         assert "is not a time" in str(app.screen.query_one("#time-range-error").render())
-        app.screen.query_one("#from").value = "-2h"
+        app.screen.query_one("#from", Input).value = "-2h"
         await pilot.press("enter")
         await settled(pilot)
         assert record_list(app).record_query.since == ANCHOR - timedelta(hours=2)
@@ -89,7 +92,7 @@ async def test_several_statuses_at_once_from_the_filters_dialog(store: Store) ->
         await settled(pilot)
         await pilot.press("f")
         await pilot.pause()
-        statuses = app.screen.query_one("#statuses")
+        statuses = app.screen.query_one("#statuses", SelectionList)
         statuses.select("failed")
         statuses.select("retrying")
         await pilot.click("#apply")
@@ -100,6 +103,7 @@ async def test_several_statuses_at_once_from_the_filters_dialog(store: Store) ->
 
 async def test_search_finds_an_order_reference(store: Store) -> None:
     reference = list_summaries(store, RecordQuery("requests"), limit=50)[-1].order_reference_id
+    assert reference is not None
     app = console(store)
     async with app.run_test(size=(120, 30)) as pilot:
         await settled(pilot)

@@ -33,7 +33,15 @@ from tests.fake_log_api import (
     postback_record,
     request_record,
 )
-from tests.tui.tui_console import ScreenHost, at_anchor, console, record_list, screen_text, settled
+from tests.tui.tui_console import (
+    ScreenHost,
+    at_anchor,
+    console,
+    record_list,
+    screen_text,
+    settled,
+    shown,
+)
 
 #: Nothing listens on port 9 of loopback: every attempt is refused.
 DEAD = "http://127.0.0.1:9"
@@ -46,7 +54,7 @@ def _now() -> datetime:
 
 
 def _status(app: OrderdeskApp) -> str:
-    return app.screen.query_one(StatusLine).render().plain
+    return shown(app.screen.query_one(StatusLine)).plain
 
 
 async def _wait_for(pilot: Any, condition: Any, seconds: float = 10.0) -> None:

@@ -6,9 +6,17 @@ import pytest
 
 from orderdesk import strings
 from orderdesk.core.queries import RecordQuery, count, list_summaries
+from orderdesk.core.records import RequestRecord
 from orderdesk.core.store import Store
 from orderdesk.sim import Simulation
-from tests.tui.tui_console import console, record_list, records_screen, screen_text, settled
+from tests.tui.tui_console import (
+    console,
+    held_row,
+    record_list,
+    records_screen,
+    screen_text,
+    settled,
+)
 
 
 def test_a_query_by_ids_finds_exactly_those_records_newest_first(store: Store) -> None:
@@ -40,7 +48,7 @@ async def test_marked_records_show_a_mark_and_can_be_shown_alone(store: Store) -
         await pilot.press("M")
         await settled(pilot)
         assert records.total == 2
-        assert {records._window.row(i).id for i in range(2)} == {first.id, third.id}
+        assert {held_row(records._window, i).id for i in range(2)} == {first.id, third.id}
         assert "marked only (2)" in screen_text(app)
 
         await pilot.press("M")
@@ -88,7 +96,9 @@ async def test_marked_only_over_a_million_records_reads_only_the_marked(
     from tests.tui.big_store import build_big_store
 
     path = tmp_path_factory.mktemp("million-marks") / "big.db"
-    build_big_store(path, simulation.records("requests")[0], 1_000_000)
+    first = simulation.records("requests")[0]
+    assert isinstance(first, RequestRecord)
+    build_big_store(path, first, 1_000_000)
     with Store.open(path) as big:
         app = console(big)
         async with app.run_test(size=(120, 40)) as pilot:
@@ -103,4 +113,4 @@ async def test_marked_only_over_a_million_records_reads_only_the_marked(
             await settled(pilot)
             assert records.total == 3
             assert records.rows_read - before == 3, "the marked rows, found by id, and no others"
-            assert {records._window.row(i).id for i in range(3)} == marked
+            assert {held_row(records._window, i).id for i in range(3)} == marked

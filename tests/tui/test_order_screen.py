@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import UTC, timedelta
 from functools import cache
 
 import pytest
@@ -147,9 +147,7 @@ async def test_thresholds_come_from_the_rules_passed_in(
 ) -> None:
     reference = order_with(simulation, "not_received")
     patient = TimelineRules(receipt_within=timedelta(days=30))
-    app = ScreenHost(
-        lambda: OrderScreen(store, reference, ANCHOR.tzinfo, now=lambda: ANCHOR, rules=patient)
-    )  # type: ignore[arg-type]
+    app = ScreenHost(lambda: OrderScreen(store, reference, UTC, now=lambda: ANCHOR, rules=patient))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert "no order_received yet (expected within 30 d)" in findings_text(app)

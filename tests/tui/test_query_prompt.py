@@ -9,16 +9,17 @@ from textual.widgets import Static
 from orderdesk.core.filter_language import narrow, parse
 from orderdesk.core.queries import RecordQuery, count
 from orderdesk.core.store import Store
+from orderdesk.tui.app import OrderdeskApp
 from orderdesk.tui.widgets.filter_bar import FilterBar
 from orderdesk.tui.widgets.query_prompt import QueryHistory, QueryPrompt
-from tests.tui.tui_console import console, record_list, settled
+from tests.tui.tui_console import console, record_list, settled, shown
 
 
-def _bar(app: Any) -> str:
-    return str(app.screen.query_one(FilterBar).render().plain)
+def _bar(app: OrderdeskApp) -> str:
+    return shown(app.screen.query_one(FilterBar)).plain
 
 
-def _prompt(app: Any) -> QueryPrompt:
+def _prompt(app: OrderdeskApp) -> QueryPrompt:
     return app.screen.query_one("#search", QueryPrompt)
 
 
@@ -139,12 +140,12 @@ async def test_a_mistake_says_where_and_the_list_keeps_its_results(store: Store)
         await settled(pilot)
         error = app.screen.query_one("#search-error", Static)
         assert error.has_class("shown")
-        shown = error.render()
-        message, query = str(shown).splitlines()
+        said = shown(error)
+        message, query = said.plain.splitlines()
         assert "unknown field 'stauts' at 10: did you mean status?" in message
         # The query again, its wrong word in reverse video.
         assert query == "code:5xx stauts:failed"
-        wrong = [span for span in shown.spans if "reverse" in str(span.style)]  # type: ignore[attr-defined]
+        wrong = [span for span in said.spans if "reverse" in str(span.style)]
         start = len(message) + 1 + len("code:5xx ")
         assert [(span.start, span.end) for span in wrong] == [(start, start + len("stauts:failed"))]
         prompt = _prompt(app)
@@ -193,7 +194,7 @@ async def test_tab_again_cycles_through_the_completions_and_shows_them(store: St
         offered = prompt.candidates
         assert len(offered) >= 3
         assert taken[:3] == offered[:3]
-        shown = str(prompt.border_subtitle)
-        assert all(value.removeprefix("status:") in shown for value in offered)
+        subtitle = str(prompt.border_subtitle)
+        assert all(value.removeprefix("status:") in subtitle for value in offered)
         await _type(pilot, ",")
         assert prompt.candidates == [] and not prompt.border_subtitle

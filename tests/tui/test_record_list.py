@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import UTC, timedelta
 from itertools import pairwise
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from orderdesk.core.queries import Cursor, RecordQuery, RecordSummary, list_summaries
+from orderdesk.core.records import Kind, LogRecord, RequestRecord
 from orderdesk.core.store import Store
 from orderdesk.sim import Simulation
 from orderdesk.tui.row_window import RowWindow
@@ -18,7 +20,7 @@ from orderdesk.tui.widgets import columns
 from orderdesk.tui.widgets.filter_bar import FilterBar
 from orderdesk.tui.widgets.status_line import StatusLine
 from tests.tui.simulated_day import ANCHOR
-from tests.tui.tui_console import console, record_list, settled
+from tests.tui.tui_console import console, held_row, record_list, records_screen, settled
 
 
 async def test_the_list_shows_the_newest_requests_first(store: Store) -> None:
@@ -27,7 +29,7 @@ async def test_the_list_shows_the_newest_requests_first(store: Store) -> None:
         await settled(pilot)
         records = record_list(app)
         newest = list_summaries(store, RecordQuery(kind="requests"), limit=3)
-        assert [records._window.row(i).id for i in range(3)] == [s.id for s in newest]
+        assert [held_row(records._window, i).id for i in range(3)] == [s.id for s in newest]
         assert records.highlighted is not None and records.highlighted.id == newest[0].id
         assert records.total == len(list_summaries(store, RecordQuery("requests"), limit=10**6))
 
@@ -59,7 +61,12 @@ async def test_moving_the_cursor_redraws_a_bar_only_when_it_says_something_new(
     for bar in (FilterBar, StatusLine):
         original = bar.update
 
-        def counted(self: Static, content: Content, _original=original, **kwargs: object) -> None:
+        def counted(
+            self: Static,
+            content: Content,
+            _original: Callable[..., None] = original,
+            **kwargs: object,
+        ) -> None:
             updates.append((type(self).__name__, content.plain))
             _original(self, content, **kwargs)
 
@@ -78,13 +85,13 @@ async def test_moving_the_cursor_redraws_a_bar_only_when_it_says_something_new(
 
 async def test_a_failed_row_carries_a_symbol_as_well_as_a_colour(store: Store) -> None:
     failed = list_summaries(store, RecordQuery("requests", statuses=("failed",)), limit=1)[0]
-    text = columns.line(columns.cells(failed, ANCHOR.tzinfo), columns.layout("requests", 80), 80)
+    text = columns.line(columns.cells(failed, UTC), columns.layout("requests", 80), 80)
     assert "✗ failed" in text
     assert str(failed.http_status) in text
 
 
 @pytest.mark.parametrize("kind", ["requests", "postbacks"])
-def test_at_80_columns_the_key_columns_stay_and_the_rest_give_way(kind: str) -> None:
+def test_at_80_columns_the_key_columns_stay_and_the_rest_give_way(kind: Kind) -> None:
     shown = [column.key for column, _ in columns.layout(kind, 79)]
     assert {"time", "reference"} <= set(shown)
     assert ("status" if kind == "requests" else "delivery") in shown
@@ -95,7 +102,7 @@ def test_at_80_columns_the_key_columns_stay_and_the_rest_give_way(kind: str) -> 
 
 
 @pytest.mark.parametrize("kind", ["requests", "postbacks"])
-def test_at_200_columns_the_fill_column_takes_what_the_others_leave(kind: str) -> None:
+def test_at_200_columns_the_fill_column_takes_what_the_others_leave(kind: Kind) -> None:
     wide = columns.layout(kind, 200)
     assert sum(width for _, width in wide) + len(wide) - 1 == 200, "no blank band on the right"
     for column, width in wide:
@@ -168,7 +175,7 @@ def test_the_window_walks_page_by_page_and_forgets_far_pages() -> None:
     assert pages.calls == 1
     for top in range(0, 1_000, 20):
         window.ensure(top, top + 20)
-        assert window.row(top) is not None and window.row(top).id == f"req_{top:07d}"
+        assert held_row(window, top).id == f"req_{top:07d}"
     assert pages.calls == 10
     assert len(window.rows) <= 300
 
@@ -178,7 +185,7 @@ def test_the_end_is_read_directly_and_a_far_jump_lands_near_its_position() -> No
     window = RowWindow(pages, RecordQuery("requests"), page_size=100)
     window.total = 100_000
     window.load_tail()
-    assert window.row(99_999).id == "req_0099999"
+    assert held_row(window, 99_999).id == "req_0099999"
     assert pages.calls == 1
     window.ensure(50_000, 50_020)
     row = window.row(50_000)
@@ -202,13 +209,13 @@ def test_anchoring_finds_a_record_moved_down_by_new_rows() -> None:
     ]
     pages.rows = newer[::-1] + rows
     assert window.anchor(anchor, lambda: pytest.fail("the first page tells")) == 8
-    assert window.row(8).id == anchor.id
+    assert held_row(window, 8).id == anchor.id
 
 
 # -- new records never move the row under the cursor --------------------------------------
 
 
-def _later_requests(simulation: Simulation, count: int) -> list:
+def _later_requests(simulation: Simulation, count: int) -> list[LogRecord]:
     models = simulation.records("requests")[:count]
     return [
         record.model_copy(
@@ -234,8 +241,9 @@ async def test_new_records_never_move_the_row_under_the_cursor(
         before = records.highlighted
         on_screen = records.cursor - int(records.scroll_offset.y)
         writable_store.save_page("requests", _later_requests(simulation, 5), None)
-        app.screen.records_arrived()
+        records_screen(app).records_arrived()
         await settled(pilot)
+        assert before is not None
         assert records.highlighted is not None and records.highlighted.id == before.id
         assert records.cursor == 3 + 5
         assert records.cursor - int(records.scroll_offset.y) == on_screen
@@ -249,7 +257,7 @@ async def test_follow_keeps_the_newest_row_under_the_cursor(
         await settled(pilot)
         await pilot.press("j", "F")
         writable_store.save_page("requests", _later_requests(simulation, 2), None)
-        app.screen.records_arrived()
+        records_screen(app).records_arrived()
         await settled(pilot)
         records = record_list(app)
         assert records.cursor == 0
@@ -267,7 +275,9 @@ def million_requests(simulation: Simulation, tmp_path_factory: pytest.TempPathFa
     from tests.tui.big_store import build_big_store
 
     path = tmp_path_factory.mktemp("million") / "big.db"
-    build_big_store(path, simulation.records("requests")[0], MILLION)
+    first = simulation.records("requests")[0]
+    assert isinstance(first, RequestRecord)
+    build_big_store(path, first, MILLION)
     return path
 
 

@@ -87,7 +87,9 @@ async def tab_to(pilot: Pilot[None], record: RecordScreen, stage: str) -> None:
 def _stuck_order(simulation: Simulation) -> RequestRecord:
     """A request the printer accepted but never confirmed receiving."""
     received = {
-        p.order_reference_id for p in simulation.records("postbacks") if p.event == "order_received"
+        p.order_reference_id
+        for p in simulation.records("postbacks")
+        if isinstance(p, PostbackRecord) and p.event == "order_received"
     }
     for record in simulation.records("requests"):
         assert isinstance(record, RequestRecord)

@@ -24,11 +24,11 @@ from orderdesk.tui.app import OrderdeskApp
 from orderdesk.tui.widgets.status_line import StatusLine
 from tests.record_factory import request
 from tests.tui.simulated_day import ANCHOR
-from tests.tui.tui_console import console, record_list, settled
+from tests.tui.tui_console import console, record_list, settled, shown
 
 
 def _status(app: OrderdeskApp) -> str:
-    return app.screen.query_one(StatusLine).render().plain
+    return shown(app.screen.query_one(StatusLine)).plain
 
 
 class RecordingOpener:

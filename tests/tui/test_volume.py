@@ -20,6 +20,7 @@ def test_buckets_add_up_to_the_list_and_its_failures(store: Store) -> None:
     query = RecordQuery("postbacks", since=ANCHOR - timedelta(hours=6))
     counted = volume(store, query, buckets=40, failures=("failed", "retrying"), now=ANCHOR)
     assert counted.step == timedelta(minutes=15), "6 h in at most 40 round buckets"
+    assert query.since is not None
     assert counted.buckets[0].start <= query.since < counted.buckets[0].end
     assert counted.buckets[-1].end >= ANCHOR
     for earlier, later in zip(counted.buckets, counted.buckets[1:], strict=False):

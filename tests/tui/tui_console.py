@@ -8,12 +8,16 @@ from typing import Any
 
 from textual import on
 from textual.app import App
+from textual.content import Content
 from textual.screen import Screen
+from textual.widget import Widget
 
+from orderdesk.core.queries import RecordSummary
 from orderdesk.core.records import Kind, LogRecord, PostbackRecord
 from orderdesk.core.store import Store
 from orderdesk.tui.app import OrderdeskApp, stylesheet_path
 from orderdesk.tui.messages import ComparisonWanted, TemplateChangesWanted
+from orderdesk.tui.row_window import RowWindow
 from orderdesk.tui.screens.compare import CompareScreen
 from orderdesk.tui.screens.order import OrderScreen
 from orderdesk.tui.screens.record import RecordScreen
@@ -44,6 +48,13 @@ def record_list(app: OrderdeskApp) -> RecordList:
     return records_screen(app).record_list
 
 
+def held_row(window: RowWindow, index: int) -> RecordSummary:
+    """The row at ``index``, which the window must hold."""
+    row = window.row(index)
+    assert row is not None, f"row {index} not held"
+    return row
+
+
 async def settled(pilot: Any) -> None:
     """Wait until counts and redraws are done (the sync, which never ends, is not waited for)."""
     await pilot.pause()
@@ -51,6 +62,13 @@ async def settled(pilot: Any) -> None:
     if waiting:  # an empty list means "every worker" to Textual
         await pilot.app.workers.wait_for_complete(waiting)
     await pilot.pause()
+
+
+def shown(widget: Widget) -> Content:
+    """What ``widget`` draws, as styled text (a Static draws its content as Content)."""
+    drawn = widget.render()
+    assert isinstance(drawn, Content), f"{widget!r} drew {drawn!r}"
+    return drawn
 
 
 def screen_text(app: App[Any]) -> str:
