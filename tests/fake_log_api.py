@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import httpx
 
@@ -33,9 +34,9 @@ def serve(request: httpx.Request) -> None:
     return None
 
 
-def answer(status: int, **kwargs: object) -> Fault:
-    """A fault that answers with this status and body."""
-    return lambda request: httpx.Response(status, **kwargs)  # type: ignore[arg-type]
+def answer(status: int, **kwargs: Any) -> Fault:
+    """A fault that answers with this status and body (httpx.Response's own keywords)."""
+    return lambda request: httpx.Response(status, **kwargs)
 
 
 def raising(error: type[httpx.TransportError]) -> Fault:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -33,8 +34,8 @@ def store(store_url: str) -> Iterator[Store]:
         yield opened
 
 
-def ids(store: Store, query: RecordQuery, **options: object) -> list[str]:
-    return [summary.id for summary in list_summaries(store, query, **options)]  # type: ignore[arg-type]
+def ids(store: Store, query: RecordQuery, **options: Any) -> list[str]:
+    return [summary.id for summary in list_summaries(store, query, **options)]
 
 
 def every_page(store: Store, query: RecordQuery, limit: int, newest_first: bool) -> list[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import Engine, create_engine, inspect, select
+from sqlalchemy import Connection, Engine, create_engine, inspect, select
 
 from orderdesk.core import migrations, pages
 from orderdesk.core.errors import SchemaVersionError, StoreError
@@ -389,9 +389,9 @@ class TestSchemaVersion:
         Store.open(store_url).close()
         current = migrations.SCHEMA_VERSION
 
-        def half_done(connection: object) -> None:
-            connection.exec_driver_sql("ALTER TABLE requests ADD COLUMN note TEXT")  # type: ignore[attr-defined]
-            connection.exec_driver_sql("SELECT * FROM no_such_table")  # type: ignore[attr-defined]
+        def half_done(connection: Connection) -> None:
+            connection.exec_driver_sql("ALTER TABLE requests ADD COLUMN note TEXT")
+            connection.exec_driver_sql("SELECT * FROM no_such_table")
 
         monkeypatch.setattr(migrations, "SCHEMA_VERSION", current + 1)
         monkeypatch.setattr(migrations, "MIGRATIONS", {current: half_done})

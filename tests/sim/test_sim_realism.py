@@ -187,7 +187,8 @@ def test_postbacks_carry_printer_status_and_delivery_attempts(day: Simulation) -
     assert original["status"] == "shipped" and original["trackingCode"] == shipped.tracking.code
     assert shipped.original.url.endswith("/v2/order/status")
     webhook = next(p for p in postbacks if p.customer.id == "cus_maplethreads")
-    assert json.loads(webhook.final.body or "")["event"] == "order_status_updated"  # type: ignore[union-attr]
+    assert webhook.final is not None
+    assert json.loads(webhook.final.body or "")["event"] == "order_status_updated"
 
 
 def test_a_week_delivers_and_returns_parcels(week: Simulation) -> None:

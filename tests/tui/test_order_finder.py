@@ -16,7 +16,7 @@ from orderdesk.i18n import speaking
 from orderdesk.tui.screens.order import OrderScreen
 from orderdesk.tui.screens.records import RecordsScreen
 from tests.record_factory import T0, failed_request, postback, request
-from tests.tui.tui_console import console, screen_text, settled
+from tests.tui.tui_console import console, records_screen, screen_text, settled
 
 REFERENCES = ["MT1003", "MT1004", "MT1010", "PP-000043"]
 
@@ -49,7 +49,8 @@ async def test_the_highlighted_records_order_is_offered_and_typing_replaces_it(
     app = console(orders)
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(pilot)
-        highlighted = app.screen.record_list.highlighted  # type: ignore[attr-defined]
+        highlighted = records_screen(app).record_list.highlighted
+        assert highlighted is not None
         screen = await _finder(pilot, app)
         assert screen.reference == highlighted.order_reference_id
         assert screen.timeline.entries

@@ -13,6 +13,7 @@ from textual.widgets import OptionList
 
 from orderdesk.core.records import HttpMessage, HttpResponse, Party, RecordError
 from orderdesk.core.store import Store
+from orderdesk.tui.screens.order import OrderScreen
 from tests.record_factory import PRINTER, T0, postback, request
 from tests.tui.tui_console import order_view, screen_text
 
@@ -120,7 +121,9 @@ async def test_the_troubled_order_has_a_finding_of_each_kind(troubled_store: Sto
     app = order_view(troubled_store, REFERENCE, now=lambda: NOW)
     async with app.run_test(size=(200, 50)) as pilot:
         await pilot.pause()
-        rules = [finding.rule for finding in app.screen.timeline.findings]  # type: ignore[attr-defined]
+        screen = app.screen
+        assert isinstance(screen, OrderScreen)
+        rules = [finding.rule for finding in screen.timeline.findings]
         assert sorted(set(rules)) == [
             "cancel_after_printed",
             "delivery_retrying",

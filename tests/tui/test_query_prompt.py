@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from orderdesk.core.filter_language import narrow, parse
 from orderdesk.core.queries import RecordQuery, count
+from orderdesk.core.records import Kind
 from orderdesk.core.store import Store
 from orderdesk.tui.app import OrderdeskApp
 from orderdesk.tui.widgets.filter_bar import FilterBar
@@ -33,8 +34,8 @@ async def _type(pilot: Any, text: str) -> None:
     await settled(pilot)
 
 
-def expected(store: Store, text: str, kind: str = "requests") -> int:
-    return count(store, narrow(RecordQuery(kind), parse(text, kind)))  # type: ignore[arg-type]
+def expected(store: Store, text: str, kind: Kind = "requests") -> int:
+    return count(store, narrow(RecordQuery(kind), parse(text, kind)))
 
 
 async def test_a_query_narrows_the_list_and_shows_in_the_bar(store: Store) -> None:

@@ -99,7 +99,9 @@ async def test_every_hit_is_highlighted_and_the_current_one_apart(store: Store) 
         ]
         names = [name for _, name in marked]
         assert names.count("orderdesk.current-hit") == 1
-        assert len(names) == app.screen.pane("template").hit_count  # type: ignore[attr-defined]
+        screen = app.screen
+        assert isinstance(screen, RecordScreen)
+        assert len(names) == screen.pane("template").hit_count
         hit_style = view._theme.syntax_styles["orderdesk.hit"]
         current_style = view._theme.syntax_styles["orderdesk.current-hit"]
         assert hit_style != current_style and hit_style.bgcolor is not None
@@ -167,8 +169,8 @@ async def test_a_long_body_highlights_every_hit_on_its_rows() -> None:
         first = [seg for seg in view.render_line(0) if seg.style is not None]
         # Hits are underlined and the current one bold (the stylesheet's
         # marks that survive a monochrome terminal).
-        assert [seg.text for seg in first if seg.style.underline] == ["abc", "abc"]  # type: ignore[union-attr]
-        assert [seg.text for seg in first if seg.style.bold] == ["ABC"]  # type: ignore[union-attr]
+        assert [seg.text for seg in first if seg.style and seg.style.underline] == ["abc", "abc"]
+        assert [seg.text for seg in first if seg.style and seg.style.bold] == ["ABC"]
         third = [seg.text for seg in view.render_line(2) if seg.style and seg.style.underline]
         assert third == ["abc"]
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from orderdesk import strings
 from orderdesk.cli.commands import main
@@ -49,12 +51,14 @@ def _save(store: Store, number: int) -> None:
     store.save_page("requests", [record], Watermark(record.updated_at, record.id))
 
 
-async def _wait_for(pilot: object, condition: object, seconds: float = 5.0) -> None:
+async def _wait_for(
+    pilot: Pilot[Any], condition: Callable[[], object], seconds: float = 5.0
+) -> None:
     for _ in range(int(seconds / 0.05)):
-        if condition():  # type: ignore[operator]
+        if condition():
             return
-        await pilot.pause(0.05)  # type: ignore[attr-defined]
-    assert condition(), "the console never got there"  # type: ignore[operator]
+        await pilot.pause(0.05)
+    assert condition(), "the console never got there"
 
 
 async def test_beside_a_service_it_syncs_nothing_shows_its_freshness_and_its_new_records(
