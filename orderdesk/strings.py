@@ -545,7 +545,10 @@ HELP_KEYS = {
     "template_changes": N_("What the template changed, field by field"),
     "compare": N_("Keep this record to compare, or compare it with the one kept"),
     "narrow": N_("Narrow the time range to the picked slice"),
-    "search": N_('Filter by words, "a phrase" and terms such as status:failed'),
+    "search": N_(
+        'Filter by words, "a phrase" and terms such as status:failed or attempts:>3; '
+        "OR and (groups)"
+    ),
     "complete": N_("Take the completion; pressed again, the next one"),
     "submit": N_("Apply the typed query"),
     "filters": N_("Choose statuses, customer and printer"),
@@ -823,7 +826,7 @@ OPT_ONE_ORDER = N_("One order reference.")
 OPT_SEARCH = N_("Full-text search over references, ids and bodies.")
 OPT_QUERY = N_(
     "A filter, as typed at the console's / prompt: "
-    "'status:failed,retrying -customer:acme code:5xx \"gift wrap\"'."
+    "'(status:failed OR code:5xx) -customer:acme took:>30s \"gift wrap\"'."
 )
 OPT_LIMIT = N_(
     "At most N records; 0 for all. By default a table shows a screenful, "
@@ -1003,6 +1006,26 @@ SERVE_PAGE_START = N_("Start")
 SERVE_PAGE_ENDED = N_("Session ended.")
 SERVE_PAGE_RESTART = N_("Restart")
 
+
+# -- The filter language: OR, groups and comparisons (issue 14) ------------------------------
+
+FILTER_UNCLOSED = N_("the parenthesis at {at} is never closed: add a ) after the group")
+FILTER_UNOPENED = N_(
+    "the ) at {at} closes no group: remove it, or open the group with a ( before it"
+)
+FILTER_EMPTY_GROUP = N_(
+    "the parentheses at {at} hold nothing: write terms between them, or remove them"
+)
+FILTER_NOTHING_BEFORE = N_(
+    "{keyword} at {at} has nothing before it: write a term before it, or remove it"
+)
+FILTER_NOTHING_AFTER = N_("nothing follows {keyword} at {at}: write a term after it, or remove it")
+FILTER_BAD_COUNT = N_(
+    "attempts '{value}' at {at} is not a count: write e.g. attempts:>3, attempts:<=1 or attempts:0"
+)
+FILTER_BAD_TOOK = N_(
+    "took '{value}' at {at} is not a duration: write e.g. took:>30s, took:<500ms or took:>=2m"
+)
 
 # -- serving the sentences in the language in use ------------------------------------------
 

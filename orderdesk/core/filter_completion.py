@@ -3,7 +3,9 @@
 The ``/`` prompt offers the first as a suggestion and steps through all of
 them with tab. A field's start completes to the field, a value's start to the
 statuses, events and actions the kind has, the usual HTTP codes, and the
-customers and printers the store knows.
+customers and printers the store knows. A term is completed the same inside
+parentheses (``(sta`` → ``(status:``) and after ``OR``; the keywords themselves
+are never completed into a field (``OR`` is not the start of ``order:``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from orderdesk.core.errors import FilterSyntaxError
-from orderdesk.core.filter_language import ACTIONS, FIELDS, Field, expand_field
+from orderdesk.core.filter_language import ACTIONS, FIELDS, KEYWORDS, Field, expand_field
 from orderdesk.core.records import EVENTS, Kind
 from orderdesk.core.statuses import STATUSES
 
@@ -19,14 +21,23 @@ __all__ = ["completions"]
 
 
 def _last_term_start(text: str) -> int:
-    """Where the term being typed at the end of ``text`` starts (quotes keep spaces in)."""
+    """Where the term being typed at the end of ``text`` starts (quotes keep spaces in).
+
+    The groups a term opens with, ``(`` and ``-(``, are not part of it.
+    """
     start, quoted = 0, False
     for position, character in enumerate(text):
         if character == '"':
             quoted = not quoted
         elif character.isspace() and not quoted:
             start = position + 1
-    return start
+    while True:
+        if text.startswith("(", start):
+            start += 1
+        elif text.startswith("-(", start):
+            start += 2
+        else:
+            return start
 
 
 def _value_candidates(
@@ -37,6 +48,8 @@ def _value_candidates(
         "event": EVENTS,
         "action": ACTIONS,
         "code": ("2xx", "4xx", "5xx", "500", "503", "422", "429"),
+        "attempts": (">1", ">3", "0"),
+        "took": (">1s", ">10s", ">30s", "<100ms"),
         "customer": customers,
         "printer": printers,
     }
@@ -59,7 +72,7 @@ def completions(
     term = text[start:]
     body = term[1:] if term.startswith("-") else term
     if ":" not in body:
-        if not body.isalpha():
+        if not body.isalpha() or body in KEYWORDS:
             return []
         fields = [f for f in FIELDS if f.startswith(body.lower()) and f != body.lower()]
         fields = [f for f in fields if _applies(f, kind)]

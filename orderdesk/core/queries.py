@@ -3,6 +3,14 @@
 Pages are keyset pages on ``(created_at, id)``, never OFFSET: a page after a
 cursor costs the same at row 10 as at row 1,000,000. Lists read summaries,
 which never touch the stage columns where the bodies are.
+
+A query is flat for the common case: every field of a ``RecordQuery`` narrows,
+and together they mean AND. What a flat query cannot say (this OR that, NOT
+both) is its ``where``: a :class:`Condition`, a small tree whose leaves are flat
+queries of the same kind, each compiled by the same code as a whole query, and
+whose nodes join them with AND or OR and may negate them. The filter language
+fills the flat fields from its plain terms and builds a ``where`` only for its
+groups and ORs, so a plain query's SQL is what it always was.
 """
 
 from __future__ import annotations
@@ -14,17 +22,20 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Connection,
     Select,
     Table,
     TextClause,
+    and_,
     false,
     func,
     literal,
     not_,
     or_,
     select,
+    true,
     tuple_,
 )
 
@@ -44,6 +55,8 @@ from orderdesk.core.search import (
 from orderdesk.core.store import Store
 
 __all__ = [
+    "Bounds",
+    "Condition",
     "Cursor",
     "RecordQuery",
     "RecordSummary",
@@ -54,6 +67,10 @@ __all__ = [
     "list_summaries",
     "summaries_statement",
 ]
+
+
+Bounds = tuple[int | None, int | None]
+"""An inclusive range of whole numbers, ``(low, high)``; None leaves that side open."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +125,16 @@ class RecordQuery:
     """The last HTTP answer's status in none of these ranges (records with none stay)."""
     not_search: tuple[str, ...] = ()
     """Words or phrases that must not be found."""
+    attempt_counts: tuple[Bounds, ...] = ()
+    """HTTP answers received (``RecordSummary.attempts``) in any of these ranges."""
+    not_attempt_counts: tuple[Bounds, ...] = ()
+    """HTTP answers received in none of these ranges."""
+    durations_ms: tuple[Bounds, ...] = ()
+    """How long the last HTTP answer took, in ms, in any of these ranges (never when none)."""
+    not_durations_ms: tuple[Bounds, ...] = ()
+    """How long the last HTTP answer took in none of these ranges (records with none stay)."""
+    where: Condition | None = None
+    """What the flat fields cannot say (OR, negated groups): it must hold too."""
     matches_nothing: bool = False
     """No record can match: two filters exclude each other, or the records asked for are none."""
 
@@ -115,6 +142,20 @@ class RecordQuery:
         """The query kept to the records with these ids, in place of its own: none when none."""
         chosen = tuple(ids)
         return replace(self, ids=chosen, matches_nothing=self.matches_nothing or not chosen)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Records matching all of its parts, or with ``any_of`` any; ``negated``, the others.
+
+    A part is a flat query of the same kind (its time bounds unused) or another
+    condition. A negated part keeps exactly the records the part does not keep,
+    records with an empty column included, as a negated field does.
+    """
+
+    parts: tuple[RecordQuery | Condition, ...]
+    any_of: bool = False
+    negated: bool = False
 
 
 @dataclass(frozen=True)
@@ -162,8 +203,17 @@ class RecordSummary:
         return self.status == "failed"
 
 
-def _ranges(column: ColumnElement[Any], ranges: tuple[tuple[int, int], ...]) -> ColumnElement[bool]:
-    return or_(*(column.between(low, high) for low, high in ranges))
+def _ranges(column: ColumnElement[Any], ranges: Sequence[Bounds]) -> ColumnElement[bool]:
+    """``column`` lies in any of the ranges (and is not empty)."""
+    return or_(*(_within(column, low, high) for low, high in ranges))
+
+
+def _within(column: ColumnElement[Any], low: int | None, high: int | None) -> ColumnElement[bool]:
+    if low is not None and high is not None:
+        return column.between(low, high)
+    if low is not None:
+        return column >= low
+    return column <= high if high is not None else column.is_not(None)
 
 
 def _any_of(column: ColumnElement[Any], values: Sequence[str]) -> ColumnElement[bool]:
@@ -203,10 +253,15 @@ def _exclusions(
         yield or_(reference.is_(None), reference.not_in(query.not_order_references))
     if query.not_ids:
         yield c.id.not_in(query.not_ids)
-    if query.http_statuses:
-        yield _ranges(c.http_status, query.http_statuses)
-    if query.not_http_statuses:
-        yield or_(c.http_status.is_(None), not_(_ranges(c.http_status, query.not_http_statuses)))
+    for column, wanted_ranges, unwanted_ranges in (
+        (c.http_status, query.http_statuses, query.not_http_statuses),
+        (c.attempt_count, query.attempt_counts, query.not_attempt_counts),
+        (c.duration_ms, query.durations_ms, query.not_durations_ms),
+    ):
+        if wanted_ranges:
+            yield _ranges(column, wanted_ranges)
+        if unwanted_ranges:
+            yield or_(column.is_(None), not_(_ranges(column, unwanted_ranges)))
 
 
 def _search(
@@ -258,7 +313,26 @@ def _conditions(
         conditions.append(c.id.in_(query.ids))
     conditions.extend(_exclusions(connection, table, query))
     conditions.extend(_search(connection, table, query, page))
+    if query.where is not None:
+        conditions.append(_condition(connection, table, query.where))
     return conditions
+
+
+def _condition(connection: Connection, table: Table, condition: Condition) -> ColumnElement[bool]:
+    """The clause of a condition's tree: its leaves compiled as whole queries, joined."""
+    clauses = []
+    for part in condition.parts:
+        if isinstance(part, Condition):
+            clauses.append(_condition(connection, table, part))
+        else:
+            leaf = _conditions(connection, table, part)
+            clauses.append(and_(*leaf) if leaf else true())
+    joined = or_(*clauses) if condition.any_of else and_(*clauses)
+    if not condition.negated:
+        return joined
+    # A clause on an empty column is NULL, not false, and NOT NULL keeps nothing:
+    # the negation must keep what the part does not, records with no printer included.
+    return not_(func.coalesce(joined, false(), type_=Boolean))
 
 
 # Measured on SQLite 3.40: collecting and sorting matches costs about 1 µs per

@@ -25,7 +25,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, TextClause, text
+from sqlalchemy import Connection, TextClause, bindparam, text
 
 from orderdesk.core.backends import backend_for
 from orderdesk.core.records import Kind, LogRecord
@@ -199,7 +199,8 @@ def search_clause(
     common one (``common=True``), collecting could mean most of the store, so
     the list walks its own index newest first and asks the index about each
     row, stopping as soon as the page is full. ``negated`` keeps the rows it
-    does not match instead.
+    does not match instead. One statement may hold several such clauses (a
+    filter's ``gift OR wrap``): each binds its expression under a name of its own.
     """
     key, condition = _match(connection, kind)
     table = SEARCH_TABLES[kind]
@@ -209,4 +210,4 @@ def search_clause(
         sql = f"EXISTS (SELECT 1 FROM {table} WHERE {condition} AND {key} = {kind}.pk)"
     else:
         sql = f"{kind}.pk IN (SELECT {key} FROM {table} WHERE {condition})"
-    return text(sql).bindparams(match=expression)
+    return text(sql).bindparams(bindparam("match", expression, unique=True))
