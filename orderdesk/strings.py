@@ -446,7 +446,7 @@ FILTER_BAD_VALUE_NO_GUESS = N_("{field} '{value}' at {at} is not one of {allowed
 FILTER_BAD_CODE = N_("code '{value}' at {at} is not an HTTP status: write 500, 5xx or 500-503")
 
 QUERY_ERROR = N_("--query: {message}\n    {query}\n    {caret}")
-QUERY_PROMPT = N_('Filter: words, "a phrase", status:failed, -customer:acme, code:5xx')
+QUERY_PROMPT = N_('Filter: words, "a phrase", status:failed OR code:5xx, -(…), took:>30s')
 CHIP_QUERY_OFF = N_("off (! turns it on): {value}")
 QUERY_OFF = N_("query off: the list shows what the other filters keep; ! turns it back on")
 QUERY_ON = N_("query on again")
@@ -545,10 +545,7 @@ HELP_KEYS = {
     "template_changes": N_("What the template changed, field by field"),
     "compare": N_("Keep this record to compare, or compare it with the one kept"),
     "narrow": N_("Narrow the time range to the picked slice"),
-    "search": N_(
-        'Filter by words, "a phrase" and terms such as status:failed or attempts:>3; '
-        "OR and (groups)"
-    ),
+    "search": N_('Filter by words, "a phrase" and terms such as status:failed'),
     "complete": N_("Take the completion; pressed again, the next one"),
     "submit": N_("Apply the typed query"),
     "filters": N_("Choose statuses, customer and printer"),

@@ -166,6 +166,38 @@ def test_a_query_filters_as_the_console_does(service: SimulatorServer, synced: s
     assert server_errors == expected
 
 
+def test_a_query_with_or_groups_and_comparisons(service: SimulatorServer, synced: str) -> None:
+    text = "(status:failed OR attempts:>1) -(event:shipped OR event:delivered)"
+    listed = listed_ids("postbacks", "--db", synced, "--query", text)
+    expected = {
+        r.id
+        for r in _postbacks(service.sim)
+        if (r.status == "failed" or len(r.attempts) > 1) and r.event not in ("shipped", "delivered")
+    }
+    assert expected, "six hours of traffic should hold retried or failed postbacks"
+    assert listed == expected
+    slow = listed_ids("requests", "--db", synced, "--query", "took:>=2s OR code:5xx")
+    expected = {
+        r.id
+        for r in _requests(service.sim)
+        if r.response is not None
+        and ((r.response.duration_ms or 0) >= 2000 or 500 <= (r.response.status_code or 0) <= 599)
+    }
+    assert expected, "six hours of traffic should hold slow or failing printer answers"
+    assert slow == expected
+
+
+def test_a_dangling_or_shows_where_it_is(tmp_path: Path) -> None:
+    result = orderdesk("requests", "--db", str(tmp_path / "s.db"), "--query", "status:failed OR")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    message, query, caret = result.stderr.rstrip("\n").splitlines()
+    assert message == (
+        "orderdesk: --query: nothing follows OR at 15: write a term after it, or remove it"
+    )
+    assert caret.index("^") == query.index("OR")
+
+
 def test_a_query_combines_with_the_flags(service: SimulatorServer, synced: str) -> None:
     both = listed_ids("requests", "--db", synced, "--status", "failed", "--query", "-action:submit")
     expected = {

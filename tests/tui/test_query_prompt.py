@@ -25,7 +25,16 @@ def _prompt(app: OrderdeskApp) -> QueryPrompt:
 
 
 def _keys(text: str) -> list[str]:
-    names = {" ": "space", '"': "quotation_mark", "-": "minus", ",": "comma", ":": "colon"}
+    names = {
+        " ": "space",
+        '"': "quotation_mark",
+        "-": "minus",
+        ",": "comma",
+        ":": "colon",
+        "(": "left_parenthesis",
+        ")": "right_parenthesis",
+        ">": "greater_than_sign",
+    }
     return [names.get(char, char) for char in text]
 
 
@@ -53,6 +62,30 @@ async def test_a_query_narrows_the_list_and_shows_in_the_bar(store: Store) -> No
         assert total > 0
         assert records.total == total
         assert "search: status:failed,retrying -event:shipped" in _bar(app)
+
+
+async def test_an_or_query_narrows_the_list_and_shows_in_the_bar(store: Store) -> None:
+    text = "(status:failed OR attempts:>3) -event:shipped"
+    app = console(store, screen="postbacks")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settled(pilot)
+        everything = record_list(app).total
+        await pilot.press("slash")
+        await _type(pilot, "(sta")
+        await pilot.press("tab")  # completion works inside the group
+        await _type(pilot, "failed OR att")
+        await pilot.press("tab")  # and after OR
+        await _type(pilot, ">3) -event:shipped")
+        assert _prompt(app).value == text
+        await pilot.press("enter")
+        await settled(pilot)
+        records = record_list(app)
+        assert records.record_query.not_events == ("shipped",)
+        assert records.record_query.where is not None
+        total = expected(store, text, "postbacks")
+        assert everything is not None and 0 < total < everything
+        assert records.total == total
+        assert f"search: {text}" in _bar(app)
 
 
 async def test_tab_completes_field_names_and_values(store: Store) -> None:
