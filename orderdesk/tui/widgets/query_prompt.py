@@ -19,7 +19,7 @@ __all__ = ["QueryHistory", "QueryPrompt", "QuerySuggester"]
 
 
 class QuerySuggester(Suggester):
-    """Completes the term being typed: field names, statuses, events, customers, printers."""
+    """Completes the term being typed, in a group or after OR too: fields, values, parties."""
 
     def __init__(self, kind: Kind, parties: Callable[[], tuple[Sequence[str], Sequence[str]]]):
         # Case matters: a suggestion must keep what was typed as it was typed.
@@ -122,7 +122,7 @@ class QueryPrompt(Input):
             self.border_subtitle = None
             return
         # Each candidate is the typed text plus more: show from the word being completed.
-        start = max(self._stem.rfind(mark) for mark in " :,") + 1
+        start = max(self._stem.rfind(mark) for mark in " :,(") + 1
         terms = [
             Content.styled(safe_plain(found[start:]), "reverse" if at == self._chosen else "")
             for at, found in enumerate(self.candidates)
