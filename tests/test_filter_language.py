@@ -611,6 +611,17 @@ class TestParsing:
     def test_no_query_made_of_its_own_pieces_crashes_it(self, text: str) -> None:
         self.parses_or_explains(text)
 
+    @settings(max_examples=300, deadline=None)
+    @given(data=st.data())
+    @pytest.mark.parametrize("kind", ["requests", "postbacks"])
+    def test_a_query_of_groups_reads_back_from_its_canonical_form(
+        self, kind: Kind, data: st.DataObject
+    ) -> None:
+        parsed = parse(data.draw(queries(kind), label="query"), kind)
+        written = format_filter(parsed)
+        assert parse(written, kind) == parsed
+        assert format_filter(parse(written, kind)) == written
+
     @staticmethod
     def parses_or_explains(text: str) -> None:
         for kind in ("requests", "postbacks"):
