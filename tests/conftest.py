@@ -12,6 +12,27 @@ from pathlib import Path
 
 import pytest
 
+
+def _pilot_looks_for_idle_more_often() -> None:
+    """Pilot waits for the app to go idle after every key, in steps of 20 ms, twice a key.
+
+    A test that types a query pays that for every character, which made the typing
+    tests the slowest of the loop. Checking every 4 ms, with the same test of
+    idleness (the process used under a twentieth of the step's time), finds the same
+    idle moments sooner. Textual has no setting for it, so its two constants are set
+    here, and a Textual without them fails loudly instead of slowing down silently.
+    """
+    from textual import _wait
+
+    assert hasattr(_wait, "SLEEP_GRANULARITY") and hasattr(_wait, "SLEEP_IDLE"), (
+        "textual._wait changed: see tests/conftest.py"
+    )
+    _wait.SLEEP_GRANULARITY = 0.004
+    _wait.SLEEP_IDLE = _wait.SLEEP_GRANULARITY / 20
+
+
+_pilot_looks_for_idle_more_often()
+
 # The store fixtures, parametrised over SQLite and PostgreSQL: see engines.py.
 pytest_plugins = ["tests.engines"]
 
