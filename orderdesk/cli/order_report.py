@@ -179,10 +179,10 @@ def timeline_table(timeline: Timeline, zone: tzinfo, *, width: int) -> str:
 
 
 # What CommonMark and GitHub's Markdown read as structure anywhere in a line: escapes, code
-# spans, emphasis, strikethrough, links and images, HTML and autolinks, entities, table
-# cells, math; and # and > , which start headings and quotes. Store text never starts a
-# line here, and its line breaks are shown as escapes, so nothing else can take effect.
-_MARKDOWN = re.compile(r"([\\`*_~\[\]()!<>&|$#])")
+# spans, emphasis and strikethrough, links and images (which need a "["), HTML and autolinks,
+# entities, table cells and math; and "#", which ends or starts a heading. Store text never
+# starts a line here, and its line breaks are shown as escapes, so nothing else can act.
+_MARKDOWN = re.compile(r"([\\`*_~\[\]<>&|$#])")
 
 
 def markdown_text(text: str) -> str:
