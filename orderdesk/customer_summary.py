@@ -137,9 +137,14 @@ def _postback_event(postback: PostbackRecord, teller: _Teller, ids: frozenset[st
     return _Event(postback.created_at, (told, *_delivery_sentences(postback)))
 
 
-def _failed_submit(request: RequestRecord, teller: _Teller) -> str:
+def _failed_at(request: RequestRecord) -> datetime:
+    """When a request was seen to fail: the printer's answer, or the sending, or its arrival."""
     answered = request.response or request.final
-    time = teller.time(answered.at if answered is not None else request.created_at)
+    return answered.at if answered is not None else request.created_at
+
+
+def _failed_submit(request: RequestRecord, teller: _Teller) -> str:
+    time = teller.time(_failed_at(request))
     stage = request.error.stage if request.error is not None else None
     printer = _name(request.printer.name) if request.printer is not None else None
     if stage == "template":
@@ -157,7 +162,7 @@ def _submit_outcome(request: RequestRecord, teller: _Teller) -> _Event:
     """What became of one submit: sent to its printer, still on its way, or not sent and why."""
     printer = _name(request.printer.name) if request.printer is not None else None
     if request.status == "failed":
-        return _Event(request.updated_at, (_failed_submit(request, teller),))
+        return _Event(_failed_at(request), (_failed_submit(request, teller),))
     if request.final is None or printer is None:
         return _Event(request.created_at, (strings.SUMMARY_PROCESSING,))
     time = teller.time(request.final.at)
@@ -196,6 +201,17 @@ def _arrivals(submits: Sequence[RequestRecord], teller: _Teller) -> list[_Event]
         )
         for n, at in enumerate(arrived)
     ]
+
+
+def _shown_moments(
+    requests: Sequence[RequestRecord], postbacks: Sequence[PostbackRecord]
+) -> list[datetime]:
+    """Every moment a sentence may name: whether they share a day decides how times read."""
+    moments = [postback.created_at for postback in postbacks]
+    for request in requests:
+        moments += [request.created_at, request.original.at]
+        moments += [stage.at for stage in (request.final, request.response) if stage is not None]
+    return moments
 
 
 def _ids(requests: Sequence[RequestRecord], postbacks: Sequence[PostbackRecord]) -> frozenset[str]:
@@ -247,7 +263,7 @@ def customer_summary(
         if finding.rule == "not_received"
         for ref in finding.records
     }
-    moments = [record.created_at for record in records]
+    moments = _shown_moments(requests, postbacks)
     teller = _Teller(zone, moments)
     submits = [r for r in requests if r.action == "submit"]
     events = _arrivals(submits, teller)
@@ -265,7 +281,8 @@ def customer_summary(
     events += [_postback_event(postback, teller, ids) for postback in postbacks]
     # Stable: at one instant the order's arrival comes before what it caused.
     events.sort(key=lambda event: event.at)
-    sentences = [teller.header(_name(reference), min(moments))]
+    first = min(record.created_at for record in records)
+    sentences = [teller.header(_name(reference), first)]
     sentences += [sentence for event in events for sentence in event.sentences]
     if truncated:
         sentences.append(strings.SUMMARY_CUT)
