@@ -127,13 +127,24 @@ def _delivery_sentences(postback: PostbackRecord) -> tuple[str, ...]:
     return (lead,) if answer is None else (lead, answer)
 
 
-def _postback_event(postback: PostbackRecord, teller: _Teller, ids: frozenset[str]) -> _Event:
+def _postback_event(
+    postback: PostbackRecord, teller: _Teller, ids: frozenset[str], *, split: bool
+) -> _Event:
+    """What the printer said, and whether the customer's system heard it.
+
+    In an order ``split`` between printers, "it was printed" would be half true:
+    each sentence names the printer whose part it is.
+    """
     time, printer = teller.time(postback.created_at), _name(postback.printer.name)
     tracking = shown_tracking(postback, ids) if postback.event == "shipped" else None
     if tracking is not None:
-        told = strings.SUMMARY_SHIPPED_TRACKING.format(time=time, tracking=tracking)
+        shipped = (
+            strings.SUMMARY_PART_SHIPPED_TRACKING if split else strings.SUMMARY_SHIPPED_TRACKING
+        )
+        told = shipped.format(time=time, tracking=tracking, printer=printer)
     else:
-        told = strings.SUMMARY_EVENTS[postback.event].format(time=time, printer=printer)
+        events = strings.SUMMARY_PART_EVENTS if split else strings.SUMMARY_EVENTS
+        told = events[postback.event].format(time=time, printer=printer)
     return _Event(postback.created_at, (told, *_delivery_sentences(postback)))
 
 
@@ -158,15 +169,21 @@ def _failed_submit(request: RequestRecord, teller: _Teller) -> str:
     return strings.SUMMARY_NOT_SENT.format(time=time)
 
 
-def _submit_outcome(request: RequestRecord, teller: _Teller) -> _Event:
-    """What became of one submit: sent to its printer, still on its way, or not sent and why."""
+def _submit_outcome(request: RequestRecord, teller: _Teller, *, split: bool) -> _Event:
+    """What became of one submit: sent to its printer, still on its way, or not sent and why.
+
+    An order ``split`` between printers is one message sent as a part to each.
+    """
     printer = _name(request.printer.name) if request.printer is not None else None
     if request.status == "failed":
         return _Event(_failed_at(request), (_failed_submit(request, teller),))
     if request.final is None or printer is None:
         return _Event(request.created_at, (strings.SUMMARY_PROCESSING,))
     time = teller.time(request.final.at)
-    sentence = strings.SUMMARY_SENT if request.status == "succeeded" else strings.SUMMARY_SENDING
+    if request.status == "succeeded":
+        sentence = strings.SUMMARY_SENT_PART if split else strings.SUMMARY_SENT
+    else:
+        sentence = strings.SUMMARY_SENDING_PART if split else strings.SUMMARY_SENDING
     return _Event(request.final.at, (sentence.format(printer=printer, time=time),))
 
 
@@ -265,20 +282,22 @@ def customer_summary(
     }
     moments = _shown_moments(requests, postbacks)
     teller = _Teller(zone, moments)
+    printers = {record.printer.id for record in records if record.printer is not None}
+    split = len(printers) > 1
     submits = [r for r in requests if r.action == "submit"]
     events = _arrivals(submits, teller)
     for request in requests:
         if request.action == "cancel":
             events.append(_cancel_event(request, teller, request.id in too_late))
             continue
-        events.append(_submit_outcome(request, teller))
+        events.append(_submit_outcome(request, teller, split=split))
         # A printer that sent any update about the order plainly has it, whatever it skipped.
         heard = request.order_id in {postback.order_id for postback in postbacks}
         if request.id in unconfirmed and request.printer is not None and not heard:
             sentence = strings.SUMMARY_NOT_CONFIRMED.format(printer=_name(request.printer.name))
             events.append(_Event(unconfirmed[request.id], (sentence,)))
     ids = _ids(requests, postbacks)
-    events += [_postback_event(postback, teller, ids) for postback in postbacks]
+    events += [_postback_event(p, teller, ids, split=split) for p in postbacks]
     # Stable: at one instant the order's arrival comes before what it caused.
     events.sort(key=lambda event: event.at)
     first = min(record.created_at for record in records)

@@ -1028,6 +1028,10 @@ SUMMARY_RECEIVED = N_("It reached us at {time}.")
 SUMMARY_RECEIVED_AGAIN = N_("The same order reference reached us again at {time}.")
 SUMMARY_SENT = N_("We sent it to {printer} at {time}.")
 SUMMARY_SENDING = N_("We sent it to {printer} at {time}; the printer has not answered yet.")
+SUMMARY_SENT_PART = N_("We sent part of it to {printer} at {time}.")
+SUMMARY_SENDING_PART = N_(
+    "We sent part of it to {printer} at {time}; the printer has not answered yet."
+)
 SUMMARY_PROCESSING = N_("We are still processing it.")
 SUMMARY_TEMPLATE_FAILED = N_(
     "At {time} it could not be sent to a printer: your order template could not process it."
@@ -1064,6 +1068,20 @@ SUMMARY_EVENTS = {
     "error": N_("{printer} reported a production problem at {time}."),
 }
 SUMMARY_SHIPPED_TRACKING = N_("It was shipped at {time} with tracking number {tracking}.")
+#: The same, for an order split between printers: each names the printer whose part it is.
+SUMMARY_PART_EVENTS = {
+    "order_received": N_("{printer} confirmed receipt at {time}."),
+    "production_update": N_("{printer} printed its part at {time}."),
+    "shipped": N_("{printer} shipped its part at {time}."),
+    "in_transit": N_("The carrier reported {printer}'s part in transit at {time}."),
+    "delivered": N_("{printer}'s part was delivered at {time}."),
+    "returned": N_("{printer}'s part was returned to the sender at {time}."),
+    "cancelled": N_("{printer} cancelled its part at {time}."),
+    "error": N_("{printer} reported a production problem with its part at {time}."),
+}
+SUMMARY_PART_SHIPPED_TRACKING = N_(
+    "{printer} shipped its part at {time} with tracking number {tracking}."
+)
 SUMMARY_NOT_TOLD = N_("Your system could not be told about this.")
 SUMMARY_STILL_TELLING = N_("We are still trying to tell your system about this.")
 SUMMARY_NOT_TOLD_YET = N_("Your system has not been told about this yet.")

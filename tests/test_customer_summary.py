@@ -100,6 +100,37 @@ def test_the_shipping_notification_that_never_arrived_in_french() -> None:
     )
 
 
+def _split_order() -> tuple[list[RequestRecord], list[PostbackRecord]]:
+    """One message, a part for Berlin, never confirmed, and one for Leipzig, printed and shipped."""
+    berlin = request(7, at=MORNING, order_id="po_berlin_7")
+    leipzig = request(8, at=MORNING, printer=LEIPZIG, order_id="po_leipzig_7")
+    leipzig = leipzig.model_copy(
+        update={"order_reference_id": "ORD-7", "original": berlin.original}
+    )
+    shipped = _event("shipped", _at(16, 40), tracking=Tracking(code=TRACKING))
+    return [berlin, leipzig], [_event("production_update", _at(14, 3)), shipped]
+
+
+def test_an_order_split_between_printers_says_whose_part_it_is() -> None:
+    told = _summary(*_split_order())
+    assert told.endswith(
+        "It reached us at 09:12. "
+        "We sent part of it to Berlin Print Works at 09:12. "
+        "We sent part of it to Druckhaus Leipzig at 09:12. "
+        "Berlin Print Works has not yet confirmed that it received it. "
+        "Druckhaus Leipzig printed its part at 14:03. "
+        f"Druckhaus Leipzig shipped its part at 16:40 with tracking number {TRACKING}."
+    )
+    with speaking("fr"):
+        french = _summary(*_split_order())
+    assert french.endswith(
+        "Nous en avons envoyé une partie à Druckhaus Leipzig à 09:12. "
+        "Berlin Print Works n'a pas encore confirmé l'avoir reçue. "
+        "Druckhaus Leipzig a imprimé sa partie à 14:03. "
+        f"Druckhaus Leipzig a expédié sa partie à 16:40 avec le numéro de suivi {TRACKING}."
+    )
+
+
 def _failed(stage: ErrorStage, printer: Party | None = LEIPZIG) -> RequestRecord:
     error = RecordError(stage=stage, code="x", message="po_leipzig_7 exploded")
     return request(7, at=MORNING, printer=printer, status="failed", error=error, order_id=None)
@@ -177,7 +208,8 @@ def test_what_the_customer_s_system_answered(
 )
 def test_a_tracking_number_that_does_not_look_like_one_is_left_out(code: str) -> None:
     shipped = _event("shipped", _at(16, 40), tracking=Tracking(code=code))
-    told = _summary([request(7, at=MORNING, order_id="po_leipzig_7")], [shipped])
+    submit = request(7, at=MORNING, printer=LEIPZIG, order_id="po_leipzig_7")
+    told = _summary([submit], [shipped])
     assert "It was shipped at 16:40." in told
     assert "tracking" not in told
     assert code.strip() not in told or not code.strip()

@@ -74,7 +74,7 @@ def test_the_simulated_day_s_lost_shipment_told_without_an_id(sqlite_store: Stor
     told = customer_summary(reference, requests, postbacks, UTC, now=ANCHOR)
     assert shipped.tracking is not None
     assert f"with tracking number {shipped.tracking.code}." in told
-    assert "It reached us at" in told and "We sent it to " in told
+    assert "It reached us at" in told and "We sent part of it to " in told
     records: list[LogRecord] = [*requests, *postbacks]
     internal = {record.id for record in records}
     internal |= {record.order_id for record in records if record.order_id}
