@@ -833,7 +833,10 @@ OPT_FORMAT = N_("How to print the records.")
 OPT_TZ_TABLE = N_("Time zone for the table and for typed times [default local].")
 OPT_ACTION = N_("submit or cancel; repeat for both.")
 OPT_EVENT = N_("e.g. shipped; repeat for several.")
-OPT_REPORT_FORMAT = N_("A table to read, or JSON for scripts.")
+OPT_REPORT_FORMAT = N_(
+    "A table to read, JSON for scripts, Markdown to paste into a ticket, "
+    "or a summary for the customer."
+)
 OPT_REPORT_TZ = N_("Time zone for the table [default local].")
 CLICK_HELP_OPTION = N_("Show this message and exit.")
 CLICK_VERSION_OPTION = N_("Show the version and exit.")
@@ -1002,6 +1005,93 @@ SERVE_PAGE_TITLE = N_("orderdesk")
 SERVE_PAGE_START = N_("Start")
 SERVE_PAGE_ENDED = N_("Session ended.")
 SERVE_PAGE_RESTART = N_("Restart")
+
+
+# -- the answer to hand on: `orderdesk order REF --format markdown|summary`, the order view's y --
+MARKDOWN_TIMELINE = N_("Timeline, oldest first")
+MARKDOWN_FINDINGS = N_("Findings ({count})")
+KEY_COPY_SUMMARY = P_("key", "Copy summary")
+HELP_KEYS["copy_summary"] = N_("Copy a summary of the order for the customer, without any ids")
+SUMMARY_COPIED = N_(
+    "copied to the clipboard (if your terminal allows it), the summary for the customer: {summary}"
+)
+SUMMARY_NO_ORDER = N_("no order on screen to sum up: type its reference first")
+SUMMARY_SEVERAL_CUSTOMERS = N_(
+    "the reference {reference} is used by several customers ({customers}): a summary would "
+    "tell one of them about another's order, so none was made"
+)
+SUMMARY_HEADER_DAY = N_(
+    "Here is what happened to your order {reference} on {date} (times in {zone})."
+)
+SUMMARY_HEADER = N_("Here is what happened to your order {reference} (times in {zone}).")
+SUMMARY_RECEIVED = N_("It reached us at {time}.")
+SUMMARY_RECEIVED_AGAIN = N_("The same order reference reached us again at {time}.")
+SUMMARY_SENT = N_("We sent it to {printer} at {time}.")
+SUMMARY_SENDING = N_("We sent it to {printer} at {time}; the printer has not answered yet.")
+SUMMARY_SENT_PART = N_("We sent part of it to {printer} at {time}.")
+SUMMARY_SENDING_PART = N_(
+    "We sent part of it to {printer} at {time}; the printer has not answered yet."
+)
+SUMMARY_PROCESSING = N_("We are still processing it.")
+SUMMARY_TEMPLATE_FAILED = N_(
+    "At {time} it could not be sent to a printer: your order template could not process it."
+)
+SUMMARY_CHECKS_FAILED = N_(
+    "At {time} it could not be sent to a printer: its details did not pass our checks."
+)
+SUMMARY_PRINTER_UNREACHABLE = N_(
+    "At {time} it could not be sent to {printer}: the printer could not be reached."
+)
+SUMMARY_PRINTER_REFUSED = N_("At {time} {printer} refused it.")
+SUMMARY_NOT_SENT = N_("At {time} it could not be sent to a printer.")
+SUMMARY_NOT_CONFIRMED = N_("{printer} has not yet confirmed that it received it.")
+SUMMARY_CANCEL_ACCEPTED = N_(
+    "At {time} you asked to cancel it, and {printer} accepted the cancellation."
+)
+SUMMARY_CANCEL_TOO_LATE = N_(
+    "At {time} you asked to cancel it, but {printer} had already printed it "
+    "and refused the cancellation."
+)
+SUMMARY_CANCEL_REFUSED = N_(
+    "At {time} you asked to cancel it, but the cancellation did not go through."
+)
+SUMMARY_CANCEL_PENDING = N_("At {time} you asked to cancel it; the printer has not answered yet.")
+#: What each postback event tells the customer.
+SUMMARY_EVENTS = {
+    "order_received": N_("{printer} confirmed receipt at {time}."),
+    "production_update": N_("It was printed at {time}."),
+    "shipped": N_("It was shipped at {time}."),
+    "in_transit": N_("The carrier reported it in transit at {time}."),
+    "delivered": N_("It was delivered at {time}."),
+    "returned": N_("It was returned to the sender at {time}."),
+    "cancelled": N_("{printer} cancelled it at {time}."),
+    "error": N_("{printer} reported a production problem at {time}."),
+}
+SUMMARY_SHIPPED_TRACKING = N_("It was shipped at {time} with tracking number {tracking}.")
+#: The same, for an order split between printers: each names the printer whose part it is.
+SUMMARY_PART_EVENTS = {
+    "order_received": N_("{printer} confirmed receipt at {time}."),
+    "production_update": N_("{printer} printed its part at {time}."),
+    "shipped": N_("{printer} shipped its part at {time}."),
+    "in_transit": N_("The carrier reported {printer}'s part in transit at {time}."),
+    "delivered": N_("{printer}'s part was delivered at {time}."),
+    "returned": N_("{printer}'s part was returned to the sender at {time}."),
+    "cancelled": N_("{printer} cancelled its part at {time}."),
+    "error": N_("{printer} reported a production problem with its part at {time}."),
+}
+SUMMARY_PART_SHIPPED_TRACKING = N_(
+    "{printer} shipped its part at {time} with tracking number {tracking}."
+)
+SUMMARY_NOT_TOLD = N_("Your system could not be told about this.")
+SUMMARY_STILL_TELLING = N_("We are still trying to tell your system about this.")
+SUMMARY_NOT_TOLD_YET = N_("Your system has not been told about this yet.")
+SUMMARY_ANSWERED_ONCE = N_("It answered HTTP {code}.")
+SUMMARY_ANSWERED_TIMES = N_("It answered HTTP {code} {count} times.")
+SUMMARY_SILENT_ONCE = N_("It did not answer.")
+SUMMARY_SILENT_TIMES = N_("It did not answer any of {count} attempts.")
+SUMMARY_LAST_ANSWER = N_("It was tried {count} times; the last answer was HTTP {code}.")
+SUMMARY_LAST_SILENT = N_("It was tried {count} times; the last time it did not answer.")
+SUMMARY_CUT = N_("This order has more records than were read, so this summary may stop short.")
 
 
 # -- The filter language: OR, groups and comparisons (issue 14) ------------------------------

@@ -7,10 +7,47 @@ Helpers are modules, imported by path (``tests.engines``, ``tests.tui.tui_consol
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+
+def _pilot_looks_for_idle_more_often() -> None:
+    """Pilot waits for the app to go idle after every key, in steps of 20 ms, twice a key.
+
+    A test that types a query pays that for every character, which made the typing
+    tests the slowest of the loop. Checking every 4 ms, with the same test of
+    idleness (the process used under a twentieth of the step's time), finds the same
+    idle moments sooner. Textual has no setting for it, so its two constants are set
+    here, and a Textual without them fails loudly instead of slowing down silently.
+    """
+    from textual import _wait
+
+    assert hasattr(_wait, "SLEEP_GRANULARITY") and hasattr(_wait, "SLEEP_IDLE"), (
+        "textual._wait changed: see tests/conftest.py"
+    )
+    _wait.SLEEP_GRANULARITY = 0.004
+    _wait.SLEEP_IDLE = _wait.SLEEP_GRANULARITY / 20
+
+
+_pilot_looks_for_idle_more_often()
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Half as many workers again as there are cores, for ``-n auto``.
+
+    Measured on two cores, a worker spends about two fifths of its time waiting:
+    on PostgreSQL, on a simulator over loopback HTTP, on a Pilot session going
+    idle. A third worker fills those waits; each worker also builds its own
+    session fixtures (a PostgreSQL server, the simulated day), so more would cost
+    more than it saves.
+    """
+    # The cores this process may use, which a container may hold below the machine's.
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, ((cores or 1) * 3 + 1) // 2)
+
 
 # The store fixtures, parametrised over SQLite and PostgreSQL: see engines.py.
 pytest_plugins = ["tests.engines"]
@@ -19,8 +56,6 @@ pytest_plugins = ["tests.engines"]
 @pytest.fixture(autouse=True)
 def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No ORDERDESK_* variable or user data folder of the machine leaks into a test."""
-    import os
-
     for name in list(os.environ):
         if name.startswith("ORDERDESK_"):
             monkeypatch.delenv(name)

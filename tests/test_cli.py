@@ -7,7 +7,6 @@ import io
 import json
 import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -22,16 +21,15 @@ from orderdesk.core.records import PostbackRecord, RequestRecord
 from orderdesk.core.store import Store
 from orderdesk.sim import Simulation
 from orderdesk.sim.server import SimulatorServer
+from tests.cli_run import orderdesk_here, orderdesk_process
 from tests.engines import StoreEngine
 
 KEY = "cli-test-key"
 
 
 def orderdesk(*args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
-    """Run ``orderdesk`` as its own process, as a shell script would."""
-    result = subprocess.run(
-        [sys.executable, "-m", "orderdesk", *args], capture_output=True, text=True, timeout=120
-    )
+    """Run ``orderdesk``'s command line (in this process: see ``tests.cli_run``)."""
+    result = orderdesk_here(*args)
     if check:
         assert result.returncode == 0, result.stderr
     return result
@@ -50,9 +48,11 @@ def service() -> Iterator[SimulatorServer]:
 def synced(service: SimulatorServer, engine: StoreEngine) -> Iterator[str]:
     """A store (a SQLite path or a PostgreSQL URL) filled by ``orderdesk sync --once``."""
     with engine.database() as store:
-        orderdesk(
-            "sync", "--once", "--api-url", service.url, "--api-key", KEY, "--db", store, check=True
+        # As a script would: a process of its own.
+        done = orderdesk_process(
+            "sync", "--once", "--api-url", service.url, "--api-key", KEY, "--db", store
         )
+        assert done.returncode == 0, done.stderr
         yield store
 
 
@@ -64,8 +64,10 @@ def _postbacks(sim: Simulation) -> list[PostbackRecord]:
     return [r for r in sim.records("postbacks") if isinstance(r, PostbackRecord)]
 
 
-def test_version() -> None:
-    assert orderdesk("--version", check=True).stdout.strip() == f"orderdesk, version {__version__}"
+def test_the_installed_command_starts_and_says_its_version() -> None:
+    done = orderdesk_process("--version")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"orderdesk, version {__version__}"
 
 
 def test_sync_once_stores_what_the_service_serves(service: SimulatorServer, synced: str) -> None:

@@ -8,9 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -24,20 +22,16 @@ from orderdesk.core.references import nearest_references, reference_exists
 from orderdesk.core.store import Store
 from orderdesk.sim import Simulation
 from orderdesk.sim.server import SimulatorServer
+from tests.cli_run import orderdesk_here, orderdesk_process
 from tests.record_factory import T0, request
 
 KEY = "truth-key"
 
 
 def orderdesk(*args: str, lines: int = 24) -> subprocess.CompletedProcess[str]:
-    """Run ``orderdesk`` as its own process, in a terminal ``lines`` tall."""
-    return subprocess.run(
-        [sys.executable, "-m", "orderdesk", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "LINES": str(lines), "COLUMNS": "200"},
-    )
+    """Run ``orderdesk``'s command line in a terminal ``lines`` tall (in this process:
+    see ``tests.cli_run``)."""
+    return orderdesk_here(*args, env={"LINES": str(lines), "COLUMNS": "200"})
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +46,10 @@ def service() -> Iterator[SimulatorServer]:
 @pytest.fixture(scope="module")
 def synced(service: SimulatorServer, tmp_path_factory: pytest.TempPathFactory) -> str:
     path = str(tmp_path_factory.mktemp("synced") / "orderdesk.db")
-    done = orderdesk("sync", "--once", "--api-url", service.url, "--api-key", KEY, "--db", path)
+    # As a script would: a process of its own.
+    done = orderdesk_process(
+        "sync", "--once", "--api-url", service.url, "--api-key", KEY, "--db", path
+    )
     assert done.returncode == 0, done.stderr
     return path
 

@@ -389,7 +389,7 @@ def _time_range(since: str | None, start: str | None, end: str | None, zone: tzi
 @option(
     "--format",
     "output",
-    type=click.Choice(["table", "json"]),
+    type=click.Choice(["table", "json", "markdown", "summary"]),
     default="table",
     show_default=True,
     help=strings.OPT_REPORT_FORMAT,

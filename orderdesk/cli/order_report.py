@@ -1,14 +1,20 @@
-"""``orderdesk order REF``: one order's timeline and findings, as a table or as JSON.
+"""``orderdesk order REF``: one order's timeline and findings, as a table, JSON or Markdown.
 
 As with the lists, nothing from the store reaches the terminal raw: the
-table shows control characters as escapes, and JSON is ASCII only.
+table shows control characters as escapes, and JSON is ASCII only. Markdown
+is pasted into tickets, where store text must stay text: every character
+Markdown could read as structure (a table's pipe, a code span, emphasis, a
+link, HTML, a heading) is escaped with a backslash. The summary for the
+customer is ``orderdesk.customer_summary``'s.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Literal
 
@@ -20,14 +26,30 @@ from orderdesk.core.errors import InputError
 from orderdesk.core.records import format_timestamp
 from orderdesk.core.store import Store
 from orderdesk.core.text import show_controls
-from orderdesk.core.timeline import MAX_RECORDS, Timeline, TimelineEntry, order_timeline
+from orderdesk.core.timeline import (
+    MAX_RECORDS,
+    Timeline,
+    TimelineEntry,
+    build_timeline,
+    reference_records,
+)
 from orderdesk.core.timeline_rules import Finding, TimelineRules
 from orderdesk.core.timerange import describe_duration, resolve_zone
+from orderdesk.customer_summary import customer_summary
 from orderdesk.findings import finding_sentence
 
-__all__ = ["ReportFormat", "print_order", "timeline_json", "timeline_table"]
+__all__ = [
+    "REPORT_FORMATS",
+    "ReportFormat",
+    "markdown_text",
+    "print_order",
+    "timeline_json",
+    "timeline_markdown",
+    "timeline_table",
+]
 
-ReportFormat = Literal["table", "json"]
+ReportFormat = Literal["table", "json", "markdown", "summary"]
+REPORT_FORMATS: tuple[ReportFormat, ...] = ("table", "json", "markdown", "summary")
 
 _ENTRY_COLUMNS = (
     "time",
@@ -156,6 +178,60 @@ def timeline_table(timeline: Timeline, zone: tzinfo, *, width: int) -> str:
     return "\n".join(show_controls(line) for line in lines) + "\n"
 
 
+# What CommonMark and GitHub's Markdown read as structure anywhere in a line: escapes, code
+# spans, emphasis and strikethrough, links and images (which need a "["), HTML and autolinks,
+# entities, table cells and math; and "#", which ends or starts a heading. Store text never
+# starts a line here, and its line breaks are shown as escapes, so nothing else can act.
+_MARKDOWN = re.compile(r"([\\`*_~\[\]<>&|$#])")
+
+
+def markdown_text(text: str) -> str:
+    """Store text (or a sentence holding it) as Markdown that shows it literally, on one line."""
+    return _MARKDOWN.sub(r"\\\1", show_controls(text))
+
+
+def _markdown_row(cells: Iterable[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def timeline_markdown(timeline: Timeline, zone: tzinfo) -> str:
+    """The report to paste into a ticket: a heading, the printer orders, the timeline, findings."""
+    md = markdown_text
+    heading = strings.ORDER_HEADER.format(
+        reference=timeline.reference,
+        customers=", ".join(timeline.customers) or "-",
+        printers=", ".join(timeline.printers) or "-",
+        zone=_zone_name(zone, timeline),
+    )
+    ids = (
+        strings.ORDER_REPORT_IDS.format(ids=", ".join(timeline.order_ids))
+        if timeline.order_ids
+        else strings.ORDER_NO_IDS
+    )
+    lines = [f"## {md(heading)}", "", md(ids), ""]
+    if timeline.truncated:
+        lines += [f"> ⚠ {md(strings.ORDER_TRUNCATED.format(count=MAX_RECORDS))}", ""]
+    headers = strings.REPORT_COLUMNS
+    lines += [f"### {md(strings.MARKDOWN_TIMELINE)}", ""]
+    lines.append(_markdown_row(md(headers[column]) for column in _ENTRY_COLUMNS))
+    lines.append(_markdown_row("---" for _ in _ENTRY_COLUMNS))
+    lines += [
+        _markdown_row(md(cell) for cell in _entry_cells(entry, zone)) for entry in timeline.entries
+    ]
+    lines.append("")
+    if not timeline.findings:
+        lines.append(md(strings.ORDER_REPORT_NO_FINDINGS))
+    else:
+        lines += [f"### {md(strings.MARKDOWN_FINDINGS.format(count=len(timeline.findings)))}", ""]
+    for finding in timeline.findings:
+        mark = "⚠" if finding.severity == "problem" else "…"
+        sentence = finding_sentence(finding, lambda moment: _moment(moment, zone))
+        ids_line = strings.FINDING_RECORDS.format(ids=", ".join(finding.record_ids) or "-")
+        when = _moment(finding.at, zone)
+        lines.append(f"- {mark} **{md(when)}** {md(sentence)} ({md(ids_line)})")
+    return "\n".join(lines) + "\n"
+
+
 def _zone_name(zone: tzinfo, timeline: Timeline) -> str:
     moment = timeline.entries[0].at if timeline.entries else None
     name = zone.tzname(moment.astimezone(zone) if moment is not None else None)
@@ -167,14 +243,25 @@ def print_order(settings: Settings, reference: str, output: ReportFormat) -> Non
     zone = resolve_zone(settings.tz)
     rules = settings.timeline_rules()
     require_store(settings.db)
+    now = datetime.now(UTC)
     with Store.open(settings.db) as store:
-        timeline = order_timeline(store, reference, now=datetime.now(UTC), rules=rules)
+        requests, postbacks, truncated = reference_records(store, reference)
+        timeline = build_timeline(
+            reference, requests, postbacks, now=now, rules=rules, truncated=truncated
+        )
         if not timeline.entries:
             if store_is_empty(store):
                 raise InputError(strings.STORE_EMPTY.format(db=store.shown_url))
             raise InputError(unknown_reference(store, reference))
     if output == "json":
         sys.stdout.write(timeline_json(timeline, rules))
+    elif output == "markdown":
+        sys.stdout.write(timeline_markdown(timeline, zone))
+    elif output == "summary":
+        summary = customer_summary(
+            reference, requests, postbacks, zone, now=now, rules=rules, truncated=truncated
+        )
+        sys.stdout.write(summary + "\n")
     else:
         width = shutil.get_terminal_size((200, 24)).columns if sys.stdout.isatty() else 10_000
         sys.stdout.write(timeline_table(timeline, zone, width=width))

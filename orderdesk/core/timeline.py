@@ -24,6 +24,7 @@ __all__ = [
     "TimelineEntry",
     "build_timeline",
     "order_timeline",
+    "reference_records",
 ]
 
 #: At most this many records of each kind are read for one reference: real
@@ -157,17 +158,22 @@ def _all_of(store: Store, kind: Kind, reference: str) -> tuple[list[LogRecord], 
     return records, True
 
 
+def reference_records(
+    store: Store, reference: str
+) -> tuple[list[RequestRecord], list[PostbackRecord], bool]:
+    """The requests and postbacks of one reference, up to the cap, and whether it was hit."""
+    requests, more_requests = _all_of(store, "requests", reference)
+    postbacks, more_postbacks = _all_of(store, "postbacks", reference)
+    return (
+        [r for r in requests if isinstance(r, RequestRecord)],
+        [p for p in postbacks if isinstance(p, PostbackRecord)],
+        more_requests or more_postbacks,
+    )
+
+
 def order_timeline(
     store: Store, reference: str, *, now: datetime, rules: TimelineRules = DEFAULT_RULES
 ) -> Timeline:
     """The timeline of one order reference as the store knows it."""
-    requests, more_requests = _all_of(store, "requests", reference)
-    postbacks, more_postbacks = _all_of(store, "postbacks", reference)
-    return build_timeline(
-        reference,
-        [r for r in requests if isinstance(r, RequestRecord)],
-        [p for p in postbacks if isinstance(p, PostbackRecord)],
-        now=now,
-        rules=rules,
-        truncated=more_requests or more_postbacks,
-    )
+    requests, postbacks, truncated = reference_records(store, reference)
+    return build_timeline(reference, requests, postbacks, now=now, rules=rules, truncated=truncated)

@@ -41,7 +41,7 @@ PURPOSES: dict[str, tuple[str, ...]] = {
         "toggle_query", "marked_only", "volume",
     ),
     "act": (
-        "mark", "follow", "export", "maximize_stage", "toggle_wrap", "copy_stage",
+        "mark", "follow", "export", "maximize_stage", "toggle_wrap", "copy_stage", "copy_summary",
         "save_stage", "search_stage", "copy_curl", "back", "leave", "cancel",
         "screen.close_prompt",
     ),

@@ -123,11 +123,11 @@ class ExportDialog(TranslatedKeys, ModalScreen[Exported | None]):
         self._export(query, path, self._format)
 
     @work(thread=True, exclusive=True, group="export", name="export", exit_on_error=False)
-    def _export(self, query: RecordQuery, path: Path, fmt: ExportFormat) -> None:
+    def _export(self, query: RecordQuery, path: Path, fmt: ExportFormat) -> Exported | None:
         total = count(self._store, query)
         if total == 0:
             self.app.call_from_thread(self._failed, strings.EXPORT_NOTHING)
-            return
+            return None
         self.app.call_from_thread(self._progressed, 0, total)
         try:
             exported = export_records(
@@ -142,13 +142,19 @@ class ExportDialog(TranslatedKeys, ModalScreen[Exported | None]):
         except OSError as error:
             message = strings.EXPORT_FAILED.format(path=path, error=error.strerror or error)
             self.app.call_from_thread(self._failed, message)
-            return
-        self.app.call_from_thread(self.dismiss, exported)
+            return None
+        return exported
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "export":
+            return
+        # The dialog closes once its worker has finished: closing it from inside the
+        # worker would cancel the worker on its last line, after the file was written.
+        if event.state is WorkerState.SUCCESS and event.worker.result is not None:
+            self.dismiss(event.worker.result)
         # A worker's failure stays with the screen that ran it: say it here, never hang.
-        if event.state is WorkerState.ERROR and event.worker.group == "export":
+        if event.state is WorkerState.ERROR:
             error = safe_plain(str(event.worker.error) or repr(event.worker.error))
             self._failed(strings.EXPORT_BROKE.format(error=error))
 

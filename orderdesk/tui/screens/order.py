@@ -3,7 +3,8 @@
 This is where "my order disappeared" and "the customer never got the
 shipping notification" are answered: the rules' findings are called out
 above the timeline, the records they concern are marked on it, ``n`` walks
-from one finding's record to the next, and enter opens any record's drill-down.
+from one finding's record to the next, enter opens any record's drill-down,
+and ``y`` copies what happened, worded for the customer, to hand on.
 
 Opened with ``3``, it is also the order finder: a box on top takes the
 reference, and the timeline follows what is typed, key by key, so the answer
@@ -28,6 +29,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from orderdesk import strings
+from orderdesk.core.errors import InputError
 from orderdesk.core.references import references_starting
 from orderdesk.core.store import Store
 from orderdesk.core.timeline import (
@@ -38,17 +40,20 @@ from orderdesk.core.timeline import (
     order_timeline,
 )
 from orderdesk.core.timeline_rules import DEFAULT_RULES, Finding, Severity, TimelineRules
+from orderdesk.customer_summary import order_summary
 from orderdesk.findings import finding_sentence
 from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.list_filter import zone_label
 from orderdesk.tui.messages import RecordWanted
 from orderdesk.tui.record_stages import format_moment
-from orderdesk.tui.safe_text import safe
+from orderdesk.tui.safe_text import safe, safe_plain
 from orderdesk.tui.widgets.key_footer import KeyFooter
 
 __all__ = ["OrderScreen", "entry_line", "finding_line"]
 
 _MARKS: dict[Severity, str] = {"problem": "⚠ ", "notice": "… "}
+#: How much of the copied summary the notification repeats.
+_SHOWN_SUMMARY = 240
 
 
 def finding_line(finding: Finding, zone: tzinfo) -> Content:
@@ -112,6 +117,8 @@ class OrderScreen(TranslatedKeys, Screen[None]):
         # Priority, so the key shows in the footer over the list's own silent binding.
         Binding("enter", "open_record", strings.KEY_OPEN, priority=True),
         Binding("n", "next_finding", strings.KEY_NEXT_FINDING),
+        # y copies, as on the drill-down: here, what to tell the customer.
+        Binding("y", "copy_summary", strings.KEY_COPY_SUMMARY),
         # In the finder's box, down goes to the timeline; the lists take it themselves.
         Binding("down", "leave_box", strings.KEY_TO_TIMELINE, show=False),
     ]
@@ -321,6 +328,23 @@ class OrderScreen(TranslatedKeys, Screen[None]):
             except OptionDoesNotExist:
                 continue  # beyond what the timeline lists
             break
+
+    def action_copy_summary(self) -> None:
+        """Copy what happened to the order, worded for its customer, and say what was copied."""
+        if not self.timeline.entries:
+            self.notify(strings.SUMMARY_NO_ORDER, severity="warning", markup=False)
+            return
+        try:
+            summary = order_summary(
+                self.store, self.reference, self.zone, now=self._now(), rules=self.rules
+            )
+        except InputError as refused:
+            self.notify(safe_plain(str(refused)), severity="warning", markup=False)
+            return
+        self.app.copy_to_clipboard(summary)
+        # The start is enough to recognise it; a long story would cover the screen.
+        shown = summary if len(summary) <= _SHOWN_SUMMARY else summary[:_SHOWN_SUMMARY] + "…"
+        self.notify(strings.SUMMARY_COPIED.format(summary=shown), markup=False, timeout=10)
 
     @on(OptionList.OptionSelected, "#timeline")
     def _entry_chosen(self, event: OptionList.OptionSelected) -> None:
