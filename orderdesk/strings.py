@@ -545,7 +545,7 @@ HELP_KEYS = {
     "template_changes": N_("What the template changed, field by field"),
     "compare": N_("Keep this record to compare, or compare it with the one kept"),
     "narrow": N_("Narrow the time range to the picked slice"),
-    "search": N_('Filter by words, "a phrase" and terms such as status:failed'),
+    "search": N_('Filter by words, "a phrase", terms such as status:failed, OR and (groups)'),
     "complete": N_("Take the completion; pressed again, the next one"),
     "submit": N_("Apply the typed query"),
     "filters": N_("Choose statuses, customer and printer"),

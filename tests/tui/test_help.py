@@ -34,7 +34,7 @@ async def test_the_list_s_keys_by_purpose_then_every_screen_s(sqlite_store: Stor
         headings = ["Move", "Open", "Filter", "Act", "Everywhere"]
         places = [next(i for i, line in enumerate(lines) if line.strip() == h) for h in headings]
         assert places == sorted(places)
-        assert 'Filter by words, "a phrase" and terms such as status:failed' in shown
+        assert 'Filter by words, "a phrase", terms such as status:failed, OR and (groups)' in shown
         assert "Export the records of the list to a file" in shown  # not in the footer
         assert "Quit orderdesk" in shown
         # Textual's generic keys say nothing about orders.
