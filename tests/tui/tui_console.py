@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from textual.app import App
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from orderdesk.core.queries import RecordSummary
 from orderdesk.core.records import Kind, LogRecord, PostbackRecord
@@ -58,9 +60,11 @@ def held_row(window: RowWindow, index: int) -> RecordSummary:
 async def settled(pilot: Any) -> None:
     """Wait until counts and redraws are done (the sync, which never ends, is not waited for)."""
     await pilot.pause()
-    waiting = [worker for worker in pilot.app.workers if worker.group != "sync"]
-    if waiting:  # an empty list means "every worker" to Textual
-        await pilot.app.workers.wait_for_complete(waiting)
+    for worker in [worker for worker in pilot.app.workers if worker.group != "sync"]:
+        # A worker that fails or is cancelled is the app's to handle (its workers do
+        # not exit the app on error): waiting for it to end is all this is for.
+        with suppress(WorkerFailed, WorkerCancelled):
+            await worker.wait()
     await pilot.pause()
 
 
