@@ -22,7 +22,17 @@ import zlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Index, String, Table, Text, TypeDecorator, func
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Dialect,
+    Index,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    func,
+)
 from sqlalchemy.types import TypeEngine
 from sqlmodel import Field, SQLModel
 
@@ -32,11 +42,13 @@ from orderdesk.core.errors import StoreError
 from orderdesk.core.records import Kind, to_utc
 
 __all__ = [
+    "FINDINGS",
     "META",
     "SYNC_STATUS",
     "TABLES",
     "TEMPLATE_SOURCES",
     "WATERMARKS",
+    "FindingRow",
     "MetaRow",
     "PostbackRow",
     "RequestRow",
@@ -283,6 +295,65 @@ class SyncStatusRow(SQLModel, table=True):
     holders: str = ""
 
 
+class FindingRow(SQLModel, table=True):
+    """One finding of an order reference's rules, over the span of time it holds.
+
+    The sync replaces a reference's rows whenever one of its records changes
+    (``stored_findings``). A finding that depends on time passing has one row
+    per span in which it reads the same: an awaited receipt until it is late,
+    then a missing one from then on. ``due_at <= now < until_at`` picks the
+    findings in effect at ``now``; the spans' open ends are far-off moments,
+    not NULL, so the condition stays a plain range an index serves.
+    """
+
+    __tablename__ = "findings"
+    __table_args__ = (
+        Index("ix_findings_reference", "order_reference_id"),
+        # The problems' groups: the range and the moment seek, the rest is read from the index.
+        Index(
+            "ix_findings_open",
+            "severity",
+            "at",
+            "due_at",
+            "until_at",
+            "rule",
+            "customer_id",
+            "printer_id",
+            "cause",
+            "order_reference_id",
+        ),
+        # Orders by finding, newest first, a keyset page at a time.
+        Index("ix_findings_rule", "rule", "at", "order_reference_id", "record_id"),
+    )
+
+    pk: int | None = Field(default=None, primary_key=True)
+    order_reference_id: str = _string()
+    rule: str
+    severity: str
+    #: Every record concerned, as a JSON list of ``[kind, id]``; the first one also in columns.
+    records: str = Field(sa_type=StoreText)
+    record_kind: str | None = None
+    record_id: str | None = _string(default=None)
+    customer_id: str = _string()
+    customer_name: str = _string()
+    printer_id: str | None = _string(default=None)
+    printer_name: str | None = _string(default=None)
+    order_id: str | None = _string(default=None)
+    subject: str | None = _string(default=None)
+    detail: str | None = Field(default=None, sa_type=StoreText)
+    #: The detail with ids, names and numbers taken out (``causes``): one fault, one cause.
+    cause: str | None = _string(default=None)
+    at: datetime = _moment()
+    since: datetime | None = _moment(default=None)
+    #: Microseconds, so that a threshold reads back exactly.
+    threshold_us: int | None = Field(default=None, sa_type=BigInteger)
+    #: How long it has been awaited: since ``waited_from`` at the moment of looking, or fixed.
+    waited_from: datetime | None = _moment(default=None)
+    waited_us: int | None = Field(default=None, sa_type=BigInteger)
+    due_at: datetime = _moment()
+    until_at: datetime = _moment()
+
+
 def _table(row: type[SQLModel]) -> Table:
     table = row.__table__  # type: ignore[attr-defined]
     assert isinstance(table, Table)
@@ -294,6 +365,7 @@ TEMPLATE_SOURCES = _table(TemplateSourceRow)
 WATERMARKS = _table(WatermarkRow)
 META = _table(MetaRow)
 SYNC_STATUS = _table(SyncStatusRow)
+FINDINGS = _table(FindingRow)
 
 # Names are matched case-insensitively: these find a name's few ids by seeking
 # (lower(name), id), and the list then walks (customer_id, created_at, id).

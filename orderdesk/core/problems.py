@@ -1,0 +1,283 @@
+"""What is going wrong right now, and for whom: the stored findings asked across every order.
+
+Everything here reads the ``findings`` table that the sync keeps
+(``stored_findings``), at a ``now`` the caller gives: a finding is open at
+``now`` when its span holds then (``due_at <= now < until_at``), so nothing
+is recomputed. Three questions:
+
+- :func:`open_findings`: the findings of one rule (or any), newest first, a
+  keyset page at a time ("which orders are not received?");
+- :func:`problem_groups`: the open findings grouped by rule, customer, printer
+  and cause, one group per fault, with a count per time bucket;
+- :func:`open_finding_references`: the references with an open finding of a
+  rule, as a subquery a record query can filter on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, Connection, Select, func, literal, select, tuple_
+
+from orderdesk.core.records import Party
+from orderdesk.core.schema import FINDINGS, UtcDateTime
+from orderdesk.core.store import Store
+from orderdesk.core.stored_findings import FindingSpan, span_from_row
+from orderdesk.core.stored_findings import backfill_pending as _backfill_pending
+from orderdesk.core.timeline_rules import Severity
+from orderdesk.core.volume import step_for
+
+__all__ = [
+    "QUIET_AFTER",
+    "FindingCursor",
+    "FindingQuery",
+    "ProblemGroup",
+    "ProblemState",
+    "backfill_pending",
+    "open_finding_references",
+    "open_findings",
+    "problem_groups",
+    "problem_state",
+]
+
+#: A group to which nothing new came for this long is quiet.
+QUIET_AFTER = timedelta(minutes=30)
+
+ProblemState = Literal["new", "ongoing", "quiet"]
+"""A group first seen since the user last looked; still coming in; or nothing new for a while."""
+
+_SEVERITY_ORDER = {"problem": 0, "notice": 1}
+
+
+@dataclass(frozen=True)
+class FindingQuery:
+    """Which stored findings: of which rules, when they happened, for whom."""
+
+    rules: tuple[str, ...] = ()
+    """Finding rule names (``RULE_NAMES``); empty for every rule."""
+    since: datetime | None = None
+    """The earliest moment a finding happened (its ``at``), inclusive."""
+    until: datetime | None = None
+    """The moment findings stop counting, exclusive."""
+    customer_ids: tuple[str, ...] = ()
+    printer_ids: tuple[str, ...] = ()
+    severities: tuple[Severity, ...] = ()
+    """Empty for both problems and notices."""
+
+
+@dataclass(frozen=True, order=True)
+class FindingCursor:
+    """Where a page of :func:`open_findings` ended: the last finding's ``at``, reference, record."""
+
+    at: datetime
+    reference: str
+    record_id: str
+
+    @classmethod
+    def after(cls, span: FindingSpan) -> FindingCursor:
+        """The cursor that continues after ``span``."""
+        return cls(span.finding.at, span.reference, span.finding.records[0].id)
+
+
+def _conditions(query: FindingQuery, now: datetime) -> list[ColumnElement[bool]]:
+    c = FINDINGS.c
+    conditions = [c.due_at <= now, c.until_at > now]
+    if query.rules:
+        conditions.append(c.rule.in_(query.rules))
+    if query.severities:
+        conditions.append(c.severity.in_(query.severities))
+    if query.since is not None:
+        conditions.append(c.at >= query.since)
+    if query.until is not None:
+        conditions.append(c.at < query.until)
+    if query.customer_ids:
+        conditions.append(c.customer_id.in_(query.customer_ids))
+    if query.printer_ids:
+        conditions.append(c.printer_id.in_(query.printer_ids))
+    return conditions
+
+
+def open_findings(
+    store: Store,
+    query: FindingQuery,
+    *,
+    now: datetime,
+    after: FindingCursor | None = None,
+    limit: int = 100,
+) -> list[FindingSpan]:
+    """A page of the findings open at ``now``, newest first; ``span.at(now)`` words each.
+
+    The order ``(at, reference, first record)`` is stable while the store
+    changes, so :meth:`FindingCursor.after` the last one gives the next page.
+    One order with two findings of a rule (two failed requests) is on two lines.
+    """
+    c = FINDINGS.c
+    statement = select(FINDINGS).where(*_conditions(query, now))
+    if after is not None:
+        position = tuple_(
+            literal(after.at, UtcDateTime()), literal(after.reference), literal(after.record_id)
+        )
+        statement = statement.where(tuple_(c.at, c.order_reference_id, c.record_id) < position)
+    statement = statement.order_by(
+        c.at.desc(), c.order_reference_id.desc(), c.record_id.desc()
+    ).limit(limit)
+    with store.engine.connect() as connection:
+        return [span_from_row(row) for row in connection.execute(statement).mappings()]
+
+
+def open_finding_references(
+    rule: str, *, now: datetime, severities: Sequence[Severity] = ()
+) -> Select[tuple[str]]:
+    """The references with a finding of ``rule`` open at ``now``: a subquery for ``in_()``.
+
+    For a record filter: ``table.c.order_reference_id.in_(open_finding_references(...))``.
+    """
+    c = FINDINGS.c
+    statement = select(c.order_reference_id).where(
+        c.rule == rule, c.due_at <= now, c.until_at > now
+    )
+    if severities:
+        statement = statement.where(c.severity.in_(severities))
+    return statement
+
+
+@dataclass(frozen=True)
+class ProblemGroup:
+    """One fault: the open findings of one rule, customer, printer and cause."""
+
+    rule: str
+    severity: Severity
+    customer: Party
+    printer: Party | None
+    cause: str | None
+    """The normalised cause (``causes``); untrusted text, None when the rule has none."""
+    orders: int
+    """Distinct order references."""
+    findings: int
+    first_seen: datetime
+    last_seen: datetime
+    buckets: tuple[int, ...]
+    """Findings per time bucket, oldest first, for a sparkline."""
+    bucket_start: datetime
+    bucket_step: timedelta
+
+    def state(self, *, now: datetime, last_looked: datetime | None) -> ProblemState:
+        """New since ``last_looked``, still ongoing, or quiet; see :func:`problem_state`."""
+        return problem_state(self, now=now, last_looked=last_looked)
+
+
+def problem_state(
+    group: ProblemGroup, *, now: datetime, last_looked: datetime | None
+) -> ProblemState:
+    """``new`` if first seen since the user last looked (or never looked), ``quiet`` when
+    nothing new came in ``QUIET_AFTER``, else ``ongoing``."""
+    if last_looked is None or group.first_seen >= last_looked:
+        return "new"
+    if now - group.last_seen >= QUIET_AFTER:
+        return "quiet"
+    return "ongoing"
+
+
+_GROUP_KEYS = ("rule", "severity", "customer_id", "printer_id", "cause")
+
+
+def problem_groups(
+    store: Store,
+    *,
+    now: datetime,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    buckets: int = 24,
+    severities: tuple[Severity, ...] = ("problem",),
+    customer_ids: tuple[str, ...] = (),
+    printer_ids: tuple[str, ...] = (),
+) -> list[ProblemGroup]:
+    """The findings open at ``now`` that happened in ``[since, until)``, one group per fault.
+
+    Ordered by severity, then by how many orders each touches, most first.
+    ``until`` defaults to ``now``; ``buckets`` is about how many bars the
+    counts per bucket have (their width is a round step, as the volume line's).
+    """
+    end = until or now
+    query = FindingQuery(
+        since=since,
+        until=end,
+        severities=severities,
+        customer_ids=customer_ids,
+        printer_ids=printer_ids,
+    )
+    c = FINDINGS.c
+    keys = [c[name] for name in _GROUP_KEYS]
+    conditions = _conditions(query, now)
+    with store.engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                *keys,
+                func.max(c.customer_name),
+                func.max(c.printer_name),
+                func.count(c.order_reference_id.distinct()),
+                func.count(),
+                func.min(c.at, type_=UtcDateTime()),
+                func.max(c.at, type_=UtcDateTime()),
+            )
+            .where(*conditions)
+            .group_by(*keys)
+        ).all()
+        if not rows:
+            return []
+        start = since or min(row[9] for row in rows)
+        start = min(start, end - timedelta(seconds=1))
+        step = step_for(end - start, max(1, buckets))
+        counts = _bucket_counts(connection, store, keys, conditions, step)
+    first_bucket = int(start.timestamp()) // step
+    last_bucket = (int(end.timestamp()) - 1) // step
+    groups = []
+    for row in rows:
+        key = tuple(row[: len(_GROUP_KEYS)])
+        per_bucket = counts.get(key, {})
+        series = tuple(per_bucket.get(b, 0) for b in range(first_bucket, last_bucket + 1))
+        rule, severity, customer_id, printer_id, cause = key
+        groups.append(
+            ProblemGroup(
+                rule=rule,
+                severity=severity,
+                customer=Party(id=customer_id, name=row[5]),
+                printer=None if printer_id is None else Party(id=printer_id, name=row[6] or ""),
+                cause=cause,
+                orders=row[7],
+                findings=row[8],
+                first_seen=row[9],
+                last_seen=row[10],
+                buckets=series,
+                bucket_start=datetime.fromtimestamp(first_bucket * step, UTC),
+                bucket_step=timedelta(seconds=step),
+            )
+        )
+    groups.sort(key=lambda g: (_SEVERITY_ORDER.get(g.severity, 2), -g.orders, -g.findings, g.rule))
+    return groups
+
+
+def _bucket_counts(
+    connection: Connection,
+    store: Store,
+    keys: list[Any],
+    conditions: list[ColumnElement[bool]],
+    step: int,
+) -> dict[tuple[Any, ...], dict[int, int]]:
+    bucket = store.backend.time_bucket(FINDINGS.c.at, step).label("bucket")
+    statement = select(*keys, bucket, func.count()).where(*conditions).group_by(*keys, bucket)
+    counts: dict[tuple[Any, ...], dict[int, int]] = {}
+    for row in connection.execute(statement):
+        key = tuple(row[: len(keys)])
+        counts.setdefault(key, {})[int(row[-2])] = int(row[-1])
+    return counts
+
+
+def backfill_pending(store: Store) -> bool:
+    """Whether the store's findings are still being computed (after an upgrade, or new
+    thresholds): until the sync finishes, the answers here leave some orders out."""
+    with store.engine.connect() as connection:
+        return _backfill_pending(connection)
