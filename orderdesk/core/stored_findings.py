@@ -23,11 +23,10 @@ newest, as the timeline does.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, RowMapping, delete, insert, select, update
 
@@ -68,6 +67,7 @@ __all__ = [
     "NEVER",
     "RULES_KEY",
     "FindingSpan",
+    "Stop",
     "adopt_rules",
     "backfill",
     "backfill_pending",
@@ -89,6 +89,15 @@ BACKFILL_KEY = "findings_backfill_after"
 MAX_RECORDS = 2_000
 _CHUNK = 500
 _BACKFILL_BATCH = 200
+
+
+class Stop(Protocol):
+    """What asks a long task to stop between steps: a ``threading.Event``, typically."""
+
+    def is_set(self) -> bool:
+        """Whether to stop now."""
+        ...
+
 
 # A finding in the making: the finding, from when, until when, since when it is waited.
 _Spanned = tuple[Finding, datetime | None, datetime | None, datetime | None]
@@ -461,7 +470,7 @@ def backfill(
     rules: TimelineRules,
     *,
     batch: int = _BACKFILL_BATCH,
-    stop: threading.Event | None = None,
+    stop: Stop | None = None,
     on_batch: Callable[[int], None] | None = None,
 ) -> bool:
     """Compute the findings of every reference still pending, a batch per transaction.
