@@ -28,6 +28,9 @@ CAUSE_LIMIT = 200
 _UUID = re.compile(
     r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
 )
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
+# A run of hex digits long enough to be a key or a signature, not a word.
+_HEX = re.compile(r"\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b")
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _HOST = re.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b")
 # An id is a word with a separator and a digit in it: req_01HX..., po_000123, ORD-1042.
@@ -49,7 +52,9 @@ def normalise(text: str, known: Iterable[tuple[str | None, str]] = ()) -> str:
         ((v, p) for v, p in known if v), key=lambda pair: -len(pair[0])
     ):
         line = line.replace(value, placeholder)
+    line = _URL.sub("<url>", line)
     line = _UUID.sub("<id>", line)
+    line = _HEX.sub("<id>", line)
     line = _QUOTED.sub(lambda match: f"{match[0][0]}<name>{match[0][0]}", line)
     line = _HOST.sub("<host>", line)
     line = _ID.sub("<id>", line)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, Select, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Select, func, literal, or_, select, tuple_
 
 from orderdesk.core.records import Party
 from orderdesk.core.schema import FINDINGS, UtcDateTime
@@ -62,8 +62,9 @@ class FindingQuery:
     """The earliest moment a finding happened (its ``at``), inclusive."""
     until: datetime | None = None
     """The moment findings stop counting, exclusive."""
-    customer_ids: tuple[str, ...] = ()
-    printer_ids: tuple[str, ...] = ()
+    customers: tuple[str, ...] = ()
+    """Customers by id or by whole name, in any case; empty for every customer."""
+    printers: tuple[str, ...] = ()
     severities: tuple[Severity, ...] = ()
     """Empty for both problems and notices."""
 
@@ -93,11 +94,17 @@ def _conditions(query: FindingQuery, now: datetime) -> list[ColumnElement[bool]]
         conditions.append(c.at >= query.since)
     if query.until is not None:
         conditions.append(c.at < query.until)
-    if query.customer_ids:
-        conditions.append(c.customer_id.in_(query.customer_ids))
-    if query.printer_ids:
-        conditions.append(c.printer_id.in_(query.printer_ids))
+    if query.customers:
+        conditions.append(_party(c.customer_id, c.customer_name, query.customers))
+    if query.printers:
+        conditions.append(_party(c.printer_id, c.printer_name, query.printers))
     return conditions
+
+
+def _party(
+    id_: ColumnElement[Any], name: ColumnElement[Any], given: tuple[str, ...]
+) -> ColumnElement[bool]:
+    return or_(id_.in_(given), func.lower(name).in_([value.lower() for value in given]))
 
 
 def open_findings(
@@ -192,8 +199,8 @@ def problem_groups(
     until: datetime | None = None,
     buckets: int = 24,
     severities: tuple[Severity, ...] = ("problem",),
-    customer_ids: tuple[str, ...] = (),
-    printer_ids: tuple[str, ...] = (),
+    customers: tuple[str, ...] = (),
+    printers: tuple[str, ...] = (),
 ) -> list[ProblemGroup]:
     """The findings open at ``now`` that happened in ``[since, until)``, one group per fault.
 
@@ -206,8 +213,8 @@ def problem_groups(
         since=since,
         until=end,
         severities=severities,
-        customer_ids=customer_ids,
-        printer_ids=printer_ids,
+        customers=customers,
+        printers=printers,
     )
     c = FINDINGS.c
     keys = [c[name] for name in _GROUP_KEYS]
