@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import update
+from sqlalchemy import inspect, update
 
 from orderdesk.core import migrations
 from orderdesk.core.records import (
@@ -196,28 +196,28 @@ def _a_busy_history() -> list[LogRecord]:
             3,
             0.1,
             {"event": "shipped", "status": "retrying", "order_id": "po_2", "attempts": 1},
-        ),  # noqa: E501
+        ),
         (
             11,
             "ORD-1",
             4,
             0.1,
             {"event": "error", "status": "delivered", "order_id": "po_1", "attempts": 1},
-        ),  # noqa: E501
+        ),
         (
             12,
             "ORD-1",
             5,
             0.1,
             {"event": "in_transit", "status": "pending", "order_id": "po_1", "attempts": 0},
-        ),  # noqa: E501
+        ),
         (
             12,
             "ORD-1",
             5,
             0.3,
             {"event": "in_transit", "status": "failed", "order_id": "po_1", "attempts": 3},
-        ),  # noqa: E501
+        ),
     ]
     versions += [_postback_version(*draw) for draw in postbacks]
     return versions
@@ -320,6 +320,20 @@ class TestBackfill:
                 ]
                 assert reference_findings(connection, "ORD-3", late) == []
         assert migrations.SCHEMA_VERSION == 6
+
+    def test_the_upgraded_table_is_the_one_a_new_store_gets(
+        self, store_url: str, tmp_path: Path
+    ) -> None:
+        self._at_version_5(store_url)
+
+        def shape(where: str | Path) -> tuple[list[str], list[str]]:
+            with Store.open(where) as store, store.engine.connect() as connection:
+                found = inspect(connection)
+                columns = [column["name"] for column in found.get_columns("findings")]
+                indexes = sorted(str(index["name"]) for index in found.get_indexes("findings"))
+            return columns, indexes
+
+        assert shape(store_url) == shape(tmp_path / "new.db")
 
     def test_a_store_made_at_the_current_version_needs_no_backfill(self, tmp_path: Path) -> None:
         with Store.open(tmp_path / "orderdesk.db") as store, store.engine.connect() as connection:

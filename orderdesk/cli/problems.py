@@ -81,8 +81,10 @@ def _under(text: str, width: int, lead: str = "") -> list[str]:
     ) or [_INDENT + lead]
 
 
-def _beside(printer: Party | None, text: str) -> str:
-    return text if printer is None else f"{_party_name(printer)} · {text}"
+def _beside(printer: Party | None, text: str | None) -> str:
+    """The printer, then the text; either is left out when there is none."""
+    parts = [_party_name(printer)] if printer is not None else []
+    return " · ".join(parts + ([text] if text else []))
 
 
 def _width(out: TextIO) -> int:
@@ -372,7 +374,7 @@ def groups_as_table(
     out = [lines[0]]
     for group, line in zip(groups, lines[1:], strict=True):
         out.append(line)
-        cause = _shown(group.cause)
+        cause = show_controls(group.cause) if group.cause else None
         out += _under(_beside(group.printer, cause), width, lead=sparkline(group.buckets) + "  ")
     return "\n".join(out) + "\n"
 

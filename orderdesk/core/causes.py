@@ -30,7 +30,7 @@ _UUID = re.compile(
 )
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
 # A run of hex digits long enough to be a key or a signature, not a word.
-_HEX = re.compile(r"\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b")
+_HEX = re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b")
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _HOST = re.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b")
 # An id is a word with a separator and a digit in it: req_01HX..., po_000123, ORD-1042.

@@ -18,10 +18,12 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Connection,
     DateTime,
     Engine,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -49,6 +51,9 @@ from orderdesk.core.schema import (
     TABLES,
     TEMPLATE_SOURCES,
     WATERMARKS,
+    StoreString,
+    StoreText,
+    UtcDateTime,
 )
 from orderdesk.core.search import create_search_tables
 from orderdesk.core.stored_findings import BACKFILL_KEY
@@ -162,7 +167,47 @@ def _failure_in_status(connection: Connection) -> None:
     connection.exec_driver_sql("ALTER TABLE sync_status ADD COLUMN last_error_brief VARCHAR")
 
 
-_V6_FINDINGS = FINDINGS.to_metadata(MetaData())
+_V6 = MetaData()
+_V6_FINDINGS = Table(
+    "findings",
+    _V6,
+    Column("pk", Integer, primary_key=True),
+    Column("order_reference_id", StoreString, nullable=False),
+    Column("rule", String, nullable=False),
+    Column("severity", String, nullable=False),
+    Column("records", StoreText, nullable=False),
+    Column("record_kind", String),
+    Column("record_id", StoreString),
+    Column("customer_id", StoreString, nullable=False),
+    Column("customer_name", StoreString, nullable=False),
+    Column("printer_id", StoreString),
+    Column("printer_name", StoreString),
+    Column("order_id", StoreString),
+    Column("subject", StoreString),
+    Column("detail", StoreText),
+    Column("cause", StoreString),
+    Column("at", UtcDateTime, nullable=False),
+    Column("since", UtcDateTime),
+    Column("threshold_us", BigInteger),
+    Column("waited_from", UtcDateTime),
+    Column("waited_us", BigInteger),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("until_at", UtcDateTime, nullable=False),
+    Index("ix_findings_reference", "order_reference_id"),
+    Index(
+        "ix_findings_open",
+        "severity",
+        "at",
+        "due_at",
+        "until_at",
+        "rule",
+        "customer_id",
+        "printer_id",
+        "cause",
+        "order_reference_id",
+    ),
+    Index("ix_findings_rule", "rule", "at", "order_reference_id", "record_id"),
+)
 
 
 def _add_findings(connection: Connection) -> None:
@@ -173,8 +218,11 @@ def _add_findings(connection: Connection) -> None:
     as due (``stored_findings.backfill``, which the sync runs a batch per
     transaction before its first page, resuming where it stopped).
     """
-    _V6_FINDINGS.create(connection)
-    connection.execute(insert(META), {"key": BACKFILL_KEY, "value": ""})
+    # A store made current and then marked older (as tests do) may have the table already.
+    _V6_FINDINGS.create(connection, checkfirst=True)
+    pending = select(META.c.key).where(META.c.key == BACKFILL_KEY)
+    if connection.execute(pending).first() is None:
+        connection.execute(insert(META), {"key": BACKFILL_KEY, "value": ""})
 
 
 #: ``MIGRATIONS[v]`` upgrades a store from schema ``v`` to ``v + 1``.
