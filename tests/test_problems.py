@@ -208,10 +208,10 @@ class TestOrdersByFinding:
             first = open_findings(store, query, now=LATER, limit=3)
             _save(store, undefined(60, "x"))
             rest: list[str] = []
-            after = FindingCursor.after(first[-1])
+            after = FindingCursor.after(first[-1], LATER)
             while page := open_findings(store, query, now=LATER, after=after, limit=3):
                 rest += [span.reference for span in page]
-                after = FindingCursor.after(page[-1])
+                after = FindingCursor.after(page[-1], LATER)
         assert [span.reference for span in first] == ["ORD-7", "ORD-6", "ORD-5"]
         assert rest == ["ORD-4", "ORD-3", "ORD-2", "ORD-1"]
 
@@ -219,7 +219,11 @@ class TestOrdersByFinding:
         with Store.open(tmp_path / "orderdesk.db") as store:
             _save(store, request(1))
             query = FindingQuery(rules=("not_received",))
-            assert open_findings(store, query, now=T0 + timedelta(minutes=29)) == []
+            early = T0 + timedelta(minutes=29)
+            assert open_findings(store, query, now=early) == []
+            (awaited,) = open_findings(store, FindingQuery(), now=early)
+            assert awaited.at(early).rule == "awaiting_receipt"
+            assert awaited.at(early).at == T0 + timedelta(milliseconds=5)
             (span,) = open_findings(store, query, now=LATER)
         assert span.reference == "ORD-1" and span.customer == ACME
         assert span.at(LATER).waited == LATER - T0 - timedelta(milliseconds=5)
@@ -247,5 +251,10 @@ class TestOrdersByFinding:
                     return sorted(connection.execute(query).scalars())
 
                 assert references("not_received") == ["ORD-1", "ORD-2"]
+                soon = open_finding_references("awaiting_receipt", now=T0 + timedelta(minutes=5))
+                query = select(table.c.order_reference_id).where(
+                    table.c.order_reference_id.in_(soon)
+                )
+                assert sorted(connection.execute(query).scalars()) == ["ORD-1", "ORD-2"]
                 assert references("shipped_undelivered") == ["ORD-2"]
                 assert references("request_failed") == []

@@ -200,7 +200,7 @@ def _all_spans(store: Store, query: FindingQuery, now: datetime) -> Iterator[Fin
         yield from page
         if len(page) < _PAGE:
             return
-        after = FindingCursor.after(page[-1])
+        after = FindingCursor.after(page[-1], now)
 
 
 def write_spans(

@@ -53,7 +53,6 @@ from orderdesk.core.schema import (
     WATERMARKS,
     StoreString,
     StoreText,
-    UtcDateTime,
 )
 from orderdesk.core.search import create_search_tables
 from orderdesk.core.stored_findings import BACKFILL_KEY
@@ -186,13 +185,14 @@ _V6_FINDINGS = Table(
     Column("subject", StoreString),
     Column("detail", StoreText),
     Column("cause", StoreString),
-    Column("at", UtcDateTime, nullable=False),
-    Column("since", UtcDateTime),
+    Column("at", BigInteger, nullable=False),
+    Column("since", BigInteger),
     Column("threshold_us", BigInteger),
-    Column("waited_from", UtcDateTime),
+    Column("waited_from", BigInteger),
     Column("waited_us", BigInteger),
-    Column("due_at", UtcDateTime, nullable=False),
-    Column("until_at", UtcDateTime, nullable=False),
+    Column("due_at", BigInteger, nullable=False),
+    Column("until_at", BigInteger, nullable=False),
+    Column("before_rule", String),
     Index("ix_findings_reference", "order_reference_id"),
     Index(
         "ix_findings_open",

@@ -27,7 +27,7 @@ from orderdesk.core.search import (
     record_document,
     unindex_documents,
 )
-from orderdesk.core.stored_findings import refresh_findings
+from orderdesk.core.stored_findings import RecordCache, refresh_findings
 from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
 
 __all__ = ["PageWriter", "SaveResult", "read_watermark"]
@@ -62,6 +62,9 @@ class PageWriter:
         self._writing = writing
         #: The thresholds the findings are stored by: the writer's (see ``stored_findings``).
         self.rules = rules
+        # Records of this writer's recent pages, which the next pages' findings need.
+        # Filled only once a page is committed: a rolled-back page's records never were.
+        self._recent = RecordCache()
         # Template sources are never deleted, so an id once committed stays
         # right: a page looks up only the sources this store has not yet seen.
         self._source_ids: dict[bytes, int] = {}
@@ -116,11 +119,13 @@ class PageWriter:
             self._insert(connection, kind, inserts, inserted)
             self._update(connection, kind, updates, updated)
             references = {reference for reference in touched if reference is not None}
-            refresh_findings(connection, references, self.rules, saved)
+            refresh_findings(connection, references, self.rules, saved, self._recent)
             if watermark is not None:
                 self._advance(connection, kind, watermark)
         # Only now: a page rolled back may have inserted sources that are gone again.
         self._source_ids.update(source_ids)
+        for (kind_of, _), record in saved.items():
+            self._recent.put(kind_of, record)
         return SaveResult(
             new=len(inserts),
             updated=len(updates),

@@ -20,12 +20,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, Select, func, literal, or_, select, tuple_
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Select,
+    String,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+    type_coerce,
+    union_all,
+)
 
 from orderdesk.core.records import Party
-from orderdesk.core.schema import FINDINGS, UtcDateTime
+from orderdesk.core.schema import FINDINGS, EpochMicros
 from orderdesk.core.store import Store
-from orderdesk.core.stored_findings import FindingSpan, span_from_row
+from orderdesk.core.stored_findings import BEFORE_DUE, FindingSpan, span_from_row
 from orderdesk.core.stored_findings import backfill_pending as _backfill_pending
 from orderdesk.core.timeline_rules import Severity
 from orderdesk.core.volume import step_for
@@ -78,27 +92,63 @@ class FindingCursor:
     record_id: str
 
     @classmethod
-    def after(cls, span: FindingSpan) -> FindingCursor:
-        """The cursor that continues after ``span``."""
-        return cls(span.finding.at, span.reference, span.finding.records[0].id)
+    def after(cls, span: FindingSpan, now: datetime) -> FindingCursor:
+        """The cursor that continues after ``span``, as it reads at ``now``."""
+        return cls(span.at(now).at, span.reference, span.finding.records[0].id)
 
 
-def _conditions(query: FindingQuery, now: datetime) -> list[ColumnElement[bool]]:
+@dataclass(frozen=True)
+class _Form:
+    """How stored rows read at a moment: as their finding, or as its notice before it is due.
+
+    A row whose finding is not yet due may read as a notice (``BEFORE_DUE``: an
+    awaited receipt), with its own rule, severity and moment; each question is
+    asked of each form that can answer it, and the answers put together.
+    """
+
+    conditions: list[ColumnElement[bool]]
+    rule: ColumnElement[Any]
+    severity: ColumnElement[Any]
+    at: ColumnElement[Any]
+
+
+def _forms(query: FindingQuery, now: datetime) -> list[_Form]:
     c = FINDINGS.c
-    conditions = [c.due_at <= now, c.until_at > now]
-    if query.rules:
-        conditions.append(c.rule.in_(query.rules))
-    if query.severities:
-        conditions.append(c.severity.in_(query.severities))
-    if query.since is not None:
-        conditions.append(c.at >= query.since)
-    if query.until is not None:
-        conditions.append(c.at < query.until)
-    if query.customers:
-        conditions.append(_party(c.customer_id, c.customer_name, query.customers))
-    if query.printers:
-        conditions.append(_party(c.printer_id, c.printer_name, query.printers))
-    return conditions
+    forms = [
+        _Form(
+            [c.due_at <= now, c.until_at > now],
+            c.rule,
+            c.severity,
+            c.at,
+        )
+    ]
+    before = set(BEFORE_DUE.values())
+    if (not query.rules or before & set(query.rules)) and (
+        not query.severities or "notice" in query.severities
+    ):
+        forms.append(
+            _Form(
+                [c.before_rule.is_not(None), c.due_at > now, c.until_at > now],
+                c.before_rule,
+                # A constant, never grouped by: PostgreSQL refuses a constant in GROUP BY.
+                literal_column("'notice'", String),
+                c.waited_from,
+            )
+        )
+    for form in forms:
+        if query.rules:
+            form.conditions.append(form.rule.in_(query.rules))
+        if query.severities and form.severity is c.severity:
+            form.conditions.append(c.severity.in_(query.severities))
+        if query.since is not None:
+            form.conditions.append(form.at >= query.since)
+        if query.until is not None:
+            form.conditions.append(form.at < query.until)
+        if query.customers:
+            form.conditions.append(_party(c.customer_id, c.customer_name, query.customers))
+        if query.printers:
+            form.conditions.append(_party(c.printer_id, c.printer_name, query.printers))
+    return forms
 
 
 def _party(
@@ -122,17 +172,23 @@ def open_findings(
     One order with two findings of a rule (two failed requests) is on two lines.
     """
     c = FINDINGS.c
-    statement = select(FINDINGS).where(*_conditions(query, now))
-    if after is not None:
-        position = tuple_(
-            literal(after.at, UtcDateTime()), literal(after.reference), literal(after.record_id)
-        )
-        statement = statement.where(tuple_(c.at, c.order_reference_id, c.record_id) < position)
-    statement = statement.order_by(
-        c.at.desc(), c.order_reference_id.desc(), c.record_id.desc()
-    ).limit(limit)
+    spans: list[FindingSpan] = []
     with store.engine.connect() as connection:
-        return [span_from_row(row) for row in connection.execute(statement).mappings()]
+        for form in _forms(query, now):
+            statement = select(FINDINGS).where(*form.conditions)
+            key = (form.at, c.order_reference_id, c.record_id)
+            if after is not None:
+                position = tuple_(
+                    literal(after.at, EpochMicros()),
+                    literal(after.reference),
+                    literal(after.record_id),
+                )
+                statement = statement.where(tuple_(*key) < position)
+            statement = statement.order_by(*(part.desc() for part in key)).limit(limit)
+            rows = connection.execute(statement).mappings()
+            spans += [span_from_row(row) for row in rows]
+    spans.sort(key=lambda span: FindingCursor.after(span, now), reverse=True)
+    return spans[:limit]
 
 
 def open_finding_references(
@@ -142,13 +198,13 @@ def open_finding_references(
 
     For a record filter: ``table.c.order_reference_id.in_(open_finding_references(...))``.
     """
-    c = FINDINGS.c
-    statement = select(c.order_reference_id).where(
-        c.rule == rule, c.due_at <= now, c.until_at > now
-    )
-    if severities:
-        statement = statement.where(c.severity.in_(severities))
-    return statement
+    query = FindingQuery(rules=(rule,), severities=tuple(severities))
+    statements = [
+        select(FINDINGS.c.order_reference_id).where(*form.conditions) for form in _forms(query, now)
+    ]
+    if len(statements) == 1:
+        return statements[0]
+    return select(union_all(*statements).subquery().c[0])
 
 
 @dataclass(frozen=True)
@@ -188,9 +244,6 @@ def problem_state(
     return "ongoing"
 
 
-_GROUP_KEYS = ("rule", "severity", "customer_id", "printer_id", "cause")
-
-
 def problem_groups(
     store: Store,
     *,
@@ -217,33 +270,40 @@ def problem_groups(
         printers=printers,
     )
     c = FINDINGS.c
-    keys = [c[name] for name in _GROUP_KEYS]
-    conditions = _conditions(query, now)
+    rows: list[tuple[Any, ...]] = []
+    counts: dict[tuple[Any, ...], dict[int, int]] = {}
     with store.engine.connect() as connection:
-        rows = connection.execute(
-            select(
-                *keys,
-                func.max(c.customer_name),
-                func.max(c.printer_name),
-                func.count(c.order_reference_id.distinct()),
-                func.count(),
-                func.min(c.at, type_=UtcDateTime()),
-                func.max(c.at, type_=UtcDateTime()),
-            )
-            .where(*conditions)
-            .group_by(*keys)
-        ).all()
+        forms = _forms(query, now)
+        for form in forms:
+            rows += connection.execute(
+                select(
+                    form.rule,
+                    form.severity,
+                    c.customer_id,
+                    c.printer_id,
+                    c.cause,
+                    func.max(c.customer_name),
+                    func.max(c.printer_name),
+                    func.count(c.order_reference_id.distinct()),
+                    func.count(),
+                    func.min(form.at, type_=EpochMicros()),
+                    func.max(form.at, type_=EpochMicros()),
+                )
+                .where(*form.conditions)
+                .group_by(*_group_keys(form))
+            ).all()
         if not rows:
             return []
         start = since or min(row[9] for row in rows)
         start = min(start, end - timedelta(seconds=1))
         step = step_for(end - start, max(1, buckets))
-        counts = _bucket_counts(connection, store, keys, conditions, step)
+        for form in forms:
+            counts.update(_bucket_counts(connection, form, step))
     first_bucket = int(start.timestamp()) // step
     last_bucket = (int(end.timestamp()) - 1) // step
     groups = []
     for row in rows:
-        key = tuple(row[: len(_GROUP_KEYS)])
+        key = tuple(row[:5])
         per_bucket = counts.get(key, {})
         series = tuple(per_bucket.get(b, 0) for b in range(first_bucket, last_bucket + 1))
         rule, severity, customer_id, printer_id, cause = key
@@ -267,15 +327,24 @@ def problem_groups(
     return groups
 
 
+def _group_keys(form: _Form) -> list[ColumnElement[Any]]:
+    c = FINDINGS.c
+    keys = [form.rule, c.customer_id, c.printer_id, c.cause]
+    return [*keys, form.severity] if form.severity is c.severity else keys
+
+
 def _bucket_counts(
-    connection: Connection,
-    store: Store,
-    keys: list[Any],
-    conditions: list[ColumnElement[bool]],
-    step: int,
+    connection: Connection, form: _Form, step: int
 ) -> dict[tuple[Any, ...], dict[int, int]]:
-    bucket = store.backend.time_bucket(FINDINGS.c.at, step).label("bucket")
-    statement = select(*keys, bucket, func.count()).where(*conditions).group_by(*keys, bucket)
+    c = FINDINGS.c
+    keys = [form.rule, form.severity, c.customer_id, c.printer_id, c.cause]
+    # Moments are microseconds since 1970: a bucket is a division, the same on every engine.
+    bucket = type_coerce(form.at, BigInteger).op("/")(step * 1_000_000).label("bucket")
+    statement = (
+        select(*keys, bucket, func.count())
+        .where(*form.conditions)
+        .group_by(*_group_keys(form), bucket)
+    )
     counts: dict[tuple[Any, ...], dict[int, int]] = {}
     for row in connection.execute(statement):
         key = tuple(row[: len(keys)])

@@ -23,12 +23,24 @@ newest, as the timeline does.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, RowMapping, delete, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    RowMapping,
+    delete,
+    insert,
+    null,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy.types import NullType
 
 from orderdesk.core.causes import finding_cause
 from orderdesk.core.records import (
@@ -39,7 +51,7 @@ from orderdesk.core.records import (
     PostbackRecord,
     RequestRecord,
 )
-from orderdesk.core.rows import record_from_row, whole_rows
+from orderdesk.core.rows import record_from_row
 from orderdesk.core.schema import FINDINGS, META, TABLES
 from orderdesk.core.timeline_rules import (
     Finding,
@@ -63,10 +75,12 @@ from orderdesk.core.timeline_rules import (
 __all__ = [
     "ALWAYS",
     "BACKFILL_KEY",
+    "BEFORE_DUE",
     "MAX_RECORDS",
     "NEVER",
     "RULES_KEY",
     "FindingSpan",
+    "RecordCache",
     "Stop",
     "adopt_rules",
     "backfill",
@@ -102,6 +116,10 @@ class Stop(Protocol):
 # A finding in the making: the finding, from when, until when, since when it is waited.
 _Spanned = tuple[Finding, datetime | None, datetime | None, datetime | None]
 
+#: The notice a finding reads as before it falls due, if it has one: a receipt is
+#: awaited (dated from the moment it is awaited since) before it is missing.
+BEFORE_DUE: dict[str, RuleName] = {"not_received": "awaiting_receipt"}
+
 
 @dataclass(frozen=True)
 class FindingSpan:
@@ -119,25 +137,47 @@ class FindingSpan:
     """From when it no longer holds; None: never stops."""
     waited_from: datetime | None = None
     """When ``waited`` grows with time: the moment it is counted from."""
+    before: RuleName | None = None
+    """The notice it reads as before ``due_at`` (``BEFORE_DUE``), dated ``waited_from``."""
 
     def holds_at(self, now: datetime) -> bool:
-        """Whether the finding is in effect at ``now``."""
-        return (self.due_at is None or self.due_at <= now) and (
-            self.until is None or now < self.until
-        )
+        """Whether the finding (or its notice before it falls due) is in effect at ``now``."""
+        due = self.due_at is None or self.due_at <= now or self.before is not None
+        return due and (self.until is None or now < self.until)
 
     def at(self, now: datetime) -> Finding:
         """The finding as ``diagnose`` words it at ``now``."""
+        finding = self.finding
         if self.waited_from is None:
-            return self.finding
-        return replace(self.finding, waited=max(now - self.waited_from, timedelta(0)))
+            return finding
+        waited = max(now - self.waited_from, timedelta(0))
+        if self.before is not None and self.due_at is not None and now < self.due_at:
+            return Finding(
+                rule=self.before,
+                at=self.waited_from,
+                records=finding.records,
+                severity="notice",
+                subject=finding.subject,
+                order_id=finding.order_id,
+                detail=finding.detail,
+                waited=waited,
+                threshold=finding.threshold,
+                since=finding.since,
+            )
+        return replace(finding, waited=waited)
 
 
 # The rule functions are called at two moments no record is near: long before
 # anything (nothing is late yet) and long after (everything that can be late is).
 _EARLY = datetime(1, 1, 3, tzinfo=UTC)
 _LATE = datetime(9999, 12, 29, tzinfo=UTC)
-_TIMELESS = (request_failed, error_postback, cancel_after_printed, duplicate_reference, no_request)
+_TIMELESS: dict[str, Callable[[OrderRecords], list[Finding]]] = {
+    "request_failed": request_failed,
+    "error_postback": error_postback,
+    "cancel_after_printed": cancel_after_printed,
+    "duplicate_reference": duplicate_reference,
+    "no_request": no_request,
+}
 
 
 def finding_spans(
@@ -151,19 +191,27 @@ def finding_spans(
     At any ``now``, the spans that hold are ``diagnose(requests, postbacks,
     now=now, rules=rules)``, each read with :meth:`FindingSpan.at`.
     """
+    may = _may_find(requests, postbacks)
+    if not may:
+        return []
     early = OrderRecords(requests, postbacks, _EARLY, rules)
     late = OrderRecords(requests, postbacks, _LATE, rules)
     spans: list[_Spanned] = []
-    for rule in _TIMELESS:
-        spans += [(finding, None, None, None) for finding in rule(early)]
-    spans += _receipt_spans(late, rules.receipt_within)
-    by_id = {p.id: p for p in postbacks}
-    for finding in shipped_undelivered(late) + undelivered(late):
-        postback = by_id[finding.records[0].id]
-        due = None if postback.status == "failed" else postback.created_at + rules.delivery_within
-        spans.append((finding, due, None, postback.created_at))
-    for finding in delivery_retrying(early):
-        spans += _retrying_spans(finding, by_id[finding.records[0].id], rules)
+    for name, rule in _TIMELESS.items():
+        if name in may:
+            spans += [(finding, None, None, None) for finding in rule(early)]
+    if "not_received" in may:
+        spans += _receipt_spans(late, rules.receipt_within)
+    if "undelivered" in may:
+        by_id = {p.id: p for p in postbacks}
+        for finding in shipped_undelivered(late) + undelivered(late):
+            postback = by_id[finding.records[0].id]
+            due = None
+            if postback.status != "failed":
+                due = postback.created_at + rules.delivery_within
+            spans.append((finding, due, None, postback.created_at))
+        for finding in delivery_retrying(early):
+            spans += _retrying_spans(finding, by_id[finding.records[0].id], rules)
     parties = _parties(requests, postbacks)
     return [
         _span(reference, finding, parties, due, until, waited_from)
@@ -171,18 +219,46 @@ def finding_spans(
     ]
 
 
+def _may_find(requests: Sequence[RequestRecord], postbacks: Sequence[PostbackRecord]) -> set[str]:
+    """The rules whose precondition the records meet: the others cannot find anything.
+
+    Checked first because it is one cheap pass and most orders meet none once
+    they went well; each entry is only a precondition, the rule itself decides.
+    """
+    may: set[str] = set()
+    if not requests and postbacks:
+        may.add("no_request")
+    received = {p.order_id for p in postbacks if p.event in ("order_received", "cancelled")}
+    arrivals = set()
+    for request in requests:
+        if request.status == "failed":
+            may.add("request_failed")
+        if request.action != "submit":
+            may.add("cancel_after_printed")
+            continue
+        arrivals.add(request.original.at)
+        if request.status == "succeeded" and request.order_id not in received:
+            may.add("not_received")
+    if len(arrivals) > 1:
+        may.add("duplicate_reference")
+    for postback in postbacks:
+        if postback.status != "delivered":
+            may.add("undelivered")  # or shipped_undelivered, or delivery_retrying
+        if postback.event == "error":
+            may.add("error_postback")
+        elif postback.event == "cancelled":
+            may.add("cancel_after_printed")
+    return may
+
+
 def _receipt_spans(late: OrderRecords, window: timedelta) -> list[_Spanned]:
-    """A receipt awaited until ``sent + window``, then missing: two spans, or one if no window."""
+    """A receipt missing from ``sent + window``; before, awaited (``BEFORE_DUE``)."""
     spans: list[_Spanned] = []
     for missing in not_received(late):
         sent = missing.at - window
-        if window <= timedelta(0):
-            spans.append((missing, None, None, sent))
-            continue
-        awaited = replace(
-            missing, rule="awaiting_receipt", at=sent, severity="notice", waited=timedelta(0)
-        )
-        spans += [(awaited, None, missing.at, sent), (missing, missing.at, None, sent)]
+        # Without a window it is missing from the start, never awaited.
+        due = missing.at if window > timedelta(0) else None
+        spans.append((missing, due, None, sent))
     return spans
 
 
@@ -232,7 +308,10 @@ def _span(
         customer=customer.name,
         printer=printer.name if printer is not None else None,
     )
-    return FindingSpan(reference, finding, customer, printer, cause, due, until, waited_from)
+    before = BEFORE_DUE.get(finding.rule) if due is not None else None
+    return FindingSpan(
+        reference, finding, customer, printer, cause, due, until, waited_from, before
+    )
 
 
 def _micros(span: timedelta | None) -> int | None:
@@ -264,6 +343,7 @@ def _span_row(span: FindingSpan) -> dict[str, Any]:
         "waited_us": None if span.waited_from is not None else _micros(finding.waited),
         "due_at": span.due_at or ALWAYS,
         "until_at": span.until or NEVER,
+        "before_rule": span.before,
     }
 
 
@@ -301,44 +381,100 @@ def span_from_row(row: RowMapping) -> FindingSpan:
         due_at=None if due <= ALWAYS else due,
         until=None if until >= NEVER else until,
         waited_from=row["waited_from"],
+        before=row["before_rule"],
     )
+
+
+class RecordCache:
+    """The latest records a writer saved or read, up to ``size`` of them.
+
+    A postback's page needs its order's requests, which the same sync saved a
+    moment before: kept here, they are not read back and parsed again. An entry
+    serves only while the store holds the same version (``updated_at``), so a
+    record another writer changed is read again. The records are kept as they
+    are (a copy without their bodies cost more than reading them back); at a
+    few kilobytes each, the default size holds some tens of megabytes.
+    """
+
+    def __init__(self, size: int = 20_000) -> None:
+        self._size = size
+        self._records: OrderedDict[tuple[Kind, str], LogRecord] = OrderedDict()
+
+    def put(self, kind: Kind, record: LogRecord) -> None:
+        """Keep ``record``, as the store now holds it."""
+        key = (kind, record.id)
+        self._records[key] = record
+        self._records.move_to_end(key)
+        while len(self._records) > self._size:
+            self._records.popitem(last=False)
+
+    def get(self, kind: Kind, record_id: str) -> LogRecord | None:
+        """The record kept, if any: the caller checks it is the version the store holds."""
+        return self._records.get((kind, record_id))
+
+
+def _as_stored(connection: Connection, column: ColumnElement[Any]) -> Callable[[Any], Any]:
+    """What a value of ``column`` becomes in the database, as it reads back unparsed."""
+    dialect = connection.dialect
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return process if process is not None else (lambda value: value)
 
 
 def _reference_records(
     connection: Connection,
     references: Collection[str],
     known: Mapping[tuple[Kind, str], LogRecord],
+    cache: RecordCache,
 ) -> dict[str, tuple[list[RequestRecord], list[PostbackRecord]]]:
     """Each reference's records (its newest, up to the cap), oldest first.
 
-    ``known`` holds records as just stored, by kind and id: they are not read back.
+    ``known`` holds records as just stored, by kind and id, and ``cache`` those
+    saved or read before: neither is read back.
     """
     found: dict[str, tuple[list[RequestRecord], list[PostbackRecord]]] = {
         reference: ([], []) for reference in references
     }
     for kind in KINDS:
         table = TABLES[kind]
-        keys: dict[str, list[tuple[datetime, str, int]]] = {}
+        # The moments as the database gives them, not parsed: they are only sorted
+        # (the newest records of a reference) and compared with a kept record's.
+        raw = [type_coerce(table.c[name], NullType()) for name in ("created_at", "updated_at")]
+        as_stored = _as_stored(connection, table.c.updated_at)
+        keys: dict[str, list[tuple[Any, str, int, Any]]] = {}
         ordered = sorted(references)
         for start in range(0, len(ordered), _CHUNK):
-            query = select(
-                table.c.order_reference_id, table.c.created_at, table.c.id, table.c.pk
-            ).where(table.c.order_reference_id.in_(ordered[start : start + _CHUNK]))
-            for reference, created_at, record_id, pk in connection.execute(query):
-                keys.setdefault(reference, []).append((created_at, record_id, pk))
+            query = select(table.c.order_reference_id, raw[0], table.c.id, table.c.pk, raw[1])
+            query = query.where(table.c.order_reference_id.in_(ordered[start : start + _CHUNK]))
+            for reference, created_at, record_id, pk, updated_at in connection.execute(query):
+                keys.setdefault(reference, []).append((created_at, record_id, pk, updated_at))
         wanted: list[int] = []
+        read: dict[str, LogRecord] = {}
         chosen: dict[str, list[str]] = {}
         for reference, rows in keys.items():
-            newest = sorted(rows, reverse=True)[:MAX_RECORDS]
-            chosen[reference] = [record_id for _, record_id, _ in newest]
-            wanted += [pk for _, record_id, pk in newest if (kind, record_id) not in known]
-        read: dict[str, LogRecord] = {}
+            newest = rows if len(rows) <= MAX_RECORDS else sorted(rows)[-MAX_RECORDS:]
+            chosen[reference] = [record_id for _, record_id, _, _ in newest]
+            for _, record_id, pk, updated_at in newest:
+                kept = known.get((kind, record_id))
+                if kept is None:
+                    kept = cache.get(kind, record_id)
+                    if kept is not None and as_stored(kept.updated_at) != updated_at:
+                        kept = None
+                if kept is None:
+                    wanted.append(pk)
+                else:
+                    read[record_id] = kept
+        # The template is no rule's business: its source is not joined, its stage not read.
+        columns = [column for column in table.c if column.name != "template"]
         for start in range(0, len(wanted), _CHUNK):
-            statement = whole_rows(kind).where(table.c.pk.in_(wanted[start : start + _CHUNK]))
+            statement = select(*columns, null().label("template")).where(
+                table.c.pk.in_(wanted[start : start + _CHUNK])
+            )
             for row in connection.execute(statement).mappings():
-                read[row["id"]] = record_from_row(kind, row)
+                record = record_from_row(kind, row)
+                cache.put(kind, record)
+                read[row["id"]] = record
         for reference, ids in chosen.items():
-            records = [known.get((kind, record_id)) or read[record_id] for record_id in ids]
+            records = [read[record_id] for record_id in ids]
             records.sort(key=lambda record: (record.created_at, record.id))
             requests, postbacks = found[reference]
             for record in records:
@@ -354,15 +490,17 @@ def refresh_findings(
     references: Collection[str],
     rules: TimelineRules,
     known: Mapping[tuple[Kind, str], LogRecord] | None = None,
+    cache: RecordCache | None = None,
 ) -> int:
     """Recompute and replace the stored findings of ``references``; returns the rows stored.
 
     Runs in the caller's transaction: the page writer's, so a page and its
-    findings are stored together or not at all.
+    findings are stored together or not at all. ``known`` are the records the
+    page just stored; ``cache`` keeps records between pages (see :class:`RecordCache`).
     """
     if not references:
         return 0
-    records = _reference_records(connection, references, known or {})
+    records = _reference_records(connection, references, known or {}, cache or RecordCache(0))
     ordered = sorted(references)
     for start in range(0, len(ordered), _CHUNK):
         chunk = ordered[start : start + _CHUNK]
@@ -380,12 +518,10 @@ def refresh_findings(
 def reference_findings(connection: Connection, reference: str, now: datetime) -> list[Finding]:
     """The stored findings of one reference in effect at ``now``, in the order they happened."""
     query = select(FINDINGS).where(
-        FINDINGS.c.order_reference_id == reference,
-        FINDINGS.c.due_at <= now,
-        FINDINGS.c.until_at > now,
+        FINDINGS.c.order_reference_id == reference, FINDINGS.c.until_at > now
     )
     spans = [span_from_row(row) for row in connection.execute(query).mappings()]
-    findings = [span.at(now) for span in spans]
+    findings = [span.at(now) for span in spans if span.holds_at(now)]
     findings.sort(key=lambda finding: finding.at)
     return findings
 
