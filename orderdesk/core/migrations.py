@@ -205,6 +205,8 @@ _V6_FINDINGS = Table(
         "printer_id",
         "cause",
         "order_reference_id",
+        "customer_name",
+        "printer_name",
     ),
     Index("ix_findings_rule", "rule", "at", "order_reference_id", "record_id"),
 )

@@ -362,6 +362,8 @@ class FindingRow(SQLModel, table=True):
             "printer_id",
             "cause",
             "order_reference_id",
+            "customer_name",
+            "printer_name",
         ),
         # Orders by finding, newest first, a keyset page at a time.
         Index("ix_findings_rule", "rule", "at", "order_reference_id", "record_id"),
