@@ -26,6 +26,7 @@ from orderdesk.core.records import (
 from orderdesk.core.schema import FINDINGS, META
 from orderdesk.core.store import Store
 from orderdesk.core.stored_findings import (
+    adopt_rules,
     backfill,
     backfill_pending,
     reference_findings,
@@ -320,6 +321,24 @@ class TestBackfill:
                 ]
                 assert reference_findings(connection, "ORD-3", late) == []
         assert migrations.SCHEMA_VERSION == 6
+
+    def test_a_writer_with_other_thresholds_recomputes_every_reference(
+        self, tmp_path: Path
+    ) -> None:
+        slower = TimelineRules(receipt_within=timedelta(hours=2))
+        an_hour_on = T0 + timedelta(hours=1)
+        with Store.open(tmp_path / "orderdesk.db") as store:
+            store.save_page("requests", [request(1), request(2)], None)
+            with store.writing() as connection:
+                assert adopt_rules(connection, DEFAULT_RULES)
+            assert backfill(store.writing, DEFAULT_RULES)
+            with store.writing() as connection:
+                assert not adopt_rules(connection, DEFAULT_RULES)
+                assert adopt_rules(connection, slower)
+            assert backfill(store.writing, slower)
+            with store.engine.connect() as connection:
+                found = reference_findings(connection, "ORD-2", an_hour_on)
+        assert [f.rule for f in found] == ["awaiting_receipt"]
 
     def test_the_upgraded_table_is_the_one_a_new_store_gets(
         self, store_url: str, tmp_path: Path
