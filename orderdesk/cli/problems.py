@@ -106,7 +106,7 @@ def spans_as_table(
     rows = [(heads["time"], heads["order reference"], heads["customer"])]
     rows += [
         (
-            i18n.format_moment(span.finding.at.astimezone(zone), "minutes"),
+            i18n.format_moment(span.at(now).at.astimezone(zone), "minutes"),
             _shown(span.reference),
             _party_name(span.customer),
         )
@@ -172,8 +172,8 @@ _SPAN_CSV = (
 )
 
 
-def _span_cells(span: FindingSpan, zone: tzinfo) -> list[str]:
-    finding = span.finding
+def _span_cells(span: FindingSpan, now: datetime, zone: tzinfo) -> list[str]:
+    finding = span.at(now)
     first = finding.records[0]
     cells = [
         finding.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
@@ -217,7 +217,7 @@ def write_spans(
     elif output == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(_SPAN_CSV)
-        writer.writerows(_span_cells(span, zone) for span in spans)
+        writer.writerows(_span_cells(span, now, zone) for span in spans)
     else:
         out.write(spans_as_table(list(spans), now, zone, width=_width(out)))
 
