@@ -63,7 +63,7 @@ class PageWriter:
         #: The thresholds the findings are stored by: the writer's (see ``stored_findings``).
         self.rules = rules
         # Records of this writer's recent pages, which the next pages' findings need.
-        # Filled only once a page is committed: a rolled-back page's records never were.
+        # A page's own go in once it is committed: a rolled-back page's never were stored.
         self._recent = RecordCache()
         # Template sources are never deleted, so an id once committed stays
         # right: a page looks up only the sources this store has not yet seen.

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -62,7 +62,6 @@ from orderdesk.core.timeline_rules import (
     TimelineRules,
     cancel_after_printed,
     delivery_retrying,
-    diagnose,
     duplicate_reference,
     error_postback,
     no_request,
@@ -524,18 +523,6 @@ def reference_findings(connection: Connection, reference: str, now: datetime) ->
     findings = [span.at(now) for span in spans if span.holds_at(now)]
     findings.sort(key=lambda finding: finding.at)
     return findings
-
-
-def check_spans(
-    spans: Iterable[FindingSpan],
-    requests: Sequence[RequestRecord],
-    postbacks: Sequence[PostbackRecord],
-    now: datetime,
-    rules: TimelineRules,
-) -> bool:
-    """Whether ``spans`` at ``now`` say what ``diagnose`` says: the property the store keeps."""
-    held = sorted((span.at(now) for span in spans if span.holds_at(now)), key=repr)
-    return held == sorted(diagnose(requests, postbacks, now=now, rules=rules), key=repr)
 
 
 # The writer's thresholds, and recomputing every reference when they change.
