@@ -11,7 +11,9 @@ round half a day older than the one after it, until each kind holds N rows.
 A copy gets its own id, order reference (``<reference>-<round>``), printer
 order id and times; its stages keep the pool's text, already compressed, so
 copying costs an insert and the tokenising of its search document, not a
-render and a compression. Every 100,000th request, counted from the 501st
+render and a compression. The pool's stored findings are copied with its
+rounds, shifted and renamed alike, so the problems' queries meet a million
+orders' findings too. Every 100,000th request, counted from the 501st
 newest, carries a 1 MB original body: an ERP order of a few thousand lines.
 
 The newest round is the pool itself, so the store's newest records are
@@ -34,6 +36,7 @@ from typing import Any
 from orderdesk.core.records import Kind, LogRecord, Watermark
 from orderdesk.core.search import SEARCH_TABLES, document
 from orderdesk.core.store import Store
+from orderdesk.core.stored_findings import ALWAYS, NEVER
 from orderdesk.sim import Simulation
 
 __all__ = ["BigStore", "build_store"]
@@ -47,6 +50,7 @@ BIG_BODY_BYTES = 1_000_000
 #: The same text form SQLAlchemy gives the store's datetimes, so copies sort as its own rows do.
 _MOMENT = "%Y-%m-%d %H:%M:%S.%f"
 _COMMIT_EVERY = 50_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _KINDS: tuple[Kind, ...] = ("requests", "postbacks")
 
 
@@ -218,6 +222,42 @@ class _Copier:
         documents.clear()
 
 
+def _copy_findings(database: sqlite3.Connection, rounds: int) -> int:
+    """Copy the pool's findings into each older round, as its records were; returns the rows."""
+    rows = [dict(row) for row in database.execute("SELECT * FROM findings")]
+    if not rows:
+        return 0
+    columns = [name for name in rows[0] if name != "pk"]
+    insert = (
+        f"INSERT INTO findings ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+    )
+    # Moments are microseconds since 1970; the open ends of a span stay where they are.
+    shift_us = int(POOL_SPAN.total_seconds() * 1_000_000)
+    ends = {"due_at": ALWAYS, "until_at": NEVER}
+    sentinels = {
+        name: (moment - _EPOCH) // timedelta(microseconds=1) for name, moment in ends.items()
+    }
+    copied = 0
+    for round_ in range(1, rounds):
+        batch = []
+        for row in rows:
+            copy = dict(row)
+            for name in ("at", "since", "waited_from", "due_at", "until_at"):
+                if copy[name] is not None and copy[name] != sentinels.get(name):
+                    copy[name] -= shift_us * round_
+            copy["order_reference_id"] = f"{row['order_reference_id']}-{round_:03d}"
+            copy["record_id"] = _copy_id(row["record_id"], round_)
+            copy["order_id"] = _copy_id(row["order_id"], round_)
+            copy["records"] = json.dumps(
+                [[kind, _copy_id(id_, round_)] for kind, id_ in json.loads(row["records"])]
+            )
+            batch.append(tuple(copy[name] for name in columns))
+        with database:
+            database.executemany(insert, batch)
+        copied += len(batch)
+    return copied + len(rows)
+
+
 def _list_indexes(database: sqlite3.Connection, kind: Kind) -> list[str]:
     """Drop the kind's secondary indexes, returning the SQL that recreates them.
 
@@ -274,6 +314,8 @@ def build_store(
             with database:
                 for sql in indexes:
                     database.execute(sql)
+        rounds = max(-(-records // len(pool[kind])) for kind in _KINDS)
+        _copy_findings(database, rounds)
         database.execute("PRAGMA journal_mode = WAL")
     finally:
         database.close()

@@ -1114,6 +1114,58 @@ FILTER_BAD_TOOK = N_(
     "took '{value}' at {at} is not a duration: write e.g. took:>30s, took:<500ms or took:>=2m"
 )
 
+# -- problems across all orders: `orderdesk orders --finding`, `orderdesk problems` -----------
+
+CLI_ORDERS = N_("The orders with a finding of one rule open now, newest first.")
+CLI_PROBLEMS = N_(
+    "What is going wrong now: the open problems, one group per rule, customer, printer "
+    "and cause, most orders first."
+)
+OPT_FINDING = N_("The finding's rule, e.g. not_received, undelivered, request_failed.")
+OPT_FINDING_SINCE = N_("Only findings that happened within AGE, e.g. 15m, 2h, 7d.")
+OPT_PROBLEMS_SINCE = N_("Only problems that happened within AGE [default 24h].")
+OPT_CHECK = N_(
+    "For scripts and monitors: exit 1 and print one line per group when problems are open, "
+    "exit 0 when none are."
+)
+OPT_FINDINGS_LIMIT = N_(
+    "At most N lines; 0 for all. By default a table shows a screenful, "
+    "and json, jsonl and csv everything."
+)
+FINDING_UNKNOWN = N_("--finding {value!r} is not a rule; the rules are: {allowed}")
+FINDINGS_NONE = N_("no order has an open {rule} finding in this time range")
+FINDINGS_PENDING = N_(
+    "the findings of older records are still being computed by the sync: some orders are "
+    "not counted yet"
+)
+PROBLEMS_NONE = N_("no open problems")
+PROBLEMS_CUT = N_("… more groups: --limit N shows N of them, --limit 0 shows them all")
+PROBLEMS_CUT_SCRIPT = N_(
+    "only the first {shown:,} groups were written; there are more (--limit 0 for all)"
+)
+PROBLEMS_CHECK_LINE = N_("{severity}: {rule}: {customer} / {printer}: {cause}: orders {orders:,}")
+PROBLEM_STATES = {
+    "new": N_("new"),
+    "ongoing": N_("ongoing"),
+    "quiet": N_("quiet"),
+}
+PROBLEM_SEVERITIES = {
+    "problem": N_("problem"),
+    "notice": N_("notice"),
+}
+PROBLEMS_COLUMNS = {
+    "orders": N_("ORDERS"),
+    "finding": N_("FINDING"),
+    "state": N_("STATE"),
+    "last seen": N_("LAST SEEN"),
+    "customer": N_("CUSTOMER"),
+    "time": N_("TIME"),
+    "order reference": N_("ORDER REFERENCE"),
+    "printer": N_("PRINTER"),
+    "cause": N_("CAUSE"),
+}
+
+
 # -- serving the sentences in the language in use ------------------------------------------
 
 _ENGLISH = {name: value for name, value in globals().items() if name.isupper()}

@@ -22,6 +22,7 @@ import click
 
 from orderdesk import __version__, i18n, strings
 from orderdesk.cli.language import LanguageGroup, TranslatedOption, option
+from orderdesk.cli.problems import register as register_problem_commands
 from orderdesk.config import Settings, prepare_store, require_store
 from orderdesk.core.errors import InputError, OrderdeskError
 
@@ -233,7 +234,7 @@ def _sync(
     from orderdesk.core.sync_service import Source, SyncService
 
     source = Source(url, settings.api_key_value(), interval=settings.interval)
-    service = SyncService(settings.db, source)
+    service = SyncService(settings.db, source, rules=settings.timeline_rules())
     waiting = reporter.waiting if wait else None
     try:
         if mode == "follow":
@@ -249,6 +250,9 @@ def _sync(
     if progress is not None and progress.caught_up:
         reporter.finish(progress)
     return progress
+
+
+register_problem_commands(cli)
 
 
 def _list_options(command: F) -> F:

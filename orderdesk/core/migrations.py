@@ -18,10 +18,12 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Connection,
     DateTime,
     Engine,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -42,13 +44,23 @@ from orderdesk import strings
 from orderdesk.core.errors import SchemaVersionError, StoreError
 from orderdesk.core.records import TemplateProcessing
 from orderdesk.core.rows import source_digest, template_without_source
-from orderdesk.core.schema import META, SYNC_STATUS, TABLES, TEMPLATE_SOURCES, WATERMARKS
+from orderdesk.core.schema import (
+    FINDINGS,
+    META,
+    SYNC_STATUS,
+    TABLES,
+    TEMPLATE_SOURCES,
+    WATERMARKS,
+    StoreString,
+    StoreText,
+)
 from orderdesk.core.search import create_search_tables
+from orderdesk.core.stored_findings import BACKFILL_KEY
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "prepare"]
 
 #: The schema this orderdesk writes.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 Migration = Callable[[Connection], None]
 
@@ -154,12 +166,74 @@ def _failure_in_status(connection: Connection) -> None:
     connection.exec_driver_sql("ALTER TABLE sync_status ADD COLUMN last_error_brief VARCHAR")
 
 
+_V6 = MetaData()
+_V6_FINDINGS = Table(
+    "findings",
+    _V6,
+    Column("pk", Integer, primary_key=True),
+    Column("order_reference_id", StoreString, nullable=False),
+    Column("rule", String, nullable=False),
+    Column("severity", String, nullable=False),
+    Column("records", StoreText, nullable=False),
+    Column("record_kind", String),
+    Column("record_id", StoreString),
+    Column("customer_id", StoreString, nullable=False),
+    Column("customer_name", StoreString, nullable=False),
+    Column("printer_id", StoreString),
+    Column("printer_name", StoreString),
+    Column("order_id", StoreString),
+    Column("subject", StoreString),
+    Column("detail", StoreText),
+    Column("cause", StoreString),
+    Column("at", BigInteger, nullable=False),
+    Column("since", BigInteger),
+    Column("threshold_us", BigInteger),
+    Column("waited_from", BigInteger),
+    Column("waited_us", BigInteger),
+    Column("due_at", BigInteger, nullable=False),
+    Column("until_at", BigInteger, nullable=False),
+    Column("before_rule", String),
+    Index("ix_findings_reference", "order_reference_id"),
+    Index(
+        "ix_findings_open",
+        "severity",
+        "at",
+        "due_at",
+        "until_at",
+        "rule",
+        "customer_id",
+        "printer_id",
+        "cause",
+        "order_reference_id",
+        "customer_name",
+        "printer_name",
+    ),
+    Index("ix_findings_rule", "rule", "at", "order_reference_id", "record_id"),
+)
+
+
+def _add_findings(connection: Connection) -> None:
+    """v5 to v6: the ``findings`` table, to be filled by a backfill that can resume.
+
+    Computing every order's findings reads every record, too long for the
+    one transaction an upgrade runs in. The upgrade only marks the backfill
+    as due (``stored_findings.backfill``, which the sync runs a batch per
+    transaction before its first page, resuming where it stopped).
+    """
+    # A store made current and then marked older (as tests do) may have the table already.
+    _V6_FINDINGS.create(connection, checkfirst=True)
+    pending = select(META.c.key).where(META.c.key == BACKFILL_KEY)
+    if connection.execute(pending).first() is None:
+        connection.execute(insert(META), {"key": BACKFILL_KEY, "value": ""})
+
+
 #: ``MIGRATIONS[v]`` upgrades a store from schema ``v`` to ``v + 1``.
 MIGRATIONS: dict[int, Migration] = {
     1: _keep_template_sources_once,
     2: _add_sync_status,
     3: _status_in_party_indexes,
     4: _failure_in_status,
+    5: _add_findings,
 }
 
 
@@ -217,7 +291,7 @@ def _stored_version(connection: Connection, where: str) -> int | None:
 
 
 def _create(connection: Connection) -> None:
-    schema_tables = [TEMPLATE_SOURCES, *TABLES.values(), WATERMARKS, META, SYNC_STATUS]
+    schema_tables = [TEMPLATE_SOURCES, *TABLES.values(), WATERMARKS, META, SYNC_STATUS, FINDINGS]
     META.metadata.create_all(connection, tables=schema_tables)
     create_search_tables(connection)
     connection.execute(insert(META), {"key": "schema_version", "value": str(SCHEMA_VERSION)})

@@ -1,7 +1,8 @@
 """Saving pages of records: the newer version of each wins, and the watermark moves with them.
 
 A page is one write transaction: its records (redacted, each template source
-kept once), their entries in the full-text index and the kind's watermark are
+kept once), their entries in the full-text index, the findings of every order
+reference the page touched (``stored_findings``) and the kind's watermark are
 stored together or not at all, so that a sync stopped anywhere resumes where
 the store says it stopped.
 """
@@ -26,6 +27,8 @@ from orderdesk.core.search import (
     record_document,
     unindex_documents,
 )
+from orderdesk.core.stored_findings import RecordCache, refresh_findings
+from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
 
 __all__ = ["PageWriter", "SaveResult", "read_watermark"]
 
@@ -50,10 +53,18 @@ class PageWriter:
     """Saves pages of records into one store."""
 
     def __init__(
-        self, backend: Backend, writing: Callable[[], AbstractContextManager[Connection]]
+        self,
+        backend: Backend,
+        writing: Callable[[], AbstractContextManager[Connection]],
+        rules: TimelineRules = DEFAULT_RULES,
     ) -> None:
         self._backend = backend
         self._writing = writing
+        #: The thresholds the findings are stored by: the writer's (see ``stored_findings``).
+        self.rules = rules
+        # Records of this writer's recent pages, which the next pages' findings need.
+        # A page's own go in once it is committed: a rolled-back page's never were stored.
+        self._recent = RecordCache()
         # Template sources are never deleted, so an id once committed stays
         # right: a page looks up only the sources this store has not yet seen.
         self._source_ids: dict[bytes, int] = {}
@@ -88,11 +99,16 @@ class PageWriter:
             updates: list[dict[str, Any]] = []
             inserted: list[Document] = []
             updated: list[Document] = []
+            # A record that moved to another reference leaves its old one to recompute too.
+            touched = {stored[r.id][2] for r in changed if r.id in stored}
+            saved: dict[tuple[Kind, str], LogRecord] = {}
             for record in changed:
                 source_id = None
                 if record.template is not None:
                     source_id = source_ids[digests[record.template.source]]
                 redacted = redact_record(record)
+                saved[(kind, record.id)] = redacted
+                touched.add(record.order_reference_id)
                 row = row_from_record(redacted, source_id)
                 if record.id in stored:
                     updates.append({**row, "pk": stored[record.id][0]})
@@ -102,10 +118,14 @@ class PageWriter:
                     inserted.append(record_document(redacted))
             self._insert(connection, kind, inserts, inserted)
             self._update(connection, kind, updates, updated)
+            references = {reference for reference in touched if reference is not None}
+            refresh_findings(connection, references, self.rules, saved, self._recent)
             if watermark is not None:
                 self._advance(connection, kind, watermark)
         # Only now: a page rolled back may have inserted sources that are gone again.
         self._source_ids.update(source_ids)
+        for (kind_of, _), record in saved.items():
+            self._recent.put(kind_of, record)
         return SaveResult(
             new=len(inserts),
             updated=len(updates),
@@ -132,14 +152,17 @@ class PageWriter:
 
     def _stored_versions(
         self, connection: Connection, kind: Kind, ids: list[str]
-    ) -> dict[str, tuple[int, Any]]:
+    ) -> dict[str, tuple[int, Any, str | None]]:
+        """Each stored record's key, version and order reference, by id."""
         table = TABLES[kind]
-        versions: dict[str, tuple[int, Any]] = {}
+        versions: dict[str, tuple[int, Any, str | None]] = {}
         for start in range(0, len(ids), _ID_CHUNK):
             chunk = ids[start : start + _ID_CHUNK]
-            query = select(table.c.id, table.c.pk, table.c.updated_at).where(table.c.id.in_(chunk))
-            for record_id, pk, updated_at in connection.execute(query):
-                versions[record_id] = (pk, updated_at)
+            query = select(
+                table.c.id, table.c.pk, table.c.updated_at, table.c.order_reference_id
+            ).where(table.c.id.in_(chunk))
+            for record_id, pk, updated_at, reference in connection.execute(query):
+                versions[record_id] = (pk, updated_at, reference)
         return versions
 
     def _insert(

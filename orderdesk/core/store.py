@@ -26,6 +26,7 @@ from orderdesk.core.backends import WRITES, Backend, backend_for
 from orderdesk.core.errors import StoreError
 from orderdesk.core.pages import PageWriter, SaveResult, read_watermark
 from orderdesk.core.records import Kind, LogRecord, Watermark
+from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
 
 __all__ = ["Store"]
 
@@ -50,15 +51,19 @@ class Store:
     #: What this store's engine does its own way.
     backend: Backend
 
-    def __init__(self, engine: Engine, url: str) -> None:
+    def __init__(self, engine: Engine, url: str, rules: TimelineRules = DEFAULT_RULES) -> None:
         self.engine = engine
         self.url = url
         self.backend = backend_for(engine)
-        self._pages = PageWriter(self.backend, self.writing)
+        self._pages = PageWriter(self.backend, self.writing, rules)
 
     @classmethod
-    def open(cls, target: str | os.PathLike[str]) -> Store:
-        """Open (creating or upgrading) the store at a path or a SQLAlchemy URL."""
+    def open(cls, target: str | os.PathLike[str], *, rules: TimelineRules = DEFAULT_RULES) -> Store:
+        """Open (creating or upgrading) the store at a path or a SQLAlchemy URL.
+
+        ``rules`` are the thresholds the pages this store saves store their
+        findings by: the writer's (``stored_findings``).
+        """
         url = _url_of(target)
         try:
             parsed = make_url(url)
@@ -79,7 +84,7 @@ class Store:
         except (ArgumentError, NoSuchModuleError, ImportError) as error:
             raise StoreError(strings.STORE_BAD_URL.format(url=url, error=error)) from None
         backend.configure(engine)
-        store = cls(engine, url)
+        store = cls(engine, url, rules)
         try:
             migrations.prepare(engine, store.writing, where)
         except DBAPIError as error:
@@ -105,6 +110,11 @@ class Store:
     ) -> SaveResult:
         """Upsert a page of records (newer wins) and advance the kind's watermark, atomically."""
         return self._pages.save(kind, records, watermark)
+
+    @property
+    def rules(self) -> TimelineRules:
+        """The thresholds the findings of saved pages are stored by."""
+        return self._pages.rules
 
     def watermark(self, kind: Kind) -> Watermark | None:
         """Where sync's next read of this kind starts after; None before the first page."""

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from orderdesk.core.lease import DEFAULT_HEARTBEAT, Lease, LeaseHeld
 from orderdesk.core.progress import SyncProgress, SyncReport
 from orderdesk.core.store import Store
+from orderdesk.core.stored_findings import adopt_rules, backfill
+from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
 
 if TYPE_CHECKING:
     from orderdesk.core.client import LogApiClient
@@ -72,8 +74,11 @@ class SyncService:
         source: Source | SourceOpener,
         *,
         heartbeat: float = DEFAULT_HEARTBEAT,
+        rules: TimelineRules = DEFAULT_RULES,
     ) -> None:
         self.store_url = store_url
+        #: The thresholds the store's findings are kept by, from the settings of this process.
+        self.rules = rules
         self._open_source: SourceOpener = (
             (lambda: nullcontext(source)) if isinstance(source, Source) else source
         )
@@ -138,11 +143,12 @@ class SyncService:
 
         # A store of its own: in the console, a separate connection that writes
         # while the screens read.
-        with Store.open(self.store_url) as store:
+        with Store.open(self.store_url, rules=self.rules) as store:
             lease = self._lease(store, stop, waiting)
             if lease is None:
                 yield None
                 return
+            self._keep_findings(store, stop)
             # The lease comes first, so a process that ends up only watching opens
             # no source (opening one may take a while: the demo generates its service).
             with (
@@ -151,6 +157,15 @@ class SyncService:
                 LogApiClient(source.url, source.api_key) as client,
             ):
                 yield _Held(store, lease, source, client)
+
+    def _keep_findings(self, store: Store, stop: threading.Event) -> None:
+        """Under the lease: the findings follow this process's thresholds, all of them computed.
+
+        A backfill (after an upgrade, or new thresholds) resumes where the last one stopped.
+        """
+        with store.writing() as connection:
+            adopt_rules(connection, self.rules)
+        backfill(store.writing, self.rules, stop=stop)
 
     def _lease(
         self, store: Store, stop: threading.Event, waiting: Callable[[str], None] | None

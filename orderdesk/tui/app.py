@@ -122,7 +122,7 @@ class OrderdeskApp(App[None]):
         self.syncing = ConsoleSync(
             self,
             store,
-            SyncService(store.url, opened) if opened is not None else None,
+            SyncService(store.url, opened, rules=timeline_rules) if opened is not None else None,
             lists=lambda: self._lists.values(),
             now=now,
             take_over=take_over,
