@@ -34,7 +34,7 @@ PURPOSES: dict[str, tuple[str, ...]] = {
     ),
     "open": (
         "open", "order", "open_order", "open_record", "select", "template_changes",
-        "compare", "narrow",
+        "compare", "narrow", "open_group", "open_finding_order",
     ),
     "filter": (
         "search", "complete", "submit", "filters", "time_range", "errors_only", "clear_filters",
@@ -48,7 +48,7 @@ PURPOSES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 #: The App's own keys, the same on every screen, shown last.
 EVERYWHERE = (
-    "show('requests')", "show('postbacks')", "order", "toggle_utc", "help",
+    "show('requests')", "show('postbacks')", "order", "problems", "toggle_utc", "help",
     "command_palette", "quit",
 )  # fmt: skip
 
