@@ -568,6 +568,7 @@ HELP_KEYS = {
     "copy_curl": N_("Copy a curl command that sends this request again"),
     "back": N_("Back one step"),
     "leave": N_("Back to the list"),
+    "app.leave_problems": N_("Back to the list"),
     "cancel": N_("Close without changing anything"),
     "screen.close_prompt": N_("Close the query box without applying it"),
     "app.show('requests')": N_("The Requests list"),

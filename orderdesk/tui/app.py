@@ -109,6 +109,7 @@ class OrderdeskApp(App[None]):
         freeze_startup: bool = False,
         views_path: Path | None = None,
         bell: bool = False,
+        watch_problems: bool = True,
         problem_poll: float = 15.0,
     ) -> None:
         super().__init__()
@@ -139,8 +140,9 @@ class OrderdeskApp(App[None]):
         self._lists: dict[Kind, RecordsScreen] = {}
         #: When the user last had the Problems screen open; what is new is new since.
         self.problems_looked = LastLooked()
+        self._watch_problems = watch_problems
         self._problem_poll = problem_poll
-        #: Counts the open problems for the status line, and alerts on new ones.
+        #: Counts the open problems for the status line, and alerts on new ones (if watching).
         self.problem_watch = ProblemWatch(
             self, store, self.freshness, now=now, bell=bell, redraw=self._problems_counted
         )
@@ -162,8 +164,9 @@ class OrderdeskApp(App[None]):
         if self._start_order is not None:
             self.open_order(self._start_order)
         self._fit_terminal()
-        self.problem_watch.check()
-        self.set_interval(self._problem_poll, self.problem_watch.check)
+        if self._watch_problems:
+            self.problem_watch.check()
+            self.set_interval(self._problem_poll, self.problem_watch.check)
         if self._freeze_startup:
             # Everything made so far (modules, styles, screens) lives as long as
             # the app. Without this, each full collection walks all of it again:

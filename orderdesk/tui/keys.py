@@ -42,7 +42,7 @@ PURPOSES: dict[str, tuple[str, ...]] = {
     ),
     "act": (
         "mark", "follow", "export", "maximize_stage", "toggle_wrap", "copy_stage",
-        "save_stage", "search_stage", "copy_curl", "back", "leave", "cancel",
+        "save_stage", "search_stage", "copy_curl", "back", "leave", "app.leave_problems", "cancel",
         "screen.close_prompt",
     ),
 }  # fmt: skip

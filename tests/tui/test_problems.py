@@ -14,6 +14,7 @@ from orderdesk.core.problems import problem_groups
 from orderdesk.core.store import Store
 from orderdesk.core.stored_findings import adopt_rules
 from orderdesk.core.timeline_rules import TimelineRules
+from orderdesk.i18n import speaking
 from orderdesk.tui.app import OrderdeskApp
 from orderdesk.tui.screens.order import OrderScreen
 from orderdesk.tui.screens.problem_orders import ProblemOrdersScreen
@@ -139,9 +140,7 @@ async def test_the_state_is_new_ongoing_or_quiet_on_the_tests_clock(small_store:
         assert states == {"Acme Prints": "quiet", "Globex Shop": "new"}
         assert "quiet" in text and "new" in text
         # Another failure for Acme: its group is still going on.
-        small_store.save_page(
-            "requests", [failed_request(3, at=T0 + timedelta(minutes=35))], None
-        )
+        small_store.save_page("requests", [failed_request(3, at=T0 + timedelta(minutes=35))], None)
         problems_screen(app).reload()
         await settled(pilot)
         assert "ongoing" in screen_text(app)
@@ -178,7 +177,7 @@ async def test_a_new_group_alerts_once_and_rings_only_when_asked(
 ) -> None:
     small_store.save_page("requests", [failed_request(1, at=T0)], None)
     clock = Clock(T0 + timedelta(minutes=1))
-    app = console(small_store, now=clock, bell=bell)
+    app = console(small_store, now=clock, bell=bell, watch_problems=True)
     rings: list[None] = []
     monkeypatch.setattr(app, "bell", lambda: rings.append(None))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -202,7 +201,7 @@ async def test_a_new_group_alerts_once_and_rings_only_when_asked(
 async def test_a_group_that_jumps_alerts(small_store: Store) -> None:
     small_store.save_page("requests", [failed_request(1, at=T0)], None)
     clock = Clock(T0 + timedelta(minutes=20))  # known, not quiet: only a jump alerts
-    app = console(small_store, now=clock)
+    app = console(small_store, now=clock, watch_problems=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(pilot)
         burst = [failed_request(n, at=T0 + timedelta(minutes=60 + n)) for n in range(2, 7)]
@@ -218,7 +217,7 @@ async def test_a_group_that_jumps_alerts(small_store: Store) -> None:
 
 
 async def test_the_status_line_counts_the_open_problems(sqlite_store: Store) -> None:
-    app = console(sqlite_store)
+    app = console(sqlite_store, watch_problems=True)
     async with app.run_test(size=(120, 24)) as pilot:
         await settled(pilot)
         line = shown(app.screen.query_one(StatusLine)).plain
@@ -238,7 +237,14 @@ async def _problems(pilot: Any) -> None:
 class TestProblemsSnapshots:
     @pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
     def test_problems(self, snap_compare: Any, sqlite_store: Store, size: tuple[int, int]) -> None:
-        assert snap_compare(console(sqlite_store), terminal_size=size, run_before=_problems)
+        app = console(sqlite_store, watch_problems=True)
+        assert snap_compare(app, terminal_size=size, run_before=_problems)
+
+    def test_the_requests_count_the_open_problems(
+        self, snap_compare: Any, sqlite_store: Store
+    ) -> None:
+        app = console(sqlite_store, watch_problems=True)
+        assert snap_compare(app, terminal_size=(80, 24), run_before=settled)
 
     def test_a_groups_orders(self, snap_compare: Any, sqlite_store: Store) -> None:
         async def orders(pilot: Any) -> None:
@@ -247,3 +253,11 @@ class TestProblemsSnapshots:
             await settled(pilot)
 
         assert snap_compare(console(sqlite_store), terminal_size=(80, 24), run_before=orders)
+
+    @pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
+    def test_problems_in_french(
+        self, snap_compare: Any, sqlite_store: Store, size: tuple[int, int]
+    ) -> None:
+        with speaking("fr"):
+            app = console(sqlite_store, watch_problems=True)
+            assert snap_compare(app, terminal_size=size, run_before=_problems)
