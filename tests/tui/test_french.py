@@ -157,9 +157,9 @@ async def test_the_time_range_dialog_in_french(sqlite_store: Store, french: None
 async def test_the_problems_in_french_keep_what_english_shows(
     sqlite_store: Store, keys: tuple[str, ...]
 ) -> None:
-    english_text, english_keys = await _shown(console(sqlite_store), keys)
+    english_text, english_keys = await _shown(console(sqlite_store, watch_problems=True), keys)
     with speaking("fr"):
-        french_text, french_keys = await _shown(console(sqlite_store), keys)
+        french_text, french_keys = await _shown(console(sqlite_store, watch_problems=True), keys)
         heads = [strings.PROBLEM_HEADS[h] for h in ("state", "trend", "orders", "problem")]
         said = [strings.PROBLEM_RULES["request_failed"], strings.PROBLEM_STATES["new"]]
     footer = french_text.splitlines()[-1] + " "
