@@ -11,6 +11,7 @@ import pytest
 from textual.widgets import DataTable
 
 from orderdesk.core.problems import problem_groups
+from orderdesk.core.records import RecordError
 from orderdesk.core.store import Store
 from orderdesk.core.stored_findings import adopt_rules
 from orderdesk.core.timeline_rules import TimelineRules
@@ -20,7 +21,7 @@ from orderdesk.tui.screens.order import OrderScreen
 from orderdesk.tui.screens.problem_orders import ProblemOrdersScreen
 from orderdesk.tui.screens.problems import ProblemsScreen
 from orderdesk.tui.widgets.status_line import StatusLine
-from tests.record_factory import GLOBEX, T0, failed_request
+from tests.record_factory import GLOBEX, T0, failed_request, request
 from tests.tui.simulated_day import ANCHOR
 from tests.tui.tui_console import console, screen_text, settled, shown
 
@@ -261,3 +262,19 @@ class TestProblemsSnapshots:
         with speaking("fr"):
             app = console(sqlite_store, watch_problems=True)
             assert snap_compare(app, terminal_size=size, run_before=_problems)
+
+
+async def test_a_cause_is_shown_as_text_never_as_markup_or_escapes(small_store: Store) -> None:
+    error = RecordError(stage="printer", code="x", message="[red]boom[/red] \x1b]52;c;aGk=\x07")
+    small_store.save_page("requests", [request(1, at=T0, status="failed", error=error)], None)
+    app = console(small_store, now=lambda: T0 + timedelta(minutes=5), watch_problems=True)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settled(pilot)
+        await pilot.press("4")
+        await settled(pilot)
+        cause = problems_screen(app).groups[0].cause
+        text = screen_text(app)
+        alerts_before = _alerts(app)
+    assert cause is not None and "[red]boom[/red]" in cause
+    assert "[red]boom[/red]" in text and "\x1b" not in text and "\\x1b" in text
+    assert alerts_before == []
