@@ -107,7 +107,11 @@ class ProblemWatch:
         self._freshness.open_problems = len(look.groups)
         self._freshness.problems_pending = look.pending
         self._redraw()
-        for alert in self._memory.alerts(look.groups, look.hourly, now=look.at):
+        due = self._memory.alerts(look.groups, look.hourly, now=look.at)
+        if look.pending:
+            # Groups a backfill finds in older records are not news: learnt, not told.
+            return
+        for alert in due:
             sentence = alert_sentence(alert, look.hourly.get(group_key(alert.group), (0, 0)))
             self._app.notify(
                 sentence, title=strings.ALERT_TITLE, severity="warning", timeout=10, markup=False

@@ -278,3 +278,37 @@ async def test_a_cause_is_shown_as_text_never_as_markup_or_escapes(small_store: 
     assert cause is not None and "[red]boom[/red]" in cause
     assert "[red]boom[/red]" in text and "\x1b" not in text and "\\x1b" in text
     assert alerts_before == []
+
+
+async def test_a_time_range_from_the_palette_applies_to_the_problems(sqlite_store: Store) -> None:
+    app = console(sqlite_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("4")
+        await settled(pilot)
+        day = len(problems_screen(app).groups)
+        await pilot.press("ctrl+p", *"Last hour", "enter")
+        await settled(pilot)
+        screen = problems_screen(app)
+        text = screen_text(app)
+    assert screen.window.preset == "1h"
+    assert len(screen.groups) < day and "last 1h" in text
+
+
+async def test_groups_a_backfill_finds_are_learnt_not_alerted(small_store: Store) -> None:
+    small_store.save_page("requests", [failed_request(1, at=T0)], None)
+    clock = Clock(T0 + timedelta(minutes=1))
+    app = console(small_store, now=clock, watch_problems=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        with small_store.engine.begin() as connection:
+            adopt_rules(connection, TimelineRules(receipt_within=timedelta(minutes=45)))
+        globex = failed_request(2, at=T0 + timedelta(minutes=2), customer=GLOBEX)
+        small_store.save_page("requests", [globex], None)
+        clock.at = T0 + timedelta(minutes=3)
+        app.problem_watch.check()
+        await settled(pilot)
+        line = shown(app.screen.query_one(StatusLine)).plain
+        alerts = _alerts(app)
+    assert alerts == []
+    assert "2+ open problems (still computing)" in line

@@ -113,6 +113,8 @@ class ProblemsScreen(TranslatedKeys, Screen[None]):
         #: The last look before this visit: what is new is new since then.
         self._since_look: datetime | None = looked.at
         self._width = 0
+        #: Not read since the screen was last left (Textual may resume a screen twice).
+        self._stale = True
 
     def compose(self) -> ComposeResult:
         """The window on top, the groups, the highlighted one whole, freshness, keys."""
@@ -124,10 +126,9 @@ class ProblemsScreen(TranslatedKeys, Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        """Read the groups for the terminal's width."""
+        """Size the columns for the terminal; the groups are read as the screen comes in front."""
         self.sub_title = strings.TITLE_PROBLEMS
         self._width = self.app.size.width
-        self.reload()
 
     def on_resize(self, event: events.Resize) -> None:
         """Columns share another width."""
@@ -316,14 +317,17 @@ class ProblemsScreen(TranslatedKeys, Screen[None]):
 
     def on_screen_resume(self) -> None:
         """Back in front: read again, new meaning new since the last look."""
-        self._since_look = self._looked.at
         for line in self.query(StatusLine):
             if line.is_mounted:
                 line.resume()
-        self.reload()
+        if self._stale:
+            self._stale = False
+            self._since_look = self._looked.at
+            self.reload()
 
     def on_screen_suspend(self) -> None:
         """Left: the user has seen what was here."""
         self._looked.at = self._now()
+        self._stale = True
         for line in self.query(StatusLine):
             line.pause()
