@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable
 
+from orderdesk.config import Settings
 from orderdesk.core.problems import problem_groups
 from orderdesk.core.records import RecordError
 from orderdesk.core.store import Store
@@ -312,3 +313,9 @@ async def test_groups_a_backfill_finds_are_learnt_not_alerted(small_store: Store
         alerts = _alerts(app)
     assert alerts == []
     assert "2+ open problems (still computing)" in line
+
+
+def test_the_bell_rings_only_when_the_settings_ask(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings.load().bell is False
+    monkeypatch.setenv("ORDERDESK_BELL", "1")
+    assert Settings.load().bell is True
