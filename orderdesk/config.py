@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     tz: str | None = None
     """The time zone times are shown and entered in: local when unset, or UTC, or an IANA name."""
 
+    bell: bool = False
+    """Ring the terminal's bell when the console alerts about a new or growing problem (1 or 0)."""
+
     receipt_within: timedelta = DEFAULT_RULES.receipt_within
     """Order timeline: a printer must say order_received this soon after accepting (30m)."""
 

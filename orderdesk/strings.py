@@ -545,6 +545,8 @@ HELP_KEYS = {
     "template_changes": N_("What the template changed, field by field"),
     "compare": N_("Keep this record to compare, or compare it with the one kept"),
     "narrow": N_("Narrow the time range to the picked slice"),
+    "open_group": N_("The orders of the highlighted problem"),
+    "open_finding_order": N_("Open the highlighted order: its requests and postbacks"),
     "search": N_('Filter by words, "a phrase", terms such as status:failed, OR and (groups)'),
     "complete": N_("Take the completion; pressed again, the next one"),
     "submit": N_("Apply the typed query"),
@@ -566,11 +568,13 @@ HELP_KEYS = {
     "copy_curl": N_("Copy a curl command that sends this request again"),
     "back": N_("Back one step"),
     "leave": N_("Back to the list"),
+    "app.leave_problems": N_("Back to the list"),
     "cancel": N_("Close without changing anything"),
     "screen.close_prompt": N_("Close the query box without applying it"),
     "app.show('requests')": N_("The Requests list"),
     "app.show('postbacks')": N_("The Postbacks list"),
     "app.order": N_("Find an order by its reference"),
+    "app.problems": N_("The open problems, one group per rule, customer, printer and cause"),
     "app.toggle_utc": N_("Times in UTC, or in the chosen zone again"),
     "app.help": N_("These keys"),
     "app.command_palette": N_("Every command by name: screens, time ranges, themes"),
@@ -1164,6 +1168,68 @@ PROBLEMS_COLUMNS = {
     "printer": N_("PRINTER"),
     "cause": N_("CAUSE"),
 }
+
+
+# -- the console's Problems screen and its alerts (issue 14) ----------------------------------
+
+TITLE_PROBLEMS = N_("Problems")
+TITLE_PROBLEM_ORDERS = N_("Orders of a problem")
+KEY_PROBLEMS = P_("key", "Problems")
+KEY_ORDERS = P_("key", "Orders")
+#: What the groups of a rule are called on the Problems screen, short enough for a column.
+PROBLEM_RULES = {
+    "request_failed": N_("request failed"),
+    "not_received": N_("not received"),
+    "awaiting_receipt": N_("awaiting receipt"),
+    "shipped_undelivered": N_("shipping not told"),
+    "undelivered": N_("undelivered"),
+    "delivery_retrying": N_("delivery retrying"),
+    "error_postback": N_("printer error"),
+    "cancel_after_printed": N_("late cancel"),
+    "duplicate_reference": N_("duplicate order"),
+    "no_request": N_("no request"),
+}
+#: The column heads: each column holds two lines, named by two heads.
+PROBLEM_HEADS = {
+    "state": N_("STATE"),
+    "trend": N_("TREND"),
+    "orders": N_("ORDERS"),
+    "problem": N_("PROBLEM"),
+    "cause": N_("CAUSE"),
+    "customer": N_("CUSTOMER"),
+    "printer": N_("PRINTER"),
+    "last seen": N_("LAST SEEN"),
+    "first seen": N_("FIRST SEEN"),
+}
+PROBLEM_ORDER_HEADS = {
+    "time": N_("TIME"),
+    "reference": N_("ORDER REFERENCE"),
+    "finding": N_("FINDING"),
+}
+PROBLEM_GROUPS_COUNT = N_("{count:,} groups")
+PROBLEM_ORDERS_COUNT = N_("{count:,} orders")
+PROBLEM_ORDERS_MORE = N_("{count:,}+ orders")
+PROBLEM_NO_PRINTER = N_("no printer")
+PROBLEM_NO_CAUSE = N_("no cause told")
+PROBLEM_DETAIL = N_(
+    "{customer} · {printer} · {orders:,} orders, {findings:,} findings · "
+    "first seen {first} · last seen {last}"
+)
+PROBLEMS_NONE_IN_RANGE = N_("No open problems in this time range ({window}).")
+PROBLEMS_PENDING = N_(
+    "The sync is still computing the findings of older records: problems may be missing "
+    "from this list until it is done."
+)
+PROBLEM_ORDERS_NONE = N_("None of this problem's orders is open any more.")
+ALERT_NEW = N_("New problem: {rule} for {customer} ({printer}): {cause}")
+ALERT_JUMPED = N_(
+    "Problem growing: {rule} for {customer} ({printer}): {last:,} in the last hour, "
+    "{before:,} the hour before"
+)
+ALERT_TITLE = N_("Problems")
+FRESH_PROBLEMS = N_("{count:,} open problems")
+FRESH_ONE_PROBLEM = N_("1 open problem")
+FRESH_PROBLEMS_PENDING = N_("{count:,}+ open problems (still computing)")
 
 
 # -- serving the sentences in the language in use ------------------------------------------

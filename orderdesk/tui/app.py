@@ -31,6 +31,7 @@ from orderdesk.tui.messages import (
     ExportWanted,
     FiltersWanted,
     OrderWanted,
+    ProblemOrdersWanted,
     RecordWanted,
     SyncProgressed,
     TemplateChangesWanted,
@@ -38,12 +39,15 @@ from orderdesk.tui.messages import (
     WorkerFailed,
 )
 from orderdesk.tui.palette import OrderedCommands, console_commands, in_our_words
+from orderdesk.tui.problem_watch import ProblemWatch
 from orderdesk.tui.safe_text import safe
 from orderdesk.tui.screens.compare import CompareScreen
 from orderdesk.tui.screens.filters import FiltersDialog
 from orderdesk.tui.screens.first_run import FirstRunScreen
 from orderdesk.tui.screens.help import HelpScreen
 from orderdesk.tui.screens.order import OrderScreen
+from orderdesk.tui.screens.problem_orders import ProblemOrdersScreen
+from orderdesk.tui.screens.problems import LastLooked, ProblemsScreen
 from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.screens.records import RecordsScreen
 from orderdesk.tui.screens.template_changes import TemplateChangesScreen
@@ -79,6 +83,7 @@ class OrderdeskApp(App[None]):
         Binding("1", "show('requests')", strings.KEY_REQUESTS, show=False),
         Binding("2", "show('postbacks')", strings.KEY_POSTBACKS, show=False),
         Binding("3", "order", strings.KEY_ORDER, show=False),
+        Binding("4", "problems", strings.KEY_PROBLEMS, show=False),
         Binding("u", "toggle_utc", strings.KEY_UTC, show=False),
         Binding("question_mark", "help", strings.KEY_HELP),
         Binding("q", "quit", strings.KEY_QUIT),
@@ -103,6 +108,9 @@ class OrderdeskApp(App[None]):
         service_poll: float = 2.0,
         freeze_startup: bool = False,
         views_path: Path | None = None,
+        bell: bool = False,
+        watch_problems: bool = True,
+        problem_poll: float = 15.0,
     ) -> None:
         super().__init__()
         # Only for an app that is the whole process: frozen objects are never
@@ -130,6 +138,16 @@ class OrderdeskApp(App[None]):
         )
         self.freshness = self.syncing.freshness
         self._lists: dict[Kind, RecordsScreen] = {}
+        #: When the user last had the Problems screen open; what is new is new since.
+        self.problems_looked = LastLooked()
+        self._watch_problems = watch_problems
+        self._problem_poll = problem_poll
+        #: Counts the open problems for the status line, and alerts on new ones (if watching).
+        self.problem_watch = ProblemWatch(
+            self, store, self.freshness, now=now, bell=bell, redraw=self._problems_counted
+        )
+        self._last_list: Kind = screen
+        self._problems: ProblemsScreen | None = None
         #: Where saved views are read and written (the user's config folder by default).
         self.views_path = views_path if views_path is not None else default_views_path()
 
@@ -139,12 +157,16 @@ class OrderdeskApp(App[None]):
         """Install both list screens, open the asked-for one, and start the sync."""
         for kind in KINDS:
             self.add_mode(kind, self._list_screen_maker(kind))
+        self.add_mode("problems", self._problems_screen)
         self.switch_mode(self._start)
         if not self.syncing.start() and store_is_empty(self.store):
             self.push_screen(FirstRunScreen(self.store.url))
         if self._start_order is not None:
             self.open_order(self._start_order)
         self._fit_terminal()
+        if self._watch_problems:
+            self.problem_watch.check()
+            self.set_interval(self._problem_poll, self.problem_watch.check)
         if self._freeze_startup:
             # Everything made so far (modules, styles, screens) lives as long as
             # the app. Without this, each full collection walks all of it again:
@@ -180,11 +202,39 @@ class OrderdeskApp(App[None]):
         Each list is a mode; orders and records opened from it are pushed on
         its stack. ``1`` and ``2`` mean the list, so what lies over it goes.
         """
-        if self.current_mode != kind:
-            self.switch_mode(kind)
+        self._last_list = kind
+        self._to_mode(kind)
+
+    def _to_mode(self, mode: str) -> None:
+        if self.current_mode != mode:
+            self.switch_mode(mode)
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self._fit_terminal()
+
+    def _problems_screen(self) -> ProblemsScreen:
+        self._problems = ProblemsScreen(
+            self.store,
+            zone=self.zone,
+            now=self.now,
+            freshness=self.freshness,
+            looked=self.problems_looked,
+        )
+        return self._problems
+
+    def action_problems(self) -> None:
+        """Show the open problems, whatever lies over them."""
+        self._to_mode("problems")
+
+    def action_leave_problems(self) -> None:
+        """From the problems back to the list the user came from."""
+        self.action_show(self._last_list)
+
+    def _problems_counted(self) -> None:
+        """The watch counted again: the status line says so, the Problems screen reads again."""
+        self.syncing.redraw()
+        if isinstance(self.screen, ProblemsScreen):
+            self.screen.reload()
 
     def on_resize(self, event: events.Resize) -> None:
         """Below the smallest size, say so instead of drawing a broken layout."""
@@ -201,7 +251,8 @@ class OrderdeskApp(App[None]):
             return action == "quit"
         if action == "source_error":
             return self.freshness.failure is not None
-        return not (action in ("show", "order") and isinstance(self.screen, ModalScreen))
+        modal = isinstance(self.screen, ModalScreen)
+        return not (action in ("show", "order", "problems") and modal)
 
     def _fit_terminal(self, size: Size | None = None) -> None:
         # A resize reaches self.size a moment after its event: the event's size is the new one.
@@ -256,6 +307,19 @@ class OrderdeskApp(App[None]):
     def _record_wanted(self, message: RecordWanted) -> None:
         self.push_screen(RecordScreen(self.store, message.kind, message.record_id, self.zone))
 
+    @on(ProblemOrdersWanted)
+    def _problem_orders_wanted(self, message: ProblemOrdersWanted) -> None:
+        self.push_screen(
+            ProblemOrdersScreen(
+                self.store,
+                message.group,
+                since=message.since,
+                until=message.until,
+                zone=self.zone,
+                now=self.now,
+            )
+        )
+
     @on(TemplateChangesWanted)
     def _template_changes_wanted(self, message: TemplateChangesWanted) -> None:
         self.push_screen(TemplateChangesScreen(message.record))
@@ -292,6 +356,8 @@ class OrderdeskApp(App[None]):
         self.zone = zone
         for screen in self._lists.values():
             screen.set_zone(zone)
+        if self._problems is not None:
+            self._problems.set_zone(zone)
         self.notify(strings.ZONE_NOW.format(zone=zone_label(zone, self.now())), timeout=2)
 
     def action_help(self) -> None:

@@ -34,7 +34,7 @@ PURPOSES: dict[str, tuple[str, ...]] = {
     ),
     "open": (
         "open", "order", "open_order", "open_record", "select", "template_changes",
-        "compare", "narrow",
+        "compare", "narrow", "open_group", "open_finding_order",
     ),
     "filter": (
         "search", "complete", "submit", "filters", "time_range", "errors_only", "clear_filters",
@@ -42,13 +42,13 @@ PURPOSES: dict[str, tuple[str, ...]] = {
     ),
     "act": (
         "mark", "follow", "export", "maximize_stage", "toggle_wrap", "copy_stage", "copy_summary",
-        "save_stage", "search_stage", "copy_curl", "back", "leave", "cancel",
+        "save_stage", "search_stage", "copy_curl", "back", "leave", "app.leave_problems", "cancel",
         "screen.close_prompt",
     ),
 }  # fmt: skip
 #: The App's own keys, the same on every screen, shown last.
 EVERYWHERE = (
-    "show('requests')", "show('postbacks')", "order", "toggle_utc", "help",
+    "show('requests')", "show('postbacks')", "order", "problems", "toggle_utc", "help",
     "command_palette", "quit",
 )  # fmt: skip
 

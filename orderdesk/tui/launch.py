@@ -79,6 +79,7 @@ def open_console(
             take_over=take_over,
             freeze_startup=True,
             views_path=views_path,
+            bell=settings.bell,
         )
         with drawing_on_terminal():
             app.run()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from textual.message import Message
 from textual.worker import Worker
 
+from orderdesk.core.problems import ProblemGroup
 from orderdesk.core.progress import SyncProgress
 from orderdesk.core.queries import RecordQuery, RecordSummary
 from orderdesk.core.records import Kind, LogRecord
@@ -20,6 +22,7 @@ __all__ = [
     "ExportWanted",
     "FiltersWanted",
     "OrderWanted",
+    "ProblemOrdersWanted",
     "RecordHighlighted",
     "RecordWanted",
     "SyncProgressed",
@@ -62,6 +65,15 @@ class OrderWanted(Message):
     """The user asked for the order of a record; with no reference, for the order finder."""
 
     order_reference: str | None
+
+
+@dataclass
+class ProblemOrdersWanted(Message):
+    """The user asked for the orders of a problem group, over the screen's time range."""
+
+    group: ProblemGroup
+    since: datetime | None
+    until: datetime | None
 
 
 @dataclass

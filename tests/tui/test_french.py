@@ -151,3 +151,22 @@ async def test_the_time_range_dialog_in_french(sqlite_store: Store, french: None
         text = screen_text(app)
         assert "Période (heures en UTC)" in text and "24 dernières heures" in text
         assert "Last" not in text
+
+
+@pytest.mark.parametrize("keys", [("4",), ("4", "enter")], ids=["problems", "problem-orders"])
+async def test_the_problems_in_french_keep_what_english_shows(
+    sqlite_store: Store, keys: tuple[str, ...]
+) -> None:
+    english_text, english_keys = await _shown(console(sqlite_store, watch_problems=True), keys)
+    with speaking("fr"):
+        french_text, french_keys = await _shown(console(sqlite_store, watch_problems=True), keys)
+        heads = [strings.PROBLEM_HEADS[h] for h in ("state", "trend", "orders", "problem")]
+        said = [strings.PROBLEM_RULES["request_failed"], strings.PROBLEM_STATES["new"]]
+    footer = french_text.splitlines()[-1] + " "
+    assert len(english_keys) == len(french_keys)
+    assert all(f" {key} " in footer for key in french_keys), footer
+    if keys == ("4",):
+        assert all(text in french_text for text in [*heads, *said, "problèmes ouverts"])
+        assert "request failed" in english_text and "request failed" not in french_text
+    else:
+        assert "Commandes d'un problème" in french_text and "RÉFÉRENCE COMMANDE" in french_text

@@ -88,6 +88,9 @@ CASES: dict[str, Case] = {
     "filter prompt": Case(keys=("slash",)),
     "filters": Case(keys=("f",)),
     "export": Case(keys=("X",)),
+    "problems": Case(keys=("4",), front="ProblemsScreen"),
+    "time range over problems": Case(keys=("4", "t"), front="TimeRangeDialog"),
+    "problem orders": Case(keys=("4", "enter"), front="ProblemOrdersScreen"),
 }
 
 
@@ -169,8 +172,11 @@ def _cuts(app: App[Any]) -> tuple[dict[str, list[str]], int]:
         missing("column head", heads, lines[record_list.region.y])
     for table in screen.query(DataTable):
         if table.show_header and table.region.height:
-            labels = [column.label.plain for column in table.columns.values()]
-            missing("column head", labels, lines[table.content_region.y])
+            # A head may hold a line per line of its rows (the Problems screen's do).
+            stacked = [column.label.plain.split("\n") for column in table.columns.values()]
+            for line in range(max(map(len, stacked), default=0)):
+                labels = [head[line] for head in stacked if line < len(head) and head[line]]
+                missing("column head", labels, lines[table.content_region.y + line])
     for tabs in screen.query(Tabs):
         if tabs.region.height:
             missing("tab", [tab.label.plain for tab in tabs.query(Tab)], _within(lines, tabs))
@@ -181,7 +187,8 @@ def _cuts(app: App[Any]) -> tuple[dict[str, list[str]], int]:
     headers = screen.query(
         "#filter-bar, #volume, #status-line, #record-header, #changes-header, #order-header,"
         " .dialog .title, .dialog Label, .dialog ToggleButton, .dialog Button,"
-        " .help-title, .help-purpose, .help-keys, .help-text, .too-small"
+        " .help-title, .help-purpose, .help-keys, .help-text, .too-small,"
+        " #problem-detail, #problem-header, #problems-message"
     )
     for widget in headers:
         if _in_view(widget) and (text := _words(_whole_text(widget))):

@@ -30,8 +30,13 @@ from tests.tui.simulated_day import ANCHOR
 
 
 def console(store: Store, **options: Any) -> OrderdeskApp:
-    """An app over ``store`` whose clock stands at ANCHOR and whose times are in UTC."""
+    """An app over ``store`` whose clock stands at ANCHOR and whose times are in UTC.
+
+    It does not count problems nor alert unless asked (``watch_problems=True``): the
+    count is a worker's, on a timer, and the other screens' tests are not about it.
+    """
     options.setdefault("zone", UTC)
+    options.setdefault("watch_problems", False)
     options.setdefault("now", lambda: ANCHOR)
     app = OrderdeskApp(store, **options)
     app.animation_level = "none"

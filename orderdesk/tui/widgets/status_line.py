@@ -117,6 +117,10 @@ class Freshness:
     service_holder: str | None = None
     #: This console syncs because the service it watched stopped.
     took_over: bool = False
+    #: The problem groups open in the store when last counted; None until counted.
+    open_problems: int | None = None
+    #: The sync is still computing older records' findings: the count may grow.
+    problems_pending: bool = False
 
     @property
     def failure(self) -> SourceFailure | None:
@@ -143,6 +147,8 @@ class Freshness:
         failure = self.failure
         if failure is not None and (self.has_source or self.service is not None):
             self._describe_failure(line, failure, now, zone)
+        if self.open_problems is not None:
+            line.add(self._problems(), _COUNTS)
         if self.following:
             line.add(Content.styled(strings.FRESH_FOLLOWING, "$success"), _NEWS)
         elif self.unseen:
@@ -152,6 +158,17 @@ class Freshness:
         while width and shown.cell_length > width and line.leave_out_one():
             shown = line.assemble()
         return shown
+
+    def _problems(self) -> Content:
+        """How many problems are open, as last counted."""
+        count = self.open_problems or 0
+        if self.problems_pending:
+            said = strings.FRESH_PROBLEMS_PENDING.format(count=count)
+        elif count == 1:
+            said = strings.FRESH_ONE_PROBLEM
+        else:
+            said = strings.FRESH_PROBLEMS.format(count=count)
+        return Content.styled(said, "$text-warning" if count else "$text-muted")
 
     def _describe_own(self, line: _Line, now: datetime) -> None:
         """This console syncs: when the store last caught up, and how far this pass is."""

@@ -1,0 +1,171 @@
+"""One problem group's orders: the group said whole on top, then each open finding of it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+from typing import ClassVar
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from orderdesk import i18n, strings
+from orderdesk.core.problem_alerts import group_key
+from orderdesk.core.problems import FindingCursor, FindingQuery, ProblemGroup, open_findings
+from orderdesk.core.store import Store
+from orderdesk.core.stored_findings import FindingSpan
+from orderdesk.findings import finding_sentence
+from orderdesk.tui.keys import TranslatedKeys
+from orderdesk.tui.messages import OrderWanted
+from orderdesk.tui.safe_text import safe, safe_plain
+from orderdesk.tui.screens.problems import moment, rule_label, shortened
+from orderdesk.tui.widgets.key_footer import KeyFooter
+
+__all__ = ["ProblemOrdersScreen"]
+
+#: The most findings listed: a group this big is a fault to fix, not orders to read one by one.
+_MOST = 1000
+_PAGE = 200
+
+
+def group_spans(
+    store: Store,
+    group: ProblemGroup,
+    *,
+    now: datetime,
+    since: datetime | None,
+    until: datetime | None,
+) -> tuple[list[FindingSpan], bool]:
+    """The open findings of ``group``, newest first, and whether there were more than listed."""
+    query = FindingQuery(
+        rules=(group.rule,),
+        since=since,
+        until=until or now,
+        customers=(group.customer.id,),
+        printers=(group.printer.id,) if group.printer is not None else (),
+        severities=(group.severity,),
+    )
+    wanted = group_key(group)
+    found: list[FindingSpan] = []
+    after: FindingCursor | None = None
+    while len(found) <= _MOST:
+        page = open_findings(store, query, now=now, after=after, limit=_PAGE)
+        for span in page:
+            printer = span.printer.id if span.printer is not None else None
+            # The query narrows by ids; the group is also its cause, and "no printer".
+            if (span.cause, printer) == (wanted.cause, wanted.printer_id):
+                found.append(span)
+        if len(page) < _PAGE:
+            return found, False
+        after = FindingCursor.after(page[-1])
+    return found[:_MOST], True
+
+
+class ProblemOrdersScreen(TranslatedKeys, Screen[None]):
+    """The findings of one problem group, newest first; enter opens an order's timeline."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", strings.KEY_BACK),
+        Binding("enter", "open_finding_order", strings.KEY_ORDER, priority=True),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        group: ProblemGroup,
+        *,
+        since: datetime | None,
+        until: datetime | None,
+        zone: tzinfo,
+        now: Callable[[], datetime],
+    ) -> None:
+        super().__init__()
+        self.group = group
+        self.zone = zone
+        self._now = now
+        self.spans, self.more = group_spans(store, group, now=now(), since=since, until=until)
+        self._width = 0
+
+    def compose(self) -> ComposeResult:
+        """The group whole, then its orders."""
+        group = self.group
+        printer = group.printer
+        names = " · ".join(
+            [
+                safe_plain(group.customer.name or group.customer.id),
+                safe_plain(printer.name or printer.id) if printer else strings.PROBLEM_NO_PRINTER,
+            ]
+        )
+        cause = safe_plain(group.cause) if group.cause else strings.PROBLEM_NO_CAUSE
+        count = strings.PROBLEM_ORDERS_MORE if self.more else strings.PROBLEM_ORDERS_COUNT
+        yield Static(
+            Content.assemble(
+                (strings.TITLE_PROBLEM_ORDERS, "bold"),
+                ": ",
+                Content.styled(rule_label(group.rule), "bold $text-error"),
+                " · ",
+                names,
+                " · ",
+                (count.format(count=len({s.reference for s in self.spans})), "$text-muted"),
+                "\n",
+                cause,
+            ),
+            id="problem-header",
+        )
+        if self.spans:
+            yield DataTable(id="problem-orders", cursor_type="row")
+        else:
+            yield Static(strings.PROBLEM_ORDERS_NONE, id="problems-message")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        """Fill the table for the terminal's width."""
+        self.sub_title = strings.TITLE_PROBLEM_ORDERS
+        self._fill(self.app.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Sentences are cut again for the new width."""
+        self._fill(event.size.width)
+
+    def _fill(self, width: int) -> None:
+        if not self.spans or width == self._width:
+            return
+        self._width = width
+        table = self.query_one("#problem-orders", DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        heads = strings.PROBLEM_ORDER_HEADS
+        now = self._now()
+        times = [moment(span.finding.at, self.zone, now) for span in self.spans]
+        references = [safe_plain(span.reference) for span in self.spans]
+        time_width = max([len(heads["time"]), *map(len, times)])
+        reference_width = max([len(heads["reference"]), *map(len, references)])
+        finding_width = max(len(heads["finding"]), width - time_width - reference_width - 7)
+        table.add_column(heads["time"], width=time_width)
+        table.add_column(heads["reference"], width=reference_width)
+        table.add_column(heads["finding"], width=finding_width)
+
+        def when(at: datetime) -> str:
+            return i18n.format_moment(at.astimezone(self.zone), "day_minutes")
+
+        for span, at, reference in zip(self.spans, times, references, strict=True):
+            sentence = safe_plain(finding_sentence(span.at(now), when))
+            table.add_row(Content(at), safe(reference), Content(shortened(sentence, finding_width)))
+        table.move_cursor(row=min(max(row, 0), len(self.spans) - 1))
+        table.focus()
+
+    def action_open_finding_order(self) -> None:
+        """Open the highlighted order's timeline."""
+        if not self.spans:
+            return
+        row = self.query_one("#problem-orders", DataTable).cursor_row
+        if 0 <= row < len(self.spans):
+            self.post_message(OrderWanted(self.spans[row].reference))
+
+    def action_back(self) -> None:
+        """Back to the problems."""
+        self.dismiss()
