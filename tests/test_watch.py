@@ -1,0 +1,329 @@
+"""`orderdesk watch`: one alert per problem group, to a real script and a real HTTP receiver.
+
+Most scenarios run the watch's pass in-process on a test clock; one runs the
+command as its own process against the simulator, and stops it with SIGTERM.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orderdesk.cli.alert_delivery import CommandSink, WebhookSink, shown_webhook
+from orderdesk.cli.watch import Sink, Watch
+from orderdesk.core.backoff import Backoff
+from orderdesk.core.records import Party
+from orderdesk.core.store import Store
+from orderdesk.core.watch_state import WatchState, rate_jumped
+from orderdesk.sim.server import SimulatorServer
+from orderdesk.sim.traffic import Simulation
+from tests.record_factory import T0, failed_request
+
+SECRET = "T000/B000/s3cr3t-webhook-token"
+OTHER = Party(id="cus_other", name="Other <!channel> Ltd")
+
+
+class Receiver:
+    """A webhook on 127.0.0.1 that answers each post with the next status given."""
+
+    def __init__(self, statuses: list[int]) -> None:
+        self.statuses = statuses
+        self.bodies: list[dict[str, Any]] = []
+        self.paths: list[str] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                receiver.bodies.append(json.loads(self.rfile.read(length)))
+                receiver.paths.append(self.path)
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/services/{SECRET}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Receiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with Receiver([]) as running:
+        yield running
+
+
+@pytest.fixture
+def script(tmp_path: Path) -> tuple[str, Path]:
+    """A real command that appends its standard input to a file."""
+    log = tmp_path / "alerts.jsonl"
+    path = tmp_path / "alert.sh"
+    path.write_text(f'#!/bin/sh\ncat >> "{log}"\n')
+    path.chmod(0o755)
+    return str(path), log
+
+
+def _no_wait(seconds: float) -> bool:
+    return False
+
+
+def _hook(url: str, lines: list[str]) -> WebhookSink:
+    return WebhookSink(
+        url, backoff=Backoff(uniform=lambda low, high: 0.0), wait=_no_wait, say=lines.append
+    )
+
+
+def _failures(store: Store, start: datetime, count: int, first: int = 1, **fields: Any) -> None:
+    records = [
+        failed_request(first + n, at=start + timedelta(minutes=n), **fields) for n in range(count)
+    ]
+    store.save_page("requests", records, None)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _watch(store: Store, sinks: list[Sink], clock: Clock, lines: list[str]) -> Watch:
+    state = WatchState.open(store, now=clock())
+    return Watch(store, state, sinks, say=lines.append, out=lines.append, clock=clock)
+
+
+def test_one_alert_per_group_to_the_webhook_and_the_script(
+    tmp_path: Path, receiver: Receiver, script: tuple[str, Path]
+) -> None:
+    command, log = script
+    lines: list[str] = []
+    clock = Clock(T0 + timedelta(minutes=10))
+    with Store.open(tmp_path / "orderdesk.db") as store:
+        _failures(store, T0, 3)
+        _failures(store, T0, 2, first=100, customer=OTHER)
+        hook = _hook(receiver.url, lines)
+        watch = _watch(store, [CommandSink(command, timeout=10), hook], clock, lines)
+        assert len(watch.check()) == 2
+        clock.now += timedelta(minutes=5)
+        assert watch.check() == []
+        hook.close()
+    alerts = [json.loads(line) for line in log.read_text().splitlines()]
+    assert len(alerts) == 2 and len(receiver.bodies) == 2
+    by_customer = {alert["customer"]["id"]: alert for alert in alerts}
+    acme = by_customer["cus_acme"]
+    assert acme == {
+        "rule": "request_failed",
+        "severity": "problem",
+        "customer": {"id": "cus_acme", "name": "Acme Prints"},
+        "printer": {"id": "prn_berlin", "name": "Berlin Print Works"},
+        "cause": "printer: unknown productUid",
+        "orders": 3,
+        "findings": 3,
+        "first_seen": "2026-11-23T10:15:04.123456Z",
+        "last_seen": "2026-11-23T10:17:04.123456Z",
+        "state": "new",
+        "why": ["appeared"],
+        "last_hour": 3,
+        "hour_before": 0,
+        "sentence": acme["sentence"],
+    }
+    assert "request_failed for Acme Prints" in acme["sentence"]
+    texts = sorted(body["text"] for body in receiver.bodies)
+    assert list(receiver.bodies[0]) == ["text"]
+    # Slack would read <!channel> in a customer's name as a mention of everyone.
+    assert any("Other &lt;!channel&gt; Ltd" in text for text in texts)
+    assert not any("<!channel>" in text for text in texts)
+
+
+def test_no_alert_again_after_a_restart(tmp_path: Path, script: tuple[str, Path]) -> None:
+    command, log = script
+    lines: list[str] = []
+    clock = Clock(T0 + timedelta(minutes=10))
+    with Store.open(tmp_path / "orderdesk.db") as store:
+        _failures(store, T0, 3)
+        assert len(_watch(store, [CommandSink(command, timeout=10)], clock, lines).check()) == 1
+    clock.now += timedelta(minutes=1)
+    with Store.open(tmp_path / "orderdesk.db") as store:
+        again = _watch(store, [CommandSink(command, timeout=10)], clock, lines)
+        assert again.check() == []
+        assert again.open_episodes() == 1
+    assert len(log.read_text().splitlines()) == 1
+
+
+def test_a_quiet_group_alerts_again_when_it_comes_back(
+    tmp_path: Path, script: tuple[str, Path]
+) -> None:
+    command, log = script
+    lines: list[str] = []
+    clock = Clock(T0 + timedelta(minutes=10))
+    with Store.open(tmp_path / "orderdesk.db") as store:
+        _failures(store, T0, 3)
+        watch = _watch(store, [CommandSink(command, timeout=10)], clock, lines)
+        assert len(watch.check()) == 1
+        clock.now = T0 + timedelta(minutes=25)
+        _failures(store, T0 + timedelta(minutes=20), 1, first=10)
+        assert watch.check() == [], "still the same episode: no second alert"
+        clock.now = T0 + timedelta(minutes=55)
+        assert watch.check() == [], "quiet now: the episode ends, nothing to send"
+        assert watch.open_episodes() == 0
+        # Back an hour later, six in the last hour against one in the hour before.
+        _failures(store, T0 + timedelta(minutes=118), 6, first=20)
+        clock.now = T0 + timedelta(minutes=125)
+        [back] = watch.check()
+    assert back.why == ("returned", "rate_jump")
+    alerts = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [alert["why"] for alert in alerts] == [["appeared"], ["returned", "rate_jump"]]
+    assert alerts[1]["state"] == "ongoing" and alerts[1]["last_hour"] == 6
+    assert alerts[1]["hour_before"] == 1
+    assert "back after going quiet" in alerts[1]["sentence"]
+
+
+def test_a_rate_jump_needs_five_times_the_hour_before_and_a_minimum() -> None:
+    assert rate_jumped(5, 1)
+    assert rate_jumped(5, 0)
+    assert not rate_jumped(4, 0), "too few to be more than noise"
+    assert not rate_jumped(9, 2)
+    assert rate_jumped(10, 2)
+
+
+def test_a_failing_webhook_is_retried_and_its_secret_never_shown(tmp_path: Path) -> None:
+    lines: list[str] = []
+    clock = Clock(T0 + timedelta(minutes=10))
+    with Receiver([500, 200]) as flaky, Store.open(tmp_path / "orderdesk.db") as store:
+        _failures(store, T0, 2)
+        hook = _hook(flaky.url, lines)
+        assert len(_watch(store, [hook], clock, lines).check()) == 1
+        hook.close()
+        assert len(flaky.bodies) == 2 and flaky.paths == [f"/services/{SECRET}"] * 2
+    assert any("HTTP 500" in line for line in lines)
+    assert not any("s3cr3t" in line for line in lines)
+
+
+def test_a_webhook_that_keeps_failing_is_given_up_without_its_secret(tmp_path: Path) -> None:
+    lines: list[str] = []
+    with Receiver([503] * 10) as down:
+        hook = _hook(down.url, lines)
+        problem = hook.deliver({"sentence": "hello"})
+        hook.close()
+        assert len(down.bodies) == 4
+    # Nothing listens there any more: a network error, retried, and still no secret.
+    closed = _hook(down.url, lines)
+    network = closed.deliver({"sentence": "hello"})
+    closed.close()
+    assert problem is not None and "HTTP 503" in problem
+    assert network is not None and "ConnectError" in network
+    shown = shown_webhook(down.url)
+    assert shown in problem and shown in network and "[redacted len=" in shown
+    for line in [*lines, problem, network]:
+        assert "s3cr3t" not in line
+
+
+def test_a_hanging_command_is_timed_out_and_the_watch_goes_on(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    hang = tmp_path / "hang.sh"
+    hang.write_text("#!/bin/sh\nsleep 60\n")
+    hang.chmod(0o755)
+    lines: list[str] = []
+    clock = Clock(T0 + timedelta(minutes=10))
+    with Store.open(tmp_path / "orderdesk.db") as store:
+        _failures(store, T0, 2)
+        hook = _hook(receiver.url, lines)
+        watch = _watch(store, [CommandSink(str(hang), timeout=0.5), hook], clock, lines)
+        assert len(watch.check()) == 1, "the webhook took it, so it counts as sent"
+        hook.close()
+    assert any("was still running after 0.5 s and was killed" in line for line in lines)
+    assert len(receiver.bodies) == 1
+
+
+def test_an_alert_nothing_took_is_tried_again(tmp_path: Path) -> None:
+    failing = tmp_path / "fail.sh"
+    failing.write_text("#!/bin/sh\necho 'no route to pager' >&2\nexit 3\n")
+    failing.chmod(0o755)
+    lines: list[str] = []
+    clock = Clock(T0 + timedelta(minutes=10))
+    with Store.open(tmp_path / "orderdesk.db") as store:
+        _failures(store, T0, 2)
+        watch = _watch(store, [CommandSink(str(failing), timeout=10)], clock, lines)
+        assert watch.check() == []
+        assert watch.check() == []
+    assert sum("exit code 3: no route to pager" in line for line in lines) == 2
+
+
+def _wait_for_lines(path: Path, count: int, process: subprocess.Popen[str]) -> list[str]:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if path.exists() and len(lines := path.read_text().splitlines()) >= count:
+            return lines
+        if process.poll() is not None:
+            break
+        time.sleep(0.2)
+    process.kill()
+    _, err = process.communicate()
+    raise AssertionError(f"no alert came; stderr:\n{err}")
+
+
+def test_watch_syncs_from_the_simulator_and_alerts_until_sigterm(
+    tmp_path: Path, receiver: Receiver, script: tuple[str, Path]
+) -> None:
+    command, log = script
+    # Recent failures in every group: an hour of history, ending now.
+    sim = Simulation(seed=3, history=timedelta(hours=1), history_rate=20.0, rate=0.0)
+    sim.freeze()
+    store = tmp_path / "orderdesk.db"
+    started = datetime.now(UTC)
+    env = {**os.environ, "ORDERDESK_WEBHOOK": receiver.url}
+    with SimulatorServer(sim, api_key="watch-key", live=False) as server:
+        args = ["--api-url", server.url, "--api-key", "watch-key", "--db", str(store)]
+        watch = ["watch", "--exec", command, "--interval", "0.5", *args]
+        process = subprocess.Popen(
+            [sys.executable, "-m", "orderdesk", *watch],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        try:
+            first = _wait_for_lines(log, 1, process)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            out, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, err
+    alerts = [json.loads(line) for line in log.read_text().splitlines()]
+    assert alerts and json.loads(first[0])["why"][0] == "appeared"
+    assert all(alert["severity"] == "problem" for alert in alerts)
+    # Only groups active when the watch ran: something new in the half hour before.
+    assert all(
+        started - datetime.fromisoformat(alert["last_seen"]) < timedelta(minutes=30)
+        for alert in alerts
+    )
+    assert len(receiver.bodies) == len(alerts)
+    assert out.splitlines() == [alert["sentence"] for alert in alerts]
+    assert f"stopped: {len(alerts)} alerts sent in this run" in err
+    assert "s3cr3t" not in err and "s3cr3t" not in out
