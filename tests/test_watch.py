@@ -20,15 +20,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
-from orderdesk.cli.alert_delivery import CommandSink, WebhookSink, shown_webhook
+from orderdesk import i18n
+from orderdesk.cli.alert_delivery import CommandSink, WebhookSink, alert_sentence, shown_webhook
 from orderdesk.cli.watch import Sink, Watch
 from orderdesk.core.backoff import Backoff
+from orderdesk.core.errors import StoreError
 from orderdesk.core.records import Party
 from orderdesk.core.store import Store
-from orderdesk.core.watch_state import WatchState, rate_jumped
+from orderdesk.core.watch_state import WatchState, due_alerts, rate_jumped
 from orderdesk.sim.server import SimulatorServer
 from orderdesk.sim.traffic import Simulation
+from tests.engines import PostgresCluster
 from tests.record_factory import T0, failed_request
 
 SECRET = "T000/B000/s3cr3t-webhook-token"
@@ -327,3 +331,45 @@ def test_watch_syncs_from_the_simulator_and_alerts_until_sigterm(
     assert out.splitlines() == [alert["sentence"] for alert in alerts]
     assert f"stopped: {len(alerts)} alerts sent in this run" in err
     assert "s3cr3t" not in err and "s3cr3t" not in out
+
+
+def test_a_store_the_watch_may_only_read_is_refused_with_what_to_do(
+    postgres_cluster: PostgresCluster,
+) -> None:
+    postgres_cluster.execute(
+        "DO $$ BEGIN CREATE ROLE orderdesk_viewer LOGIN; "
+        "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+    )
+    with postgres_cluster.database() as writer_url:
+        database = writer_url.rsplit("/", 1)[1]
+        with Store.open(writer_url) as store, store.engine.begin() as connection:
+            _failures(store, T0, 2)
+            connection.execute(text(f"GRANT CONNECT ON DATABASE {database} TO orderdesk_viewer"))
+            connection.execute(text("GRANT USAGE ON SCHEMA public TO orderdesk_viewer"))
+            connection.execute(
+                text("GRANT SELECT ON ALL TABLES IN SCHEMA public TO orderdesk_viewer")
+            )
+        viewer_url = writer_url.replace("postgres@", "orderdesk_viewer@")
+        with Store.open(viewer_url) as viewer, pytest.raises(StoreError) as refused:
+            WatchState.open(viewer, now=T0)
+        result = subprocess.run(
+            [sys.executable, "-m", "orderdesk", "watch", "--no-sync", "--db", viewer_url],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert "give it a store it may write to" in str(refused.value)
+    assert result.returncode == 2
+    assert "cannot write to" in result.stderr and "permission denied" in result.stderr
+    assert result.stdout == ""
+
+
+def test_the_sentence_is_in_the_interface_language(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "orderdesk.db") as store:
+        _failures(store, T0, 2)
+        [alert], ended = due_alerts(store, {}, now=T0 + timedelta(minutes=10))
+    with i18n.speaking("fr"):
+        sentence = alert_sentence(alert)
+    assert ended == []
+    assert sentence.startswith("orderdesk problème : request_failed pour Acme Prints")
+    assert "commandes 2" in sentence

@@ -18,6 +18,10 @@ alert after the restart; the other order would lose it, and for an unattended
 alarm a duplicate is the cheaper mistake. Rows of episodes that ended more
 than ``KEEP_ENDED`` ago are dropped when a watch starts.
 
+An episode ends when a pass sees the group quiet: a quiet spell that began
+and ended while no watch ran goes unseen, and the group's return does not alert.
+The first pass over a store holds no episodes, so every active group alerts.
+
 A store the watcher may only read cannot hold this state: :meth:`WatchState.open`
 refuses it (:class:`StoreError`), rather than alert again on every pass.
 """
