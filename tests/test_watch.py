@@ -27,6 +27,7 @@ from orderdesk.cli.alert_delivery import CommandSink, WebhookSink, alert_sentenc
 from orderdesk.cli.watch import Sink, Watch
 from orderdesk.core.backoff import Backoff
 from orderdesk.core.errors import StoreError
+from orderdesk.core.lease import Lease
 from orderdesk.core.records import Party
 from orderdesk.core.store import Store
 from orderdesk.core.watch_state import WatchState, due_alerts, rate_jumped
@@ -373,3 +374,31 @@ def test_the_sentence_is_in_the_interface_language(tmp_path: Path) -> None:
     assert ended == []
     assert sentence.startswith("orderdesk problème : request_failed pour Acme Prints")
     assert "commandes 2" in sentence
+
+
+def test_while_another_process_syncs_the_watch_only_watches(
+    tmp_path: Path, script: tuple[str, Path]
+) -> None:
+    command, log = script
+    store_path = tmp_path / "orderdesk.db"
+    with Store.open(store_path) as store:
+        _failures(store, datetime.now(UTC) - timedelta(minutes=5), 2)
+        with Lease.acquire(store, holder="sync-host:7"):
+            # Nothing listens at the source: the watch must not need it while it only watches.
+            source = ["--api-url", "http://127.0.0.1:9", "--db", str(store_path)]
+            process = subprocess.Popen(
+                [sys.executable, "-m", "orderdesk", "watch", "--exec", command, *source],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            try:
+                [line] = _wait_for_lines(log, 1, process)
+            finally:
+                process.send_signal(signal.SIGINT)
+                out, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGINT, err
+    assert out.splitlines() == [json.loads(line)["sentence"]]
+    assert json.loads(line)["orders"] == 2
+    assert "sync-host:7 is syncing this store: watching what it stores" in err
+    assert "stopped: 1 alerts sent in this run; 1 groups have alerted" in err
