@@ -1087,6 +1087,11 @@ WATCH_WHY = {
 }
 WATCH_BAD_EXEC = N_("--exec cannot be read as a command: {error}")
 WATCH_EXEC_EMPTY = N_("it is empty")
+WATCH_EXEC_NOT_FOUND = N_("--exec: no program {command} found; give its path, or a program on PATH")
+WATCH_NO_SOURCE = N_(
+    "no log API to sync from: pass --api-url URL (and --api-key KEY) or set ORDERDESK_API_URL, "
+    "or pass --no-sync to watch a store another process syncs"
+)
 WATCH_EXEC_CANNOT_START = N_(
     "alert command {command} could not start: {error}; check --exec names a program that exists"
 )

@@ -402,3 +402,28 @@ def test_while_another_process_syncs_the_watch_only_watches(
     assert json.loads(line)["orders"] == 2
     assert "sync-host:7 is syncing this store: watching what it stores" in err
     assert "stopped: 1 alerts sent in this run; 1 groups have alerted" in err
+
+
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [
+        (["--no-sync", "--exec", "no-such-pager --page"], "no program no-such-pager found"),
+        (["--no-sync", "--exec", "'unclosed"], "--exec cannot be read as a command"),
+        (["--no-sync", "--webhook", f"ftp://hooks.example.com/{SECRET}"], "not an http(s)"),
+        ([], "or pass --no-sync to watch a store another process syncs"),
+    ],
+)
+def test_a_mistake_in_the_flags_says_what_to_do_before_the_store_is_touched(
+    tmp_path: Path, flags: list[str], said: str
+) -> None:
+    store = tmp_path / "orderdesk.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "orderdesk", "watch", "--db", str(store), *flags],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if not k.startswith("ORDERDESK_")},
+    )
+    assert result.returncode == 2
+    assert said in result.stderr and "s3cr3t" not in result.stderr
+    assert not store.exists()

@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -100,6 +101,8 @@ class CommandSink:
             raise InputError(strings.WATCH_BAD_EXEC.format(error=error)) from None
         if not self.argv:
             raise InputError(strings.WATCH_BAD_EXEC.format(error=strings.WATCH_EXEC_EMPTY))
+        if shutil.which(self.argv[0]) is None:
+            raise InputError(strings.WATCH_EXEC_NOT_FOUND.format(command=self.argv[0]))
         self.timeout = timeout
         self.shown = shlex.join(self.argv[:1])
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -26,6 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from orderdesk import strings
 from orderdesk.cli.language import option
 from orderdesk.config import Settings, prepare_store
+from orderdesk.core.errors import InputError
 
 if TYPE_CHECKING:
     from orderdesk.cli.sync_report import SyncReporter
@@ -178,17 +180,22 @@ def watch(
     from orderdesk.core.watch_state import WatchState
 
     settings = Settings.load(db=db, api_url=api_url, api_key=api_key, interval=interval)
+    if sync and not settings.api_url:
+        raise InputError(strings.WATCH_NO_SOURCE)
     url = require_source(settings) if sync else None
-    prepare_store(settings.db)
     reporter = SyncReporter(out=sys.stderr, interactive=False)
-    sinks: list[Any] = []
-    if command is not None:
-        sinks.append(CommandSink(command, timeout=exec_timeout))
-    with stop_on_signals() as stop, Store.open(settings.db) as store:
-        state = WatchState.open(store, now=datetime.now(UTC))
+    with stop_on_signals() as stop, ExitStack() as closing:
+        # Every flag is checked before the store is touched.
+        sinks: list[CommandSink | WebhookSink] = []
+        if command is not None:
+            sinks.append(CommandSink(command, timeout=exec_timeout))
         if webhook is not None:
             hook = WebhookSink(webhook, wait=stop.event.wait, say=reporter.say)
+            closing.callback(hook.close)
             sinks.append(hook)
+        prepare_store(settings.db)
+        store = closing.enter_context(Store.open(settings.db))
+        state = WatchState.open(store, now=datetime.now(UTC))
         where = [sink.shown for sink in sinks] or [strings.WATCH_TO_STDOUT]
         reporter.say(
             strings.WATCH_STARTED.format(
@@ -206,9 +213,6 @@ def watch(
             stop.event.set()
             if syncing is not None:
                 syncing.join()
-            for sink in sinks:
-                if isinstance(sink, WebhookSink):
-                    sink.close()
         if syncing is not None and syncing.error is not None and stop.signal is None:
             raise syncing.error
         reporter.say(strings.WATCH_STOPPED.format(sent=watcher.sent, open=watcher.open_episodes()))
