@@ -24,7 +24,7 @@ from sqlalchemy import text
 
 from orderdesk import i18n
 from orderdesk.cli.alert_delivery import CommandSink, WebhookSink, alert_sentence, shown_webhook
-from orderdesk.cli.watch import Sink, Watch
+from orderdesk.cli.watch import Sink, Watch, run_watch
 from orderdesk.core.backoff import Backoff
 from orderdesk.core.errors import StoreError
 from orderdesk.core.lease import Lease
@@ -111,10 +111,14 @@ def _failures(store: Store, start: datetime, count: int, first: int = 1, **field
 
 
 class Clock:
+    """The test's time, which only moves when the test moves it; counts the passes that read it."""
+
     def __init__(self, now: datetime) -> None:
         self.now = now
+        self.calls = 0
 
     def __call__(self) -> datetime:
+        self.calls += 1
         return self.now
 
 
@@ -166,28 +170,45 @@ def test_one_alert_per_group_to_the_webhook_and_the_script(
     assert not any("<!channel>" in text for text in texts)
 
 
-def test_no_alert_again_after_a_restart(tmp_path: Path, script: tuple[str, Path]) -> None:
+def _run_until(watch: Watch, clock: Clock, passes: int) -> None:
+    """Run the watch loop in a thread, as the command does, and stop it after ``passes``."""
+    stop = threading.Event()
+    runner = threading.Thread(target=run_watch, args=(watch, stop, 0.01))
+    start = clock.calls
+    runner.start()
+    deadline = time.monotonic() + 30
+    while clock.calls - start < passes and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stop.set()
+    runner.join()
+    assert clock.calls - start >= passes
+
+
+def test_no_alert_again_after_a_restart(store_url: str, script: tuple[str, Path]) -> None:
     command, log = script
     lines: list[str] = []
     clock = Clock(T0 + timedelta(minutes=10))
-    with Store.open(tmp_path / "orderdesk.db") as store:
+    with Store.open(store_url) as store:
         _failures(store, T0, 3)
-        assert len(_watch(store, [CommandSink(command, timeout=10)], clock, lines).check()) == 1
+        first = _watch(store, [CommandSink(command, timeout=10)], clock, lines)
+        _run_until(first, clock, 3)
+        assert first.sent == 1
     clock.now += timedelta(minutes=1)
-    with Store.open(tmp_path / "orderdesk.db") as store:
+    with Store.open(store_url) as store:
         again = _watch(store, [CommandSink(command, timeout=10)], clock, lines)
-        assert again.check() == []
+        _run_until(again, clock, 3)
+        assert again.sent == 0
         assert again.open_episodes() == 1
     assert len(log.read_text().splitlines()) == 1
 
 
 def test_a_quiet_group_alerts_again_when_it_comes_back(
-    tmp_path: Path, script: tuple[str, Path]
+    store_url: str, script: tuple[str, Path]
 ) -> None:
     command, log = script
     lines: list[str] = []
     clock = Clock(T0 + timedelta(minutes=10))
-    with Store.open(tmp_path / "orderdesk.db") as store:
+    with Store.open(store_url) as store:
         _failures(store, T0, 3)
         watch = _watch(store, [CommandSink(command, timeout=10)], clock, lines)
         assert len(watch.check()) == 1
