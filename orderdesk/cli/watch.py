@@ -57,8 +57,12 @@ class Watch:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     sent: int = 0
 
-    def check(self) -> list[Alert]:
-        """One pass: send what is due, record it, and note the groups that went quiet."""
+    def check(self, stop: threading.Event | None = None) -> list[Alert]:
+        """One pass: send what is due, record it, and note the groups that went quiet.
+
+        A ``stop`` set during the pass ends it after the alert being sent; the
+        others are still due at the next start.
+        """
         from orderdesk.cli.alert_delivery import alert_json
         from orderdesk.core.watch_state import Episode, due_alerts
 
@@ -67,6 +71,8 @@ class Watch:
         self.state.record(ended)
         sent = []
         for alert in alerts:
+            if stop is not None and stop.is_set():
+                break
             payload = alert_json(alert, now)
             self.out(payload["sentence"])
             problems = [sink.deliver(payload) for sink in self.sinks]
@@ -96,7 +102,7 @@ def run_watch(watch: Watch, stop: threading.Event, interval: float) -> None:
     """
     while not stop.is_set():
         try:
-            watch.check()
+            watch.check(stop)
         except DBAPIError as error:
             watch.say(strings.WATCH_STORE_FAILED.format(error=error.orig))
         stop.wait(interval)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
@@ -55,6 +55,7 @@ __all__ = [
     "WatchState",
     "Why",
     "due_alerts",
+    "is_active",
     "rate_jumped",
 ]
 
@@ -263,8 +264,3 @@ def due_alerts(
             )
         )
     return alerts, ended
-
-
-def delivered(alerts: Sequence[Alert], now: datetime) -> list[Episode]:
-    """The episodes to record for alerts that were delivered at ``now``."""
-    return [Episode(alert.key, now, alert.why) for alert in alerts]
