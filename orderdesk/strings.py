@@ -1060,7 +1060,8 @@ PROBLEMS_COLUMNS = {
 
 CLI_WATCH = N_(
     "Sync (or watch a store another process syncs) and alert a command or a webhook when a "
-    "problem group appears or comes back after going quiet, once until it goes quiet again."
+    "problem group appears, its rate jumps, or it comes back after going quiet; once until it "
+    "goes quiet again."
 )
 OPT_WATCH_EXEC = N_(
     "Run CMD for each alert, the group as JSON on its standard input (split like a shell "

@@ -238,6 +238,32 @@ def test_a_rate_jump_needs_five_times_the_hour_before_and_a_minimum() -> None:
     assert rate_jumped(10, 2)
 
 
+def test_a_group_older_than_the_watch_alerts_only_when_its_rate_jumps(
+    tmp_path: Path, script: tuple[str, Path]
+) -> None:
+    command, log = script
+    lines: list[str] = []
+    with Store.open(tmp_path / "orderdesk.db") as store:
+        # Failing every ten minutes for two hours before the watch first looks.
+        for n in range(12):
+            _failures(store, T0 + timedelta(minutes=10 * n), 1, first=n + 1)
+        clock = Clock(T0 + timedelta(minutes=115))
+        watch = _watch(store, [CommandSink(command, timeout=10)], clock, lines)
+        assert watch.check() == [], "going on before the watch began: a baseline, not news"
+        clock.now += timedelta(minutes=5)
+        assert watch.check() == []
+        # Then a burst: thirty in the last hour against six in the hour before.
+        _failures(store, T0 + timedelta(minutes=121), 30, first=100)
+        clock.now = T0 + timedelta(minutes=155)
+        [worse] = watch.check()
+        clock.now += timedelta(minutes=5)
+        assert watch.check() == [], "once per episode"
+    assert worse.why == ("rate_jump",) and worse.last_hour == 32 and worse.hour_before == 6
+    [sent] = [json.loads(line) for line in log.read_text().splitlines()]
+    assert sent["why"] == ["rate_jump"] and sent["state"] == "ongoing"
+    assert "rate jumped" in sent["sentence"]
+
+
 def test_a_failing_webhook_is_retried_and_its_secret_never_shown(tmp_path: Path) -> None:
     lines: list[str] = []
     clock = Clock(T0 + timedelta(minutes=10))
@@ -342,7 +368,9 @@ def test_watch_syncs_from_the_simulator_and_alerts_until_sigterm(
             out, err = process.communicate(timeout=60)
     assert process.returncode == 128 + signal.SIGTERM, err
     alerts = [json.loads(line) for line in log.read_text().splitlines()]
-    assert alerts and json.loads(first[0])["why"][0] == "appeared"
+    assert alerts and json.loads(first[0]) == alerts[0]
+    # A fresh store: the hour before the simulated one is empty, so busy groups jumped.
+    assert all(alert["why"] and set(alert["why"]) <= {"appeared", "rate_jump"} for alert in alerts)
     assert all(alert["severity"] == "problem" for alert in alerts)
     # Only groups active when the watch ran: something new in the half hour before.
     assert all(
@@ -389,10 +417,12 @@ def test_a_store_the_watch_may_only_read_is_refused_with_what_to_do(
 def test_the_sentence_is_in_the_interface_language(tmp_path: Path) -> None:
     with Store.open(tmp_path / "orderdesk.db") as store:
         _failures(store, T0, 2)
-        [alert], ended = due_alerts(store, {}, now=T0 + timedelta(minutes=10))
+        now = T0 + timedelta(minutes=10)
+        found = due_alerts(store, {}, now=now, began=now)
+    [alert] = found.alerts
     with i18n.speaking("fr"):
         sentence = alert_sentence(alert)
-    assert ended == []
+    assert found.seen == []
     assert sentence.startswith("orderdesk problème : request_failed pour Acme Prints")
     assert "commandes 2" in sentence
 

@@ -24,7 +24,6 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 import httpx
@@ -32,7 +31,7 @@ import httpx
 from orderdesk import i18n, strings
 from orderdesk.core.backoff import Backoff
 from orderdesk.core.errors import InputError
-from orderdesk.core.problems import ProblemGroup, problem_state
+from orderdesk.core.problems import ProblemGroup
 from orderdesk.core.records import format_timestamp
 from orderdesk.core.redact import redact_value
 from orderdesk.core.text import show_controls
@@ -66,7 +65,7 @@ def alert_sentence(alert: Alert) -> str:
     )
 
 
-def alert_json(alert: Alert, now: datetime) -> dict[str, Any]:
+def alert_json(alert: Alert) -> dict[str, Any]:
     """The group as a script reads it on standard input."""
     group: ProblemGroup = alert.group
 
@@ -83,7 +82,7 @@ def alert_json(alert: Alert, now: datetime) -> dict[str, Any]:
         "findings": group.findings,
         "first_seen": format_timestamp(group.first_seen),
         "last_seen": format_timestamp(group.last_seen),
-        "state": problem_state(group, now=now, last_looked=alert.previous),
+        "state": alert.state,
         "why": list(alert.why),
         "last_hour": alert.last_hour,
         "hour_before": alert.hour_before,

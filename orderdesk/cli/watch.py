@@ -67,13 +67,13 @@ class Watch:
         from orderdesk.core.watch_state import Episode, due_alerts
 
         now = self.clock()
-        alerts, ended = due_alerts(self.store, self.state.episodes(), now=now)
-        self.state.record(ended)
+        found = due_alerts(self.store, self.state.episodes(), now=now, began=self.state.began)
+        self.state.record(found.seen)
         sent = []
-        for alert in alerts:
+        for alert in found.alerts:
             if stop is not None and stop.is_set():
                 break
-            payload = alert_json(alert, now)
+            payload = alert_json(alert)
             self.out(payload["sentence"])
             problems = [sink.deliver(payload) for sink in self.sinks]
             for problem in problems:
@@ -91,7 +91,8 @@ class Watch:
 
     def open_episodes(self) -> int:
         """How many groups alerted and have not gone quiet since."""
-        return sum(episode.ended_at is None for episode in self.state.episodes().values())
+        episodes = self.state.episodes().values()
+        return sum(episode.alerted and episode.ended_at is None for episode in episodes)
 
 
 def run_watch(watch: Watch, stop: threading.Event, interval: float) -> None:

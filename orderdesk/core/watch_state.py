@@ -1,26 +1,30 @@
-"""What ``orderdesk watch`` remembers across passes and restarts: the groups it alerted on.
+"""What ``orderdesk watch`` remembers across passes and restarts, and which groups alert now.
 
-A group (rule, severity, customer id, printer id, cause) alerts once per
-*episode*: from the pass that finds it active (something new in the last
-``QUIET_AFTER``) until a pass finds it quiet, or gone. The first pass that sees
-an active group with no open episode alerts, and says why: it ``appeared``
-(never alerted on before), it ``returned`` (an earlier episode ended quiet),
-and, beside either, ``rate_jump`` when its last hour holds at least
-``RATE_JUMP`` times the findings of the hour before (and at least
-``RATE_MINIMUM``), so a burst reads as one.
+A group (rule, severity, customer id, printer id, cause) is *active* while
+something new came in the last ``QUIET_AFTER``. An *episode* runs from the pass
+that finds it active until a pass finds it quiet, or gone, and alerts at most
+once. A pass alerts for an active group, saying why:
 
-The state is kept in the store, in ``meta`` rows keyed ``watch:<digest>``, so
-that no schema version is needed for a few rows, and a watch on another
-machine sharing a PostgreSQL store sees the same state. Each row is written in
-its own transaction *after* the alert was delivered: delivery is
-**at least once**. A crash between delivering and recording repeats that one
-alert after the restart; the other order would lose it, and for an unattended
-alarm a duplicate is the cheaper mistake. Rows of episodes that ended more
-than ``KEEP_ENDED`` ago are dropped when a watch starts.
+- ``appeared``: the watch never saw it active, and it began after the watch
+  first looked at this store (less ``QUIET_AFTER``, so a fault that began just
+  before counts). Groups already going on then are a baseline, not news: a
+  first start alerts on what is new, not on the whole history.
+- ``returned``: an earlier episode of it ended quiet.
+- ``rate_jump``: its last hour holds at least ``RATE_JUMP`` times the findings
+  of the hour before, and at least ``RATE_MINIMUM``. It alerts a baseline group
+  that gets worse, and is added beside ``appeared`` or ``returned`` when it holds.
 
-An episode ends when a pass sees the group quiet: a quiet spell that began
-and ended while no watch ran goes unseen, and the group's return does not alert.
-The first pass over a store holds no episodes, so every active group alerts.
+The state is kept in the store, in ``meta`` rows keyed ``watch:...``, so that
+no schema version is needed for a few rows, and a watch on another machine
+sharing a PostgreSQL store sees the same state. An alert's row is written in
+its own transaction *after* the alert was delivered: delivery is **at least
+once**. A crash between delivering and recording repeats that one alert after
+the restart; the other order would lose it, and for an unattended alarm a
+duplicate is the cheaper mistake. Rows of episodes that ended more than
+``KEEP_ENDED`` ago are dropped when a watch starts.
+
+An episode ends when a pass sees the group quiet: a quiet spell that began and
+ended while no watch ran goes unseen, and the group's return does not alert.
 
 A store the watcher may only read cannot hold this state: :meth:`WatchState.open`
 refuses it (:class:`StoreError`), rather than alert again on every pass.
@@ -35,12 +39,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.exc import DBAPIError
 
 from orderdesk import strings
 from orderdesk.core.errors import StoreError
-from orderdesk.core.problems import QUIET_AFTER, ProblemGroup, problem_groups
+from orderdesk.core.problems import QUIET_AFTER, ProblemGroup, ProblemState, problem_groups
 from orderdesk.core.records import format_timestamp, to_utc
 from orderdesk.core.schema import META
 from orderdesk.core.store import Store
@@ -52,6 +56,7 @@ __all__ = [
     "Alert",
     "Episode",
     "GroupKey",
+    "Pass",
     "WatchState",
     "Why",
     "due_alerts",
@@ -67,6 +72,8 @@ RATE_MINIMUM = 5
 KEEP_ENDED = timedelta(days=7)
 
 _PREFIX = "watch:"
+_BEGAN = _PREFIX + "began"
+_STARTED = _PREFIX + "started"
 _HOUR = timedelta(hours=1)
 
 Why = Literal["appeared", "returned", "rate_jump"]
@@ -97,12 +104,17 @@ class GroupKey:
 
 @dataclass(frozen=True)
 class Episode:
-    """The last alert a group had, and whether the group went quiet since."""
+    """A group the watch saw active: when it alerted (None: not yet), and when it went quiet."""
 
     key: GroupKey
-    alerted_at: datetime
-    why: tuple[Why, ...]
+    alerted_at: datetime | None
+    why: tuple[Why, ...] = ()
     ended_at: datetime | None = None
+
+    @property
+    def alerted(self) -> bool:
+        """Whether this episode has alerted."""
+        return self.alerted_at is not None
 
     def as_json(self) -> str:
         """The row's value in ``meta``."""
@@ -110,9 +122,9 @@ class Episode:
         return json.dumps(
             {
                 "key": [k.rule, k.severity, k.customer_id, k.printer_id, k.cause],
-                "alerted_at": format_timestamp(self.alerted_at),
+                "alerted_at": _moment(self.alerted_at),
                 "why": list(self.why),
-                "ended_at": None if self.ended_at is None else format_timestamp(self.ended_at),
+                "ended_at": _moment(self.ended_at),
             },
             ensure_ascii=True,
         )
@@ -121,13 +133,20 @@ class Episode:
     def from_json(cls, text: str) -> Episode:
         """An episode back from its ``meta`` row."""
         data = json.loads(text)
-        ended = data.get("ended_at")
         return cls(
             key=GroupKey(*data["key"]),
-            alerted_at=to_utc(datetime.fromisoformat(data["alerted_at"])),
+            alerted_at=_parsed(data["alerted_at"]),
             why=tuple(data["why"]),
-            ended_at=None if ended is None else to_utc(datetime.fromisoformat(ended)),
+            ended_at=_parsed(data["ended_at"]),
         )
+
+
+def _moment(value: datetime | None) -> str | None:
+    return None if value is None else format_timestamp(value)
+
+
+def _parsed(value: str | None) -> datetime | None:
+    return None if value is None else to_utc(datetime.fromisoformat(value))
 
 
 @dataclass(frozen=True)
@@ -138,8 +157,11 @@ class Alert:
     why: tuple[Why, ...]
     last_hour: int
     hour_before: int
-    #: When this group last alerted (an ended episode), or None if never.
-    previous: datetime | None
+
+    @property
+    def state(self) -> ProblemState:
+        """``new`` for a group that appeared, else ``ongoing`` (an alerting group is not quiet)."""
+        return "new" if "appeared" in self.why else "ongoing"
 
     @property
     def key(self) -> GroupKey:
@@ -160,50 +182,57 @@ def is_active(group: ProblemGroup, now: datetime) -> bool:
 class WatchState:
     """The episodes of one store, read and written through short transactions."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, began: datetime) -> None:
         self.store = store
+        #: When a watch first looked at this store: groups older than that are the baseline.
+        self.began = began
 
     @classmethod
     def open(cls, store: Store, *, now: datetime) -> WatchState:
         """The store's watch state, long-ended episodes dropped; a read-only store is refused."""
-        state = cls(store)
         try:
             with store.writing() as connection:
+                began = connection.execute(
+                    select(META.c.value).where(META.c.key == _BEGAN)
+                ).scalar_one_or_none()
+                if began is None:
+                    # Also a write on every start, so a store we cannot write to says so now.
+                    connection.execute(
+                        insert(META), {"key": _BEGAN, "value": format_timestamp(now)}
+                    )
+                state = cls(store, now if began is None else to_utc(datetime.fromisoformat(began)))
                 old = [
-                    episode
-                    for episode in state.episodes().values()
+                    _PREFIX + key.digest()
+                    for key, episode in state.episodes(connection).items()
                     if episode.ended_at is not None and now - episode.ended_at > KEEP_ENDED
                 ]
-                if old:
-                    keys = [_PREFIX + episode.key.digest() for episode in old]
-                    connection.execute(delete(META).where(META.c.key.in_(keys)))
-                # A write even when nothing is old, so a store we cannot write to says so now.
-                connection.execute(delete(META).where(META.c.key == _PREFIX + "started"))
-                connection.execute(
-                    insert(META), {"key": _PREFIX + "started", "value": format_timestamp(now)}
-                )
+                # A write on every start, so a store we cannot write to says so now.
+                connection.execute(delete(META).where(META.c.key.in_([*old, _STARTED])))
+                connection.execute(insert(META), {"key": _STARTED, "value": format_timestamp(now)})
         except DBAPIError as error:
             raise StoreError(
                 strings.WATCH_STORE_READ_ONLY.format(where=store.shown_url, error=error.orig)
             ) from None
         return state
 
-    def episodes(self) -> dict[GroupKey, Episode]:
+    def episodes(self, connection: Connection | None = None) -> dict[GroupKey, Episode]:
         """Every remembered episode, by group."""
-        with self.store.engine.connect() as connection:
-            rows = connection.execute(
-                select(META.c.key, META.c.value).where(META.c.key.startswith(_PREFIX))
-            ).all()
+        statement = select(META.c.key, META.c.value).where(
+            META.c.key.startswith(_PREFIX), META.c.key.not_in([_BEGAN, _STARTED])
+        )
+        if connection is None:
+            with self.store.engine.connect() as reading:
+                rows = reading.execute(statement).all()
+        else:
+            rows = connection.execute(statement).all()
         found = {}
-        for key, value in rows:
-            if key == _PREFIX + "started":
-                continue
+        for _, value in rows:
             episode = Episode.from_json(value)
             found[episode.key] = episode
         return found
 
     def record(self, episodes: Iterable[Episode]) -> None:
-        """Write episodes (an alert delivered, an episode ended), in one transaction."""
+        """Write episodes (an alert sent, a group seen, an episode ended) in one transaction."""
         batch = list(episodes)
         if not batch:
             return
@@ -219,48 +248,66 @@ class WatchState:
             )
 
 
+@dataclass(frozen=True)
+class Pass:
+    """What one look at the groups found: alerts to send, and episodes to record as they are."""
+
+    alerts: list[Alert]
+    #: Episodes that ended, and groups first seen active that do not alert (the baseline).
+    seen: list[Episode]
+
+
 def _counts(store: Store, now: datetime, since: datetime, until: datetime) -> dict[GroupKey, int]:
     groups = problem_groups(store, now=now, since=since, until=until, buckets=1)
     return {GroupKey.of(group): group.findings for group in groups}
 
 
-def due_alerts(
-    store: Store, episodes: dict[GroupKey, Episode], *, now: datetime
-) -> tuple[list[Alert], list[Episode]]:
-    """The groups that should alert at ``now``, and the open episodes that ended (to record).
+def _why(group: ProblemGroup, episode: Episode | None, jumped: bool, began: datetime) -> list[Why]:
+    """Why an active group alerts now; empty when it does not."""
+    if episode is not None and episode.ended_at is None:
+        # An open episode alerts once: on a jump, if it has not alerted yet.
+        return ["rate_jump"] if jumped and not episode.alerted else []
+    if episode is not None:
+        why: list[Why] = ["returned"]
+    elif group.first_seen >= began - QUIET_AFTER:
+        why = ["appeared"]
+    else:
+        why = []
+    return [*why, "rate_jump"] if jumped else why
 
-    ``episodes`` is what :meth:`WatchState.episodes` read; neither is written here.
+
+def _settled(episode: Episode | None) -> bool:
+    """An episode that has alerted and is not over: its group cannot alert."""
+    return episode is not None and episode.ended_at is None and episode.alerted
+
+
+def due_alerts(
+    store: Store, episodes: dict[GroupKey, Episode], *, now: datetime, began: datetime
+) -> Pass:
+    """The groups that should alert at ``now``, and the episodes to record whatever is sent.
+
+    ``episodes`` is what :meth:`WatchState.episodes` read and ``began`` is
+    :attr:`WatchState.began`; nothing is written here.
     """
     groups = problem_groups(store, now=now, buckets=1)
     active = {GroupKey.of(group): group for group in groups if is_active(group, now)}
-    ended = [
+    seen = [
         replace(episode, ended_at=now)
         for key, episode in episodes.items()
         if episode.ended_at is None and key not in active
     ]
-    fresh = [
-        group
-        for key, group in active.items()
-        if key not in episodes or episodes[key].ended_at is not None
-    ]
-    if not fresh:
-        return [], ended
+    # The hour counts are only asked when some group could alert.
+    if all(_settled(episodes.get(key)) for key in active):
+        return Pass([], seen)
     last_hour = _counts(store, now, now - _HOUR, now)
     hour_before = _counts(store, now, now - 2 * _HOUR, now - _HOUR)
     alerts = []
-    for group in fresh:
-        key = GroupKey.of(group)
-        earlier = episodes.get(key)
-        why: list[Why] = ["appeared" if earlier is None else "returned"]
+    for key, group in active.items():
+        episode = episodes.get(key)
         counts = last_hour.get(key, 0), hour_before.get(key, 0)
-        if rate_jumped(*counts):
-            why.append("rate_jump")
-        alerts.append(
-            Alert(
-                group,
-                tuple(why),
-                *counts,
-                previous=None if earlier is None else earlier.alerted_at,
-            )
-        )
-    return alerts, ended
+        why = _why(group, episode, rate_jumped(*counts), began)
+        if why:
+            alerts.append(Alert(group, tuple(why), *counts))
+        elif episode is None or episode.ended_at is not None:
+            seen.append(Episode(key, alerted_at=None))
+    return Pass(alerts, seen)
