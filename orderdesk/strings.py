@@ -1231,6 +1231,78 @@ FRESH_PROBLEMS = N_("{count:,} open problems")
 FRESH_ONE_PROBLEM = N_("1 open problem")
 FRESH_PROBLEMS_PENDING = N_("{count:,}+ open problems (still computing)")
 
+# -- Unattended alerts: `orderdesk watch` (orderdesk.cli.watch, cli.alert_delivery) ---------
+
+CLI_WATCH = N_(
+    "Sync (or watch a store another process syncs) and alert a command or a webhook when a "
+    "problem group appears, its rate jumps, or it comes back after going quiet; once until it "
+    "goes quiet again."
+)
+OPT_WATCH_EXEC = N_(
+    "Run CMD for each alert, the group as JSON on its standard input (split like a shell "
+    "would, but no shell runs it)."
+)
+OPT_WATCH_EXEC_TIMEOUT = N_("Seconds --exec may run before it is killed.")
+OPT_WATCH_WEBHOOK = N_(
+    "Post each alert to this Slack-style incoming webhook (or set ORDERDESK_WEBHOOK, "
+    "which keeps its token out of the process list)."
+)
+OPT_WATCH_SYNC = N_(
+    "Sync the store from the log API while watching (the default), or only watch a store "
+    "another process syncs."
+)
+OPT_WATCH_INTERVAL = N_("Seconds between checks (and between sync passes).")
+WATCH_SENTENCE = N_(
+    "orderdesk {severity}: {rule} for {customer} at printer {printer}, cause {cause}; "
+    "orders {orders:,}, findings {findings:,}; {why}; last seen {last_seen} UTC"
+)
+WATCH_WHY = {
+    "appeared": N_("new"),
+    "returned": N_("back after going quiet"),
+    "rate_jump": N_("rate jumped"),
+}
+WATCH_BAD_EXEC = N_("--exec cannot be read as a command: {error}")
+WATCH_EXEC_EMPTY = N_("it is empty")
+WATCH_EXEC_NOT_FOUND = N_("--exec: no program {command} found; give its path, or a program on PATH")
+WATCH_NO_SOURCE = N_(
+    "no log API to sync from: pass --api-url URL (and --api-key KEY) or set ORDERDESK_API_URL, "
+    "or pass --no-sync to watch a store another process syncs"
+)
+WATCH_EXEC_CANNOT_START = N_(
+    "alert command {command} could not start: {error}; check --exec names a program that exists"
+)
+WATCH_EXEC_TIMEOUT = N_(
+    "alert command {command} was still running after {seconds:g} s and was killed; "
+    "make it faster or raise --exec-timeout"
+)
+WATCH_EXEC_FAILED = N_("alert command {command} failed with exit code {code}: {last}")
+WATCH_BAD_WEBHOOK = N_("--webhook {url} is not an http(s) address")
+WATCH_WEBHOOK_REDIRECT = N_(
+    "webhook {url} answered HTTP {status}, a redirect, which is not followed; "
+    "give --webhook the address it points to"
+)
+WATCH_WEBHOOK_REFUSED = N_("webhook {url} refused the alert: {problem}; check the address")
+WATCH_WEBHOOK_RETRY = N_("webhook {url} failed: {problem}; {wait}")
+WATCH_WEBHOOK_FAILED = N_(
+    "webhook {url} still failing after retries: {problem}; the alert is given up there"
+)
+WATCH_NOT_DELIVERED = N_("no alert destination took the alert; it is tried again on the next check")
+WATCH_STORE_FAILED = N_("the store failed: {error}; trying again on the next check")
+WATCH_STORE_READ_ONLY = N_(
+    "watch keeps which groups it alerted on in the store, and cannot write to {where} "
+    "({error}); give it a store it may write to, or it would alert on every check"
+)
+WATCH_SYNC_HELD = N_(
+    "{holder} is syncing this store: watching what it stores, and taking over the sync if it stops"
+)
+WATCH_TO_STDOUT = N_("standard output only")
+WATCH_STARTED = N_(
+    "watching {db} for problems every {interval:g} s; alerts go to {to}; Ctrl-C stops"
+)
+WATCH_STOPPED = N_(
+    "stopped: {sent:,} alerts sent in this run; {open:,} groups have alerted and are not quiet "
+    "yet (each alerts again only after going quiet)"
+)
 
 # -- serving the sentences in the language in use ------------------------------------------
 

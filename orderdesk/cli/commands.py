@@ -8,21 +8,20 @@ exit code 2; never a traceback.
 from __future__ import annotations
 
 import shlex
-import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
-from types import FrameType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from orderdesk import __version__, i18n, strings
 from orderdesk.cli.language import LanguageGroup, TranslatedOption, option
+from orderdesk.cli.long_running import require_source as _require_source
+from orderdesk.cli.long_running import stop_on_signals as _stop_on_signals
 from orderdesk.cli.problems import register as register_problem_commands
+from orderdesk.cli.watch import register as register_watch
 from orderdesk.config import Settings, prepare_store, require_store
 from orderdesk.core.errors import InputError, OrderdeskError
 
@@ -253,6 +252,7 @@ def _sync(
 
 
 register_problem_commands(cli)
+register_watch(cli)
 
 
 def _list_options(command: F) -> F:
@@ -485,52 +485,6 @@ def _check_choices(flag: str, given: tuple[str, ...], allowed: tuple[str, ...]) 
             raise InputError(
                 strings.BAD_CHOICE.format(flag=flag, value=value, allowed=", ".join(allowed))
             )
-
-
-def _require_source(settings: Settings) -> str:
-    import httpx
-
-    if not settings.api_url:
-        raise InputError(strings.NO_SOURCE)
-    try:
-        url = httpx.URL(settings.api_url)
-    except httpx.InvalidURL as error:
-        raise InputError(strings.BAD_SOURCE_URL.format(url=settings.api_url, why=error)) from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise InputError(
-            strings.BAD_SOURCE_URL.format(url=settings.api_url, why=strings.NOT_HTTP_URL)
-        )
-    return settings.api_url
-
-
-@dataclass
-class _Stop:
-    """The first Ctrl-C or SIGTERM: an event long work checks between pages, and its signal."""
-
-    event: threading.Event = field(default_factory=threading.Event)
-    signal: int | None = None
-
-
-@contextmanager
-def _stop_on_signals() -> Iterator[_Stop]:
-    """A stop requested by the first Ctrl-C or SIGTERM, so long work ends between pages.
-
-    A second Ctrl-C interrupts at once; what was committed stays committed.
-    """
-    stop = _Stop()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        if stop.event.is_set():
-            raise KeyboardInterrupt
-        stop.signal = signum
-        stop.event.set()
-
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield stop
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def main(argv: list[str] | None = None) -> int:
