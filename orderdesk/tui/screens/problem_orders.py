@@ -61,7 +61,7 @@ def group_spans(
                 found.append(span)
         if len(page) < _PAGE:
             return found, False
-        after = FindingCursor.after(page[-1])
+        after = FindingCursor.after(page[-1], now)
     return found[:_MOST], True
 
 
