@@ -42,9 +42,9 @@ def _group(customer: str, last_seen: datetime, *, cause: str = "printer: refused
 
 @pytest.mark.parametrize(
     ("last_hour", "hour_before", "jumped"),
-    [(5, 1, True), (3, 0, True), (4, 1, False), (2, 0, False), (10, 2, True), (9, 2, False)],
+    [(5, 1, True), (5, 0, True), (4, 0, False), (4, 1, False), (10, 2, True), (9, 2, False)],
 )
-def test_a_rate_jumps_at_five_times_the_hour_before_and_at_least_three(
+def test_a_rate_jumps_at_five_times_the_hour_before_and_at_least_five(
     last_hour: int, hour_before: int, jumped: bool
 ) -> None:
     assert rate_jumped(last_hour, hour_before) is jumped

@@ -30,7 +30,7 @@ from orderdesk.core.errors import StoreError
 from orderdesk.core.lease import Lease
 from orderdesk.core.records import Party
 from orderdesk.core.store import Store
-from orderdesk.core.watch_state import WatchState, due_alerts, rate_jumped
+from orderdesk.core.watch_state import WatchState, due_alerts
 from orderdesk.sim.server import SimulatorServer
 from orderdesk.sim.traffic import Simulation
 from tests.engines import PostgresCluster
@@ -228,14 +228,6 @@ def test_a_quiet_group_alerts_again_when_it_comes_back(
     assert alerts[1]["state"] == "ongoing" and alerts[1]["last_hour"] == 6
     assert alerts[1]["hour_before"] == 1
     assert "back after going quiet" in alerts[1]["sentence"]
-
-
-def test_a_rate_jump_needs_five_times_the_hour_before_and_a_minimum() -> None:
-    assert rate_jumped(5, 1)
-    assert rate_jumped(5, 0)
-    assert not rate_jumped(4, 0), "too few to be more than noise"
-    assert not rate_jumped(9, 2)
-    assert rate_jumped(10, 2)
 
 
 def test_a_group_older_than_the_watch_alerts_only_when_its_rate_jumps(

@@ -31,8 +31,8 @@ __all__ = [
 
 #: The last hour must hold this many times the findings of the hour before.
 JUMP_FACTOR = 5
-#: ... and at least this many: one finding after none is no jump.
-JUMP_AT_LEAST = 3
+#: ... and at least this many: a few findings after none are noise, not a jump.
+JUMP_AT_LEAST = 5
 
 _HOUR = timedelta(hours=1)
 
@@ -54,7 +54,7 @@ def group_key(group: ProblemGroup) -> GroupKey:
 
 
 def rate_jumped(last_hour: int, hour_before: int) -> bool:
-    """Whether findings jumped: ``last_hour`` at least 5x ``hour_before``, and at least 3."""
+    """Whether findings jumped: ``last_hour`` at least 5x ``hour_before``, and at least 5."""
     return last_hour >= JUMP_AT_LEAST and last_hour >= JUMP_FACTOR * hour_before
 
 

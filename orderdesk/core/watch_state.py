@@ -10,8 +10,8 @@ once. A pass alerts for an active group, saying why:
   before counts). Groups already going on then are a baseline, not news: a
   first start alerts on what is new, not on the whole history.
 - ``returned``: an earlier episode of it ended quiet.
-- ``rate_jump``: its last hour holds at least ``RATE_JUMP`` times the findings
-  of the hour before, and at least ``RATE_MINIMUM``. It alerts a baseline group
+- ``rate_jump``: its findings jumped, as the console's alerts judge it
+  (``problem_alerts.rate_jumped``, the same rule in both). It alerts a baseline group
   that gets worse, and is added beside ``appeared`` or ``returned`` when it holds.
 
 The state is kept in the store, in ``meta`` rows keyed ``watch:...``, so that
@@ -44,6 +44,7 @@ from sqlalchemy.exc import DBAPIError
 
 from orderdesk import strings
 from orderdesk.core.errors import StoreError
+from orderdesk.core.problem_alerts import GroupKey, group_key, hourly_findings, rate_jumped
 from orderdesk.core.problems import QUIET_AFTER, ProblemGroup, ProblemState, problem_groups
 from orderdesk.core.records import format_timestamp, to_utc
 from orderdesk.core.schema import META
@@ -51,55 +52,29 @@ from orderdesk.core.store import Store
 
 __all__ = [
     "KEEP_ENDED",
-    "RATE_JUMP",
-    "RATE_MINIMUM",
     "Alert",
     "Episode",
-    "GroupKey",
     "Pass",
     "WatchState",
     "Why",
     "due_alerts",
     "is_active",
-    "rate_jumped",
 ]
 
-#: How many times the hour before's findings the last hour must hold to be a jump.
-RATE_JUMP = 5
-#: The fewest findings in the last hour that can be a jump: 0 then 1 is noise.
-RATE_MINIMUM = 5
 #: How long an ended episode is remembered, so a group coming back reads "returned".
 KEEP_ENDED = timedelta(days=7)
 
 _PREFIX = "watch:"
 _BEGAN = _PREFIX + "began"
 _STARTED = _PREFIX + "started"
-_HOUR = timedelta(hours=1)
 
 Why = Literal["appeared", "returned", "rate_jump"]
 
 
-@dataclass(frozen=True)
-class GroupKey:
-    """What makes a problem group the same fault from one pass to the next."""
-
-    rule: str
-    severity: str
-    customer_id: str
-    printer_id: str | None
-    cause: str | None
-
-    @classmethod
-    def of(cls, group: ProblemGroup) -> GroupKey:
-        """The key of a group ``problem_groups`` returned."""
-        printer = group.printer.id if group.printer is not None else None
-        return cls(group.rule, group.severity, group.customer.id, printer, group.cause)
-
-    def digest(self) -> str:
-        """A short fixed-length name for the key: causes are untrusted and may be long."""
-        fields = [self.rule, self.severity, self.customer_id, self.printer_id, self.cause]
-        text = json.dumps(fields, ensure_ascii=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:32]
+def _digest(key: GroupKey) -> str:
+    """A short fixed-length name for a group's key: causes are untrusted and may be long."""
+    text = json.dumps(list(key), ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -118,10 +93,9 @@ class Episode:
 
     def as_json(self) -> str:
         """The row's value in ``meta``."""
-        k = self.key
         return json.dumps(
             {
-                "key": [k.rule, k.severity, k.customer_id, k.printer_id, k.cause],
+                "key": list(self.key),
                 "alerted_at": _moment(self.alerted_at),
                 "why": list(self.why),
                 "ended_at": _moment(self.ended_at),
@@ -166,12 +140,7 @@ class Alert:
     @property
     def key(self) -> GroupKey:
         """The group's identity."""
-        return GroupKey.of(self.group)
-
-
-def rate_jumped(last_hour: int, hour_before: int) -> bool:
-    """Whether a group's last hour is a jump over the hour before it."""
-    return last_hour >= RATE_MINIMUM and last_hour >= RATE_JUMP * hour_before
+        return group_key(self.group)
 
 
 def is_active(group: ProblemGroup, now: datetime) -> bool:
@@ -202,7 +171,7 @@ class WatchState:
                     )
                 state = cls(store, now if began is None else to_utc(datetime.fromisoformat(began)))
                 old = [
-                    _PREFIX + key.digest()
+                    _PREFIX + _digest(key)
                     for key, episode in state.episodes(connection).items()
                     if episode.ended_at is not None and now - episode.ended_at > KEEP_ENDED
                 ]
@@ -236,7 +205,7 @@ class WatchState:
         batch = list(episodes)
         if not batch:
             return
-        keys = [_PREFIX + episode.key.digest() for episode in batch]
+        keys = [_PREFIX + _digest(episode.key) for episode in batch]
         with self.store.writing() as connection:
             connection.execute(delete(META).where(META.c.key.in_(keys)))
             connection.execute(
@@ -255,11 +224,6 @@ class Pass:
     alerts: list[Alert]
     #: Episodes that ended, and groups first seen active that do not alert (the baseline).
     seen: list[Episode]
-
-
-def _counts(store: Store, now: datetime, since: datetime, until: datetime) -> dict[GroupKey, int]:
-    groups = problem_groups(store, now=now, since=since, until=until, buckets=1)
-    return {GroupKey.of(group): group.findings for group in groups}
 
 
 def _why(group: ProblemGroup, episode: Episode | None, jumped: bool, began: datetime) -> list[Why]:
@@ -290,7 +254,7 @@ def due_alerts(
     :attr:`WatchState.began`; nothing is written here.
     """
     groups = problem_groups(store, now=now, buckets=1)
-    active = {GroupKey.of(group): group for group in groups if is_active(group, now)}
+    active = {group_key(group): group for group in groups if is_active(group, now)}
     seen = [
         replace(episode, ended_at=now)
         for key, episode in episodes.items()
@@ -299,12 +263,11 @@ def due_alerts(
     # The hour counts are only asked when some group could alert.
     if all(_settled(episodes.get(key)) for key in active):
         return Pass([], seen)
-    last_hour = _counts(store, now, now - _HOUR, now)
-    hour_before = _counts(store, now, now - 2 * _HOUR, now - _HOUR)
+    hourly = hourly_findings(store, now=now)
     alerts = []
     for key, group in active.items():
         episode = episodes.get(key)
-        counts = last_hour.get(key, 0), hour_before.get(key, 0)
+        counts = hourly.get(key, (0, 0))
         why = _why(group, episode, rate_jumped(*counts), began)
         if why:
             alerts.append(Alert(group, tuple(why), *counts))
