@@ -108,8 +108,11 @@ class ProblemWatch:
         self._freshness.problems_pending = look.pending
         self._redraw()
         due = self._memory.alerts(look.groups, look.hourly, now=look.at)
-        if look.pending:
-            # Groups a backfill finds in older records are not news: learnt, not told.
+        # Groups a backfill finds in older records, or that this console's first sync
+        # brings in before it has caught up, are history arriving, not news: learnt,
+        # not told. Otherwise a fresh store opens under a flood of alerts.
+        first_sync = self._freshness.has_source and self._freshness.synced_at is None
+        if look.pending or first_sync:
             return
         for alert in due:
             sentence = alert_sentence(alert, look.hourly.get(group_key(alert.group), (0, 0)))

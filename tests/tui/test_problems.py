@@ -200,6 +200,33 @@ async def test_a_new_group_alerts_once_and_rings_only_when_asked(
     assert "2 open problems" in line
 
 
+async def test_what_a_first_sync_brings_in_before_catching_up_is_learnt_not_told(
+    small_store: Store,
+) -> None:
+    small_store.save_page("requests", [failed_request(1, at=T0)], None)
+    clock = Clock(T0 + timedelta(minutes=1))
+    app = console(small_store, now=clock, watch_problems=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        # As while the console's own sync has not yet caught up with its source.
+        app.freshness.has_source, app.freshness.synced_at = True, None
+        history = failed_request(2, at=T0 + timedelta(minutes=2), customer=GLOBEX)
+        small_store.save_page("requests", [history], None)
+        clock.at = T0 + timedelta(minutes=3)
+        app.problem_watch.check()
+        await settled(pilot)
+        assert _alerts(app) == [], "history arriving is not news"
+        app.freshness.synced_at = clock.at  # caught up: from now on, new is news
+        news = failed_request(3, at=T0 + timedelta(minutes=4), customer=GLOBEX, printer=None)
+        small_store.save_page("requests", [news], None)
+        clock.at = T0 + timedelta(minutes=5)
+        app.problem_watch.check()
+        await settled(pilot)
+        alerts = _alerts(app)
+    assert len(alerts) == 1, alerts
+    assert alerts[0].startswith("New problem: request failed for Globex Shop")
+
+
 async def test_a_group_that_jumps_alerts(small_store: Store) -> None:
     small_store.save_page("requests", [failed_request(1, at=T0)], None)
     clock = Clock(T0 + timedelta(minutes=20))  # known, not quiet: only a jump alerts
