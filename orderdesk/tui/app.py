@@ -400,6 +400,9 @@ class OrderdeskApp(App[None]):
     @on(SyncProgressed)
     def _sync_progressed(self, message: SyncProgressed) -> None:
         self.syncing.progressed(message)
+        if self._watch_problems and (message.stored or message.progress.caught_up):
+            # The count beside "synced 0 s ago" is counted from the store it describes.
+            self.problem_watch.check()
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:

@@ -12,12 +12,14 @@ from textual.widgets import DataTable
 
 from orderdesk.config import Settings
 from orderdesk.core.problems import problem_groups
+from orderdesk.core.progress import SyncProgress
 from orderdesk.core.records import RecordError
 from orderdesk.core.store import Store
 from orderdesk.core.stored_findings import adopt_rules
 from orderdesk.core.timeline_rules import TimelineRules
 from orderdesk.i18n import speaking
 from orderdesk.tui.app import OrderdeskApp
+from orderdesk.tui.messages import SyncProgressed
 from orderdesk.tui.screens.order import OrderScreen
 from orderdesk.tui.screens.problem_orders import ProblemOrdersScreen
 from orderdesk.tui.screens.problems import ProblemsScreen
@@ -225,6 +227,24 @@ async def test_what_a_first_sync_brings_in_before_catching_up_is_learnt_not_told
         alerts = _alerts(app)
     assert len(alerts) == 1, alerts
     assert alerts[0].startswith("New problem: request failed for Globex Shop")
+
+
+async def test_the_count_follows_what_the_sync_stores(small_store: Store) -> None:
+    small_store.save_page("requests", [failed_request(1, at=T0)], None)
+    clock = Clock(T0 + timedelta(minutes=1))
+    app = console(small_store, now=clock, watch_problems=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        before = shown(app.screen.query_one(StatusLine)).plain
+        arrived = failed_request(2, at=T0 + timedelta(seconds=30), customer=GLOBEX)
+        small_store.save_page("requests", [arrived], None)
+        # The sync's report of a page stored, and nothing else: no poll is due yet.
+        progress = SyncProgress(fetched=1, stored=1, new=1, last_success_at=clock.at)
+        app.post_message(SyncProgressed(progress, new=1, stored=1))
+        await settled(pilot)
+        after = shown(app.screen.query_one(StatusLine)).plain
+    assert "1 open problem" in before
+    assert "2 open problems" in after
 
 
 async def test_a_group_that_jumps_alerts(small_store: Store) -> None:
