@@ -22,6 +22,7 @@ from orderdesk.core.filter_language import (
     parse,
 )
 from orderdesk.core.parties import known_parties
+from orderdesk.core.problems import open_finding_references
 from orderdesk.core.queries import Condition, RecordQuery, count, list_summaries
 from orderdesk.core.records import HttpMessage, HttpResponse, Kind, LogRecord, Party
 from orderdesk.core.search import record_document
@@ -431,6 +432,20 @@ class TestWhatAQueryFinds:
         assert found(store, "requests", text, EARLIER) == before
         assert found_in_python("requests", text, NOW) == after
         assert found(store, "requests", text, NOW) == after
+
+    @pytest.mark.parametrize("now", [EARLIER, NOW])
+    def test_a_finding_term_keeps_what_the_problems_query_finds(
+        self, store: Store, now: datetime
+    ) -> None:
+        # The filter writes the stored findings' forms again (see queries._open_references).
+        for rule in RULE_NAMES:
+            with store.engine.connect() as connection:
+                opened = set(connection.scalars(open_finding_references(rule, now=now)))
+            for kind in ("requests", "postbacks"):
+                query = narrow(RecordQuery(kind, now=now), parse(f"finding:{rule}", kind))
+                kept = {s.order_reference_id for s in list_summaries(store, query)}
+                having = {r.order_reference_id for r in RECORDS[kind]} & opened
+                assert kept == having, rule
 
     def test_a_finding_term_needs_the_moment(self, store: Store) -> None:
         query = narrow(RecordQuery("requests"), parse("finding:not_received", "requests"))
