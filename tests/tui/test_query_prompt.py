@@ -231,7 +231,8 @@ async def test_words_still_search_as_before(store: Store) -> None:
         await _type(pilot, "ORD-1")
         await pilot.press("enter")
         await settled(pilot)
-        assert record_list(app).record_query == RecordQuery("requests", search=("ORD-1",))
+        searched = RecordQuery("requests", now=ANCHOR, search=("ORD-1",))
+        assert record_list(app).record_query == searched
 
 
 def test_history_keeps_each_query_once_newest_last() -> None:
