@@ -23,6 +23,7 @@ from orderdesk.sim import Simulation
 from orderdesk.sim.server import SimulatorServer
 from tests.cli_run import orderdesk_here, orderdesk_process
 from tests.engines import StoreEngine
+from tests.record_factory import failed_request, postback, request
 
 KEY = "cli-test-key"
 
@@ -327,3 +328,31 @@ def test_a_store_that_cannot_be_opened(make: str, tmp_path: Path) -> None:
     assert "--db" in result.stderr
     if make == "text file":
         assert target.read_text().startswith("these are my notes"), "the file was left as it was"
+
+
+def test_a_query_keeps_the_orders_with_an_open_finding(store_url: str) -> None:
+    # Weeks after T0: ORD-1's receipt never came, ORD-2's did, ORD-3's request failed.
+    with Store.open(store_url) as store:
+        store.save_page("requests", [request(1), request(2), failed_request(3)], None)
+        store.save_page("postbacks", [postback(2, event="order_received")], None)
+    missing = listed_ids("requests", "--db", store_url, "--query", "finding:not_received")
+    assert missing == {"req_000001"}
+    either = "finding:not_received,request_failed"
+    assert listed_ids("requests", "--db", store_url, "--query", either) == {
+        "req_000001",
+        "req_000003",
+    }
+    assert listed_ids("requests", "--db", store_url, "--query", "-finding:not_received") == {
+        "req_000002",
+        "req_000003",
+    }
+    assert listed_ids("postbacks", "--db", store_url, "--query", "finding:not_received") == set()
+    wrong = orderdesk("requests", "--db", store_url, "--query", "finding:not_recieved")
+    assert wrong.returncode == 2
+    assert "did you mean not_received?" in wrong.stderr
+    assert "request_failed, not_received, awaiting_receipt" in wrong.stderr
+    french = orderdesk("--lang", "fr", "requests", "--db", store_url, "--query", "finding:x")
+    assert french.returncode == 2
+    assert "finding 'x' à la position 9 n'est pas parmi request_failed, not_received" in (
+        french.stderr
+    )

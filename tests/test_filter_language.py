@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,11 +22,13 @@ from orderdesk.core.filter_language import (
     parse,
 )
 from orderdesk.core.parties import known_parties
+from orderdesk.core.problems import open_finding_references
 from orderdesk.core.queries import Condition, RecordQuery, count, list_summaries
 from orderdesk.core.records import HttpMessage, HttpResponse, Kind, LogRecord, Party
 from orderdesk.core.search import record_document
 from orderdesk.core.search_terms import tokens
 from orderdesk.core.store import Store
+from orderdesk.core.timeline_rules import DEFAULT_RULES, RULE_NAMES, diagnose
 from tests.record_factory import GLOBEX, T0, failed_request, postback, request
 
 OSLO = Party(id="prn_oslo", name="Oslo Trykk")
@@ -75,6 +77,10 @@ POSTBACKS: list[LogRecord] = [
     postback(4, at=T0 + 3 * HOUR, printer=OSLO, original=note("wrap gift")),
 ]
 RECORDS: dict[Kind, list[LogRecord]] = {"requests": REQUESTS, "postbacks": POSTBACKS}
+#: The moment the queries are asked at: request 6's receipt is an hour late (not_received).
+NOW = T0 + 6 * HOUR
+#: Ten minutes after request 6: its receipt is still awaited (awaiting_receipt).
+EARLIER = T0 + 5 * HOUR + timedelta(minutes=10)
 
 
 @pytest.fixture
@@ -86,34 +92,48 @@ def store(store_url: str) -> Iterator[Store]:
         yield opened
 
 
-def found(store: Store, kind: Kind, text: str) -> str:
-    """The numbers of the records a query finds, newest first: "521"."""
-    query = narrow(RecordQuery(kind), parse(text, kind))
+def found(store: Store, kind: Kind, text: str, now: datetime = NOW) -> str:
+    """The numbers of the records a query finds at ``now``, newest first: "521"."""
+    query = narrow(RecordQuery(kind, now=now), parse(text, kind))
     numbers = "".join(summary.id[-1] for summary in list_summaries(store, query))
     assert count(store, query) == len(numbers)
     return numbers
 
 
-def found_in_python(kind: Kind, text: str) -> str:
+def found_in_python(kind: Kind, text: str, now: datetime = NOW) -> str:
     """What :func:`found` should say, from a plain Python filter over the same records."""
     parsed = parse(text, kind)
     records = RECORDS[kind]
-    kept = [r for r in records if all(holds(r, part, records) for part in parsed.terms)]
+    kept = [r for r in records if all(holds(r, part, records, now) for part in parsed.terms)]
     return "".join(r.id[-1] for r in sorted(kept, key=lambda r: r.created_at, reverse=True))
 
 
-def holds(record: LogRecord, part: Term | Group, records: list[LogRecord]) -> bool:
-    """Whether a term or group keeps the record, read the way the README says."""
+def holds(record: LogRecord, part: Term | Group, records: list[LogRecord], now: datetime) -> bool:
+    """Whether a term or group keeps the record at ``now``, read the way the README says."""
     if isinstance(part, Group):
-        inner = (holds(record, p, records) for p in part.parts)
+        inner = (holds(record, p, records, now) for p in part.parts)
         return (any(inner) if part.any_of else all(inner)) != part.negated
-    return _term_holds(record, part, records) != part.negated
+    return _term_holds(record, part, records, now) != part.negated
 
 
-def _term_holds(record: LogRecord, term: Term, records: list[LogRecord]) -> bool:
+def _term_holds(record: LogRecord, term: Term, records: list[LogRecord], now: datetime) -> bool:
     if term.field is None:
         return _searched(record, term.values[0])
+    if term.field == "finding":
+        return bool(set(term.values) & _open_rules(record.order_reference_id, now))
     return any(_value_holds(record, term.field, value, records) for value in term.values)
+
+
+def _open_rules(reference: str | None, now: datetime) -> set[str]:
+    """The rules of the findings open at ``now`` for a reference, from all its records."""
+    if reference is None:
+        return set()
+    requests, postbacks = (
+        [r for r in RECORDS[kind] if r.order_reference_id == reference]
+        for kind in ("requests", "postbacks")
+    )
+    findings = diagnose(requests, postbacks, now=now, rules=DEFAULT_RULES)  # type: ignore[arg-type]
+    return {finding.rule for finding in findings}
 
 
 def _value_holds(record: LogRecord, field: str, value: str, records: list[LogRecord]) -> bool:
@@ -199,6 +219,9 @@ _SOME_TERMS: dict[Kind, list[str]] = {
         "gift",
         "-ORD-3",
         '"gift wrap"',
+        "finding:not_received",
+        "-finding:request_failed",
+        "finding:shipped_undelivered,awaiting_receipt",
     ],
     "postbacks": [
         "status:failed,retrying",
@@ -214,6 +237,8 @@ _SOME_TERMS: dict[Kind, list[str]] = {
         "-took:<1s",
         "wrap",
         "-ORD-2",
+        "finding:shipped_undelivered",
+        "-finding:request_failed,not_received",
     ],
 }
 
@@ -323,6 +348,18 @@ class TestWhatAQueryFinds:
             ("took:=540ms", "631"),
             ("took:=1.5ms", ""),
             ("took:>30s OR attempts:0", "54"),
+            # Findings open at NOW for the records' order references (ORD-6 not received).
+            ("finding:request_failed", "52"),
+            ("finding:not_received", "6"),
+            ("FIND:Not_Received", "6"),
+            ("finding:awaiting_receipt", ""),
+            ("finding:not_received,request_failed", "652"),
+            ("-finding:request_failed,shipped_undelivered", "641"),
+            ("finding:request_failed finding:shipped_undelivered", "2"),
+            ("finding:duplicate_reference", ""),
+            ("(finding:request_failed OR status:pending)", "542"),
+            ("-(finding:request_failed OR finding:not_received)", "431"),
+            ("-(-finding:shipped_undelivered) action:cancel", "3"),
         ],
     )
     def test_requests(self, store: Store, text: str, expected: str) -> None:
@@ -355,6 +392,10 @@ class TestWhatAQueryFinds:
             ("(status:retrying OR status:failed) attempts:>1 took:>=30s", "32"),
             ("event:shipped -(attempts:>1 took:>40s)", "43"),
             ("printer:oslo OR attempts:>3 OR took:>40s", "432"),
+            ("finding:shipped_undelivered", "32"),
+            ("-finding:request_failed", "431"),
+            ("finding:request_failed OR event:order_received", "21"),
+            ("event:shipped -(finding:shipped_undelivered OR finding:request_failed)", "4"),
         ],
     )
     def test_postbacks(self, store: Store, text: str, expected: str) -> None:
@@ -373,6 +414,50 @@ class TestWhatAQueryFinds:
     ) -> None:
         text = data.draw(queries(kind), label="query")
         assert found(store, kind, text) == found_in_python(kind, text)
+
+    @pytest.mark.parametrize(
+        ("text", "before", "after"),
+        [
+            ("finding:awaiting_receipt", "6", ""),
+            ("finding:not_received", "", "6"),
+            ("-finding:not_received status:succeeded", "631", "31"),
+            ("status:failed OR finding:awaiting_receipt", "652", "52"),
+        ],
+    )
+    def test_findings_are_judged_at_the_query_moment(
+        self, store: Store, text: str, before: str, after: str
+    ) -> None:
+        # Ten minutes after request 6 its receipt is awaited; an hour after, it is missing.
+        assert found_in_python("requests", text, EARLIER) == before
+        assert found(store, "requests", text, EARLIER) == before
+        assert found_in_python("requests", text, NOW) == after
+        assert found(store, "requests", text, NOW) == after
+
+    @pytest.mark.parametrize("now", [EARLIER, NOW])
+    def test_a_finding_term_keeps_what_the_problems_query_finds(
+        self, store: Store, now: datetime
+    ) -> None:
+        # The filter writes the stored findings' forms again (see queries._open_references).
+        for rule in RULE_NAMES:
+            with store.engine.connect() as connection:
+                opened = set(connection.scalars(open_finding_references(rule, now=now)))
+            for kind in ("requests", "postbacks"):
+                query = narrow(RecordQuery(kind, now=now), parse(f"finding:{rule}", kind))
+                kept = {s.order_reference_id for s in list_summaries(store, query)}
+                having = {r.order_reference_id for r in RECORDS[kind]} & opened
+                assert kept == having, rule
+
+    def test_a_finding_term_needs_the_moment(self, store: Store) -> None:
+        query = narrow(RecordQuery("requests"), parse("finding:not_received", "requests"))
+        assert query.findings == ("not_received",)
+        with pytest.raises(ValueError, match="needs the query's now"):
+            list_summaries(store, query)
+        text = "nosuchword OR -finding:not_received"
+        grouped = narrow(RecordQuery("requests", now=NOW), parse(text, "requests"))
+        # A group's leaves are judged at the whole query's moment.
+        assert grouped.where is not None
+        assert count(store, grouped) == 5
+        assert found(store, "requests", "gift OR -finding:not_received") == "654321"
 
     def test_the_query_narrows_the_other_filters(self, store: Store) -> None:
         base = RecordQuery("requests", statuses=("failed", "pending"), customers=("Acme Prints",))
@@ -546,6 +631,22 @@ class TestParsing:
             ("took:>3h", 5, "took '>3h' at 6 is not a duration"),
             ("took:>30s,", 10, "took needs a value at 11: e.g. took:>30s"),
             ("a:cancel", 0, "field 'a' at 1 could be action or attempts"),
+            (
+                "x finding:nope",
+                10,
+                "finding 'nope' at 11 is not one of request_failed, not_received, "
+                "awaiting_receipt, shipped_undelivered, undelivered, delivery_retrying, "
+                "error_postback, cancel_after_printed, duplicate_reference, no_request",
+            ),
+            (
+                "finding:request_failed,not_recieved",
+                23,
+                "finding 'not_recieved' at 24 is not one of request_failed, not_received, "
+                "awaiting_receipt, shipped_undelivered, undelivered, delivery_retrying, "
+                "error_postback, cancel_after_printed, duplicate_reference, no_request: "
+                "did you mean not_received?",
+            ),
+            ("finding:", 8, "finding needs a value at 9: e.g. finding:not_received"),
         ],
     )
     def test_a_mistake_says_where_and_what_to_write(
@@ -603,6 +704,8 @@ class TestParsing:
                     "took:",
                     "<=500ms",
                     "30s",
+                    "finding:",
+                    "not_received",
                 ]
             ),
             max_size=14,
@@ -669,11 +772,26 @@ class TestCompletion:
             ("or", ["order:"]),
             ("att", ["attempts:"]),
             ("took:>3", ["took:>30s"]),
+            ("fi", ["finding:"]),
+            ("finding:not", ["finding:not_received"]),
+            ("-FINDING:Dup", ["-FINDING:Duplicate_reference"]),
+            ("finding:request_failed,de", ["finding:request_failed,delivery_retrying"]),
+            (
+                "(status:failed OR finding:a",
+                ["(status:failed OR finding:awaiting_receipt"],
+            ),
+            ("finding:nope", []),
         ],
     )
     def test_fields_and_values(self, text: str, expected: list[str]) -> None:
         got = completions(text, "requests", customers=["acme", "Maple Threads"])
         assert got == expected
+
+    def test_every_rule_after_finding(self) -> None:
+        for kind in ("requests", "postbacks"):
+            offered = completions("finding:", kind)
+            assert offered == [f"finding:{rule}" for rule in RULE_NAMES]
+            assert "finding:not_received" in offered
 
     def test_events_on_postbacks(self) -> None:
         assert completions("ev", "postbacks") == ["event:"]

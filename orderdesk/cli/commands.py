@@ -341,6 +341,7 @@ def _list(
         kind=kind,  # type: ignore[arg-type]
         since=window.since,
         until=window.until,
+        now=datetime.now(UTC),  # the moment a finding: filter judges findings open at
         statuses=statuses,
         events=events,
         actions=actions,

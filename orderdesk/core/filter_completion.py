@@ -2,8 +2,8 @@
 
 The ``/`` prompt offers the first as a suggestion and steps through all of
 them with tab. A field's start completes to the field, a value's start to the
-statuses, events and actions the kind has, the usual HTTP codes, and the
-customers and printers the store knows. A term is completed the same inside
+statuses, events and actions the kind has, the usual HTTP codes, the
+findings' rules, and the customers and printers the store knows. A term is completed the same inside
 parentheses (``(sta`` → ``(status:``) and after ``OR``; the keywords themselves
 are never completed into a field (``OR`` is not the start of ``order:``).
 """
@@ -16,6 +16,7 @@ from orderdesk.core.errors import FilterSyntaxError
 from orderdesk.core.filter_language import ACTIONS, FIELDS, KEYWORDS, Field, expand_field
 from orderdesk.core.records import EVENTS, Kind
 from orderdesk.core.statuses import STATUSES
+from orderdesk.core.timeline_rules import RULE_NAMES
 
 __all__ = ["completions"]
 
@@ -52,6 +53,7 @@ def _value_candidates(
         "took": (">1s", ">10s", ">30s", "<100ms"),
         "customer": customers,
         "printer": printers,
+        "finding": RULE_NAMES,
     }
     return list(fixed.get(name, ()))
 

@@ -10,6 +10,9 @@ A query mixes field terms, free text, negation, OR and groups::
 ``-field:value`` drops them. ``attempts`` and ``took`` compare a number:
 ``attempts:>3``, ``took:<=500ms`` (also ``>=``, ``<``, ``=``; a duration is
 ``500ms``, ``30s`` or ``2m``); what they mean is ``orderdesk.core.filter_values``.
+``finding:not_received`` keeps the records whose order reference has a finding
+of that rule open at the query's ``now`` (``RecordQuery.now``, set by the
+caller with the time bounds, as findings fall due as time passes).
 Bare words and ``"quoted phrases"`` are searched in references, ids and bodies
 (see ``orderdesk.core.search``); ``-word`` drops the records that match it.
 Field names are read in any case, and any unambiguous start of one will do
@@ -98,6 +101,7 @@ _LISTED: dict[str, str] = {
     "code": "http_statuses",
     "attempts": "attempt_counts",
     "took": "durations_ms",
+    "finding": "findings",
 }
 
 
@@ -188,6 +192,8 @@ def _narrow_terms(query: RecordQuery, terms: Iterable[Term]) -> RecordQuery:
         not_attempt_counts=query.not_attempt_counts + compared("attempts", dropped("attempts")),
         durations_ms=query.durations_ms + compared("took", kept("took")),
         not_durations_ms=query.not_durations_ms + compared("took", dropped("took")),
+        findings=query.findings + kept("finding"),
+        not_findings=query.not_findings + dropped("finding"),
         search=query.search + kept("word") + kept("phrase"),
         not_search=query.not_search + dropped("word") + dropped("phrase"),
         matches_nothing=nothing,

@@ -1,7 +1,8 @@
 """What a field's values mean in the filter language: checked, in stored form, and as ranges.
 
-A term's values arrive as typed. Statuses, events, actions and codes are
-checked against what a record of the kind can have and folded to lower case;
+A term's values arrive as typed. Statuses, events, actions, codes and the
+rules of ``finding`` (``timeline_rules.RULE_NAMES``) are checked against what a
+record of the kind can have and folded to lower case;
 ``attempts`` and ``took`` take a comparison each (``>3``, ``<=500ms``, ``2``)
 that becomes an inclusive range of whole numbers, as a code's ``5xx`` does, so
 the store compares integers on either engine.
@@ -21,6 +22,7 @@ from orderdesk.core.errors import FilterSyntaxError, UnknownStatus
 from orderdesk.core.queries import Bounds
 from orderdesk.core.records import EVENTS, Kind
 from orderdesk.core.statuses import check_statuses
+from orderdesk.core.timeline_rules import RULE_NAMES
 
 __all__ = [
     "ACTIONS",
@@ -34,7 +36,17 @@ __all__ = [
 ]
 
 Field = Literal[
-    "status", "customer", "printer", "event", "action", "code", "order", "id", "attempts", "took"
+    "status",
+    "customer",
+    "printer",
+    "event",
+    "action",
+    "code",
+    "order",
+    "id",
+    "attempts",
+    "took",
+    "finding",
 ]
 FIELDS: tuple[Field, ...] = (
     "status",
@@ -47,6 +59,7 @@ FIELDS: tuple[Field, ...] = (
     "id",
     "attempts",
     "took",
+    "finding",
 )
 #: The fields whose values are comparisons with a number.
 COMPARED: tuple[Field, ...] = ("attempts", "took")
@@ -70,6 +83,7 @@ def example(name: Field) -> str:
         "id": "id:req_01JD",
         "attempts": "attempts:>3",
         "took": "took:>30s",
+        "finding": "finding:not_received",
     }
     return examples[name]
 
@@ -105,7 +119,7 @@ def checked_values(
             index = lowered.index(unknown.status)
             raise _not_one_of(name, values[index], starts[index], unknown.allowed) from None
         return lowered
-    allowed = {"event": EVENTS, "action": ACTIONS}.get(name)
+    allowed = {"event": EVENTS, "action": ACTIONS, "finding": RULE_NAMES}.get(name)
     if allowed is not None:
         for value, typed, start in zip(lowered, values, starts, strict=True):
             if value not in allowed:

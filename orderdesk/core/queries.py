@@ -31,6 +31,7 @@ from sqlalchemy import (
     select,
     true,
     tuple_,
+    union_all,
 )
 
 from orderdesk import strings
@@ -39,7 +40,7 @@ from orderdesk.core.parties import matching_ids
 from orderdesk.core.record_query import Bounds, Condition, RecordQuery
 from orderdesk.core.records import Kind, LogRecord
 from orderdesk.core.rows import record_from_row, whole_rows
-from orderdesk.core.schema import TABLES, UtcDateTime
+from orderdesk.core.schema import FINDINGS, TABLES, UtcDateTime
 from orderdesk.core.search import (
     count_matches,
     excluding,
@@ -48,6 +49,7 @@ from orderdesk.core.search import (
     supports_search,
 )
 from orderdesk.core.store import Store
+from orderdesk.core.stored_findings import BEFORE_DUE
 
 __all__ = [
     "Bounds",
@@ -159,6 +161,7 @@ def _exclusions(
         yield or_(reference.is_(None), reference.not_in(query.not_order_references))
     if query.not_ids:
         yield c.id.not_in(query.not_ids)
+    yield from _findings(c.order_reference_id, query)
     for column, wanted_ranges, unwanted_ranges in (
         (c.http_status, query.http_statuses, query.not_http_statuses),
         (c.attempt_count, query.attempt_counts, query.not_attempt_counts),
@@ -168,6 +171,41 @@ def _exclusions(
             yield _ranges(column, wanted_ranges)
         if unwanted_ranges:
             yield or_(column.is_(None), not_(_ranges(column, unwanted_ranges)))
+
+
+def _findings(reference: ColumnElement[Any], query: RecordQuery) -> Iterator[ColumnElement[bool]]:
+    """The clauses of the rules whose findings, open at the query's ``now``, keep or drop."""
+    if not query.findings and not query.not_findings:
+        return
+    now = query.now
+    if now is None:
+        raise ValueError("a finding filter needs the query's now: the moment findings are open")
+    if query.findings:
+        yield or_(*(reference.in_(_open_references(rule, now)) for rule in query.findings))
+    if query.not_findings:
+        # No order reference, no finding: such records stay, as with -order:.
+        opened = (reference.in_(_open_references(rule, now)) for rule in query.not_findings)
+        yield or_(reference.is_(None), not_(or_(*opened)))
+
+
+def _open_references(rule: str, now: datetime) -> Select[tuple[str]]:
+    """The references with a finding of ``rule`` open at ``now``, as the sync stored them.
+
+    ``problems.open_finding_references`` asks the same, but ``problems`` reads
+    ``volume``, which reads this module: the two forms a stored row reads as
+    (``stored_findings.FindingSpan.holds_at``) are written here again.
+    """
+    c = FINDINGS.c
+    statement = select(c.order_reference_id).where(
+        c.rule == rule, c.due_at <= now, c.until_at > now
+    )
+    if rule not in BEFORE_DUE.values():
+        return statement
+    # A not_received row reads as its notice (awaiting_receipt) before it falls due.
+    notice = select(c.order_reference_id).where(
+        c.before_rule == rule, c.due_at > now, c.until_at > now
+    )
+    return select(union_all(statement, notice).subquery().c[0])
 
 
 def _search(
@@ -220,18 +258,23 @@ def _conditions(
     conditions.extend(_exclusions(connection, table, query))
     conditions.extend(_search(connection, table, query, page))
     if query.where is not None:
-        conditions.append(_condition(connection, table, query.where))
+        conditions.append(_condition(connection, table, query.where, query.now))
     return conditions
 
 
-def _condition(connection: Connection, table: Table, condition: Condition) -> ColumnElement[bool]:
-    """The clause of a condition's tree: its leaves compiled as whole queries, joined."""
+def _condition(
+    connection: Connection, table: Table, condition: Condition, now: datetime | None
+) -> ColumnElement[bool]:
+    """The clause of a condition's tree: its leaves compiled as whole queries, joined.
+
+    Every leaf is judged at the whole query's ``now``, however it was built.
+    """
     clauses = []
     for part in condition.parts:
         if isinstance(part, Condition):
-            clauses.append(_condition(connection, table, part))
+            clauses.append(_condition(connection, table, part, now))
         else:
-            leaf = _conditions(connection, table, part)
+            leaf = _conditions(connection, table, replace(part, now=now))
             clauses.append(and_(*leaf) if leaf else true())
     joined = or_(*clauses) if condition.any_of else and_(*clauses)
     if not condition.negated:

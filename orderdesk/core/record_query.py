@@ -84,6 +84,16 @@ class RecordQuery:
     """How long the last HTTP answer took, in ms, in any of these ranges (never when none)."""
     not_durations_ms: tuple[Bounds, ...] = ()
     """How long the last HTTP answer took in none of these ranges (records with none stay)."""
+    findings: tuple[str, ...] = ()
+    """Records whose order reference has a finding of any of these rules open at ``now``."""
+    not_findings: tuple[str, ...] = ()
+    """Records whose order reference has none open at ``now`` (records with none stay)."""
+    now: datetime | None = None
+    """The moment findings are judged at, as ``since`` was resolved at; needed with them.
+
+    Findings fall due as time passes (a receipt awaited for 30 minutes is not
+    received), so the caller that knows the clock sets it with the time bounds.
+    """
     where: Condition | None = None
     """What the flat fields cannot say (OR, negated groups): it must hold too."""
     matches_nothing: bool = False
@@ -99,9 +109,10 @@ class RecordQuery:
 class Condition:
     """Records matching all of its parts, or with ``any_of`` any; ``negated``, the others.
 
-    A part is a flat query of the same kind (its time bounds unused) or another
-    condition. A negated part keeps exactly the records the part does not keep,
-    records with an empty column included, as a negated field does.
+    A part is a flat query of the same kind (its time bounds unused, its
+    findings judged at the whole query's ``now``) or another condition. A
+    negated part keeps exactly the records the part does not keep, records
+    with an empty column included, as a negated field does.
     """
 
     parts: tuple[RecordQuery | Condition, ...]

@@ -93,6 +93,7 @@ class ListFilter:
             kind=kind,
             since=span.since,
             until=span.until,
+            now=now,  # findings (finding:) are judged at the same moment as the window
             statuses=statuses,
             customers=_one(self.customer),
             printers=_one(self.printer),

@@ -13,6 +13,7 @@ from orderdesk.core.store import Store
 from orderdesk.tui.app import OrderdeskApp
 from orderdesk.tui.widgets.filter_bar import FilterBar
 from orderdesk.tui.widgets.query_prompt import QueryHistory, QueryPrompt
+from tests.tui.simulated_day import ANCHOR
 from tests.tui.tui_console import console, record_list, settled, shown
 
 
@@ -44,7 +45,7 @@ async def _type(pilot: Any, text: str) -> None:
 
 
 def expected(store: Store, text: str, kind: Kind = "requests") -> int:
-    return count(store, narrow(RecordQuery(kind), parse(text, kind)))
+    return count(store, narrow(RecordQuery(kind, now=ANCHOR), parse(text, kind)))
 
 
 async def test_a_query_narrows_the_list_and_shows_in_the_bar(store: Store) -> None:
@@ -86,6 +87,36 @@ async def test_an_or_query_narrows_the_list_and_shows_in_the_bar(store: Store) -
         assert everything is not None and 0 < total < everything
         assert records.total == total
         assert f"search: {text}" in _bar(app)
+
+
+async def test_a_finding_query_keeps_the_orders_with_that_finding_open(store: Store) -> None:
+    text = "finding:not_received OR -(finding:request_failed)"
+    app = console(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        everything = record_list(app).total
+        await pilot.press("slash")
+        await _type(pilot, "fin")
+        await pilot.press("tab")
+        await _type(pilot, "not_r")
+        await pilot.press("tab")  # the rules complete after finding:
+        assert _prompt(app).value == "finding:not_received"
+        await pilot.press("enter")
+        await settled(pilot)
+        records = record_list(app)
+        # Judged at the console's clock: the findings open at ANCHOR.
+        assert records.record_query.findings == ("not_received",)
+        assert records.record_query.now == ANCHOR
+        missing = expected(store, "finding:not_received")
+        assert everything is not None and 0 < missing < everything
+        assert records.total == missing
+        await pilot.press("slash", "ctrl+u")
+        await _type(pilot, text)
+        await pilot.press("enter")
+        await settled(pilot)
+        total = expected(store, text)
+        assert missing < total < everything
+        assert record_list(app).total == total
 
 
 async def test_tab_completes_field_names_and_values(store: Store) -> None:
@@ -200,7 +231,8 @@ async def test_words_still_search_as_before(store: Store) -> None:
         await _type(pilot, "ORD-1")
         await pilot.press("enter")
         await settled(pilot)
-        assert record_list(app).record_query == RecordQuery("requests", search=("ORD-1",))
+        searched = RecordQuery("requests", now=ANCHOR, search=("ORD-1",))
+        assert record_list(app).record_query == searched
 
 
 def test_history_keeps_each_query_once_newest_last() -> None:
