@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks import problems
 from benchmarks.baselines import ensure_tools, measure_baselines
 from benchmarks.queries import measure_queries
 from benchmarks.store_builder import BigStore, build_store
@@ -98,6 +99,14 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
             first_reference=built.newest_reference,
             big_body_reference=built.big_body_reference,
         ),
+    )
+    _step(
+        "problems",
+        figures,
+        lambda: {
+            "queries": problems.time_queries(built, options.repeat),
+            "commands": problems.time_commands(built, 3),
+        },
     )
     if not options.no_baselines:
         _step(

@@ -125,6 +125,16 @@ def _sections(figures: Figures) -> Iterator[list[str]]:
             for name, f in queries.items()
         ],
     )
+    for part, head in (("queries", "problems: query"), ("commands", "problems: whole process")):
+        timed = _get(figures, "problems", part) or {}
+        if timed:
+            yield _table(
+                (head, "p50", "p95"),
+                [
+                    (name.replace("_", " "), _number(f["p50_ms"], "ms"), _number(f["p95_ms"], "ms"))
+                    for name, f in timed.items()
+                ],
+            )
     questions = _get(figures, "baselines", "questions") or {}
     if questions:
         yield _table(
