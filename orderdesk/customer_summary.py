@@ -154,19 +154,29 @@ def _failed_at(request: RequestRecord) -> datetime:
     return answered.at if answered is not None else request.created_at
 
 
-def _failed_submit(request: RequestRecord, teller: _Teller) -> str:
+def _failed_submit(request: RequestRecord, teller: _Teller, *, split: bool) -> str:
+    """Where a submit failed, in our words; in a ``split`` order only a part failed, not "it"."""
     time = teller.time(_failed_at(request))
     stage = request.error.stage if request.error is not None else None
     printer = _name(request.printer.name) if request.printer is not None else None
     if stage == "template":
-        return strings.SUMMARY_TEMPLATE_FAILED.format(time=time)
+        told = strings.SUMMARY_TEMPLATE_FAILED_PART if split else strings.SUMMARY_TEMPLATE_FAILED
+        return told.format(time=time)
     if stage == "validation":
-        return strings.SUMMARY_CHECKS_FAILED.format(time=time)
+        told = strings.SUMMARY_CHECKS_FAILED_PART if split else strings.SUMMARY_CHECKS_FAILED
+        return told.format(time=time)
     if stage == "delivery" and printer is not None:
-        return strings.SUMMARY_PRINTER_UNREACHABLE.format(time=time, printer=printer)
+        told = (
+            strings.SUMMARY_PRINTER_UNREACHABLE_PART
+            if split
+            else strings.SUMMARY_PRINTER_UNREACHABLE
+        )
+        return told.format(time=time, printer=printer)
     if stage == "printer" and printer is not None:
-        return strings.SUMMARY_PRINTER_REFUSED.format(time=time, printer=printer)
-    return strings.SUMMARY_NOT_SENT.format(time=time)
+        told = strings.SUMMARY_PRINTER_REFUSED_PART if split else strings.SUMMARY_PRINTER_REFUSED
+        return told.format(time=time, printer=printer)
+    told = strings.SUMMARY_NOT_SENT_PART if split else strings.SUMMARY_NOT_SENT
+    return told.format(time=time)
 
 
 def _submit_outcome(request: RequestRecord, teller: _Teller, *, split: bool) -> _Event:
@@ -176,7 +186,7 @@ def _submit_outcome(request: RequestRecord, teller: _Teller, *, split: bool) -> 
     """
     printer = _name(request.printer.name) if request.printer is not None else None
     if request.status == "failed":
-        return _Event(_failed_at(request), (_failed_submit(request, teller),))
+        return _Event(_failed_at(request), (_failed_submit(request, teller, split=split),))
     if request.final is None or printer is None:
         return _Event(request.created_at, (strings.SUMMARY_PROCESSING,))
     time = teller.time(request.final.at)

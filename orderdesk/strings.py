@@ -1048,6 +1048,18 @@ SUMMARY_PRINTER_UNREACHABLE = N_(
 )
 SUMMARY_PRINTER_REFUSED = N_("At {time} {printer} refused it.")
 SUMMARY_NOT_SENT = N_("At {time} it could not be sent to a printer.")
+#: The same failures in an order split between printers: only the part for one printer failed.
+SUMMARY_TEMPLATE_FAILED_PART = N_(
+    "At {time} part of it could not be sent to a printer: your order template could not process it."
+)
+SUMMARY_CHECKS_FAILED_PART = N_(
+    "At {time} part of it could not be sent to a printer: its details did not pass our checks."
+)
+SUMMARY_PRINTER_UNREACHABLE_PART = N_(
+    "At {time} its part for {printer} could not be sent: the printer could not be reached."
+)
+SUMMARY_PRINTER_REFUSED_PART = N_("At {time} {printer} refused its part.")
+SUMMARY_NOT_SENT_PART = N_("At {time} part of it could not be sent to a printer.")
 SUMMARY_NOT_CONFIRMED = N_("{printer} has not yet confirmed that it received it.")
 SUMMARY_CANCEL_ACCEPTED = N_(
     "At {time} you asked to cancel it, and {printer} accepted the cancellation."

@@ -153,6 +153,48 @@ def test_a_request_that_failed_says_where_in_our_words(
     assert "exploded" not in told and "po_leipzig_7" not in told
 
 
+@pytest.mark.parametrize(
+    ("stage", "english", "french"),
+    [
+        (
+            "printer",
+            "At 09:12 Druckhaus Leipzig refused its part.",
+            "À 09:12, Druckhaus Leipzig a refusé sa partie.",
+        ),
+        (
+            "delivery",
+            "At 09:12 its part for Druckhaus Leipzig could not be sent: "
+            "the printer could not be reached.",
+            "À 09:12, sa partie pour Druckhaus Leipzig n'a pas pu être envoyée : "
+            "l'imprimeur était injoignable.",
+        ),
+        (
+            "template",
+            "At 09:12 part of it could not be sent to a printer: "
+            "your order template could not process it.",
+            "À 09:12, une partie n'a pas pu être envoyée à un imprimeur : "
+            "votre modèle de commande n'a pas pu la traiter.",
+        ),
+    ],
+)
+def test_a_split_order_whose_one_part_failed_says_only_that_part_failed(
+    stage: ErrorStage, english: str, french: str
+) -> None:
+    [berlin, _], _ = _split_order()
+    failed = _failed(stage).model_copy(
+        update={
+            "id": "req_leipzig_part",
+            "order_reference_id": "ORD-7",
+            "original": berlin.original,
+        }
+    )
+    told = _summary([berlin, failed], [])
+    assert english in told
+    assert "refused it." not in told and "09:12 it could not be sent" not in told
+    with speaking("fr"):
+        assert french in _summary([berlin, failed], [])
+
+
 def test_a_cancel_after_printing_was_refused_because_it_was_printed() -> None:
     [submit], postbacks = _unheard_shipment()
     refused = RecordError(stage="printer", code="already_printed", message="po_leipzig_7 printed")
