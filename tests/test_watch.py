@@ -306,6 +306,23 @@ def test_a_hanging_command_is_timed_out_and_the_watch_goes_on(
     assert len(receiver.bodies) == 1
 
 
+def test_the_command_never_gets_the_watch_s_key_or_webhook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = tmp_path / "environment"
+    script = tmp_path / "env.sh"
+    script.write_text(f"#!/bin/sh\nenv > {seen}\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("ORDERDESK_API_KEY", "k3y-s3cr3t")
+    monkeypatch.setenv("ORDERDESK_WEBHOOK", "https://hooks.example/T0/B0/w3bh00k")
+    monkeypatch.setenv("ORDERDESK_DB", str(tmp_path / "orderdesk.db"))
+    assert CommandSink(str(script), timeout=10).deliver({"sentence": "x"}) is None
+    environment = seen.read_text()
+    assert "k3y-s3cr3t" not in environment and "w3bh00k" not in environment
+    assert f"ORDERDESK_DB={tmp_path / 'orderdesk.db'}" in environment
+    assert "PATH=" in environment
+
+
 def test_an_alert_nothing_took_is_tried_again(tmp_path: Path) -> None:
     failing = tmp_path / "fail.sh"
     failing.write_text("#!/bin/sh\necho 'no route to pager' >&2\nexit 3\n")

@@ -23,7 +23,7 @@ import signal
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -90,6 +90,16 @@ def alert_json(alert: Alert) -> dict[str, Any]:
     }
 
 
+#: The watch's own secrets: the source's key and the webhook's address (its token). A
+#: paging script needs neither, and a script that logs its environment would leak them.
+_KEPT_FROM_COMMAND = ("ORDERDESK_API_KEY", "ORDERDESK_WEBHOOK")
+
+
+def command_environment(environment: Mapping[str, str]) -> dict[str, str]:
+    """The environment an ``--exec`` command runs with: ours, without the watch's secrets."""
+    return {name: value for name, value in environment.items() if name not in _KEPT_FROM_COMMAND}
+
+
 class CommandSink:
     """Runs a command per alert with the alert's JSON on its standard input."""
 
@@ -117,6 +127,7 @@ class CommandSink:
                     stdin=subprocess.PIPE,
                     stdout=subprocess.DEVNULL,
                     stderr=errors,
+                    env=command_environment(os.environ),
                     start_new_session=True,
                 )
             except OSError as error:
