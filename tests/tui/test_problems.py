@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from orderdesk.config import Settings
 from orderdesk.core.problems import problem_groups
@@ -108,6 +108,25 @@ async def test_enter_lists_the_orders_enter_opens_one_and_escape_goes_back(
         await pilot.press("escape")
         await settled(pilot)
         assert app.current_mode == "requests"
+
+
+async def test_the_highlighted_order_s_finding_is_said_whole_below_the_list(
+    sqlite_store: Store,
+) -> None:
+    app = console(sqlite_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("4", "enter")
+        await settled(pilot)
+        orders = app.screen
+        assert isinstance(orders, ProblemOrdersScreen) and len(orders.spans) > 1
+        detail = orders.query_one("#problem-order-detail", Static)
+        for row in (0, 1):
+            said = " ".join(str(detail.render()).split())
+            assert said.startswith(f"{orders.spans[row].reference}: ")
+            assert not said.endswith("…")
+            await pilot.press("down")
+            await settled(pilot)
 
 
 async def test_the_palette_opens_the_problems(sqlite_store: Store) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import ClassVar
 
-from textual import events
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -89,6 +89,7 @@ class ProblemOrdersScreen(TranslatedKeys, Screen[None]):
         self._now = now
         self.spans, self.more = group_spans(store, group, now=now(), since=since, until=until)
         self._width = 0
+        self._sentences: list[str] = []
 
     def compose(self) -> ComposeResult:
         """The group whole, then its orders."""
@@ -118,6 +119,8 @@ class ProblemOrdersScreen(TranslatedKeys, Screen[None]):
         )
         if self.spans:
             yield DataTable(id="problem-orders", cursor_type="row")
+            # The column cuts a long finding short; the highlighted one is said whole here.
+            yield Static(id="problem-order-detail")
         else:
             yield Static(strings.PROBLEM_ORDERS_NONE, id="problems-message")
         yield KeyFooter()
@@ -152,11 +155,26 @@ class ProblemOrdersScreen(TranslatedKeys, Screen[None]):
         def when(at: datetime) -> str:
             return i18n.format_moment(at.astimezone(self.zone), "day_minutes")
 
-        for span, at, reference in zip(self.spans, times, references, strict=True):
-            sentence = safe_plain(finding_sentence(span.at(now), when))
+        self._sentences = [safe_plain(finding_sentence(span.at(now), when)) for span in self.spans]
+        for at, reference, sentence in zip(times, references, self._sentences, strict=True):
             table.add_row(Content(at), safe(reference), Content(shortened(sentence, finding_width)))
         table.move_cursor(row=min(max(row, 0), len(self.spans) - 1))
+        self._describe(table.cursor_row)
         table.focus()
+
+    @on(DataTable.RowHighlighted, "#problem-orders")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._describe(event.cursor_row)
+
+    def _describe(self, row: int) -> None:
+        """The highlighted order's reference and its finding, whole."""
+        if not 0 <= row < len(self._sentences):
+            return
+        self.query_one("#problem-order-detail", Static).update(
+            Content.assemble(
+                (safe_plain(self.spans[row].reference), "bold"), ": ", self._sentences[row]
+            )
+        )
 
     def action_open_finding_order(self) -> None:
         """Open the highlighted order's timeline."""
