@@ -437,7 +437,7 @@ class TestWhatAQueryFinds:
     def test_a_finding_term_keeps_what_the_problems_query_finds(
         self, store: Store, now: datetime
     ) -> None:
-        # The filter writes the stored findings' forms again (see queries._open_references).
+        # The filter and the problems query each build on stored_findings.standing_at/noticed_at.
         for rule in RULE_NAMES:
             with store.engine.connect() as connection:
                 opened = set(connection.scalars(open_finding_references(rule, now=now)))

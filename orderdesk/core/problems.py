@@ -39,7 +39,13 @@ from sqlalchemy import (
 from orderdesk.core.records import Party
 from orderdesk.core.schema import FINDINGS, EpochMicros
 from orderdesk.core.store import Store
-from orderdesk.core.stored_findings import BEFORE_DUE, FindingSpan, span_from_row
+from orderdesk.core.stored_findings import (
+    BEFORE_DUE,
+    FindingSpan,
+    noticed_at,
+    span_from_row,
+    standing_at,
+)
 from orderdesk.core.stored_findings import backfill_pending as _backfill_pending
 from orderdesk.core.timeline_rules import Severity
 from orderdesk.core.volume import step_for
@@ -116,7 +122,7 @@ def _forms(query: FindingQuery, now: datetime) -> list[_Form]:
     c = FINDINGS.c
     forms = [
         _Form(
-            [c.due_at <= now, c.until_at > now],
+            standing_at(now),
             c.rule,
             c.severity,
             c.at,
@@ -128,7 +134,7 @@ def _forms(query: FindingQuery, now: datetime) -> list[_Form]:
     ):
         forms.append(
             _Form(
-                [c.before_rule.is_not(None), c.due_at > now, c.until_at > now],
+                noticed_at(now),
                 c.before_rule,
                 # A constant, never grouped by: PostgreSQL refuses a constant in GROUP BY.
                 literal_column("'notice'", String),

@@ -49,7 +49,7 @@ from orderdesk.core.search import (
     supports_search,
 )
 from orderdesk.core.store import Store
-from orderdesk.core.stored_findings import BEFORE_DUE
+from orderdesk.core.stored_findings import BEFORE_DUE, noticed_at, standing_at
 
 __all__ = [
     "Bounds",
@@ -189,22 +189,13 @@ def _findings(reference: ColumnElement[Any], query: RecordQuery) -> Iterator[Col
 
 
 def _open_references(rule: str, now: datetime) -> Select[tuple[str]]:
-    """The references with a finding of ``rule`` open at ``now``, as the sync stored them.
-
-    ``problems.open_finding_references`` asks the same, but ``problems`` reads
-    ``volume``, which reads this module: the two forms a stored row reads as
-    (``stored_findings.FindingSpan.holds_at``) are written here again.
-    """
+    """The references with a finding of ``rule`` open at ``now``, as the sync stored them."""
     c = FINDINGS.c
-    statement = select(c.order_reference_id).where(
-        c.rule == rule, c.due_at <= now, c.until_at > now
-    )
+    statement = select(c.order_reference_id).where(c.rule == rule, *standing_at(now))
     if rule not in BEFORE_DUE.values():
         return statement
     # A not_received row reads as its notice (awaiting_receipt) before it falls due.
-    notice = select(c.order_reference_id).where(
-        c.before_rule == rule, c.due_at > now, c.until_at > now
-    )
+    notice = select(c.order_reference_id).where(c.before_rule == rule, *noticed_at(now))
     return select(union_all(statement, notice).subquery().c[0])
 
 

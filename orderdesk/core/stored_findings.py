@@ -85,10 +85,12 @@ __all__ = [
     "backfill",
     "backfill_pending",
     "finding_spans",
+    "noticed_at",
     "reference_findings",
     "refresh_findings",
     "rules_text",
     "span_from_row",
+    "standing_at",
 ]
 
 #: The open ends of a span, as stored: a finding that holds from the start, or forever.
@@ -617,3 +619,19 @@ def backfill(
         if on_batch is not None:
             on_batch(len(references))
     return False
+
+
+def standing_at(now: datetime) -> list[ColumnElement[bool]]:
+    """The stored rows whose own rule holds at ``now``: fallen due and not yet ended.
+
+    With :func:`noticed_at`, the SQL form of :meth:`FindingSpan.holds_at`, for
+    every query that asks what is open.
+    """
+    c = FINDINGS.c
+    return [c.due_at <= now, c.until_at > now]
+
+
+def noticed_at(now: datetime) -> list[ColumnElement[bool]]:
+    """The stored rows that read as their notice at ``now`` (``BEFORE_DUE``): not yet due."""
+    c = FINDINGS.c
+    return [c.before_rule.is_not(None), c.due_at > now, c.until_at > now]
