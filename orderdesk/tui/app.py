@@ -23,6 +23,7 @@ from orderdesk.core.records import KINDS, Kind
 from orderdesk.core.store import Store
 from orderdesk.core.sync_service import Source, SourceOpener, SyncService
 from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
+from orderdesk.problems_looked import LastLooked
 from orderdesk.tui.console_sync import SYNC_GROUP, ConsoleSync
 from orderdesk.tui.keys import help_groups
 from orderdesk.tui.list_filter import ListFilter, zone_label
@@ -47,7 +48,7 @@ from orderdesk.tui.screens.first_run import FirstRunScreen
 from orderdesk.tui.screens.help import HelpScreen
 from orderdesk.tui.screens.order import OrderScreen
 from orderdesk.tui.screens.problem_orders import ProblemOrdersScreen
-from orderdesk.tui.screens.problems import LastLooked, ProblemsScreen
+from orderdesk.tui.screens.problems import ProblemsScreen
 from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.screens.records import RecordsScreen
 from orderdesk.tui.screens.template_changes import TemplateChangesScreen
@@ -111,6 +112,7 @@ class OrderdeskApp(App[None]):
         bell: bool = False,
         watch_problems: bool = True,
         problem_poll: float = 15.0,
+        looked: LastLooked | None = None,
     ) -> None:
         super().__init__()
         # Only for an app that is the whole process: frozen objects are never
@@ -139,7 +141,7 @@ class OrderdeskApp(App[None]):
         self.freshness = self.syncing.freshness
         self._lists: dict[Kind, RecordsScreen] = {}
         #: When the user last had the Problems screen open; what is new is new since.
-        self.problems_looked = LastLooked()
+        self.problems_looked = looked if looked is not None else LastLooked()
         self._watch_problems = watch_problems
         self._problem_poll = problem_poll
         #: Counts the open problems for the status line, and alerts on new ones (if watching).

@@ -10,6 +10,7 @@ from orderdesk.core.statuses import check_statuses
 from orderdesk.core.store import Store
 from orderdesk.core.sync_service import Source
 from orderdesk.core.timerange import parse_duration, resolve_zone
+from orderdesk.problems_looked import LastLooked, default_looked_path
 from orderdesk.tui.app import OrderdeskApp, StartScreen
 from orderdesk.tui.list_filter import ListFilter, TimeWindow
 from orderdesk.tui.saved_views import view_filter
@@ -80,6 +81,7 @@ def open_console(
             freeze_startup=True,
             views_path=views_path,
             bell=settings.bell,
+            looked=LastLooked.kept(default_looked_path(), store.shown_url),
         )
         with drawing_on_terminal():
             app.run()

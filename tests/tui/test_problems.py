@@ -18,6 +18,7 @@ from orderdesk.core.store import Store
 from orderdesk.core.stored_findings import adopt_rules
 from orderdesk.core.timeline_rules import TimelineRules
 from orderdesk.i18n import speaking
+from orderdesk.problems_looked import LastLooked
 from orderdesk.tui.app import OrderdeskApp
 from orderdesk.tui.messages import SyncProgressed
 from orderdesk.tui.screens.order import OrderScreen
@@ -167,6 +168,40 @@ async def test_the_state_is_new_ongoing_or_quiet_on_the_tests_clock(small_store:
         problems_screen(app).reload()
         await settled(pilot)
         assert "ongoing" in screen_text(app)
+
+
+async def test_the_last_look_outlives_the_console(small_store: Store, tmp_path: Path) -> None:
+    small_store.save_page("requests", [failed_request(1, at=T0)], None)
+    kept = tmp_path / "problems-looked.json"
+    clock = Clock(T0 + timedelta(minutes=10))
+    app = console(small_store, now=clock, looked=LastLooked.kept(kept, small_store.shown_url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("4")  # the console closes with the problems in front
+        await settled(pilot)
+        assert "new" in screen_text(app)  # never looked
+    # The next morning's console: Acme's group was seen, Globex's came in since.
+    small_store.save_page("requests", [failed_request(2, at=T0 + timedelta(minutes=15))], None)
+    globex = failed_request(3, at=T0 + timedelta(minutes=25), customer=GLOBEX)
+    small_store.save_page("requests", [globex], None)
+    looked = LastLooked.kept(kept, small_store.shown_url)
+    assert looked.at == T0 + timedelta(minutes=10)
+    clock.at = T0 + timedelta(minutes=30)
+    app = console(small_store, now=clock, looked=looked)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("4")
+        await settled(pilot)
+        states = {
+            g.customer.name: g.state(now=clock.at, last_looked=looked.at)
+            for g in problems_screen(app).groups
+        }
+        assert states == {"Acme Prints": "ongoing", "Globex Shop": "new"}
+        assert "ongoing" in screen_text(app)
+        await pilot.press("1")
+        await settled(pilot)
+    assert LastLooked.kept(kept, small_store.shown_url).at == T0 + timedelta(minutes=30)
+    assert LastLooked.kept(kept, "another store").at is None
 
 
 async def test_no_problem_is_said_with_its_range_and_a_backfill_is_owned_up_to(

@@ -9,7 +9,6 @@ table says whole, for the highlighted group.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import ClassVar
 
@@ -25,6 +24,7 @@ from orderdesk import i18n, strings
 from orderdesk.core.problems import ProblemGroup, ProblemState, backfill_pending, problem_groups
 from orderdesk.core.records import Party
 from orderdesk.core.store import Store
+from orderdesk.problems_looked import LastLooked
 from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.list_filter import ListFilter, TimeWindow
 from orderdesk.tui.messages import ProblemOrdersWanted, TimeRangeWanted
@@ -33,7 +33,7 @@ from orderdesk.tui.widgets.filter_bar import FilterBar
 from orderdesk.tui.widgets.key_footer import KeyFooter
 from orderdesk.tui.widgets.status_line import Freshness, StatusLine
 
-__all__ = ["LastLooked", "ProblemsScreen", "moment", "rule_label", "shortened", "sparkline"]
+__all__ = ["ProblemsScreen", "moment", "rule_label", "shortened", "sparkline"]
 
 # A bucket with nothing is the baseline; any count at all stands above it.
 _BARS = "▁▂▃▄▅▆▇█"
@@ -46,13 +46,6 @@ _STATE_STYLES: dict[ProblemState, str] = {
 }
 # Cell padding on both sides of the five columns, and the scrollbar.
 _CHROME = 5 * 2 + 1
-
-
-@dataclass
-class LastLooked:
-    """When the user last had the Problems screen open in this console (None: never)."""
-
-    at: datetime | None = None
 
 
 def rule_label(rule: str) -> str:
@@ -325,9 +318,14 @@ class ProblemsScreen(TranslatedKeys, Screen[None]):
             self._since_look = self._looked.at
             self.reload()
 
+    def on_unmount(self) -> None:
+        """The console closes: if the problems were in front, the user saw them."""
+        if not self._stale:
+            self._looked.saw(self._now())
+
     def on_screen_suspend(self) -> None:
         """Left: the user has seen what was here."""
-        self._looked.at = self._now()
+        self._looked.saw(self._now())
         self._stale = True
         for line in self.query(StatusLine):
             line.pause()
