@@ -106,6 +106,7 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
         lambda: {
             "queries": problems.time_queries(built, options.repeat),
             "commands": problems.time_commands(built, 3),
+            "screen": problems.time_screen(built),
         },
     )
     if not options.no_baselines:

@@ -6,8 +6,10 @@
 Builds (or reuses) a store of N requests and N postbacks with their findings
 (``store_builder``), then times, at the store's newest moment: the problem
 groups of the last 24 hours and of the last 7 days, a page of the orders with
-one finding, and ``orderdesk problems`` and ``orderdesk problems --check`` as
-whole processes, as a person or a monitor runs them. Prints the figures and
+one finding, ``orderdesk problems`` and ``orderdesk problems --check`` as
+whole processes, as a person or a monitor runs them, and the console's
+Problems screen in a pseudo-terminal: from the key ``4`` to the painted groups,
+the first time (the screen is built) and again (it reads them again). Prints the figures and
 writes them as JSON (``--json PATH``). Nothing is asserted.
 """
 
@@ -19,13 +21,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
 from benchmarks.queries import percentiles, time_each
 from benchmarks.store_builder import BigStore, build_store
+from benchmarks.tui_latency import Frame, Terminal, drawn_reference
+from orderdesk import strings
 from orderdesk.core.problems import FindingQuery, open_findings, problem_groups
 from orderdesk.core.records import parse_timestamp
 from orderdesk.core.schema import FINDINGS
@@ -76,6 +81,38 @@ def time_commands(built: BigStore, repeat: int) -> dict[str, dict[str, float]]:
     return figures
 
 
+def _painted_ms(frames: list[Frame]) -> dict[str, float]:
+    return percentiles([frame.last for frame in frames])
+
+
+def time_screen(
+    built: BigStore, *, again: int = 5, columns: int = 120, lines: int = 40
+) -> dict[str, Any]:
+    """p50 and p95 from the key ``4`` to the Problems screen painted, in milliseconds.
+
+    The console runs on the real clock, as a person's does: the store must be
+    built recently enough for its problems to fall in the screen's last 24 hours.
+    """
+    now = datetime.now(UTC)
+    with Store.open(built.path) as store:
+        shown = len(problem_groups(store, now=now, since=now - timedelta(days=1)))
+    heads = strings.PROBLEM_HEADS["state"].encode()
+    terminal = Terminal(["--db", built.path, "--tz", "UTC"], columns, lines)
+    try:
+        terminal.read_until(drawn_reference(built.newest_reference, columns))
+        terminal.settle()
+        first = [terminal.key(b"4", needle=heads, timeout=60.0)]
+        repeated = []
+        for _ in range(again):
+            terminal.key(b"1")  # back to the requests, then the problems again
+            repeated.append(terminal.key(b"4", needle=heads, timeout=60.0))
+    finally:
+        terminal.quit()
+    # With no group in the last 24 hours (a store built days ago) the figure would
+    # time an empty screen: the count says which it was.
+    return {"first_time": _painted_ms(first), "again": _painted_ms(repeated), "groups": shown}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
@@ -92,6 +129,7 @@ def main() -> None:
         "finding_rows": rows,
         "queries_ms": time_queries(built, options.repeat),
         "commands_ms": time_commands(built, max(3, options.repeat // 4)),
+        "screen_ms": time_screen(built),
     }
     print(json.dumps(figures, indent=2))
     if options.json:

@@ -64,16 +64,20 @@ def test_the_triage_features_queries_are_timed(figures: dict[str, object]) -> No
         assert 0 < queries[name]["p50_ms"] <= queries[name]["p95_ms"], name
 
 
-def test_the_problems_are_timed_as_queries_and_as_processes(figures: dict[str, object]) -> None:
+def test_the_problems_are_timed_as_queries_processes_and_a_screen(
+    figures: dict[str, object],
+) -> None:
     problems = figures["problems"]
     assert isinstance(problems, dict)
     for part, names in (
         ("queries", ("groups_24h", "groups_7d", "orders_not_received_page")),
         ("commands", ("problems_table", "problems_check")),
+        ("screen", ("first_time", "again")),
     ):
         for name in names:
             timed = problems[part][name]
             assert 0 < timed["p50_ms"] <= timed["p95_ms"], name
+    assert problems["screen"]["groups"] > 0, "the screen was timed with problems on it"
 
 
 def test_the_store_holds_what_was_asked(figures: dict[str, object]) -> None:
