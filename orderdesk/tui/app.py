@@ -54,6 +54,7 @@ from orderdesk.tui.screens.records import RecordsScreen
 from orderdesk.tui.screens.template_changes import TemplateChangesScreen
 from orderdesk.tui.screens.time_range import TimeRangeDialog
 from orderdesk.tui.screens.too_small import TooSmallScreen, too_small
+from orderdesk.tui.shared_css import SharedParseStylesheet
 from orderdesk.tui.widgets.status_line import ERROR_KEY
 from orderdesk.views import default_views_path
 
@@ -115,6 +116,8 @@ class OrderdeskApp(App[None]):
         looked: LastLooked | None = None,
     ) -> None:
         super().__init__()
+        # Textual made a stylesheet that parses everything again at each switch of lists.
+        self.stylesheet = SharedParseStylesheet(variables=self.get_css_variables())
         # Only for an app that is the whole process: frozen objects are never
         # collected, which in a test session running many apps would leak.
         self._freeze_startup = freeze_startup
