@@ -86,6 +86,8 @@ class ActionDesk:
         self._sent: Counter[str] = Counter()
         # The newest version of each record an action changed; it may not be visible yet.
         self._latest: dict[str, Draft] = {}
+        # Each postback's manual attempts, for the versions its lifecycle built before them.
+        self._manual: dict[str, list[Draft]] = {}
 
     def sent(self) -> dict[str, int]:
         """How many messages each target had sent by actions, as ``{"postbacks/pb_...": 1}``."""
@@ -179,6 +181,9 @@ class ActionDesk:
             self._sent[f"{target['kind']}/{target['id']}"] += 1
         for _, version in sending.versions:
             self._latest[version["id"]] = version
+        if action["kind"] == "redeliver" and sending.versions:
+            made = sending.versions[-1][1]["attempts"][-1]
+            self._manual.setdefault(target["id"], []).append(made)
         ended = max(sending.done_at, at + _ONE_MILLISECOND)
         done = {
             **running,
@@ -187,6 +192,32 @@ class ActionDesk:
             "result": sending.result,
         }
         return [(at, running), *sending.versions, (ended, done)]
+
+    def amend(self, postback: Draft) -> Draft:
+        """A postback version as it stands with the manual attempts made before it.
+
+        A postback still retrying has its next versions built already; an action
+        in between must not vanish when they come due.
+        """
+        manual = self._manual.get(postback["id"])
+        if not manual:
+            return postback
+        known = {attempt["action_id"] for attempt in postback["attempts"]}
+        missing = [
+            attempt
+            for attempt in manual
+            if attempt["action_id"] not in known and attempt["at"] <= postback["updated_at"]
+        ]
+        if not missing:
+            return postback
+        attempts = sorted([*postback["attempts"], *missing], key=lambda attempt: attempt["at"])
+        landed = any(attempt["status_code"] == 200 for attempt in missing)
+        return {
+            **postback,
+            "status": "delivered" if landed else postback["status"],
+            "attempts": attempts,
+            "response": attempts[-1],
+        }
 
     def _current(self, kind: Literal["postbacks", "requests"], record_id_: str) -> Draft | None:
         """A record's newest version: the served one, or one an action made that is not yet."""

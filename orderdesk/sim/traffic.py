@@ -93,9 +93,9 @@ class Simulation:
         self._tick_seconds = tick_seconds
         self._ticker: threading.Thread | None = None
         self._stopping = threading.Event()
-        self._build_history()
         #: Where redeliveries and resubmits are asked for, kept and played out (version 1.1).
         self.actions = ActionDesk(self, seed=seed)
+        self._build_history()
 
     # -- the clock -------------------------------------------------------------------
 
@@ -114,7 +114,10 @@ class Simulation:
         return self._anchor
 
     def skip(self, span: timedelta) -> None:
-        """Let ``span`` of simulated time pass at once (outages end, templates get fixed)."""
+        """Let ``span`` of simulated time pass at once: outages end, templates get fixed.
+
+        Everything due in the span happens, so a live rate brings that span's orders too.
+        """
         with self._lock:
             self._offset += span
         self.advance()
@@ -223,7 +226,10 @@ class Simulation:
             self._apply(draft, micros(at))
 
     def _apply(self, draft: Draft, at: int) -> None:
-        ledger = self._ledgers[kind_of(draft)]
+        kind = kind_of(draft)
+        if kind == "postbacks":
+            draft = self.actions.amend(draft)
+        ledger = self._ledgers[kind]
         version = publish(draft, at)
         if self._late_share and self._late_rng.random() < self._late_share:
             delay = self._late_rng.uniform(0, self._late_max.total_seconds())

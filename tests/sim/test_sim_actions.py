@@ -145,6 +145,24 @@ class TestRedeliver:
         assert manual.status_code == done.result.status_code
         assert after.status == ("delivered" if done.status == "succeeded" else "failed")
 
+    def test_a_version_built_before_a_redelivery_keeps_its_manual_attempt(
+        self, sim: Simulation, http: httpx.Client
+    ) -> None:
+        before = _postbacks(sim, "failed")[8]
+        answer = post(http, f"/v1/postbacks/{before.id}/redeliver", "k-amend")
+        finished(http, answer.json()["action"]["id"])
+        # A retrying postback's next automatic version was built before the action, due after it.
+        later = sim.now() + timedelta(seconds=1)
+        built_before = {**before.model_dump(mode="json"), "updated_at": format_timestamp(later)}
+        sim.apply(built_before, later)
+        after = PostbackRecord.model_validate_json(http.get(f"/v1/postbacks/{before.id}").content)
+        assert after.updated_at == later
+        assert [a.trigger for a in after.attempts] == [
+            *["automatic"] * len(before.attempts),
+            "manual",
+        ]
+        assert after.response == after.attempts[-1]
+
     def test_a_delivered_postback_needs_force(self, sim: Simulation, http: httpx.Client) -> None:
         delivered = _postbacks(sim, "delivered")[0]
         path = f"/v1/postbacks/{delivered.id}/redeliver"
