@@ -1316,6 +1316,56 @@ WATCH_STOPPED = N_(
     "yet (each alerts again only after going quiet)"
 )
 
+# -- actions (log API 1.1): the client's errors ----------------------------------------------
+
+ACTION_UNSUPPORTED = N_(
+    "the log API at {url} has no actions (it speaks version {version}): redelivering and "
+    "resubmitting need version 1.1"
+)
+ACTION_READ_ONLY = N_(
+    "the key for the log API at {url} may only read: ask for a key that may act to redeliver "
+    "or resubmit"
+)
+ACTION_NO_POSTBACK = N_(
+    "the log API at {url} has no postback {id}: check the id (records older than 30 days are "
+    "no longer served)"
+)
+ACTION_NO_REQUEST = N_(
+    "the log API at {url} has no request {id}: check the id (records older than 30 days are "
+    "no longer served)"
+)
+ACTION_FORCE_REDELIVER = N_(
+    "postback {id} was delivered already: redelivering sends the customer a second notice; "
+    "force it to do so anyway"
+)
+ACTION_FORCE_RESUBMIT = N_(
+    "request {id} succeeded already: resubmitting may make the printer produce the order "
+    "twice; force it to do so anyway"
+)
+ACTION_KEY_REUSED = N_(
+    "the idempotency key {key} was used for another action: a new action needs a new key"
+)
+ACTION_INVALID = N_("the log API at {url} refused the action as asked: {error}")
+ACTION_OUTCOME_UNKNOWN = N_(
+    "the log API at {url} gave no answer to {path} after {attempts} tries ({error}): the "
+    "action may or may not have been taken; send it again with the same key {key}"
+)
+ACTION_ACTOR_LENGTH = N_("the actor must be 1 to {limit} characters long")
+ACTION_REASON_LENGTH = N_("the reason must be 1 to {limit} characters long")
+ACTION_KEY_LENGTH = N_("an idempotency key must be 1 to {limit} characters long")
+ACTION_MODE_NEEDED = N_(
+    "a resubmit needs a mode: final (the recorded Final again) or reprocess (the current "
+    "template on the Original)"
+)
+ACTION_MODE_REDELIVER = N_("a redelivery takes no mode")
+BRIEF_NO_ACTIONS = N_("no actions")
+BRIEF_READ_ONLY = N_("read-only key")
+BRIEF_NOT_FOUND = N_("not found")
+BRIEF_NEEDS_FORCE = N_("needs force")
+BRIEF_KEY_REUSED = N_("key reused")
+BRIEF_INVALID_ACTION = N_("invalid action")
+BRIEF_OUTCOME_UNKNOWN = N_("outcome unknown")
+
 # -- serving the sentences in the language in use ------------------------------------------
 
 _ENGLISH = {name: value for name, value in globals().items() if name.isupper()}

@@ -9,16 +9,21 @@ A malformed page is ambiguous: a real log API having a bad moment (transient),
 or a URL that is not a log API at all (permanent). ``/v1/health`` decides: once
 it has answered as the contract says, malformed pages are transient; before
 that, the first malformed answer makes the client ask it.
+
+Version 1.1's actions are asked through ``actions_client.ActionsClient``, which
+sends its ``POST``s and reads ``/v1/actions`` pages through this client, so that
+both map transport failures, statuses and malformed bodies the same way.
 """
 
 from __future__ import annotations
 
 import re
 import socket
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -45,7 +50,7 @@ from orderdesk.core.records import (
     parse_timestamp,
 )
 
-__all__ = ["MAX_PAGE_SIZE", "LogApiClient", "parse_retry_after"]
+__all__ = ["MAX_PAGE_SIZE", "Health", "LogApiClient", "parse_retry_after"]
 
 #: The contract's largest ``limit``.
 MAX_PAGE_SIZE = 1000
@@ -84,6 +89,17 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if moment.tzinfo is None:  # RFC 9110 dates are GMT; "-0000" parses as naive
         moment = moment.replace(tzinfo=UTC)
     return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
+
+
+@dataclass(frozen=True)
+class Health:
+    """What ``/v1/health`` says: the time, the contract version, whether the key may act."""
+
+    time: datetime
+    #: ``"1"`` when the service does not say: version 1 had no ``version`` field.
+    version: str = "1"
+    #: True only when the service says so (version 1.1 and a key that may act).
+    actions: bool = False
 
 
 def _one_line(text: str, limit: int = 200) -> str:
@@ -148,6 +164,10 @@ class LogApiClient:
 
     def health(self) -> datetime:
         """The server's time; raises ``NotALogApiError`` if the URL does not serve a log API."""
+        return self.check_health().time
+
+    def check_health(self) -> Health:
+        """All ``/v1/health`` says; raises ``NotALogApiError`` if the URL serves no log API."""
         path = "/v1/health"
         response = self._get(path)
         if response.status_code == 404:
@@ -155,7 +175,7 @@ class LogApiClient:
                 strings.API_NO_HEALTH.format(url=self.url, path=path),
                 brief=strings.BRIEF_NOT_A_LOG_API,
             )
-        self._raise_for_status(response, path)
+        self.raise_for_status(response, path)
         try:
             body = response.json()
         except ValueError:
@@ -172,12 +192,30 @@ class LogApiClient:
         except ValueError:
             raise self._not_a_log_api(path, strings.API_NO_TIME) from None
         self._confirmed = True
-        return server_time
+        version, actions = body.get("version"), body.get("actions")
+        return Health(
+            time=server_time,
+            version=version if isinstance(version, str) and version else "1",
+            actions=actions is True,
+        )
 
     def fetch_page(
         self, kind: Kind, after: Watermark | None, limit: int = MAX_PAGE_SIZE
     ) -> RequestPage | PostbackPage:
         """One page of ``kind`` strictly after ``after`` (from the start of retention if None)."""
+        path = f"/v1/{kind}"
+        page = self.read_page(path, PAGE_TYPES[kind], after, limit)
+        if page is None:
+            raise NotALogApiError(
+                strings.API_NO_PAGES.format(url=self.url, path=path),
+                brief=strings.BRIEF_NOT_A_LOG_API,
+            )
+        return page
+
+    def read_page(
+        self, path: str, model: type[_Parsed], after: Watermark | None, limit: int = MAX_PAGE_SIZE
+    ) -> _Parsed | None:
+        """One keyset page of any list endpoint, as ``model``; None when it answers 404."""
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise ValueError(f"limit must be 1 to {MAX_PAGE_SIZE}, not {limit}")
         params: dict[str, str | int] = {}
@@ -185,29 +223,43 @@ class LogApiClient:
             params["updated_after"] = format_timestamp(after.updated_at)
             params["after_id"] = after.id
         params["limit"] = limit
-        path = f"/v1/{kind}"
         response = self._get(path, params)
         if response.status_code == 404:
-            raise NotALogApiError(
-                strings.API_NO_PAGES.format(url=self.url, path=path),
-                brief=strings.BRIEF_NOT_A_LOG_API,
-            )
-        self._raise_for_status(response, path)
-        return self._parse(PAGE_TYPES[kind], response, path)
+            return None
+        self.raise_for_status(response, path)
+        return self.parse(model, response, path)
 
     def get_record(self, kind: Kind, record_id: str) -> RequestRecord | PostbackRecord | None:
         """The current version of one record, or None if the service does not know it."""
-        path = f"/v1/{kind}/{quote(record_id, safe='')}"
+        return self.read_one(f"/v1/{kind}/{quote(record_id, safe='')}", RECORD_TYPES[kind])
+
+    def read_one(self, path: str, model: type[_Parsed]) -> _Parsed | None:
+        """One record of any kind at ``path``, as ``model``; None when it answers 404."""
         response = self._get(path)
         if response.status_code == 404:
             return None
-        self._raise_for_status(response, path)
-        return self._parse(RECORD_TYPES[kind], response, path)
+        self.raise_for_status(response, path)
+        return self.parse(model, response, path)
+
+    def post(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> httpx.Response:
+        """Send one ``POST`` as is, whatever it answers; transport failures become errors."""
+        return self._send("POST", path, body=body, headers=headers)
 
     def _get(self, path: str, params: dict[str, str | int] | None = None) -> httpx.Response:
-        """Send one GET; transport failures become ``SourceError``s."""
+        return self._send("GET", path, params=params)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str | int] | None = None,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """Send one request; transport failures become ``SourceError``s."""
         try:
-            return self._http.get(path, params=params)
+            return self._http.request(method, path, params=params, json=body, headers=headers)
         except httpx.TimeoutException as error:
             raise TransientSourceError(
                 strings.API_TIMEOUT.format(
@@ -235,7 +287,7 @@ class LogApiClient:
                 brief=strings.BRIEF_BROKEN,
             ) from error
 
-    def _raise_for_status(self, response: httpx.Response, path: str) -> None:
+    def raise_for_status(self, response: httpx.Response, path: str) -> None:
         """Raise the ``SourceError`` a non-2xx status means; return on success."""
         status = response.status_code
         if response.is_success:
@@ -272,12 +324,12 @@ class LogApiClient:
             )
         raise SourceError(
             strings.API_REJECTED.format(
-                url=self.url, path=path, status=status, error=self._error_text(response)
+                url=self.url, path=path, status=status, error=self.error_text(response)
             ),
             brief=brief,
         )
 
-    def _parse(self, model: type[_Parsed], response: httpx.Response, path: str) -> _Parsed:
+    def parse(self, model: type[_Parsed], response: httpx.Response, path: str) -> _Parsed:
         """Validate a 200 body against ``model``; a malformed one is transient or not-a-log-API."""
         try:
             return model.model_validate_json(response.content)
@@ -308,7 +360,7 @@ class LogApiClient:
         )
 
     @staticmethod
-    def _error_text(response: httpx.Response) -> str:
+    def error_text(response: httpx.Response) -> str:
         """The server's ``{"error": ...}`` text, or the start of its body."""
         try:
             body = response.json()

@@ -20,6 +20,8 @@ Action = Literal["submit", "cancel"]
 RequestStatus = Literal["pending", "succeeded", "failed"]
 PostbackStatus = Literal["pending", "delivered", "retrying", "failed"]
 ErrorStage = Literal["template", "validation", "delivery", "printer"]
+#: What made a delivery attempt (log API 1.1): the service's own retries, or an action.
+Trigger = Literal["automatic", "manual"]
 Event = Literal[
     "order_received",
     "production_update",
@@ -114,6 +116,9 @@ class HttpResponse(_Model):
     body: str | None = None
     duration_ms: int | None = None
     error: str | None = None
+    #: Version 1.1, on postback attempts: what made it, and the action's id when manual.
+    trigger: Trigger | None = None
+    action_id: str | None = None
 
 
 class TemplateProcessing(_Model):
@@ -160,6 +165,9 @@ class RequestRecord(_Model):
     template: TemplateProcessing | None = None
     final: HttpMessage | None = None
     response: HttpResponse | None = None
+    #: Version 1.1: the request this one sends again, and the action that asked for it.
+    resubmit_of: str | None = None
+    action_id: str | None = None
 
 
 class PostbackRecord(_Model):

@@ -5,17 +5,24 @@ A spec is a comma-separated list of ``name=value``::
     429=0.05,5xx=0.05,reset=0.02,slow=0.02,malformed=0.02,late=0.1
 
 ``429``, ``5xx``, ``reset``, ``slow`` and ``malformed`` are the share of list and
-get requests that misbehave that way (``/v1/health`` is never faulted: it is how
-a client tells a log API from anything else). ``late`` is the share of new record
-versions that become visible late, back-dated by up to ``late_max`` seconds (at
-most the contract's 120). ``slow_seconds``, ``late_max`` and ``retry_after`` tune
-the faults; ``seed`` fixes their randomness, which never touches the data.
+get requests, and of action ``POST``s, that misbehave that way (``/v1/health`` is
+never faulted: it is how a client tells a log API from anything else). A ``POST``
+meets ``429`` and ``5xx`` before its action is taken, and a reset, a slow or a
+malformed answer after it: the answer is lost, not the action, which is the case
+a client must retry with the same ``Idempotency-Key``. ``Faults.next`` scripts
+the faults of the next requests, for tests that need one at a given moment.
+
+``late`` is the share of new record versions that become visible late, back-dated
+by up to ``late_max`` seconds (at most the contract's 120). ``slow_seconds``,
+``late_max`` and ``retry_after`` tune the faults; ``seed`` fixes their randomness,
+which never touches the data.
 """
 
 from __future__ import annotations
 
 import random
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
@@ -65,6 +72,9 @@ class Faults:
     _lock: threading.Lock = field(
         default_factory=threading.Lock, init=False, compare=False, repr=False
     )
+    _script: deque[Fault | None] = field(
+        default_factory=deque, init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         for name in _RATES.values():
@@ -113,8 +123,16 @@ class Faults:
         """The share of list and get requests that misbehave."""
         return self.too_many_requests + self.server_error + self.reset + self.slow + self.malformed
 
+    def next(self, *faults: Fault | None) -> None:
+        """Act out these faults (None: none) on the next requests, before any drawn at random."""
+        with self._lock:
+            self._script.extend(faults)
+
     def draw(self) -> Fault | None:
-        """The fault for the next list or get request, if any."""
+        """The fault for the next list, get or action request, if any."""
+        with self._lock:
+            if self._script:
+                return self._script.popleft()
         if self.request_fault_share == 0:
             return None
         with self._lock:

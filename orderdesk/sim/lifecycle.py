@@ -120,7 +120,7 @@ class Lifecycle:
             self._add(decided, base, status="failed", error=refusal.model_dump())
             return []
         accepted = []
-        for index, (printer, items) in enumerate(_by_printer(gelato).items()):
+        for index, (printer, items) in enumerate(by_printer(gelato).items()):
             request = base if index == 0 else {**base, "id": record_id("req", arrived, rng)}
             accepted += self._send(request, decided, printer, {**gelato, "items": items}, flaw)
         return accepted
@@ -137,7 +137,7 @@ class Lifecycle:
         final = http_message(
             sent,
             printer.orders_url,
-            _router_headers(printer),
+            router_headers(printer),
             "application/json",
             json.dumps(gelato, ensure_ascii=False),
         )
@@ -230,7 +230,7 @@ class Lifecycle:
         final = http_message(
             sent,
             f"{printer.orders_url}/{accepted.order_id}:cancel",
-            _router_headers(printer),
+            router_headers(printer),
             "application/json",
             rendered.output,
         )
@@ -324,10 +324,13 @@ def _request(
         "template": template,
         "final": None,
         "response": None,
+        "resubmit_of": None,
+        "action_id": None,
     }
 
 
-def _router_headers(printer: Printer) -> dict[str, str]:
+def router_headers(printer: Printer) -> dict[str, str]:
+    """The headers the intake router sends a printer, its key included."""
     return {
         "Content-Type": "application/json",
         "X-API-KEY": printer.api_key,
@@ -335,7 +338,8 @@ def _router_headers(printer: Printer) -> dict[str, str]:
     }
 
 
-def _by_printer(gelato: dict[str, Any]) -> dict[Printer, list[dict[str, Any]]]:
+def by_printer(gelato: dict[str, Any]) -> dict[Printer, list[dict[str, Any]]]:
+    """A rendered order's items grouped by the printer that makes them."""
     country = gelato["shippingAddress"]["country"]
     groups: dict[Printer, list[dict[str, Any]]] = {}
     for item in gelato["items"]:

@@ -10,7 +10,7 @@ from typing import Any
 from orderdesk.core.records import Event
 from orderdesk.sim.lifecycle import Lifecycle, PrinterOrder, record_id, seconds
 from orderdesk.sim.templating import render
-from orderdesk.sim.wire import Draft, answer, http_message, no_answer, party, stamp
+from orderdesk.sim.wire import Draft, answer, attempt, http_message, no_answer, party, stamp
 from orderdesk.sim.world import CARRIERS, INTAKE_URL
 
 #: The printer's status word for each postback event.
@@ -121,8 +121,8 @@ def _deliver(life: Lifecycle, record: Draft, sent: datetime, delivery: str, *, x
     failures = {"ok": 0, "flaky": 1, "down": 4}[delivery]
     attempts: list[Draft] = []
     start = sent
-    for attempt in range(4):
-        if attempt < failures:
+    for number in range(4):
+        if number < failures:
             if rng.random() < 0.4:
                 answered = start + seconds(10.0)
                 response = no_answer(answered, "timeout", 10000)
@@ -131,8 +131,9 @@ def _deliver(life: Lifecycle, record: Draft, sent: datetime, delivery: str, *, x
                 answered = start + seconds(took)
                 code = rng.choice((500, 500, 502, 503))
                 response = answer(answered, code, took, "text/plain", f"{code} upstream error")
+            response = attempt(response)
             attempts.append(response)
-            status = "failed" if attempt == 3 else "retrying"
+            status = "failed" if number == 3 else "retrying"
         else:
             took = rng.uniform(0.04, 0.9)
             answered = start + seconds(took)
@@ -140,6 +141,7 @@ def _deliver(life: Lifecycle, record: Draft, sent: datetime, delivery: str, *, x
             response = answer(
                 answered, 200, took, "application/xml" if xml else "application/json", body
             )
+            response = attempt(response)
             attempts.append(response)
             status = "delivered"
         record = {

@@ -15,26 +15,36 @@ from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from typing import Any, Literal
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from orderdesk import strings
 from orderdesk.core.records import (
     KINDS,
-    Kind,
     Watermark,
     format_timestamp,
     parse_timestamp,
 )
 from orderdesk.core.timerange import describe_duration, parse_duration
+from orderdesk.sim.actions import ActionKind
 from orderdesk.sim.faults import Faults
 from orderdesk.sim.traffic import Simulation
+from orderdesk.sim.wire import Listed
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
+#: The log API version served: 1.1 adds actions (docs/log-api.md).
+API_VERSION = "1.1"
+#: The simulator's own endpoint, outside the contract: what actions really sent, per target.
+SENT_PATH = "/_sim/sent"
+#: An action's body is a few hundred bytes; anything near this is not one.
+MAX_POST_BODY = 64 * 1024
 
-_ONE = re.compile(r"^/v1/(requests|postbacks)/([^/]+)$")
-_LIST = re.compile(r"^/v1/(requests|postbacks)/?$")
+_ONE = re.compile(r"^/v1/(requests|postbacks|actions)/([^/]+)$")
+_LIST = re.compile(r"^/v1/(requests|postbacks|actions)/?$")
+_ACT = re.compile(r"^/v1/(?:postbacks/([^/]+)/(redeliver)|requests/([^/]+)/(resubmit))$")
+
+Role = Literal["act", "read"]
 _RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(s|sec|second|m|min|minute|h|hr|hour)s?\s*$")
 
 
@@ -124,14 +134,21 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         url = urlsplit(self.path)
         path = url.path
+        role = self.server.role(self.headers.get("X-API-KEY"))
         if path == "/v1/health":
-            self._send(
-                HTTPStatus.OK, {"status": "ok", "time": format_timestamp(self.server.sim.now())}
-            )
+            health = {
+                "status": "ok",
+                "time": format_timestamp(self.server.sim.now()),
+                "version": API_VERSION,
+                "actions": role == "act",
+            }
+            self._send(HTTPStatus.OK, health)
             return
-        api_key = self.server.api_key
-        if api_key is not None and self.headers.get("X-API-KEY") != api_key:
+        if role is None:
             self._send(HTTPStatus.UNAUTHORIZED, {"error": "unauthorized"})
+            return
+        if path == SENT_PATH:
+            self._send(HTTPStatus.OK, {"sent": self.server.sim.actions.sent()})
             return
         one, listing = _ONE.match(path), _LIST.match(path)
         if one is None and listing is None:
@@ -141,7 +158,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and self._misbehave(fault):
             return
         if one is not None:
-            kind: Kind = one[1]  # type: ignore[assignment]
+            kind: Listed = one[1]  # type: ignore[assignment]
             record = self.server.sim.get_json(kind, one[2])
             if record is None:
                 self._send(HTTPStatus.NOT_FOUND, {"error": "not found"})
@@ -159,6 +176,45 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "malformed":
             body = self._malformed(body)
         self._send_bytes(HTTPStatus.OK, body)
+
+    def do_POST(self) -> None:
+        path = urlsplit(self.path).path
+        length = int(self.headers.get("Content-Length") or 0)
+        if not 0 <= length <= MAX_POST_BODY:
+            self.close_connection = True  # the body is left unread
+            self._send(HTTPStatus.BAD_REQUEST, {"error": "the body is too large for an action"})
+            return
+        body = self.rfile.read(length)
+        key = self.headers.get("X-API-KEY")
+        role = self.server.role(key)
+        if role is None:
+            self._send(HTTPStatus.UNAUTHORIZED, {"error": "unauthorized"})
+            return
+        if role == "read":
+            self._send(HTTPStatus.FORBIDDEN, {"error": "forbidden: this key may only read"})
+            return
+        act = _ACT.match(path)
+        if act is None:
+            self._send(HTTPStatus.NOT_FOUND, {"error": f"no such endpoint: {path}"})
+            return
+        fault = self.server.faults.draw()
+        if fault in ("429", "5xx"):  # refused before the action is taken
+            self._misbehave(fault)
+            return
+        kind: ActionKind = act[2] or act[4]  # type: ignore[assignment]
+        answer = self.server.sim.actions.ask(
+            kind,
+            unquote(act[1] or act[3]),
+            body,
+            self.headers.get("Idempotency-Key"),
+            caller=key or "",
+        )
+        if fault is not None and self._misbehave(fault):
+            return  # reset: the action was taken, its answer is lost
+        payload = _json(answer.payload)
+        if fault == "malformed" and answer.status < 300:
+            payload = self._malformed(payload)
+        self._send_bytes(HTTPStatus(answer.status), payload)
 
     def _misbehave(self, fault: str) -> bool:
         """Act out a fault; True when the request has been answered (or dropped)."""
@@ -232,16 +288,30 @@ class _LogApiHttpServer(ThreadingHTTPServer):
     request_queue_size = 128
 
     def __init__(
-        self, address: tuple[str, int], sim: Simulation, api_key: str | None, faults: Faults
+        self,
+        address: tuple[str, int],
+        sim: Simulation,
+        api_key: str | None,
+        faults: Faults,
+        read_key: str | None = None,
     ) -> None:
         super().__init__(address, _Handler)
         self.sim = sim
         self.api_key = api_key
+        self.read_key = read_key
         self.faults = faults
         self.stopping = threading.Event()
         self._connections: set[socket.socket] = set()
         self._resets: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+
+    def role(self, key: str | None) -> Role | None:
+        """What a request's key may do: act, only read, or nothing (a missing or wrong key)."""
+        if key is not None and key == self.read_key:
+            return "read"
+        if self.api_key is None or key == self.api_key:
+            return "act"
+        return None
 
     def reset_on_close(self, connection: socket.socket) -> None:
         """Close this connection without the polite shutdown, so that the peer sees a reset."""
@@ -284,13 +354,15 @@ class SimulatorServer:
         port: int = 0,
         *,
         api_key: str | None = None,
+        read_key: str | None = None,
         faults: Faults | None = None,
         live: bool = True,
     ) -> None:
+        """Serve ``sim``; ``api_key`` may read and act, ``read_key`` may only read (1.1)."""
         self.sim = sim
         self.faults = faults or Faults()
         self._live = live
-        self._http = _LogApiHttpServer((host, port), sim, api_key, self.faults)
+        self._http = _LogApiHttpServer((host, port), sim, api_key, self.faults, read_key)
         self._thread: threading.Thread | None = None
         if self.faults.late:
             sim.make_late(
@@ -304,6 +376,11 @@ class SimulatorServer:
         """The base URL, with the port actually bound."""
         host, port = self._http.server_address[:2]
         return f"http://{host!s}:{port}"
+
+    @property
+    def sent(self) -> dict[str, int]:
+        """What actions really sent per target, ``{"postbacks/pb_...": 1}``; also ``/_sim/sent``."""
+        return self.sim.actions.sent()
 
     def start(self) -> SimulatorServer:
         """Serve in a background thread, and let the world run live."""
@@ -351,6 +428,7 @@ def run_simulator(
     history_rate: float | str = 2.0,
     rate: float | str = 30.0,
     api_key: str | None = None,
+    read_key: str | None = None,
     faults: Faults | str | None = None,
     out: Callable[[str], None] = print,
 ) -> None:
@@ -369,7 +447,9 @@ def run_simulator(
     )
     counts = {kind: len(sim.records(kind)) for kind in KINDS}
     took = time.perf_counter() - started
-    with SimulatorServer(sim, host, port, api_key=api_key, faults=faults) as server:
+    with SimulatorServer(
+        sim, host, port, api_key=api_key, read_key=read_key, faults=faults
+    ) as server:
         out(
             strings.SIM_SERVING.format(
                 requests=counts["requests"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import json
 import random
 import threading
 from collections import deque
@@ -18,10 +19,19 @@ from orderdesk.core.records import (
     RequestRecord,
     Watermark,
 )
+from orderdesk.sim.actions import ActionDesk
 from orderdesk.sim.ledger import Ledger
 from orderdesk.sim.lifecycle import Step
 from orderdesk.sim.plans import CUSTOMER_WEIGHTS, play_order
-from orderdesk.sim.wire import Draft, Published, from_micros, kind_of, micros, publish
+from orderdesk.sim.wire import (
+    Draft,
+    Listed,
+    Published,
+    from_micros,
+    kind_of,
+    micros,
+    publish,
+)
 from orderdesk.sim.world import CUSTOMERS
 
 #: The contract's retention: older records (by updated_at) are not served.
@@ -62,11 +72,15 @@ class Simulation:
         self._history_rate = history_rate
         self._rate = rate
         self._anchor = anchor
-        self._ledgers: dict[Kind, Ledger] = {"requests": Ledger(), "postbacks": Ledger()}
+        self._ledgers: dict[Listed, Ledger] = {
+            "requests": Ledger(),
+            "postbacks": Ledger(),
+            "actions": Ledger(),
+        }
         self._future: list[tuple[int, int, Draft | Step]] = []
         # While the history is built: versions already past, newest per record.
         self._backfill_until: int | None = None
-        self._backfilled: dict[str, tuple[Kind, Published]] = {}
+        self._backfilled: dict[str, tuple[Listed, Published]] = {}
         self._sequence = count()
         self._numbers = {customer.id: 0 for customer in CUSTOMERS}
         self._accepted_references = {customer.id: deque[str](maxlen=200) for customer in CUSTOMERS}
@@ -79,6 +93,8 @@ class Simulation:
         self._tick_seconds = tick_seconds
         self._ticker: threading.Thread | None = None
         self._stopping = threading.Event()
+        #: Where redeliveries and resubmits are asked for, kept and played out (version 1.1).
+        self.actions = ActionDesk(self, seed=seed)
         self._build_history()
 
     # -- the clock -------------------------------------------------------------------
@@ -86,6 +102,25 @@ class Simulation:
     def now(self) -> datetime:
         """The simulated time: the real clock shifted to the ``now`` anchor."""
         return datetime.now(UTC) + self._offset
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The lock every change to the world holds (actions take it too)."""
+        return self._lock
+
+    @property
+    def anchor(self) -> datetime:
+        """The moment the history ends and live traffic begins."""
+        return self._anchor
+
+    def skip(self, span: timedelta) -> None:
+        """Let ``span`` of simulated time pass at once: outages end, templates get fixed.
+
+        Everything due in the span happens, so a live rate brings that span's orders too.
+        """
+        with self._lock:
+            self._offset += span
+        self.advance()
 
     def _current_rate(self, moment: datetime) -> float:
         return self._history_rate if moment < self._anchor else self._rate
@@ -180,8 +215,21 @@ class Simulation:
                 ledger.reveal(limit)
             return changed
 
+    def schedule(self, entries: Sequence[tuple[datetime, Draft | Step]]) -> None:
+        """Versions and steps from outside the traffic (actions), each played out when due."""
+        with self._lock:
+            self._schedule(entries)
+
+    def apply(self, draft: Draft, at: datetime) -> None:
+        """A version that happens now, served as any new version is (late ones too)."""
+        with self._lock:
+            self._apply(draft, micros(at))
+
     def _apply(self, draft: Draft, at: int) -> None:
-        ledger = self._ledgers[kind_of(draft)]
+        kind = kind_of(draft)
+        if kind == "postbacks":
+            draft = self.actions.amend(draft)
+        ledger = self._ledgers[kind]
         version = publish(draft, at)
         if self._late_share and self._late_rng.random() < self._late_share:
             delay = self._late_rng.uniform(0, self._late_max.total_seconds())
@@ -246,12 +294,12 @@ class Simulation:
         versions, has_more = self._page(kind, after, limit)
         return [_model(kind, version) for version in versions], has_more
 
-    def page_json(self, kind: Kind, after: Watermark, limit: int) -> tuple[list[bytes], bool]:
+    def page_json(self, kind: Listed, after: Watermark, limit: int) -> tuple[list[bytes], bool]:
         """A keyset page as each record's JSON, as served, and whether more follow."""
         versions, has_more = self._page(kind, after, limit)
         return [version.json for version in versions], has_more
 
-    def _page(self, kind: Kind, after: Watermark, limit: int) -> tuple[list[Published], bool]:
+    def _page(self, kind: Listed, after: Watermark, limit: int) -> tuple[list[Published], bool]:
         with self._lock:
             return self._ledgers[kind].page(
                 (micros(after.updated_at), after.id), limit, oldest=micros(self.oldest_served())
@@ -262,12 +310,17 @@ class Simulation:
         version = self._get(kind, record_id)
         return None if version is None else _model(kind, version)
 
-    def get_json(self, kind: Kind, record_id: str) -> bytes | None:
+    def get_json(self, kind: Listed, record_id: str) -> bytes | None:
         """One visible record's JSON within retention, as served, or None."""
         version = self._get(kind, record_id)
         return None if version is None else version.json
 
-    def _get(self, kind: Kind, record_id: str) -> Published | None:
+    def draft(self, kind: Listed, record_id: str) -> Draft | None:
+        """One visible record as a draft to build its next version on, or None."""
+        version = self._get(kind, record_id)
+        return None if version is None else json.loads(version.json)
+
+    def _get(self, kind: Listed, record_id: str) -> Published | None:
         with self._lock:
             version = self._ledgers[kind].get(record_id)
         if version is None or version.at < micros(self.oldest_served()):

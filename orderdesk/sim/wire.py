@@ -11,14 +11,16 @@ checks that the bytes are exactly what the models would serve.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from pydantic_core import to_json
 
-from orderdesk.core.records import Kind, Party
+from orderdesk.core.records import Party
 
 #: A record version as a JSON-ready dict, keys in the contract's order.
 Draft = dict[str, Any]
+#: What a list endpoint lists: the two kinds of record, and (version 1.1) actions.
+Listed = Literal["requests", "postbacks", "actions"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -39,9 +41,11 @@ def stamp(moment: datetime) -> str:
     return moment.isoformat(timespec="microseconds")[:26] + "Z"
 
 
-def kind_of(draft: Draft) -> Kind:
+def kind_of(draft: Draft) -> Listed:
     """Which list endpoint serves a draft."""
-    return "postbacks" if "event" in draft else "requests"
+    if "event" in draft:
+        return "postbacks"
+    return "actions" if "target" in draft else "requests"
 
 
 _PARTIES: dict[str, Draft] = {}
@@ -79,6 +83,8 @@ def answer(at: datetime, code: int, took: float, content_type: str, body: str) -
         "body": body,
         "duration_ms": int(took * 1000),
         "error": None,
+        "trigger": None,
+        "action_id": None,
     }
 
 
@@ -92,7 +98,14 @@ def no_answer(at: datetime, error: str, duration_ms: int) -> Draft:
         "body": None,
         "duration_ms": duration_ms,
         "error": error,
+        "trigger": None,
+        "action_id": None,
     }
+
+
+def attempt(response: Draft, action_id: str | None = None) -> Draft:
+    """A response as a postback's delivery attempt: automatic, or made by an action."""
+    return {**response, "trigger": "manual" if action_id else "automatic", "action_id": action_id}
 
 
 def failure(stage: str, code: str, message: str) -> Draft:
@@ -123,7 +136,7 @@ def publish(draft: Draft, at: int) -> Published:
     """Encode a version updated at ``at`` (micros) once, for every page that will serve it."""
     data = to_json(draft)
     pieces: tuple[bytes, ...] = (data,)
-    template = draft["template"]
+    template = draft.get("template")  # actions have none
     if template is not None:
         # The template source is a third of a record; a week holds a hundred
         # thousand copies of a dozen texts, so each record points at one.
