@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import DBAPIError
+
+from orderdesk import strings
+from orderdesk.core.errors import StoreFull
 from orderdesk.core.lease import DEFAULT_HEARTBEAT, Lease, LeaseHeld
 from orderdesk.core.progress import SyncProgress, SyncReport
 from orderdesk.core.retention import apply_retention
@@ -150,7 +154,7 @@ class SyncService:
 
         # A store of its own: in the console, a separate connection that writes
         # while the screens read.
-        with Store.open(self.store_url, rules=self.rules) as store:
+        with Store.open(self.store_url, rules=self.rules) as store, _full_disk_said(store):
             lease = self._lease(store, stop, waiting)
             if lease is None:
                 yield None
@@ -217,3 +221,14 @@ def _reporter(
             after_pass()
 
     return report
+
+
+@contextmanager
+def _full_disk_said(store: Store) -> Iterator[None]:
+    """A full disk ends the sync with a sentence saying so; every page stored stays whole."""
+    try:
+        yield
+    except DBAPIError as error:
+        if not store.backend.is_full(error):
+            raise
+        raise StoreFull(strings.STORE_FULL.format(where=store.shown_url)) from error
