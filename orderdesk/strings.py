@@ -1370,6 +1370,15 @@ PRUNE_COMPACTING = N_(
     "rewriting the store to give its free space back; this cannot be stopped half way…"
 )
 PRUNE_SIZES = N_("the store took {before} and now takes {after}")
+BRIEF_STORE_FULL = N_("store disk full")
+STORE_OPEN_FULL = N_(
+    "cannot open the store at {where}: its disk is full; free a few megabytes on that disk, "
+    "then try again (nothing in the store was lost)"
+)
+PRUNE_DISK_FULL = N_(
+    "the store's disk is too full to prune ({where}): a prune writes a little before it frees "
+    "anything; free a few megabytes elsewhere, then prune again (what was pruned stays pruned)"
+)
 
 # -- serving the sentences in the language in use ------------------------------------------
 

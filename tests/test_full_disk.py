@@ -10,6 +10,7 @@ next sync must end with exactly what the service has.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -17,7 +18,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +29,17 @@ from sqlalchemy.exc import DBAPIError
 
 from orderdesk.core.backends import PostgreSQLBackend, SQLiteBackend
 from orderdesk.core.query_check import truth
-from orderdesk.core.records import KINDS
+from orderdesk.core.records import KINDS, RequestRecord
 from orderdesk.core.store import Store
+from orderdesk.core.sync_service import Source
 from orderdesk.sim import Simulation, SimulatorServer
+from orderdesk.tui.widgets.status_line import StatusLine
 from tests.cli_run import orderdesk_here
 from tests.engines import PostgresCluster, StoreEngine
+from tests.fake_log_api import KEY as FAKE_KEY
+from tests.fake_log_api import FakeLogApi, at, over_http, request_record
+from tests.record_factory import request
+from tests.tui.tui_console import console, screen_text, settled, shown
 
 KEY = "sim-key"
 FULL = "orderdesk: the store's disk is full ("
@@ -220,3 +227,72 @@ class TestWhatIsAFullDisk:
         other = psycopg.errors.QueryCanceled("canceling statement")
         assert backend.is_full(DBAPIError("INSERT", {}, full))
         assert not backend.is_full(DBAPIError("INSERT", {}, other))
+
+
+def _bulky(record: RequestRecord) -> RequestRecord:
+    original = record.original.model_copy(update={"body": os.urandom(3_000).hex()})
+    return record.model_copy(update={"original": original})
+
+
+async def test_the_console_says_its_sync_stopped_on_a_full_disk(tmp_path: Path) -> None:
+    path = tmp_path / "orderdesk.db"
+    api = FakeLogApi()
+    # Bodies that do not compress, so one page of them outgrows the limit below.
+    api.put(*(_bulky(request_record(f"r{n}", at(n))) for n in range(300)))
+    with (
+        Store.open(path) as store,
+        over_http(api) as url,
+        _page_limit(_page_count(str(path)) + 20),
+    ):
+        app = console(store, source=Source(url, FAKE_KEY, interval=60), now=lambda: at(400))
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(200):
+                if app.freshness.stopped is not None:
+                    break
+                await pilot.pause(0.05)
+            await settled(pilot)
+            line = shown(app.screen.query_one(StatusLine)).plain
+            assert "✗ sync stopped: store disk full (E)" in line, line
+            await pilot.press("E")
+            await settled(pilot)
+            text = " ".join(screen_text(app).split())
+            assert "the store's disk is full" in text
+
+
+def test_a_prune_on_a_full_disk_says_so_changes_nothing_and_works_once_there_is_room() -> None:
+    old = datetime.now(UTC) - timedelta(days=200)
+    with _tiny_disk(8) as disk:
+        db = str(disk.folder / "orderdesk.db")
+        with Store.open(db) as store:
+            store.save_page("requests", [request(n, at=old) for n in range(1, 101)], None)
+        with sqlite3.connect(db) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        filler = disk.folder / "filler"
+        with filler.open("wb") as out, contextlib.suppress(OSError):
+            while True:  # until the disk is full
+                out.write(b"\0" * 65_536)
+                out.flush()
+
+        # Not a byte left: the store cannot even be opened, and says why.
+        done = orderdesk_here("prune", "--older-than", "90d", "--yes", "--db", db)
+
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.strip() == (
+            f"orderdesk: cannot open the store at {db}: its disk is full; free a few megabytes "
+            "on that disk, then try again (nothing in the store was lost)"
+        )
+        # A sliver of room: it opens, and the prune's first batch does not fit.
+        with filler.open("r+b") as out:
+            out.truncate(filler.stat().st_size - 160_000)
+        done = orderdesk_here("prune", "--older-than", "90d", "--yes", "--db", db)
+
+        assert done.returncode == 2, done.stderr
+        line = done.stderr.strip().splitlines()[-1]
+        assert line.startswith("orderdesk: the store's disk is too full to prune ("), line
+        assert "free a few megabytes elsewhere, then prune again" in line
+        with Store.open(db) as store:
+            assert len(truth(store, "requests")) == 100
+        filler.unlink()
+        assert orderdesk_here("prune", "--older-than", "90d", "--yes", "--db", db).returncode == 0
+        with Store.open(db) as store:
+            assert truth(store, "requests") == {}

@@ -22,6 +22,7 @@ from orderdesk import i18n, strings
 from orderdesk.cli.long_running import stop_on_signals
 from orderdesk.config import Settings, require_store
 from orderdesk.core.errors import InputError
+from orderdesk.core.full_disk import said_when_full
 from orderdesk.core.lease import Lease, LeaseHeld, lease_holder
 from orderdesk.core.retention import (
     Pruned,
@@ -89,13 +90,17 @@ def run_prune(
             if not ask(strings.PRUNE_CONFIRM):
                 click.echo(strings.PRUNE_DECLINED, err=True)
                 return EXIT_DECLINED
-        try:
-            lease = Lease.acquire(store)
-        except LeaseHeld as held:
-            click.echo(strings.PRUNE_LEASE_HELD.format(holder=show_controls(held.holder)), err=True)
-            return EXIT_USAGE
-        with lease:
-            return _prune_under_lease(store, plan, before.size, vacuum, zone, err)
+        # Outermost: releasing the lease writes too, and may meet the same full disk.
+        with said_when_full(store, strings.PRUNE_DISK_FULL):
+            try:
+                lease = Lease.acquire(store)
+            except LeaseHeld as held:
+                click.echo(
+                    strings.PRUNE_LEASE_HELD.format(holder=show_controls(held.holder)), err=True
+                )
+                return EXIT_USAGE
+            with lease:
+                return _prune_under_lease(store, plan, before.size, vacuum, zone, err)
 
 
 def _prune_under_lease(

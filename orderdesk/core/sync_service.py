@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import DBAPIError
-
 from orderdesk import strings
-from orderdesk.core.errors import StoreFull
+from orderdesk.core.full_disk import said_when_full
 from orderdesk.core.lease import DEFAULT_HEARTBEAT, Lease, LeaseHeld
 from orderdesk.core.progress import SyncProgress, SyncReport
 from orderdesk.core.retention import apply_retention
@@ -154,7 +152,10 @@ class SyncService:
 
         # A store of its own: in the console, a separate connection that writes
         # while the screens read.
-        with Store.open(self.store_url, rules=self.rules) as store, _full_disk_said(store):
+        with (
+            Store.open(self.store_url, rules=self.rules) as store,
+            said_when_full(store, strings.STORE_FULL),
+        ):
             lease = self._lease(store, stop, waiting)
             if lease is None:
                 yield None
@@ -221,14 +222,3 @@ def _reporter(
             after_pass()
 
     return report
-
-
-@contextmanager
-def _full_disk_said(store: Store) -> Iterator[None]:
-    """A full disk ends the sync with a sentence saying so; every page stored stays whole."""
-    try:
-        yield
-    except DBAPIError as error:
-        if not store.backend.is_full(error):
-            raise
-        raise StoreFull(strings.STORE_FULL.format(where=store.shown_url)) from error
