@@ -120,7 +120,7 @@ def test_ctrl_c_stops_between_batches_and_says_what_was_pruned_and_what_remains(
     def prune_then_ctrl_c(*args: Any, on_batch: Callable[[Pruned], None], **kwargs: Any) -> Pruned:
         def batch(pruned: Pruned) -> None:
             on_batch(pruned)
-            if pruned.records == 4:
+            if pruned.requests == 4:
                 signal.raise_signal(signal.SIGINT)
 
         return real_prune(*args, on_batch=batch, batch=4, **kwargs)
@@ -131,13 +131,14 @@ def test_ctrl_c_stops_between_batches_and_says_what_was_pruned_and_what_remains(
     done = orderdesk_here("prune", "--older-than", "90d", "--yes", "--db", db)
 
     assert done.returncode == 130
-    assert "stopped: 4 records were pruned; the other 16 last changed before" in done.stderr
+    # Four requests, and the postbacks of their orders with them.
+    assert "stopped: 8 records were pruned; the other 12 last changed before" in done.stderr
     assert "remain, and the next prune takes them" in done.stderr
-    assert _counts(db) == (9, 13)
+    assert _counts(db) == (9, 9)
     monkeypatch.undo()
     again = orderdesk_here("prune", "--older-than", "90d", "--yes", "--db", db)
     assert again.returncode == 0
-    assert "6 requests and 10 postbacks would go" in again.stdout
+    assert "6 requests and 6 postbacks would go" in again.stdout
     assert _counts(db) == (3, 3)
 
 

@@ -17,13 +17,14 @@ next one goes on. Template sources stay: the sync remembers their ids.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    RowMapping,
     delete,
     exists,
     func,
@@ -123,13 +124,12 @@ class Pruned:
         """Requests and postbacks taken out."""
         return self.requests + self.postbacks
 
-    def add(self, kind: Kind, records: int, findings: int) -> None:
-        """Count one batch."""
+    def add(self, kind: Kind, records: int) -> None:
+        """Count records of ``kind`` taken out."""
         if kind == "requests":
             self.requests += records
         else:
             self.postbacks += records
-        self.findings += findings
 
 
 def _old(kind: Kind, cutoff: datetime) -> list[ColumnElement[bool]]:
@@ -214,13 +214,18 @@ def prune(
             if (stop is not None and stop.is_set()) or (batches is not None and done >= batches):
                 return pruned
             with store.writing() as connection:
-                records, findings, after = _prune_batch(
-                    connection, kind, cutoff, after, batch, _stored_rules(connection, store.rules)
+                after = _prune_batch(
+                    connection,
+                    kind,
+                    cutoff,
+                    after,
+                    batch,
+                    _stored_rules(connection, store.rules),
+                    pruned,
                 )
             if after is None:
                 break
             done += 1
-            pruned.add(kind, records, findings)
             if on_batch is not None:
                 on_batch(pruned)
     pruned.finished = True
@@ -234,8 +239,15 @@ def _prune_batch(
     after: tuple[datetime, str] | None,
     size: int,
     rules: TimelineRules,
-) -> tuple[int, int, tuple[datetime, str] | None]:
-    """One batch: its records, their index entries and their orders' findings; where it ended."""
+    pruned: Pruned,
+) -> tuple[datetime, str] | None:
+    """One batch, counted in ``pruned``; where it ended, or None when nothing was left.
+
+    The batch is ``size`` records of ``kind`` and, with them, the old records of
+    the other kind that share their order references, so that an order that goes
+    whole goes in one transaction and its findings are computed once, not
+    recomputed in between from half of it.
+    """
     table = TABLES[kind]
     query = select(table).where(*_old(kind, cutoff))
     if after is not None:
@@ -245,16 +257,46 @@ def _prune_batch(
         connection.execute(query.order_by(table.c.created_at, table.c.id).limit(size)).mappings()
     )
     if not rows:
-        return 0, 0, None
+        return None
+    references = {row["order_reference_id"] for row in rows} - {None}
+    gone = {kind: rows}
+    for other in KINDS:
+        if other != kind and references:
+            gone[other] = _old_of_references(connection, other, cutoff, references)
+    before = _findings_of(connection, references)
+    for each, records in gone.items():
+        _delete(connection, each, records)
+    kept = refresh_findings(connection, references, rules)
+    for each, records in gone.items():
+        pruned.add(each, len(records))
+    pruned.findings += before - kept
+    return rows[-1]["created_at"], rows[-1]["id"]
+
+
+def _old_of_references(
+    connection: Connection, kind: Kind, cutoff: datetime, references: Collection[str]
+) -> list[RowMapping]:
+    """The records of ``kind`` last changed before ``cutoff`` that belong to ``references``."""
+    table = TABLES[kind]
+    ordered = sorted(references)
+    found: list[RowMapping] = []
+    for start in range(0, len(ordered), _CHUNK):
+        chunk = ordered[start : start + _CHUNK]
+        query = select(table).where(table.c.order_reference_id.in_(chunk), *_old(kind, cutoff))
+        found += connection.execute(query).mappings()
+    return found
+
+
+def _delete(connection: Connection, kind: Kind, rows: Sequence[RowMapping]) -> None:
+    """Take rows out of their table and of the search index."""
+    if not rows:
+        return
     # A contentless index forgets what it indexed: it is handed the old text.
     unindex_documents(connection, kind, rows)
+    table = TABLES[kind]
     keys = [row["pk"] for row in rows]
     for start in range(0, len(keys), _CHUNK):
         connection.execute(delete(table).where(table.c.pk.in_(keys[start : start + _CHUNK])))
-    references = {row["order_reference_id"] for row in rows} - {None}
-    before = _findings_of(connection, references)
-    kept = refresh_findings(connection, references, rules)
-    return len(rows), before - kept, (rows[-1]["created_at"], rows[-1]["id"])
 
 
 def _findings_of(connection: Connection, references: Collection[str]) -> int:
