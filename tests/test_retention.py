@@ -18,20 +18,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from orderdesk.core.disk import compact, give_back, space
 from orderdesk.core.errors import InputError
 from orderdesk.core.lease import lease_holder
 from orderdesk.core.query_check import truth
 from orderdesk.core.records import KINDS, RECORD_TYPES, Kind, LogRecord
-from orderdesk.core.retention import (
-    APPLY_EVERY,
-    Pruned,
-    apply_retention,
-    compact,
-    give_back,
-    plan_prune,
-    prune,
-    space,
-)
+from orderdesk.core.retention import APPLY_EVERY, Pruned, apply_retention, plan_prune, prune
 from orderdesk.core.schema import FINDINGS
 from orderdesk.core.search import count_matches, phrases_expression
 from orderdesk.core.store import Store

@@ -21,19 +21,10 @@ import click
 from orderdesk import i18n, strings
 from orderdesk.cli.long_running import stop_on_signals
 from orderdesk.config import Settings, require_store
+from orderdesk.core.disk import compact, give_back, said_when_full, space
 from orderdesk.core.errors import InputError
-from orderdesk.core.full_disk import said_when_full
 from orderdesk.core.lease import Lease, LeaseHeld, lease_holder
-from orderdesk.core.retention import (
-    Pruned,
-    PrunePlan,
-    check_age,
-    compact,
-    give_back,
-    plan_prune,
-    prune,
-    space,
-)
+from orderdesk.core.retention import Pruned, PrunePlan, check_age, plan_prune, prune
 from orderdesk.core.store import Store
 from orderdesk.core.text import show_controls
 from orderdesk.core.timerange import parse_duration, resolve_zone

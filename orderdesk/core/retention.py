@@ -11,7 +11,8 @@ full-text index (given their old text, which SQLite's index needs), and the
 findings of the orders they belonged to, recomputed from the records that stay
 by the store's own thresholds; an order that loses all its records loses its
 findings. A prune stopped between batches leaves a consistent store, and the
-next one goes on. Template sources stay: the sync remembers their ids.
+next one goes on. Template sources stay: the sync remembers their ids. The
+space the records took goes back to the disk through ``disk``.
 """
 
 from __future__ import annotations
@@ -36,14 +37,15 @@ from sqlalchemy import (
 )
 
 from orderdesk import strings
-from orderdesk.core.backends import Space
+from orderdesk.core.disk import give_back
 from orderdesk.core.errors import InputError
-from orderdesk.core.records import KINDS, Kind
+from orderdesk.core.records import KINDS, Kind, to_utc
 from orderdesk.core.schema import FINDINGS, META, TABLES
-from orderdesk.core.search import SEARCH_TABLES, unindex_documents
+from orderdesk.core.search import unindex_documents
 from orderdesk.core.store import Store
 from orderdesk.core.stored_findings import RULES_KEY, Stop, refresh_findings
 from orderdesk.core.timeline_rules import TimelineRules
+from orderdesk.core.timerange import describe_duration
 
 __all__ = [
     "APPLIED_KEY",
@@ -53,11 +55,8 @@ __all__ = [
     "Pruned",
     "apply_retention",
     "check_age",
-    "compact",
-    "give_back",
     "plan_prune",
     "prune",
-    "space",
 ]
 
 #: The shortest retention: the sync re-reads its last minutes, and a day is far from them.
@@ -70,24 +69,14 @@ _BATCH = 500
 #: Batches a sync prunes after one pass: records keep coming in while it catches up
 #: with a retention that has much to take out (the first one, on a big store).
 _SYNC_BATCHES = 20
-#: Pages given back per step: 32 MB of SQLite's 16 KB pages, a fraction of a second.
-_GIVE_BACK_PAGES = 2_000
-#: Full-text index pages merged per step.
-_MERGE_PAGES = 256
 _CHUNK = 500
 
 
 def check_age(age: timedelta) -> timedelta:
     """``age`` if a retention may keep that little; an :class:`InputError` otherwise."""
     if age < MIN_AGE:
-        raise InputError(strings.RETENTION_TOO_SHORT.format(age=_shown_age(age)))
+        raise InputError(strings.RETENTION_TOO_SHORT.format(age=describe_duration(age)))
     return age
-
-
-def _shown_age(age: timedelta) -> str:
-    from orderdesk.core.timerange import describe_duration
-
-    return describe_duration(age)
 
 
 @dataclass(frozen=True)
@@ -184,8 +173,6 @@ def plan_prune(store: Store, cutoff: datetime) -> PrunePlan:
 
 
 def _aware(moment: datetime | str) -> datetime:
-    from orderdesk.core.records import to_utc
-
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
     return to_utc(moment)
@@ -317,42 +304,6 @@ def _stored_rules(connection: Connection, fallback: TimelineRules) -> TimelineRu
         return fallback
     seconds = json.loads(text)
     return TimelineRules(**{name: timedelta(seconds=value) for name, value in seconds.items()})
-
-
-def space(store: Store) -> Space:
-    """What the store takes on disk, and what becomes of the space a prune frees."""
-    return store.backend.space(store.engine)
-
-
-def give_back(store: Store, stop: Stop | None = None, *, search_index: bool = True) -> None:
-    """Give the space pruned records took back to the disk, a short step at a time.
-
-    First the full-text index lets go of the pruned rows' entries (on SQLite
-    they stay, cancelled, until their segments are merged: ``search_index``
-    merges them all now, which rewrites the index once). Then SQLite cuts free
-    pages off the end of a file created with incremental auto-vacuum (a store
-    created before it only reuses them); PostgreSQL makes them free for new
-    rows (plain VACUUM, which also cleans its index).
-    """
-    backend = store.backend
-    if search_index and backend.HAS_FULL_TEXT_SEARCH:
-        for table in SEARCH_TABLES.values():
-            while stop is None or not stop.is_set():
-                if not backend.tidy_search_index(store.engine, table, _MERGE_PAGES):
-                    break
-    while stop is None or not stop.is_set():
-        if not backend.give_back(store.engine, _GIVE_BACK_PAGES):
-            return
-
-
-def compact(store: Store) -> None:
-    """Rewrite the store, giving back all the space it does not use; the sync waits meanwhile.
-
-    SQLite's file is rewritten (it needs as much free disk as the store takes)
-    and shrinks by itself after every prune from then on; PostgreSQL's tables
-    are rewritten by VACUUM FULL, each locked while it is.
-    """
-    store.backend.compact(store.engine)
 
 
 def apply_retention(

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from orderdesk import strings
-from orderdesk.core.full_disk import said_when_full
+from orderdesk.core.disk import said_when_full
 from orderdesk.core.lease import DEFAULT_HEARTBEAT, Lease, LeaseHeld
 from orderdesk.core.progress import SyncProgress, SyncReport
 from orderdesk.core.retention import apply_retention
