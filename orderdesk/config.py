@@ -105,13 +105,26 @@ class Settings(BaseSettings):
     duplicate_within: timedelta = DEFAULT_RULES.duplicate_within
     """Order timeline: two submits of one reference this close together are a duplicate (30d)."""
 
+    retention: timedelta | None = None
+    """How long the store keeps records, by when they last changed (e.g. 90d); unset, for ever.
+
+    The sync applies it once it has caught up, at most once an hour (``orderdesk prune``
+    does the same at once)."""
+
     @field_validator(
-        "receipt_within", "delivery_within", "retrying_after", "duplicate_within", mode="before"
+        "receipt_within",
+        "delivery_within",
+        "retrying_after",
+        "duplicate_within",
+        "retention",
+        mode="before",
     )
     @classmethod
     def _duration(cls, value: object, info: ValidationInfo) -> object:
         # People write 30m or 2h, as everywhere else in orderdesk; numbers stay seconds.
         if isinstance(value, str):
+            if info.field_name == "retention" and not value.strip():
+                return None  # ORDERDESK_RETENTION= : kept for ever, as when unset
             if value.strip().isdigit():
                 return timedelta(seconds=int(value))
             try:
@@ -120,6 +133,19 @@ class Settings(BaseSettings):
                 name = f"ORDERDESK_{(info.field_name or '').upper()}"
                 raise InputError(f"{name}: {error}") from None
         return value
+
+    @field_validator("retention")
+    @classmethod
+    def _keeps_a_day(cls, value: timedelta | None) -> timedelta | None:
+        if value is None:
+            return None
+        # Imported here: the store's modules come with it, which most commands never open.
+        from orderdesk.core.retention import check_age
+
+        try:
+            return check_age(value)
+        except InputError as error:
+            raise InputError(f"ORDERDESK_RETENTION: {error}") from None
 
     @classmethod
     def load(cls, **flags: object) -> Settings:

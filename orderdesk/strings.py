@@ -1365,6 +1365,81 @@ BRIEF_NEEDS_FORCE = N_("needs force")
 BRIEF_KEY_REUSED = N_("key reused")
 BRIEF_INVALID_ACTION = N_("invalid action")
 BRIEF_OUTCOME_UNKNOWN = N_("outcome unknown")
+# -- Retention, `orderdesk prune`, and a full disk (issue 15) ---------------------------------
+RETENTION_TOO_SHORT = N_(
+    "a retention of {age} would prune records the sync may still be writing: keep at least 1 d"
+)
+SPACE_SQLITE_SHRINKS = N_("the file shrinks by the space the pruned records took")
+SPACE_SQLITE_REUSES = N_(
+    "this store was created before orderdesk could shrink its file: the sync reuses the space "
+    "pruned records took, but the file keeps its size; --vacuum rewrites it once (it needs as "
+    "much free disk as the store takes, and the sync waits meanwhile), and from then on it "
+    "shrinks after every prune"
+)
+SPACE_POSTGRESQL_REUSES = N_(
+    "PostgreSQL reuses the space pruned records took for new ones (a plain VACUUM follows the "
+    "prune); --vacuum gives it back to the disk with VACUUM FULL, which locks each table, for "
+    "readers too, while it rewrites it"
+)
+STORE_FULL = N_(
+    "the store's disk is full ({where}): the sync stopped, and every page it stored is whole; "
+    "free some space (orderdesk prune --older-than 90d, or a bigger disk), then sync again: "
+    "it goes on from where it stopped"
+)
+CLI_PRUNE = N_(
+    "Take the records last changed longer ago than an age out of the store, with their "
+    "findings, and give the space back. Says what would go, and asks first."
+)
+OPT_OLDER_THAN = N_("Prune the records last changed longer ago than this, e.g. 90d.")
+OPT_YES = N_("Prune without asking (for scripts).")
+OPT_DRY_RUN = N_("Only say what would be pruned.")
+OPT_VACUUM = N_("Then rewrite the store, giving all its free space back (long; the sync waits).")
+PRUNE_PLAN = N_("{where}: the records last changed before {cutoff}")
+PRUNE_PLAN_RECORDS = N_(
+    "  {requests:,} requests and {postbacks:,} postbacks would go, last changed from "
+    "{oldest} to {newest}"
+)
+PRUNE_PLAN_FINDINGS = N_(
+    "  {findings:,} findings would go with the orders left with no record; the findings of "
+    "orders that keep newer records are computed again"
+)
+PRUNE_PLAN_SPACE = N_("  the store takes {size}; {note}")
+PRUNE_PLAN_COMPACT = N_(
+    "  then the store is rewritten to give back all its free space (--vacuum): it needs as "
+    "much free disk as the store takes, the sync waits, and it cannot be stopped half way"
+)
+PRUNE_NOTHING = N_("nothing in the store was last changed before {cutoff}: nothing to prune")
+PRUNE_CONFIRM = N_("Prune them?")
+PRUNE_DECLINED = N_("nothing was pruned")
+PRUNE_NO_TERMINAL = N_(
+    "prune asks before it deletes, and there is no terminal to ask on: add --yes to prune "
+    "from a script, or --dry-run to see the plan only"
+)
+PRUNE_LEASE_HELD = N_(
+    "{holder} is syncing this store: stop it first, or set ORDERDESK_RETENTION and let the "
+    "sync prune as it goes"
+)
+PRUNE_PROGRESS = N_("pruned {done:,} of {total:,} records")
+PRUNE_DONE = N_("pruned {requests:,} requests and {postbacks:,} postbacks in {seconds:.1f} s")
+PRUNE_FINDINGS_GONE = N_("the store holds {findings:,} fewer findings")
+PRUNE_STOPPED = N_(
+    "stopped: {done:,} records were pruned; the other {left:,} last changed before {cutoff} "
+    "remain, and the next prune takes them"
+)
+PRUNE_GIVING_BACK = N_("giving the space back to the disk…")
+PRUNE_COMPACTING = N_(
+    "rewriting the store to give its free space back; this cannot be stopped half way…"
+)
+PRUNE_SIZES = N_("the store took {before} and now takes {after}")
+BRIEF_STORE_FULL = N_("store disk full")
+STORE_OPEN_FULL = N_(
+    "cannot open the store at {where}: its disk is full; free a few megabytes on that disk, "
+    "then try again (nothing in the store was lost)"
+)
+PRUNE_DISK_FULL = N_(
+    "the store's disk is too full to prune ({where}): a prune writes a little before it frees "
+    "anything; free a few megabytes elsewhere, then prune again (what was pruned stays pruned)"
+)
 
 # -- serving the sentences in the language in use ------------------------------------------
 

@@ -233,7 +233,9 @@ def _sync(
     from orderdesk.core.sync_service import Source, SyncService
 
     source = Source(url, settings.api_key_value(), interval=settings.interval)
-    service = SyncService(settings.db, source, rules=settings.timeline_rules())
+    service = SyncService(
+        settings.db, source, rules=settings.timeline_rules(), retention=settings.retention
+    )
     waiting = reporter.waiting if wait else None
     try:
         if mode == "follow":
@@ -253,6 +255,24 @@ def _sync(
 
 register_problem_commands(cli)
 register_watch(cli)
+
+
+@cli.command(help=strings.CLI_PRUNE)
+@option("--older-than", metavar="AGE", required=True, help=strings.OPT_OLDER_THAN)
+@option("--yes", is_flag=True, help=strings.OPT_YES)
+@option("--dry-run", is_flag=True, help=strings.OPT_DRY_RUN)
+@option("--vacuum", is_flag=True, help=strings.OPT_VACUUM)
+@_store_option
+def prune(older_than: str, yes: bool, dry_run: bool, vacuum: bool, db: str | None) -> None:
+    """Take the records older than an age out of the store, after a plan and a yes."""
+    from orderdesk.cli.prune import run_prune, terminal_ask
+
+    settings = Settings.load(db=db)
+    code = run_prune(
+        settings, older_than, yes=yes, dry_run=dry_run, vacuum=vacuum, ask=terminal_ask()
+    )
+    if code:
+        raise click.exceptions.Exit(code)
 
 
 def _list_options(command: F) -> F:

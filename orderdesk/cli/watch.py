@@ -129,7 +129,9 @@ class _SyncThread:
 
         settings = self.settings
         source = Source(self.url, settings.api_key_value(), interval=settings.interval)
-        service = SyncService(settings.db, source, rules=settings.timeline_rules())
+        service = SyncService(
+            settings.db, source, rules=settings.timeline_rules(), retention=settings.retention
+        )
         try:
             service.follow(
                 self.stop,

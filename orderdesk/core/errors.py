@@ -2,7 +2,8 @@
 
 OrderdeskError
 ├── StoreError               the store cannot be opened, read or upgraded
-│   └── SchemaVersionError   the store was written by a newer orderdesk
+│   ├── SchemaVersionError   the store was written by a newer orderdesk
+│   └── StoreFull            the store's disk is full: a page could not be saved
 ├── SourceError              the log API could not be used
 │   ├── AuthenticationError  401/403: the key is missing or wrong (not retried)
 │   │   └── ReadOnlyKeyError      the key may read but not act (version 1.1)
@@ -36,6 +37,10 @@ class StoreError(OrderdeskError):
 
 class SchemaVersionError(StoreError):
     """The store's schema is newer than this orderdesk understands."""
+
+
+class StoreFull(StoreError):
+    """The store's disk (or its size limit) is full; what was committed stays whole."""
 
 
 class SourceError(OrderdeskError):

@@ -23,7 +23,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from orderdesk import strings
 from orderdesk.core import migrations
 from orderdesk.core.backends import WRITES, Backend, backend_for
-from orderdesk.core.errors import StoreError
+from orderdesk.core.errors import StoreError, StoreFull
 from orderdesk.core.pages import PageWriter, SaveResult, read_watermark
 from orderdesk.core.records import Kind, LogRecord, Watermark
 from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
@@ -89,6 +89,8 @@ class Store:
             migrations.prepare(engine, store.writing, where)
         except DBAPIError as error:
             engine.dispose()
+            if backend.is_full(error):
+                raise StoreFull(strings.STORE_OPEN_FULL.format(where=where)) from None
             raise StoreError(
                 strings.STORE_CANNOT_OPEN.format(where=where, error=error.orig)
             ) from None

@@ -10,10 +10,14 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from orderdesk import strings
+from orderdesk.core.disk import said_when_full
 from orderdesk.core.lease import DEFAULT_HEARTBEAT, Lease, LeaseHeld
 from orderdesk.core.progress import SyncProgress, SyncReport
+from orderdesk.core.retention import apply_retention
 from orderdesk.core.store import Store
 from orderdesk.core.stored_findings import adopt_rules, backfill
 from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
@@ -75,10 +79,15 @@ class SyncService:
         *,
         heartbeat: float = DEFAULT_HEARTBEAT,
         rules: TimelineRules = DEFAULT_RULES,
+        retention: timedelta | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store_url = store_url
         #: The thresholds the store's findings are kept by, from the settings of this process.
         self.rules = rules
+        #: How long the store keeps records (``retention``); None: for ever.
+        self.retention = retention
+        self._now = now
         self._open_source: SourceOpener = (
             (lambda: nullcontext(source)) if isinstance(source, Source) else source
         )
@@ -106,7 +115,7 @@ class SyncService:
             interval = held.source.interval
             if on_following is not None:
                 on_following(Following(held.client.url, held.store.shown_url, interval))
-            report = _reporter(held.lease, on_progress)
+            report = _reporter(held.lease, on_progress, self._after_pass(held.store, stop))
             return follow(held.client, held.store, interval=interval, stop=stop, on_progress=report)
 
     def catch_up(
@@ -130,7 +139,7 @@ class SyncService:
             if held is None:
                 return None
             held.client.health()
-            report = _reporter(held.lease, on_progress)
+            report = _reporter(held.lease, on_progress, self._after_pass(held.store, stop))
             return sync_once(
                 held.client, held.store, on_progress=report, stop=stop, max_attempts=attempts
             )
@@ -143,7 +152,10 @@ class SyncService:
 
         # A store of its own: in the console, a separate connection that writes
         # while the screens read.
-        with Store.open(self.store_url, rules=self.rules) as store:
+        with (
+            Store.open(self.store_url, rules=self.rules) as store,
+            said_when_full(store, strings.STORE_FULL),
+        ):
             lease = self._lease(store, stop, waiting)
             if lease is None:
                 yield None
@@ -157,6 +169,15 @@ class SyncService:
                 LogApiClient(source.url, source.api_key) as client,
             ):
                 yield _Held(store, lease, source, client)
+
+    def _after_pass(self, store: Store, stop: threading.Event) -> Callable[[], None]:
+        """What the service does once a pass caught up: apply the retention, when it is due."""
+
+        def after_pass() -> None:
+            if self.retention is not None:
+                apply_retention(store, self.retention, self._now(), stop)
+
+        return after_pass
 
     def _keep_findings(self, store: Store, stop: threading.Event) -> None:
         """Under the lease: the findings follow this process's thresholds, all of them computed.
@@ -180,9 +201,15 @@ class SyncService:
 
 
 def _reporter(
-    lease: Lease, on_progress: Callable[[SyncReport], None] | None
+    lease: Lease,
+    on_progress: Callable[[SyncReport], None] | None,
+    after_pass: Callable[[], None],
 ) -> Callable[[SyncProgress], None]:
-    """Tell each pass's progress to ``on_progress``, then to the lease's status row."""
+    """Tell each pass's progress to ``on_progress``, then to the lease's status row.
+
+    A pass that caught up is told first, then followed by ``after_pass``: still
+    under the lease, between two passes, where nothing is being written.
+    """
     last: SyncProgress | None = None
 
     def report(progress: SyncProgress) -> None:
@@ -191,5 +218,7 @@ def _reporter(
             on_progress(SyncReport.since(last, progress))
         last = progress
         lease.report(progress)
+        if progress.caught_up:
+            after_pass()
 
     return report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -105,6 +105,7 @@ class OrderdeskApp(App[None]):
         screen: StartScreen = "requests",
         list_filter: ListFilter | None = None,
         timeline_rules: TimelineRules = DEFAULT_RULES,
+        retention: timedelta | None = None,
         order_reference: str | None = None,
         take_over: bool = True,
         service_poll: float = 2.0,
@@ -135,7 +136,9 @@ class OrderdeskApp(App[None]):
         self.syncing = ConsoleSync(
             self,
             store,
-            SyncService(store.url, opened, rules=timeline_rules) if opened is not None else None,
+            SyncService(store.url, opened, rules=timeline_rules, retention=retention)
+            if opened is not None
+            else None,
             lists=lambda: self._lists.values(),
             now=now,
             take_over=take_over,

@@ -17,7 +17,7 @@ from textual.app import App
 
 from orderdesk import strings
 from orderdesk.core.empty_result import store_is_empty
-from orderdesk.core.errors import OrderdeskError, SourceError
+from orderdesk.core.errors import OrderdeskError, SourceError, StoreFull
 from orderdesk.core.lease import LeaseHeld, SyncStatus, lease_holder, read_status
 from orderdesk.core.progress import SyncReport
 from orderdesk.core.store import Store
@@ -193,6 +193,8 @@ class ConsoleSync:
         """The failure that ended the sync, in a few words and whole."""
         if isinstance(error, SourceError) and error.brief:
             brief = error.brief
+        elif isinstance(error, StoreFull):
+            brief = strings.BRIEF_STORE_FULL
         elif isinstance(error, OrderdeskError):
             brief = strings.BRIEF_SOURCE_ERROR
         else:

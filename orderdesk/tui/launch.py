@@ -76,6 +76,7 @@ def open_console(
             screen=screen,
             list_filter=list_filter,
             timeline_rules=settings.timeline_rules(),
+            retention=settings.retention,
             order_reference=order_reference,
             take_over=take_over,
             freeze_startup=True,

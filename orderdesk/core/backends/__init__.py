@@ -5,11 +5,18 @@ from __future__ import annotations
 from sqlalchemy import Connection, Dialect, Engine
 from sqlalchemy.engine import URL
 
-from orderdesk.core.backends.base import WRITES, Backend
+from orderdesk.core.backends.base import WRITES, Backend, Space
 from orderdesk.core.backends.postgresql import PostgreSQLBackend
 from orderdesk.core.backends.sqlite import SQLiteBackend
 
-__all__ = ["WRITES", "Backend", "PostgreSQLBackend", "SQLiteBackend", "backend_for"]
+__all__ = [
+    "WRITES",
+    "Backend",
+    "PostgreSQLBackend",
+    "SQLiteBackend",
+    "Space",
+    "backend_for",
+]
 
 _BACKENDS: dict[str, Backend] = {
     backend.name: backend for backend in (SQLiteBackend(), PostgreSQLBackend())

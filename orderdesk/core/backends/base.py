@@ -12,6 +12,7 @@ way, named in ``backends/__init__.py``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -27,14 +28,27 @@ from sqlalchemy import (
     insert,
 )
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 
-__all__ = ["WRITES", "Backend", "Entry"]
+__all__ = ["WRITES", "Backend", "Entry", "Space"]
 
 #: The execution option that marks a connection's transaction as a write.
 WRITES = "orderdesk_write"
 
 #: A row in the full-text index: its ``pk``, its references and ids, its bodies.
 Entry = tuple[int, str, str]
+
+
+@dataclass(frozen=True)
+class Space:
+    """What a store takes on disk, and whether deleting rows gives any of it back."""
+
+    #: Bytes the store takes; None where the engine cannot say.
+    size: int | None
+    #: Whether space freed by deletions goes back to the disk without rewriting the store.
+    gives_back: bool
+    #: What becomes of the space a prune frees in this store, in a sentence; None: nothing to say.
+    note: str | None = None
 
 
 class Backend:
@@ -128,6 +142,33 @@ class Backend:
     def match(self, table: str) -> tuple[str, str]:
         """The index's column naming a row's ``pk``, and its condition for ``:match``."""
         raise NotImplementedError
+
+    # Space on disk
+
+    def is_full(self, error: DBAPIError) -> bool:
+        """Whether a statement failed because the store's disk (or its size limit) is full."""
+        return False
+
+    def space(self, engine: Engine) -> Space:
+        """What the store takes on disk, and whether deleting rows gives space back."""
+        return Space(size=None, gives_back=False)
+
+    def give_back(self, engine: Engine, pages: int) -> bool:
+        """Give back some space freed by deletions, in one short step; False once none is left.
+
+        ``pages`` bounds the step, so a caller can stop between steps.
+        """
+        return False
+
+    def tidy_search_index(self, engine: Engine, table: str, pages: int) -> bool:
+        """One short step of taking deleted rows' entries out of a full-text index.
+
+        False once there is nothing left to do; ``pages`` bounds the step.
+        """
+        return False
+
+    def compact(self, engine: Engine) -> None:
+        """Rewrite the store to give back all the space it does not use (long; blocks writers)."""
 
     # The sync lease's lock (only asked when HAS_SESSION_LOCKS)
 

@@ -18,11 +18,16 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from sqlalchemy import Connection, Engine, Insert, Table, event, text
+from sqlalchemy.exc import DBAPIError
 
-from orderdesk.core.backends.base import WRITES, Backend, Entry
+from orderdesk import strings
+from orderdesk.core.backends.base import WRITES, Backend, Entry, Space
 from orderdesk.core.search_terms import phrase_query, tsvector_literal
 
 __all__ = ["PostgreSQLBackend"]
+
+# PostgreSQL's SQLSTATE for "disk full".
+_DISK_FULL = "53100"
 
 # The key of the transaction-level advisory lock that serializes writers, as
 # SQLite's write lock does ("orderdesk" in ASCII, in 63 bits).
@@ -99,6 +104,34 @@ class PostgreSQLBackend(Backend):
 
     def match(self, table: str) -> tuple[str, str]:
         return "pk", "document @@ CAST(:match AS tsquery)"
+
+    def is_full(self, error: DBAPIError) -> bool:
+        return getattr(error.orig, "sqlstate", None) == _DISK_FULL
+
+    def space(self, engine: Engine) -> Space:
+        with engine.connect() as connection:
+            size = connection.exec_driver_sql(
+                "SELECT pg_database_size(current_database())"
+            ).scalar_one()
+        return Space(size=int(size), gives_back=False, note=strings.SPACE_POSTGRESQL_REUSES)
+
+    def give_back(self, engine: Engine, pages: int) -> bool:
+        # A plain VACUUM marks the deleted rows' space free for new rows (and cuts
+        # the empty end of each table) without locking out readers or the sync;
+        # autovacuum would do it too, later. VACUUM cannot run in a transaction.
+        with engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                "VACUUM (ANALYZE)"
+            )
+        return False
+
+    def compact(self, engine: Engine) -> None:
+        # Rewrites every table: all the free space goes back, but each table is
+        # locked, for readers too, while it is rewritten.
+        with engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                "VACUUM FULL"
+            )
 
     def take_session_lock(self, engine: Engine, key: int) -> Connection | None:
         connection = engine.connect()

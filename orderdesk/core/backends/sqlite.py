@@ -13,6 +13,7 @@ indexed, so to update a row it is handed the old text again.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -31,14 +32,18 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 
-from orderdesk.core.backends.base import WRITES, Backend, Entry
+from orderdesk import strings
+from orderdesk.core.backends.base import WRITES, Backend, Entry, Space
 
 __all__ = ["SQLiteBackend"]
 
 _BUSY_TIMEOUT_MS = 10_000
 _PAGE_SIZE = 16_384
 _COLUMNS = "refs, body"
+#: ``PRAGMA auto_vacuum``'s answer when free pages can be cut off the file a few at a time.
+_INCREMENTAL = 2
 #: Above every character a string can hold, so that ``prefix + _TOP`` bounds
 #: the prefix's range on an index ordered by code point.
 _TOP = "\U0010ffff"
@@ -54,6 +59,10 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # empty or spill it to overflow pages (a store 10 % bigger, measured).
         # This only takes effect in a file that has no table yet.
         cursor.execute(f"PRAGMA page_size = {_PAGE_SIZE}")
+        # So that a prune can give the space back to the disk, a slice at a time
+        # (``give_back``). Also only in a new file: an older store keeps reusing
+        # its free pages, and shrinks once compacted (``compact``).
+        cursor.execute("PRAGMA auto_vacuum = INCREMENTAL")
         cursor.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
@@ -101,6 +110,74 @@ class SQLiteBackend(Backend):
         keyed = [{**row, "pk": pk} for row, pk in zip(rows, pks, strict=True)]
         connection.execute(insert(table), keyed)
         return pks
+
+    def is_full(self, error: DBAPIError) -> bool:
+        # The disk, or a limit set with PRAGMA max_page_count.
+        return getattr(error.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+
+    def space(self, engine: Engine) -> Space:
+        with engine.connect() as connection:
+            pages = connection.exec_driver_sql("PRAGMA page_count").scalar_one()
+            size = connection.exec_driver_sql("PRAGMA page_size").scalar_one()
+            mode = connection.exec_driver_sql("PRAGMA auto_vacuum").scalar_one()
+        gives_back = mode == _INCREMENTAL
+        note = strings.SPACE_SQLITE_SHRINKS if gives_back else strings.SPACE_SQLITE_REUSES
+        return Space(size=int(pages) * int(size), gives_back=gives_back, note=note)
+
+    def give_back(self, engine: Engine, pages: int) -> bool:
+        # The driver's own connection: PRAGMAs that must run in a transaction of
+        # their own (or in none) are easier said without SQLAlchemy's begin.
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                mode = cursor.execute("PRAGMA auto_vacuum").fetchone()[0]
+                free = cursor.execute("PRAGMA freelist_count").fetchone()[0]
+                if mode == _INCREMENTAL and free:
+                    cursor.execute(f"PRAGMA incremental_vacuum({int(pages)})").fetchall()
+            finally:
+                cursor.execute("COMMIT")
+            if mode == _INCREMENTAL and free:
+                return True
+            # The file is cut when the log is written back into it.
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            return False
+        finally:
+            raw.close()
+
+    def tidy_search_index(self, engine: Engine, table: str, pages: int) -> bool:
+        # Deleting from FTS5 adds tombstones beside the entries they cancel; both
+        # go only when their segments are merged. A negative 'merge' merges every
+        # segment into one, ``pages`` at a time; a step that changed fewer than
+        # two rows found nothing left to merge (FTS5's documented test).
+        raw = engine.raw_connection()
+        try:
+            driver = raw.driver_connection
+            assert isinstance(driver, sqlite3.Connection)
+            cursor = driver.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
+            before = driver.total_changes
+            try:
+                cursor.execute(
+                    f"INSERT INTO {table}({table}, rank) VALUES('merge', ?)", (-int(pages),)
+                )
+            finally:
+                cursor.execute("COMMIT")
+            return driver.total_changes - before >= 2
+        finally:
+            raw.close()
+
+    def compact(self, engine: Engine) -> None:
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            # VACUUM rewrites the file, and with it the mode: from now on it shrinks by itself.
+            cursor.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            cursor.execute("VACUUM")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        finally:
+            raw.close()
 
     def begins_with(self, column: ColumnElement[Any], prefix: str) -> ColumnElement[bool]:
         # SQLite compares text by code point: a range is exact and uses the index,
