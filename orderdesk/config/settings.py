@@ -1,0 +1,88 @@
+"""Every setting, from flags and ``ORDERDESK_*`` variables, checked by pydantic-settings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from orderdesk.config import default_store_path
+from orderdesk.core.errors import InputError
+from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
+from orderdesk.core.timerange import parse_duration
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """What orderdesk needs to know to reach its source and its store."""
+
+    model_config = SettingsConfigDict(env_prefix="ORDERDESK_", extra="ignore")
+
+    db: str = Field(default_factory=lambda: str(default_store_path()))
+    """The store: a file path (SQLite) or a SQLAlchemy URL such as postgresql+psycopg://..."""
+
+    api_url: str | None = None
+    """The base URL of the order-intake service's log API, e.g. https://intake.example.com."""
+
+    api_key: SecretStr | None = None
+    """The key sent as X-API-KEY; kept secret in reprs and never written to the store."""
+
+    interval: float = Field(default=5.0, gt=0)
+    """Seconds between polls when following the source."""
+
+    lang: str | None = None
+    """The language of the console and messages, en or fr; unset, LC_ALL, LC_MESSAGES or LANG."""
+
+    tz: str | None = None
+    """The time zone times are shown and entered in: local when unset, or UTC, or an IANA name."""
+
+    bell: bool = False
+    """Ring the terminal's bell when the console alerts about a new or growing problem (1 or 0)."""
+
+    receipt_within: timedelta = DEFAULT_RULES.receipt_within
+    """Order timeline: a printer must say order_received this soon after accepting (30m)."""
+
+    delivery_within: timedelta = DEFAULT_RULES.delivery_within
+    """Order timeline: a postback not delivered to the customer this long after it came (10m)."""
+
+    retrying_after: timedelta = DEFAULT_RULES.retrying_after
+    """Order timeline: a postback still retrying after this long is a problem, not a notice (1m)."""
+
+    duplicate_within: timedelta = DEFAULT_RULES.duplicate_within
+    """Order timeline: two submits of one reference this close together are a duplicate (30d)."""
+
+    @field_validator(
+        "receipt_within", "delivery_within", "retrying_after", "duplicate_within", mode="before"
+    )
+    @classmethod
+    def _duration(cls, value: object, info: ValidationInfo) -> object:
+        # People write 30m or 2h, as everywhere else in orderdesk; numbers stay seconds.
+        if isinstance(value, str):
+            if value.strip().isdigit():
+                return timedelta(seconds=int(value))
+            try:
+                return parse_duration(value.strip())
+            except InputError as error:
+                name = f"ORDERDESK_{(info.field_name or '').upper()}"
+                raise InputError(f"{name}: {error}") from None
+        return value
+
+    @classmethod
+    def load(cls, **flags: object) -> Settings:
+        """Settings from the environment, with the flags the user typed taking precedence."""
+        given = {name: value for name, value in flags.items() if value is not None}
+        return cls(**given)  # type: ignore[arg-type]
+
+    def timeline_rules(self) -> TimelineRules:
+        """The order timeline's thresholds, as these settings set them."""
+        return TimelineRules(
+            receipt_within=self.receipt_within,
+            delivery_within=self.delivery_within,
+            retrying_after=self.retrying_after,
+            duplicate_within=self.duplicate_within,
+        )
+
+    def api_key_value(self) -> str | None:
+        """The key itself, for the one place that sends it."""
+        return self.api_key.get_secret_value() if self.api_key is not None else None
