@@ -20,13 +20,12 @@ from orderdesk import __version__, i18n, strings
 from orderdesk.cli.language import LanguageGroup, TranslatedOption, option
 from orderdesk.cli.long_running import require_source as _require_source
 from orderdesk.cli.long_running import stop_on_signals as _stop_on_signals
-from orderdesk.cli.problems import register as register_problem_commands
-from orderdesk.cli.watch import register as register_watch
-from orderdesk.config import Settings, prepare_store, require_store
+from orderdesk.config import ReadSettings, prepare_store, require_store
 from orderdesk.core.errors import InputError, OrderdeskError
 
 if TYPE_CHECKING:
     from orderdesk.cli.sync_report import SyncReporter
+    from orderdesk.config import Settings
     from orderdesk.core.progress import SyncProgress
     from orderdesk.core.timerange import TimeRange
 
@@ -45,8 +44,17 @@ def _source_options(command: F) -> F:
     return option("--api-url", metavar="URL", help=strings.OPT_API_URL)(command)
 
 
+# Commands kept in modules of their own, imported only when they run (or --help lists them).
+_LAZY_COMMANDS = {
+    "orders": "orderdesk.cli.problems:orders",
+    "problems": "orderdesk.cli.problems:problems",
+    "watch": "orderdesk.cli.watch:watch",
+}
+
+
 @click.group(
     cls=LanguageGroup,
+    lazy_commands=_LAZY_COMMANDS,
     help=strings.CLI_HELP,
     context_settings={"help_option_names": ["-h", "--help"]},
     invoke_without_command=True,
@@ -95,6 +103,7 @@ def cli(
     """
     if ctx.invoked_subcommand is not None:
         return
+    from orderdesk.config import Settings
     from orderdesk.tui.launch import open_console
 
     settings = Settings.load(db=db, api_url=api_url, api_key=api_key, tz=tz)
@@ -201,6 +210,7 @@ def sync(
 ) -> None:
     """Pull requests and postbacks from the log API into the store; one process at a time."""
     from orderdesk.cli.sync_report import SyncReporter, stored_records
+    from orderdesk.config import Settings
 
     settings = Settings.load(db=db, api_url=api_url, api_key=api_key, interval=interval)
     url = _require_source(settings)
@@ -249,10 +259,6 @@ def _sync(
     if progress is not None and progress.caught_up:
         reporter.finish(progress)
     return progress
-
-
-register_problem_commands(cli)
-register_watch(cli)
 
 
 def _list_options(command: F) -> F:
@@ -332,7 +338,7 @@ def _list(
     from orderdesk.core.store import Store
     from orderdesk.core.timerange import resolve_zone
 
-    settings = Settings.load(db=db, tz=tz)
+    settings = ReadSettings.load(db=db, tz=tz)
     zone = resolve_zone(settings.tz)
     check_statuses(kind, statuses)  # type: ignore[arg-type]
     _check_choices("--event", events, EVENTS)
@@ -404,6 +410,7 @@ def _time_range(since: str | None, start: str | None, end: str | None, zone: tzi
 def order(reference: str, output: str, tz: str | None, db: str | None) -> None:
     """One order's requests and postbacks, oldest first, and what is missing or wrong."""
     from orderdesk.cli.order_report import print_order
+    from orderdesk.config import Settings
 
     print_order(Settings.load(db=db, tz=tz), reference, output)  # type: ignore[arg-type]
 
@@ -437,6 +444,7 @@ def serve(
     db: str | None,
 ) -> None:
     """Serve the console to web browsers."""
+    from orderdesk.config import Settings
     from orderdesk.web.serve import (
         ConsoleServer,
         check_host,
