@@ -20,6 +20,7 @@ from orderdesk import __version__, i18n, strings
 from orderdesk.cli.language import LanguageGroup, TranslatedOption, option
 from orderdesk.cli.long_running import require_source as _require_source
 from orderdesk.cli.long_running import stop_on_signals as _stop_on_signals
+from orderdesk.cli.process_end import Invocation, end_process
 from orderdesk.config import ReadSettings, prepare_store, require_store
 from orderdesk.core.errors import InputError, OrderdeskError
 
@@ -101,6 +102,8 @@ def cli(
 
     With no command, opens the terminal UI on the configured source and store.
     """
+    if isinstance(ctx.obj, Invocation):
+        ctx.obj.running(ctx.invoked_subcommand)
     if ctx.invoked_subcommand is not None:
         return
     from orderdesk.config import Settings
@@ -497,9 +500,28 @@ def _check_choices(flag: str, given: tuple[str, ...], allowed: tuple[str, ...]) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code instead of raising."""
+    """Run the command line; return the exit code instead of raising.
+
+    Without ``argv`` it is the process itself (``orderdesk``, ``python -m
+    orderdesk``): after a command that only read, it ends the process once the
+    answer is out, without the interpreter's teardown (``process_end``).
+    """
+    invocation = Invocation()
     try:
-        result = cli.main(args=argv, prog_name="orderdesk", standalone_mode=False)
+        code = _run(argv, invocation)
+    except SystemExit as stopped:
+        # Click's own exit on a closed pipe (`orderdesk requests | head -1`), among others.
+        if argv is not None or not invocation.only_read or not isinstance(stopped.code, int):
+            raise
+        code = stopped.code
+    if argv is None and invocation.only_read:
+        end_process(code)
+    return code
+
+
+def _run(argv: list[str] | None, invocation: Invocation) -> int:
+    try:
+        result = cli.main(args=argv, prog_name="orderdesk", standalone_mode=False, obj=invocation)
     except click.UsageError as error:
         where = error.ctx.command_path if error.ctx is not None else "orderdesk"
         click.echo(
