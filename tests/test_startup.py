@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from orderdesk import __version__
 from orderdesk.core.store import Store
 from tests.record_factory import failed_request, request
 
@@ -81,6 +82,32 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _orderdesk(*args: str, **popen: object) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "orderdesk", *args], **popen)  # type: ignore[call-overload, no-any-return]
+
+
+_ENTRY_VERSION = """
+import sys
+from orderdesk.cli.entry import main
+sys.argv = ["orderdesk", "--version"]
+code = main()
+print(sorted(sys.modules), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def test_the_process_says_its_version_as_click_would_without_importing_click() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _ENTRY_VERSION], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0
+    assert "'click'" not in done.stderr and "'orderdesk.cli.commands'" not in done.stderr
+    through_click = subprocess.run(
+        [sys.executable, "-c", _IMPORTED_AFTER, "--version"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "LANG": "fr_FR.UTF-8"},
+    )
+    assert done.stdout == through_click.stdout == f"orderdesk, version {__version__}\n"
 
 
 def test_the_version_imports_no_store_no_models_and_no_console() -> None:
