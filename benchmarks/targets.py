@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from benchmarks.startup import report_lines
+
 __all__ = ["TARGETS", "report", "verdicts"]
 
 Figures = dict[str, Any]
@@ -19,6 +21,9 @@ TARGETS: list[tuple[str, str, float, str, bool]] = [
     ("drill-down on a 1 MB body", "300 ms or less", 300, "ms", False),
     ("resident memory", "150 MB or less", 150, "MB", False),
     ("sync throughput", "3,000 records/s or more", 3000, "records/s", True),
+    ("orderdesk --version, whole process", "0.05 s or less", 0.05, "s", False),
+    ("one order's requests as jsonl, to its floor", "10x or less", 10, "x", False),
+    ("orderdesk problems, whole process", "0.5 s or less", 0.5, "s", False),
 ]
 
 _SEARCHES = ("search",)
@@ -74,6 +79,11 @@ def _measured(figures: Figures) -> dict[str, float | None]:
             _get(ui, "resident_mb_after_big_body"),
         ),
         "sync throughput": _get(figures, "sync", "records_per_second"),
+        "orderdesk --version, whole process": _get(figures, "startup", "version", "orderdesk_s"),
+        "one order's requests as jsonl, to its floor": _get(
+            figures, "startup", "requests_order_jsonl", "ratio"
+        ),
+        "orderdesk problems, whole process": _get(figures, "startup", "problems", "orderdesk_s"),
     }
 
 
@@ -135,6 +145,8 @@ def _sections(figures: Figures) -> Iterator[list[str]]:
                     for name, f in timed.items()
                 ],
             )
+    if figures.get("startup"):
+        yield report_lines(figures["startup"])
     questions = _get(figures, "baselines", "questions") or {}
     if questions:
         yield _table(
