@@ -7,9 +7,7 @@ exit code 2; never a traceback.
 
 from __future__ import annotations
 
-import shlex
 import sys
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -25,6 +23,8 @@ from orderdesk.config import ReadSettings, prepare_store, require_store
 from orderdesk.core.errors import InputError, OrderdeskError
 
 if TYPE_CHECKING:
+    import threading
+
     from orderdesk.cli.sync_report import SyncReporter
     from orderdesk.config import Settings
     from orderdesk.core.progress import SyncProgress
@@ -334,7 +334,6 @@ def _list(
     events: tuple[str, ...] = (),
 ) -> None:
     from orderdesk.cli import listing
-    from orderdesk.cli.empty_list import why_empty
     from orderdesk.core.queries import RecordQuery
     from orderdesk.core.records import EVENTS
     from orderdesk.core.statuses import check_statuses
@@ -370,6 +369,9 @@ def _list(
     with Store.open(settings.db) as store:
         listing.write_list(store, query, output, cut, zone, sys.stdout)  # type: ignore[arg-type]
         if cut.written == 0:
+            # Imported only when needed: most lists are not empty.
+            from orderdesk.cli.empty_list import why_empty
+
             click.echo(why_empty(store, query, zone=zone), err=True)
     if not cut.more:
         return
@@ -394,6 +396,8 @@ def _time_range(since: str | None, start: str | None, end: str | None, zone: tzi
                 parse_moment(since, now=now, zone=zone)
             except InputError:
                 raise InputError(strings.NOT_A_DURATION.format(text=since)) from None
+            import shlex
+
             raise InputError(strings.SINCE_A_MOMENT.format(text=shlex.quote(since))) from None
     return TimeRange.from_flags(since=since, start=start, end=end, now=now, zone=zone)
 
