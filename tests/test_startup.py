@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from orderdesk import __version__
+from orderdesk.config import ReadSettings, Settings
 from orderdesk.core.store import Store
 from tests.record_factory import failed_request, request
 
@@ -186,3 +187,24 @@ def test_ctrl_c_while_the_list_is_written_exits_130_with_the_lines_so_far(store:
     assert b"Traceback" not in err
     assert json.loads(first)["order_reference_id"] == "ORD-1"
     assert 0 < len((first + rest).splitlines()) <= 300
+
+
+@pytest.mark.parametrize(
+    ("environment", "flags"),
+    [
+        ({}, {}),
+        ({"ORDERDESK_DB": "/data/od.db", "ORDERDESK_TZ": "Europe/Paris"}, {}),
+        ({"orderdesk_db": "/data/lower.db"}, {"tz": "UTC"}),
+        ({"ORDERDESK_DB": "/data/od.db"}, {"db": "/flag.db"}),
+    ],
+)
+def test_a_read_reads_the_store_and_zone_as_the_settings_do(
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], flags: dict[str, str]
+) -> None:
+    for name in ("ORDERDESK_DB", "ORDERDESK_TZ"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    read = ReadSettings.load(db=flags.get("db"), tz=flags.get("tz"))
+    full = Settings.load(**flags)
+    assert (read.db, read.tz) == (full.db, full.tz)
