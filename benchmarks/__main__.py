@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks import problems
+from benchmarks import problems, startup
 from benchmarks.baselines import ensure_tools, measure_baselines
 from benchmarks.queries import measure_queries
 from benchmarks.store_builder import BigStore, build_store
@@ -109,6 +109,7 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
             "screen": problems.time_screen(built),
         },
     )
+    _step("startup", figures, lambda: startup.measure_startup(built, min(20, options.repeat)))
     if not options.no_baselines:
         _step(
             "baselines",

@@ -2,6 +2,6 @@
 
 import sys
 
-from orderdesk.cli.commands import main
+from orderdesk.cli.entry import main
 
 sys.exit(main())

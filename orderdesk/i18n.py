@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+import re
 import string
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -17,10 +18,6 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
-
-from babel.core import get_locale_identifier, negotiate_locale, parse_locale
-from babel.dates import format_datetime as _babel_datetime
-from babel.numbers import get_decimal_symbol, get_group_symbol
 
 __all__ = [
     "DOMAIN",
@@ -60,6 +57,10 @@ _MOMENTS = {
 # The format specs the sentences use for numbers.
 _NUMBER_SPECS = frozenset({",", ",d", "g", ".1f", ",.1f"})
 
+# The locale names nearly every system sets, read without Babel: its import costs a
+# command's start-up more than the rest of choosing the language (issue 15).
+_PLAIN_LOCALE = re.compile(r"(?:(C|POSIX)|(en|fr)(?:_[A-Z]{2})?)(?:\.[\w-]+)?(?:@\w+)?")
+
 _current = "en"
 _catalog: _gettext.NullTranslations = _gettext.NullTranslations()
 
@@ -91,6 +92,11 @@ def _normalise(value: str | None) -> str | None:
     """``fr_FR.UTF-8``, ``fr_CA``, ``fr`` -> ``fr``; an unknown or empty value -> None."""
     if not value:
         return None
+    plain = _PLAIN_LOCALE.fullmatch(value)
+    if plain is not None:
+        return plain[2]
+    from babel.core import get_locale_identifier, negotiate_locale, parse_locale
+
     try:
         # Babel reads the locale name (dropping the encoding and the @modifier), then
         # picks the shipped language it names, falling back from fr_CA to fr.
@@ -157,6 +163,8 @@ class _NumberFormatter(string.Formatter):
     """
 
     def __init__(self, locale: str) -> None:
+        from babel.numbers import get_decimal_symbol, get_group_symbol
+
         self.locale = locale
         self._symbols = str.maketrans(
             {",": get_group_symbol(locale=locale), ".": get_decimal_symbol(locale=locale)}
@@ -224,6 +232,8 @@ def format_moment(moment: datetime, style: str = "seconds") -> str:
     if _current == "en":
         # The pattern Babel would follow, without its cost on every list row.
         return moment.strftime(_STRFTIME[style])
+    from babel.dates import format_datetime as _babel_datetime
+
     return _babel_datetime(moment, _MOMENTS[_current][style], tzinfo=moment.tzinfo, locale=_current)
 
 

@@ -80,6 +80,20 @@ def test_the_problems_are_timed_as_queries_processes_and_a_screen(
     assert problems["screen"]["groups"] > 0, "the screen was timed with problems on it"
 
 
+def test_start_up_is_timed_beside_its_floors(figures: dict[str, object]) -> None:
+    startup = figures["startup"]
+    assert isinstance(startup, dict)
+    assert set(startup) == {"version", "requests_order_jsonl", "problems"}
+    for name, timed in startup.items():
+        assert timed["orderdesk_s"] > 0 and timed["floor_s"] > 0, name
+        assert timed["ratio"] == pytest.approx(timed["orderdesk_s"] / timed["floor_s"], rel=0.1)
+        assert timed["exit_code"] == 0, name
+    # A floor counts only if it gave the same answer.
+    assert startup["version"]["same_answer"] is True
+    assert startup["requests_order_jsonl"]["same_answer"] is True
+    assert startup["requests_order_jsonl"]["bytes"] > 0
+
+
 def test_the_store_holds_what_was_asked(figures: dict[str, object]) -> None:
     assert figures["records"] == RECORDS
     store = figures["store"]

@@ -7,9 +7,7 @@ exit code 2; never a traceback.
 
 from __future__ import annotations
 
-import shlex
 import sys
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -20,13 +18,15 @@ from orderdesk import __version__, i18n, strings
 from orderdesk.cli.language import LanguageGroup, TranslatedOption, option
 from orderdesk.cli.long_running import require_source as _require_source
 from orderdesk.cli.long_running import stop_on_signals as _stop_on_signals
-from orderdesk.cli.problems import register as register_problem_commands
-from orderdesk.cli.watch import register as register_watch
-from orderdesk.config import Settings, prepare_store, require_store
+from orderdesk.cli.process_end import Invocation, end_process
+from orderdesk.config import ReadSettings, prepare_store, require_store
 from orderdesk.core.errors import InputError, OrderdeskError
 
 if TYPE_CHECKING:
+    import threading
+
     from orderdesk.cli.sync_report import SyncReporter
+    from orderdesk.config import Settings
     from orderdesk.core.progress import SyncProgress
     from orderdesk.core.timerange import TimeRange
 
@@ -45,8 +45,18 @@ def _source_options(command: F) -> F:
     return option("--api-url", metavar="URL", help=strings.OPT_API_URL)(command)
 
 
+# Commands kept in modules of their own, imported only when they run (or --help lists them).
+_LAZY_COMMANDS = {
+    "orders": "orderdesk.cli.problems:orders",
+    "problems": "orderdesk.cli.problems:problems",
+    "watch": "orderdesk.cli.watch:watch",
+    "prune": "orderdesk.cli.prune:prune_command",
+}
+
+
 @click.group(
     cls=LanguageGroup,
+    lazy_commands=_LAZY_COMMANDS,
     help=strings.CLI_HELP,
     context_settings={"help_option_names": ["-h", "--help"]},
     invoke_without_command=True,
@@ -93,8 +103,11 @@ def cli(
 
     With no command, opens the terminal UI on the configured source and store.
     """
+    if isinstance(ctx.obj, Invocation):
+        ctx.obj.running(ctx.invoked_subcommand)
     if ctx.invoked_subcommand is not None:
         return
+    from orderdesk.config import Settings
     from orderdesk.tui.launch import open_console
 
     settings = Settings.load(db=db, api_url=api_url, api_key=api_key, tz=tz)
@@ -201,6 +214,7 @@ def sync(
 ) -> None:
     """Pull requests and postbacks from the log API into the store; one process at a time."""
     from orderdesk.cli.sync_report import SyncReporter, stored_records
+    from orderdesk.config import Settings
 
     settings = Settings.load(db=db, api_url=api_url, api_key=api_key, interval=interval)
     url = _require_source(settings)
@@ -251,28 +265,6 @@ def _sync(
     if progress is not None and progress.caught_up:
         reporter.finish(progress)
     return progress
-
-
-register_problem_commands(cli)
-register_watch(cli)
-
-
-@cli.command(help=strings.CLI_PRUNE)
-@option("--older-than", metavar="AGE", required=True, help=strings.OPT_OLDER_THAN)
-@option("--yes", is_flag=True, help=strings.OPT_YES)
-@option("--dry-run", is_flag=True, help=strings.OPT_DRY_RUN)
-@option("--vacuum", is_flag=True, help=strings.OPT_VACUUM)
-@_store_option
-def prune(older_than: str, yes: bool, dry_run: bool, vacuum: bool, db: str | None) -> None:
-    """Take the records older than an age out of the store, after a plan and a yes."""
-    from orderdesk.cli.prune import run_prune, terminal_ask
-
-    settings = Settings.load(db=db)
-    code = run_prune(
-        settings, older_than, yes=yes, dry_run=dry_run, vacuum=vacuum, ask=terminal_ask()
-    )
-    if code:
-        raise click.exceptions.Exit(code)
 
 
 def _list_options(command: F) -> F:
@@ -345,14 +337,13 @@ def _list(
     events: tuple[str, ...] = (),
 ) -> None:
     from orderdesk.cli import listing
-    from orderdesk.cli.empty_list import why_empty
     from orderdesk.core.queries import RecordQuery
     from orderdesk.core.records import EVENTS
     from orderdesk.core.statuses import check_statuses
     from orderdesk.core.store import Store
     from orderdesk.core.timerange import resolve_zone
 
-    settings = Settings.load(db=db, tz=tz)
+    settings = ReadSettings.load(db=db, tz=tz)
     zone = resolve_zone(settings.tz)
     check_statuses(kind, statuses)  # type: ignore[arg-type]
     _check_choices("--event", events, EVENTS)
@@ -381,6 +372,9 @@ def _list(
     with Store.open(settings.db) as store:
         listing.write_list(store, query, output, cut, zone, sys.stdout)  # type: ignore[arg-type]
         if cut.written == 0:
+            # Imported only when needed: most lists are not empty.
+            from orderdesk.cli.empty_list import why_empty
+
             click.echo(why_empty(store, query, zone=zone), err=True)
     if not cut.more:
         return
@@ -405,6 +399,8 @@ def _time_range(since: str | None, start: str | None, end: str | None, zone: tzi
                 parse_moment(since, now=now, zone=zone)
             except InputError:
                 raise InputError(strings.NOT_A_DURATION.format(text=since)) from None
+            import shlex
+
             raise InputError(strings.SINCE_A_MOMENT.format(text=shlex.quote(since))) from None
     return TimeRange.from_flags(since=since, start=start, end=end, now=now, zone=zone)
 
@@ -424,6 +420,7 @@ def _time_range(since: str | None, start: str | None, end: str | None, zone: tzi
 def order(reference: str, output: str, tz: str | None, db: str | None) -> None:
     """One order's requests and postbacks, oldest first, and what is missing or wrong."""
     from orderdesk.cli.order_report import print_order
+    from orderdesk.config import Settings
 
     print_order(Settings.load(db=db, tz=tz), reference, output)  # type: ignore[arg-type]
 
@@ -457,6 +454,7 @@ def serve(
     db: str | None,
 ) -> None:
     """Serve the console to web browsers."""
+    from orderdesk.config import Settings
     from orderdesk.web.serve import (
         ConsoleServer,
         check_host,
@@ -509,9 +507,28 @@ def _check_choices(flag: str, given: tuple[str, ...], allowed: tuple[str, ...]) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code instead of raising."""
+    """Run the command line; return the exit code instead of raising.
+
+    Without ``argv`` it is the process itself (``orderdesk``, ``python -m
+    orderdesk``): after a command that only read, it ends the process once the
+    answer is out, without the interpreter's teardown (``process_end``).
+    """
+    invocation = Invocation()
     try:
-        result = cli.main(args=argv, prog_name="orderdesk", standalone_mode=False)
+        code = _run(argv, invocation)
+    except SystemExit as stopped:
+        # Click's own exit on a closed pipe (`orderdesk requests | head -1`), among others.
+        if argv is not None or not invocation.only_read or not isinstance(stopped.code, int):
+            raise
+        code = stopped.code
+    if argv is None and invocation.only_read:
+        end_process(code)
+    return code
+
+
+def _run(argv: list[str] | None, invocation: Invocation) -> int:
+    try:
+        result = cli.main(args=argv, prog_name="orderdesk", standalone_mode=False, obj=invocation)
     except click.UsageError as error:
         where = error.ctx.command_path if error.ctx is not None else "orderdesk"
         click.echo(

@@ -9,6 +9,7 @@ which ``i18n.activate`` points at orderdesk's catalog.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from typing import Any
 import click
 
 from orderdesk import i18n, strings
-from orderdesk.config import Settings
+from orderdesk.config import environment_setting
 
 __all__ = ["LanguageGroup", "TranslatedOption", "option"]
 
@@ -54,9 +55,36 @@ class _TranslatedCommand(click.Command):
 
 
 class LanguageGroup(_TranslatedCommand, click.Group):
-    """The ``orderdesk`` group: it picks the language before anything is parsed or shown."""
+    """The ``orderdesk`` group: it picks the language before anything is parsed or shown.
+
+    Its ``lazy_commands`` (name: ``module:attribute``) are imported only when run
+    or listed, as click's "Lazily Loading Subcommands" does, so that starting
+    ``orderdesk`` costs only the command that runs.
+    """
 
     command_class = _TranslatedCommand
+
+    def __init__(
+        self, *args: Any, lazy_commands: Mapping[str, str] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command's name, the lazy ones included, in order."""
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command of that name, imported now if it is a lazy one."""
+        where = self.lazy_commands.get(cmd_name)
+        if where is None or cmd_name in self.commands:
+            return super().get_command(ctx, cmd_name)
+        module, attribute = where.split(":")
+        command = getattr(importlib.import_module(module), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{where} is not a click command")
+        self.add_command(command, cmd_name)
+        return command
 
     def make_context(
         self,
@@ -66,8 +94,9 @@ class LanguageGroup(_TranslatedCommand, click.Group):
         **extra: Any,
     ) -> click.Context:
         """Speak the chosen language from the start, so ``--help`` and errors use it too."""
-        setting = Settings.load().lang
-        i18n.activate(i18n.choose(_lang_flag(args, self.commands), setting, os.environ))
+        setting = environment_setting("lang")
+        names = {*self.commands, *self.lazy_commands}
+        i18n.activate(i18n.choose(_lang_flag(args, names), setting, os.environ))
         return super().make_context(info_name, args, parent, **extra)
 
 
@@ -81,7 +110,7 @@ def _translated_help(described: click.Command | click.Option) -> Iterator[None]:
         described.help = english
 
 
-def _lang_flag(args: list[str], commands: Mapping[str, object]) -> str | None:
+def _lang_flag(args: list[str], commands: set[str]) -> str | None:
     """The value of ``--lang`` among the group's own arguments (before the command)."""
     for position, arg in enumerate(args):
         if arg in commands:

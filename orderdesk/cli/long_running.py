@@ -12,10 +12,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from orderdesk import strings
-from orderdesk.config import Settings
 from orderdesk.core.errors import InputError
+
+if TYPE_CHECKING:
+    from orderdesk.config import Settings
 
 __all__ = ["Stop", "require_source", "stop_on_signals"]
 

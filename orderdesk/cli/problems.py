@@ -24,7 +24,7 @@ import click
 
 from orderdesk import i18n, strings
 from orderdesk.cli.language import option
-from orderdesk.config import Settings, require_store
+from orderdesk.config import ReadSettings, require_store
 from orderdesk.core.errors import InputError
 from orderdesk.core.records import Party, format_timestamp
 from orderdesk.core.text import show_controls
@@ -37,19 +37,13 @@ if TYPE_CHECKING:
     from orderdesk.core.store import Store
     from orderdesk.core.stored_findings import FindingSpan
 
-__all__ = ["groups_as_table", "register", "spans_as_table"]
+__all__ = ["groups_as_table", "orders", "problems", "spans_as_table"]
 
 _FORMATS = click.Choice(["table", "json", "jsonl", "csv"])
 _PAGE = 500
 _INDENT = "    "
 # A bucket with nothing is the baseline; any count at all stands above it.
 _BARS = "▁▂▃▄▅▆▇█"
-
-
-def register(group: click.Group) -> None:
-    """Add ``orders`` and ``problems`` to the ``orderdesk`` command."""
-    group.add_command(orders)
-    group.add_command(problems)
 
 
 def _shown(text: str | None) -> str:
@@ -298,7 +292,7 @@ def orders(
     from orderdesk.core.timerange import TimeRange, resolve_zone
 
     _check_rule(rule)
-    settings = Settings.load(db=db, tz=tz)
+    settings = ReadSettings.load(db=db, tz=tz)
     zone = resolve_zone(settings.tz)
     now = datetime.now(UTC)
     window = TimeRange.from_flags(since=since, start=start, end=end, now=now, zone=zone)
@@ -492,7 +486,7 @@ def problems(
     from orderdesk.core.store import Store
     from orderdesk.core.timerange import TimeRange, resolve_zone
 
-    settings = Settings.load(db=db, tz=tz)
+    settings = ReadSettings.load(db=db, tz=tz)
     zone = resolve_zone(settings.tz)
     now = datetime.now(UTC)
     if since is None and start is None:

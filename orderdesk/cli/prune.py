@@ -19,6 +19,7 @@ from typing import TextIO
 import click
 
 from orderdesk import i18n, strings
+from orderdesk.cli.language import option
 from orderdesk.cli.long_running import stop_on_signals
 from orderdesk.config import Settings, require_store
 from orderdesk.core.disk import compact, give_back, said_when_full, space
@@ -29,7 +30,7 @@ from orderdesk.core.store import Store
 from orderdesk.core.text import show_controls
 from orderdesk.core.timerange import parse_duration, resolve_zone
 
-__all__ = ["run_prune"]
+__all__ = ["prune_command", "run_prune"]
 
 EXIT_USAGE = 2
 EXIT_DECLINED = 1
@@ -37,6 +38,22 @@ _REDRAW_SECONDS = 0.1
 
 #: Asks the person at the terminal a yes-or-no question; None: there is no one to ask.
 Ask = Callable[[str], bool]
+
+
+@click.command("prune", help=strings.CLI_PRUNE)
+@option("--older-than", metavar="AGE", required=True, help=strings.OPT_OLDER_THAN)
+@option("--yes", is_flag=True, help=strings.OPT_YES)
+@option("--dry-run", is_flag=True, help=strings.OPT_DRY_RUN)
+@option("--vacuum", is_flag=True, help=strings.OPT_VACUUM)
+@option("--db", metavar="PATH|URL", help=strings.OPT_DB)
+def prune_command(older_than: str, yes: bool, dry_run: bool, vacuum: bool, db: str | None) -> None:
+    """Take the records older than an age out of the store, after a plan and a yes."""
+    settings = Settings.load(db=db)
+    code = run_prune(
+        settings, older_than, yes=yes, dry_run=dry_run, vacuum=vacuum, ask=terminal_ask()
+    )
+    if code:
+        raise click.exceptions.Exit(code)
 
 
 def terminal_ask() -> Ask | None:

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from orderdesk.core.store import Store
     from orderdesk.core.watch_state import Alert, WatchState
 
-__all__ = ["Sink", "Watch", "register", "run_watch"]
+__all__ = ["Sink", "Watch", "run_watch", "watch"]
 
 
 class Sink(Protocol):
@@ -149,11 +149,6 @@ class _SyncThread:
     def join(self) -> None:
         if self.thread is not None:
             self.thread.join()
-
-
-def register(group: click.Group) -> None:
-    """Add ``watch`` to the ``orderdesk`` command."""
-    group.add_command(watch)
 
 
 @click.command(help=strings.CLI_WATCH)

@@ -1,70 +1,18 @@
-"""Settings (from flags and ``ORDERDESK_*`` variables) and where files live.
-
-Settings are read once at the edge (the CLI) and passed in; nothing below
-reads the environment on its own.
-"""
+"""Every setting, from flags and ``ORDERDESK_*`` variables, checked by pydantic-settings."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
-from platformdirs import user_data_path
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from orderdesk import strings
-from orderdesk.core.errors import InputError, StoreError
+from orderdesk.config import default_store_path
+from orderdesk.core.errors import InputError
 from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
 from orderdesk.core.timerange import parse_duration
 
-
-def default_store_path() -> Path:
-    """The SQLite file used when neither ``--db`` nor ``ORDERDESK_DB`` names one."""
-    return user_data_path("orderdesk", appauthor=False) / "orderdesk.db"
-
-
-def store_file(db: str) -> Path | None:
-    """The file of a SQLite store given as a path or a URL; None for a server or memory."""
-    if "://" not in db:
-        return Path(db).expanduser().absolute()
-    # Imported here: every command reads its settings, few open a URL.
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        url = make_url(db)
-    except ArgumentError:
-        return None  # Store.open says what is wrong with it.
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-    return Path(url.database).expanduser().absolute()
-
-
-def require_store(db: str) -> None:
-    """Refuse a SQLite store that does not exist, so a mistyped path is not read as empty."""
-    path = store_file(db)
-    if path is not None and not path.exists():
-        raise InputError(strings.NO_STORE.format(path=path))
-
-
-def prepare_store(db: str) -> None:
-    """Make room for a store that a sync may create: only in a folder that exists.
-
-    A mistyped folder is refused rather than created; the default location's
-    folder is orderdesk's own, and is created.
-    """
-    path = store_file(db)
-    if path is None or path.parent.is_dir():
-        return
-    if path != default_store_path():
-        raise InputError(strings.NO_STORE_FOLDER.format(folder=path.parent))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise StoreError(
-            strings.STORE_NO_FOLDER.format(folder=path.parent, error=error.strerror)
-        ) from None
+__all__ = ["Settings"]
 
 
 class Settings(BaseSettings):

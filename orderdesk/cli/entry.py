@@ -1,0 +1,26 @@
+"""Where the ``orderdesk`` process starts: ``--version`` answered at once, the rest by ``commands``.
+
+``orderdesk --version`` is what a script or an install check asks first, and
+its answer needs nothing but the version: click, the commands and the
+language would triple the time of a process that prints one line. It is the
+line click prints (the same in every language orderdesk speaks).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from orderdesk import __version__
+
+__all__ = ["main"]
+
+
+def main() -> int:
+    """Run ``orderdesk`` with the process's arguments; return the exit code."""
+    if sys.argv[1:] == ["--version"]:
+        sys.stdout.write(f"orderdesk, version {__version__}\n")
+        sys.stdout.flush()
+        return 0
+    from orderdesk.cli.commands import main as run
+
+    return run()
