@@ -57,11 +57,15 @@ class PageWriter:
         backend: Backend,
         writing: Callable[[], AbstractContextManager[Connection]],
         rules: TimelineRules = DEFAULT_RULES,
+        *,
+        findings: bool = True,
     ) -> None:
         self._backend = backend
         self._writing = writing
         #: The thresholds the findings are stored by: the writer's (see ``stored_findings``).
         self.rules = rules
+        #: Whether pages keep their findings; off only to measure what keeping them costs.
+        self.findings = findings
         # Records of this writer's recent pages, which the next pages' findings need.
         # A page's own go in once it is committed: a rolled-back page's never were stored.
         self._recent = RecordCache()
@@ -118,14 +122,16 @@ class PageWriter:
                     inserted.append(record_document(redacted))
             self._insert(connection, kind, inserts, inserted)
             self._update(connection, kind, updates, updated)
-            references = {reference for reference in touched if reference is not None}
-            refresh_findings(connection, references, self.rules, saved, self._recent)
+            if self.findings:
+                references = {reference for reference in touched if reference is not None}
+                refresh_findings(connection, references, self.rules, saved, self._recent)
             if watermark is not None:
                 self._advance(connection, kind, watermark)
         # Only now: a page rolled back may have inserted sources that are gone again.
         self._source_ids.update(source_ids)
-        for (kind_of, _), record in saved.items():
-            self._recent.put(kind_of, record)
+        if self.findings:
+            for (kind_of, _), record in saved.items():
+                self._recent.put(kind_of, record)
         return SaveResult(
             new=len(inserts),
             updated=len(updates),
