@@ -14,9 +14,10 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from orderdesk.core.backends import Backend
+from orderdesk.core.backends.bulk import bulk_update
 from orderdesk.core.records import RECORD_TYPES, Kind, LogRecord, Watermark, to_utc
 from orderdesk.core.redact import redact_record
 from orderdesk.core.rows import row_from_record, source_digest
@@ -199,11 +200,8 @@ class PageWriter:
             select(table).where(table.c.pk.in_([row["pk"] for row in rows]))
         ).mappings()
         unindex_documents(connection, kind, list(old))
-        statement = update(table).where(table.c.pk == bindparam("old_pk"))
-        connection.execute(
-            statement,
-            [{**{k: v for k, v in row.items() if k != "pk"}, "old_pk": row["pk"]} for row in rows],
-        )
+        columns = tuple(name for name in rows[0] if name != "pk")
+        bulk_update(connection.dialect, table, columns, "pk").run(connection, rows)
         index_documents(connection, kind, rows, documents)
 
     def _advance(self, connection: Connection, kind: Kind, watermark: Watermark) -> None:

@@ -42,6 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import NullType
 
+from orderdesk.core.backends.bulk import bulk_insert
 from orderdesk.core.causes import finding_cause
 from orderdesk.core.records import (
     KINDS,
@@ -510,7 +511,7 @@ def refresh_findings(
         for span in finding_spans(reference, *records[reference], rules)
     ]
     if rows:
-        connection.execute(insert(FINDINGS), rows)
+        bulk_insert(connection.dialect, FINDINGS, tuple(rows[0])).run(connection, rows)
     return len(rows)
 
 
