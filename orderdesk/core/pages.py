@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from orderdesk.core.backends import Backend
 from orderdesk.core.backends.bulk import bulk_update
@@ -34,6 +34,14 @@ from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
 __all__ = ["PageWriter", "SaveResult", "read_watermark"]
 
 _ID_CHUNK = 500
+
+# Built once: an IN of a list made anew coerced each of its values, every page.
+_STORED_VERSIONS = {
+    kind: select(table.c.id, table.c.pk, table.c.updated_at, table.c.order_reference_id).where(
+        table.c.id.in_(bindparam("ids", expanding=True))
+    )
+    for kind, table in TABLES.items()
+}
 
 
 @dataclass(frozen=True)
@@ -161,14 +169,11 @@ class PageWriter:
         self, connection: Connection, kind: Kind, ids: list[str]
     ) -> dict[str, tuple[int, Any, str | None]]:
         """Each stored record's key, version and order reference, by id."""
-        table = TABLES[kind]
         versions: dict[str, tuple[int, Any, str | None]] = {}
+        query = _STORED_VERSIONS[kind]
         for start in range(0, len(ids), _ID_CHUNK):
             chunk = ids[start : start + _ID_CHUNK]
-            query = select(
-                table.c.id, table.c.pk, table.c.updated_at, table.c.order_reference_id
-            ).where(table.c.id.in_(chunk))
-            for record_id, pk, updated_at, reference in connection.execute(query):
+            for record_id, pk, updated_at, reference in connection.execute(query, {"ids": chunk}):
                 versions[record_id] = (pk, updated_at, reference)
         return versions
 
