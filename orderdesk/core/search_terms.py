@@ -44,6 +44,9 @@ def _fold(token: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """The tokens of a text, folded, in order: what a search can match."""
+    if text.isascii():
+        # Lowering ASCII text changes no character's class: cut once, fold once.
+        return _TOKEN.findall(text.lower())
     return [token.lower() if token.isascii() else _fold(token) for token in _TOKEN.findall(text)]
 
 
@@ -57,27 +60,29 @@ def tsvector_literal(columns: Sequence[str]) -> str:
     A phrase cannot span two columns, as in an FTS5 table: a position is left
     unused between one column and the next.
     """
+    # Every body of every record a sync stores on PostgreSQL passes through this
+    # loop, token by token: it was most of a page's save there, hence its terseness.
     positions: dict[str, list[int]] = {}
     size = 0
-    gap = 0  # the position before a column's first token
+    position = 0  # the position of the token before the next one
     for text in columns:
-        gap += 1
-        cut = tokens(text)
-        for position, token in enumerate(cut, start=gap + 1):
+        position += 1
+        for token in tokens(text):
+            position += 1
+            at = position if position < _MAX_POSITION else _MAX_POSITION
             spots = positions.get(token)
             if spots is None:
-                cost = len(token.encode("utf-8")) + 8
+                cost = (len(token) if token.isascii() else len(token.encode("utf-8"))) + 8
                 if cost - 8 > _MAX_LEXEME_BYTES or size + cost > _MAX_TSVECTOR_BYTES:
                     continue
-                size += cost
-                positions[token] = spots = []
-            at = position if position < _MAX_POSITION else _MAX_POSITION
-            if len(spots) < _MAX_POSITIONS_PER_LEXEME and (not spots or spots[-1] != at):
+                size += cost + 2
+                positions[token] = [at]
+            elif len(spots) < _MAX_POSITIONS_PER_LEXEME and spots[-1] != at:
                 spots.append(at)
                 size += 2
-        gap += len(cut)
+    # A token is letters and digits only (``_TOKEN``): it holds no quote or backslash to escape.
     return " ".join(
-        f"{_quoted(lexeme)}:{','.join(map(str, spots))}" for lexeme, spots in positions.items()
+        f"'{lexeme}':{','.join(map(str, spots))}" for lexeme, spots in positions.items()
     )
 
 
