@@ -8,6 +8,11 @@ a fresh SQLite file, or the empty database ``--db`` names. Then the list
 queries the console runs are timed on it (p50 and p95 of ``--repeat`` runs
 each). Prints a table and writes the figures as JSON (``--json PATH``),
 including the store's size per 10,000 records.
+
+What the findings cost (``findings_cost_percent``): the same history synced
+in this process into fresh SQLite files, ``--findings-runs`` times with the
+findings kept and as many without, alternately; the figure is how much lower
+the median throughput with them is than without (0 runs: not measured).
 """
 
 from __future__ import annotations
@@ -26,10 +31,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from statistics import median
 
 from benchmarks.queries import time_each
+from orderdesk.core.client import LogApiClient
 from orderdesk.core.queries import RecordQuery, list_summaries
 from orderdesk.core.store import Store
+from orderdesk.core.sync import sync_once
 
 _SERVING = re.compile(r"Serving (\d+) requests and (\d+) postbacks .* at (http://\S+)")
 
@@ -103,13 +111,9 @@ def measure_sync(records: int, seed: int = 1) -> dict[str, object]:
     return measure(f"{hours}h", "20/min", seed, repeat=0)
 
 
-def measure(
-    history: str, history_rate: str, seed: int, db: str | None = None, repeat: int = 200
-) -> dict[str, object]:
-    """Start a simulator, time one full sync into a fresh store, size it and time its lists.
-
-    With ``repeat=0`` the lists are not timed.
-    """
+@contextmanager
+def _simulator(history: str, history_rate: str, seed: int) -> Iterator[tuple[int, int, str]]:
+    """A simulator serving the history: how many requests and postbacks, and its URL."""
     port = _free_port()
     simulator = subprocess.Popen(
         _orderdesk(
@@ -138,20 +142,67 @@ def measure(
                 break
         else:
             raise SystemExit("the simulator stopped before serving")
-        requests, postbacks, url = int(served[1]), int(served[2]), served[3]
-        with _target(db) as store:
-            started = time.perf_counter()
-            subprocess.run(
-                _orderdesk("sync", "--once", "--api-url", url, "--api-key", "bench", "--db", store),
-                check=True,
-                stderr=subprocess.DEVNULL,
-            )
-            seconds = time.perf_counter() - started
-            size = _size(store)
-            queries = time_queries(store, repeat) if repeat else {}
+        yield int(served[1]), int(served[2]), served[3]
     finally:
         simulator.terminate()
         simulator.wait()
+
+
+def _synced_in_process(url: str, records: int, *, findings: bool) -> float:
+    """Records per second of one sync into a fresh SQLite file, in this process."""
+    with (
+        _target(None) as target,
+        Store.open(target, findings=findings) as store,
+        LogApiClient(url, "bench") as client,
+    ):
+        started = time.perf_counter()
+        sync_once(client, store)
+        return records / (time.perf_counter() - started)
+
+
+def measure_findings_cost(
+    history: str, history_rate: str, seed: int, runs: int = 3
+) -> dict[str, object]:
+    """The throughput with the findings kept and without, and how much they cost, in percent.
+
+    Runs alternate (with, without) so that a busy moment of the machine weighs on both.
+    """
+    with _simulator(history, history_rate, seed) as (requests, postbacks, url):
+        records = requests + postbacks
+        kept: list[float] = []
+        left: list[float] = []
+        for _ in range(runs):
+            kept.append(_synced_in_process(url, records, findings=True))
+            left.append(_synced_in_process(url, records, findings=False))
+    with_findings, without = median(kept), median(left)
+    return {
+        "in_process_records": records,
+        "in_process_with_findings": round(with_findings),
+        "in_process_without_findings": round(without),
+        "findings_cost_percent": round((1 - with_findings / without) * 100, 1),
+    }
+
+
+def measure(
+    history: str, history_rate: str, seed: int, db: str | None = None, repeat: int = 200
+) -> dict[str, object]:
+    """Start a simulator, time one full sync into a fresh store, size it and time its lists.
+
+    With ``repeat=0`` the lists are not timed.
+    """
+    with (
+        _simulator(history, history_rate, seed) as (requests, postbacks, url),
+        _target(db) as store,
+    ):
+        started = time.perf_counter()
+        subprocess.run(
+            _orderdesk("sync", "--once", "--api-url", url, "--api-key", "bench", "--db", store),
+            check=True,
+            stderr=subprocess.DEVNULL,
+        )
+        seconds = time.perf_counter() - started
+        size = _size(store)
+        queries = time_queries(store, repeat) if repeat else {}
     records = requests + postbacks
     return {
         "store": "sqlite" if db is None else db.split(":", 1)[0],
@@ -176,10 +227,20 @@ def main() -> None:
     parser.add_argument("--db", help="An empty database to sync into (default: a SQLite file).")
     parser.add_argument("--repeat", type=int, default=200, help="Runs of each list query.")
     parser.add_argument("--json", type=Path, help="Also write the figures here.")
+    parser.add_argument(
+        "--findings-runs",
+        type=int,
+        default=3,
+        help="Syncs with the findings and as many without, to tell what they cost (0: none).",
+    )
     options = parser.parse_args()
     figures = measure(
         options.history, options.history_rate, options.seed, options.db, options.repeat
     )
+    if options.findings_runs:
+        figures |= measure_findings_cost(
+            options.history, options.history_rate, options.seed, options.findings_runs
+        )
     for name, value in figures.items():
         print(f"{name:28} {value}")
     if options.json:

@@ -91,3 +91,15 @@ def test_a_request_keeps_its_plain_headers() -> None:
     assert redacted.final is not None
     assert redacted.final.headers["Content-Type"] == "application/json"
     assert "s3cr3t" not in redacted.final.headers["Authorization"]
+
+
+def test_a_record_without_secrets_is_kept_as_it_came_and_one_with_them_is_copied() -> None:
+    record = request(1)
+    plain = record.model_copy(
+        update={"final": None, "original": record.original.model_copy(update={"headers": {}})}
+    )
+    assert redact_record(plain) is plain
+    redacted = redact_record(record)
+    assert redacted is not record and redacted.response is record.response
+    assert redacted.final is not None and record.final is not None
+    assert redacted.final.headers["Authorization"] != record.final.headers["Authorization"]

@@ -269,6 +269,24 @@ class TestUpsert:
         assert store.save_page("requests", [new, old], None) == SaveResult(1, 0, 1)
         assert truth(store, "requests")[new.id] == (new.updated_at, "succeeded")
 
+    def test_a_page_of_new_newer_and_older_records_is_written_whole_and_newest_wins(
+        self, store: Store
+    ) -> None:
+        store.save_page("requests", [request(n, status="pending") for n in (1, 2)], None)
+        newer = request(1, updated=timedelta(minutes=1), status="failed")
+        older = request(2, updated=timedelta(seconds=-1), status="failed")
+        fresh = [request(n, order_id=f"po\x00{n}") for n in (3, 4, 5)]
+        assert store.save_page("requests", [newer, older, *fresh], None) == SaveResult(3, 1, 1)
+        stored = truth(store, "requests")
+        assert stored[newer.id] == (newer.updated_at, "failed")
+        assert stored[request(2).id] == (request(2).updated_at, "pending")
+        assert all(stored[record.id] == (record.updated_at, "succeeded") for record in fresh)
+        # Each row got a key of its own, and reads back as it was written.
+        with store.engine.connect() as connection:
+            keys = connection.execute(select(TABLES["requests"].c.pk)).scalars().all()
+        assert len(set(keys)) == len(keys) == 5
+        assert get_record(store, "requests", fresh[0].id) == redact_record(fresh[0])
+
     def test_a_record_of_the_other_kind_is_refused(self, store: Store) -> None:
         with pytest.raises(TypeError):
             store.save_page("requests", [postback(1)], None)

@@ -355,6 +355,88 @@ def stopping_after_two_pages(stop: threading.Event) -> Callable[[SyncProgress], 
     return report
 
 
+class _FailingOnPage:
+    """A store whose ``save_page`` fails on one page, as a full disk or a lost server would."""
+
+    def __init__(self, store: Store, failing: int) -> None:
+        self.store = store
+        self.failing = failing
+        self.saves = 0
+
+    def save_page(
+        self, kind: Kind, records: Sequence[LogRecord], watermark: Watermark | None
+    ) -> SaveResult:
+        self.saves += 1
+        if self.saves == self.failing:
+            raise OSError("disk full")
+        return self.store.save_page(kind, records, watermark)
+
+    def watermark(self, kind: Kind) -> Watermark | None:
+        return self.store.watermark(kind)
+
+
+class TestFetchingAhead:
+    """The next page is fetched while this one is saved; the store only ever moves page by page."""
+
+    def test_the_next_page_is_asked_for_before_this_one_is_stored(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        busy_history(api, count=8)
+        asked_while_saving: list[int] = []
+
+        class Watching(_FailingOnPage):
+            def save_page(
+                self, kind: Kind, records: Sequence[LogRecord], watermark: Watermark | None
+            ) -> SaveResult:
+                if self.saves == 0:
+                    # Give the page on its way the time to be asked for.
+                    deadline = time.monotonic() + 5
+                    while len(api.list_requests(kind)) < 2 and time.monotonic() < deadline:
+                        time.sleep(0.01)
+                    asked_while_saving.append(len(api.list_requests(kind)))
+                return super().save_page(kind, records, watermark)
+
+        sync_once(client, Watching(store, failing=0), kinds=["requests"], page_size=4)
+        assert asked_while_saving == [2] and len(api.list_requests("requests")) == 2
+        assert truth(store, "requests") == served(api, "requests")
+
+    def test_a_page_fetched_ahead_that_fails_for_good_leaves_the_last_page_saved(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        busy_history(api)
+        # The health check, the first page, then the page fetched ahead is refused.
+        api.fail_next(serve, serve, answer(400, json={"error": "after_id is not valid"}))
+        with pytest.raises(SourceError, match="after_id is not valid"):
+            sync_once(client, store, kinds=["requests"], page_size=4)
+        assert store.watermark("requests") == Watermark(at(1), "req_003")
+        assert sorted(truth(store, "requests")) == ["req_000", "req_001", "req_002", "req_003"]
+
+    def test_a_page_fetched_ahead_that_fails_for_a_while_is_fetched_again_once(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        busy_history(api)
+        api.fail_next(serve, serve, answer(503), raising(httpx.ReadTimeout))
+        sleeps = Sleeps()
+        progress = sync_once(client, store, page_size=4, sleep=sleeps)
+        assert progress.caught_up and progress.retries == 2 and len(sleeps) == 2
+        assert truth(store, "requests") == served(api, "requests")
+        assert truth(store, "postbacks") == served(api, "postbacks")
+        assert progress.stored == 50 and progress.fetched == 50
+
+    def test_a_save_that_fails_with_the_next_page_on_its_way_stops_at_the_last_saved_page(
+        self, api: FakeLogApi, client: LogApiClient, store: Store
+    ) -> None:
+        busy_history(api)
+        failing = _FailingOnPage(store, failing=2)
+        with pytest.raises(OSError, match="disk full"):
+            sync_once(client, failing, kinds=["requests"], page_size=4)
+        assert store.watermark("requests") == Watermark(at(1), "req_003")
+        assert len(truth(store, "requests")) == 4
+        # A rerun picks up from there and stores every record once.
+        sync_once(client, store, kinds=["requests"], page_size=4)
+        assert truth(store, "requests") == served(api, "requests")
+
+
 class TestStopping:
     def test_stop_between_pages(self, api: FakeLogApi, client: LogApiClient, store: Store) -> None:
         busy_history(api)
@@ -363,8 +445,12 @@ class TestStopping:
             client, store, page_size=4, stop=stop, on_progress=stopping_after_two_pages(stop)
         )
         assert not progress.caught_up and progress.interrupted
-        assert len(api.list_requests("requests")) == 2 and api.list_requests("postbacks") == []
+        # The third page was on its way while the second was saved: it is dropped, not stored.
+        asked = api.list_requests("requests")
+        assert len(asked) == 3 and asked[2].url.params["after_id"] == "req_007"
+        assert api.list_requests("postbacks") == []
         assert store.watermark("requests") == Watermark(at(2), "req_007")
+        assert len(truth(store, "requests")) == 8
 
     def test_stop_ends_a_long_wait_at_once(
         self, api: FakeLogApi, client: LogApiClient, store: Store

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from orderdesk.core.backends import Backend
+from orderdesk.core.backends.bulk import bulk_update
 from orderdesk.core.records import RECORD_TYPES, Kind, LogRecord, Watermark, to_utc
 from orderdesk.core.redact import redact_record
 from orderdesk.core.rows import row_from_record, source_digest
@@ -33,6 +34,14 @@ from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
 __all__ = ["PageWriter", "SaveResult", "read_watermark"]
 
 _ID_CHUNK = 500
+
+# Built once: an IN of a list made anew coerced each of its values, every page.
+_STORED_VERSIONS = {
+    kind: select(table.c.id, table.c.pk, table.c.updated_at, table.c.order_reference_id).where(
+        table.c.id.in_(bindparam("ids", expanding=True))
+    )
+    for kind, table in TABLES.items()
+}
 
 
 @dataclass(frozen=True)
@@ -57,11 +66,15 @@ class PageWriter:
         backend: Backend,
         writing: Callable[[], AbstractContextManager[Connection]],
         rules: TimelineRules = DEFAULT_RULES,
+        *,
+        findings: bool = True,
     ) -> None:
         self._backend = backend
         self._writing = writing
         #: The thresholds the findings are stored by: the writer's (see ``stored_findings``).
         self.rules = rules
+        #: Whether pages keep their findings; off only to measure what keeping them costs.
+        self.findings = findings
         # Records of this writer's recent pages, which the next pages' findings need.
         # A page's own go in once it is committed: a rolled-back page's never were stored.
         self._recent = RecordCache()
@@ -118,14 +131,16 @@ class PageWriter:
                     inserted.append(record_document(redacted))
             self._insert(connection, kind, inserts, inserted)
             self._update(connection, kind, updates, updated)
-            references = {reference for reference in touched if reference is not None}
-            refresh_findings(connection, references, self.rules, saved, self._recent)
+            if self.findings:
+                references = {reference for reference in touched if reference is not None}
+                refresh_findings(connection, references, self.rules, saved, self._recent)
             if watermark is not None:
                 self._advance(connection, kind, watermark)
         # Only now: a page rolled back may have inserted sources that are gone again.
         self._source_ids.update(source_ids)
-        for (kind_of, _), record in saved.items():
-            self._recent.put(kind_of, record)
+        if self.findings:
+            for (kind_of, _), record in saved.items():
+                self._recent.put(kind_of, record)
         return SaveResult(
             new=len(inserts),
             updated=len(updates),
@@ -154,14 +169,11 @@ class PageWriter:
         self, connection: Connection, kind: Kind, ids: list[str]
     ) -> dict[str, tuple[int, Any, str | None]]:
         """Each stored record's key, version and order reference, by id."""
-        table = TABLES[kind]
         versions: dict[str, tuple[int, Any, str | None]] = {}
+        query = _STORED_VERSIONS[kind]
         for start in range(0, len(ids), _ID_CHUNK):
             chunk = ids[start : start + _ID_CHUNK]
-            query = select(
-                table.c.id, table.c.pk, table.c.updated_at, table.c.order_reference_id
-            ).where(table.c.id.in_(chunk))
-            for record_id, pk, updated_at, reference in connection.execute(query):
+            for record_id, pk, updated_at, reference in connection.execute(query, {"ids": chunk}):
                 versions[record_id] = (pk, updated_at, reference)
         return versions
 
@@ -193,11 +205,8 @@ class PageWriter:
             select(table).where(table.c.pk.in_([row["pk"] for row in rows]))
         ).mappings()
         unindex_documents(connection, kind, list(old))
-        statement = update(table).where(table.c.pk == bindparam("old_pk"))
-        connection.execute(
-            statement,
-            [{**{k: v for k, v in row.items() if k != "pk"}, "old_pk": row["pk"]} for row in rows],
-        )
+        columns = tuple(name for name in rows[0] if name != "pk")
+        bulk_update(connection.dialect, table, columns, "pk").run(connection, rows)
         index_documents(connection, kind, rows, documents)
 
     def _advance(self, connection: Connection, kind: Kind, watermark: Watermark) -> None:

@@ -49,7 +49,11 @@ EVENTS: tuple[Event, ...] = (
 
 def format_timestamp(moment: datetime) -> str:
     """The contract's timestamp form: UTC, microseconds, a ``Z`` suffix."""
-    return to_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat, not strftime: a fourth of the time, and every stage's moment goes
+    # through here each time a record is stored or served. Same text, to the digit.
+    if moment.tzinfo is not UTC:
+        moment = to_utc(moment)
+    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_timestamp(text: str) -> datetime:

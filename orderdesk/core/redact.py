@@ -46,6 +46,9 @@ def is_secret_header(name: str) -> bool:
     return folded in _SECRET_NAMES or any(word in folded for word in _SECRET_WORDS)
 
 
+# A sync meets the same few keys and tokens on record after record: each marker is
+# worked out once (the values are in this process's memory anyway, in the records).
+@lru_cache(maxsize=1024)
 def redact_value(value: str) -> str:
     """The marker for a secret value; a value that is already a marker is kept."""
     if _MARKER.fullmatch(value):
@@ -69,12 +72,16 @@ def _redact_stage(stage: _Stage | None) -> _Stage | None:
 
 
 def redact_record(record: _Record) -> _Record:
-    """A copy of the record with every stage's and attempt's headers redacted."""
-    update: dict[str, object] = {
-        "original": _redact_stage(record.original),
-        "final": _redact_stage(record.final),
-        "response": _redact_stage(record.response),
-    }
+    """The record with every stage's and attempt's headers redacted: a copy if any had secrets."""
+    update: dict[str, object] = {}
+    for name in ("original", "final", "response"):
+        stage = getattr(record, name)
+        redacted = _redact_stage(stage)
+        if redacted is not stage:
+            update[name] = redacted
     if isinstance(record, PostbackRecord):
-        update["attempts"] = [_redact_stage(attempt) for attempt in record.attempts]
-    return record.model_copy(update=update)
+        attempts = [_redact_stage(attempt) for attempt in record.attempts]
+        if any(new is not old for new, old in zip(attempts, record.attempts, strict=True)):
+            update["attempts"] = attempts
+    # Records are frozen: one without secrets is stored as it came.
+    return record.model_copy(update=update) if update else record

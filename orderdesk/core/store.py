@@ -51,18 +51,33 @@ class Store:
     #: What this store's engine does its own way.
     backend: Backend
 
-    def __init__(self, engine: Engine, url: str, rules: TimelineRules = DEFAULT_RULES) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        url: str,
+        rules: TimelineRules = DEFAULT_RULES,
+        *,
+        findings: bool = True,
+    ) -> None:
         self.engine = engine
         self.url = url
         self.backend = backend_for(engine)
-        self._pages = PageWriter(self.backend, self.writing, rules)
+        self._pages = PageWriter(self.backend, self.writing, rules, findings=findings)
 
     @classmethod
-    def open(cls, target: str | os.PathLike[str], *, rules: TimelineRules = DEFAULT_RULES) -> Store:
+    def open(
+        cls,
+        target: str | os.PathLike[str],
+        *,
+        rules: TimelineRules = DEFAULT_RULES,
+        findings: bool = True,
+    ) -> Store:
         """Open (creating or upgrading) the store at a path or a SQLAlchemy URL.
 
         ``rules`` are the thresholds the pages this store saves store their
-        findings by: the writer's (``stored_findings``).
+        findings by: the writer's (``stored_findings``). ``findings=False``
+        saves pages without them, which leaves the store's findings behind its
+        records: it is there to measure what keeping them costs.
         """
         url = _url_of(target)
         try:
@@ -84,7 +99,7 @@ class Store:
         except (ArgumentError, NoSuchModuleError, ImportError) as error:
             raise StoreError(strings.STORE_BAD_URL.format(url=url, error=error)) from None
         backend.configure(engine)
-        store = cls(engine, url, rules)
+        store = cls(engine, url, rules, findings=findings)
         try:
             migrations.prepare(engine, store.writing, where)
         except DBAPIError as error:

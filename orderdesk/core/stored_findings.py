@@ -33,6 +33,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     RowMapping,
+    bindparam,
     delete,
     insert,
     null,
@@ -42,6 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import NullType
 
+from orderdesk.core.backends.bulk import bulk_insert
 from orderdesk.core.causes import finding_cause
 from orderdesk.core.records import (
     KINDS,
@@ -443,10 +445,12 @@ def _reference_records(
         as_stored = _as_stored(connection, table.c.updated_at)
         keys: dict[str, list[tuple[Any, str, int, Any]]] = {}
         ordered = sorted(references)
+        query = select(table.c.order_reference_id, raw[0], table.c.id, table.c.pk, raw[1])
+        query = query.where(table.c.order_reference_id.in_(bindparam("refs", expanding=True)))
         for start in range(0, len(ordered), _CHUNK):
-            query = select(table.c.order_reference_id, raw[0], table.c.id, table.c.pk, raw[1])
-            query = query.where(table.c.order_reference_id.in_(ordered[start : start + _CHUNK]))
-            for reference, created_at, record_id, pk, updated_at in connection.execute(query):
+            chunk = {"refs": ordered[start : start + _CHUNK]}
+            for reference, *key in connection.execute(query, chunk):
+                created_at, record_id, pk, updated_at = key
                 keys.setdefault(reference, []).append((created_at, record_id, pk, updated_at))
         wanted: list[int] = []
         read: dict[str, LogRecord] = {}
@@ -503,16 +507,18 @@ def refresh_findings(
         return 0
     records = _reference_records(connection, references, known or {}, cache or RecordCache(0))
     ordered = sorted(references)
+    stale = delete(FINDINGS).where(
+        FINDINGS.c.order_reference_id.in_(bindparam("refs", expanding=True))
+    )
     for start in range(0, len(ordered), _CHUNK):
-        chunk = ordered[start : start + _CHUNK]
-        connection.execute(delete(FINDINGS).where(FINDINGS.c.order_reference_id.in_(chunk)))
+        connection.execute(stale, {"refs": ordered[start : start + _CHUNK]})
     rows = [
         _span_row(span)
         for reference in ordered
         for span in finding_spans(reference, *records[reference], rules)
     ]
     if rows:
-        connection.execute(insert(FINDINGS), rows)
+        bulk_insert(connection.dialect, FINDINGS, tuple(rows[0])).run(connection, rows)
     return len(rows)
 
 

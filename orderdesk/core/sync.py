@@ -5,6 +5,11 @@ contract lets records become visible up to 120 seconds older than records
 already served; within the pass it follows the keyset ``(updated_at, id)`` page
 after page. Each page is saved with its watermark in one transaction, so an
 interrupted sync loses nothing and a rerun duplicates nothing (upserts by id).
+
+While a page is saved, the next one is already being fetched, in a thread of
+its own: the source's time to answer and the store's time to write overlap. The
+fetched page is only saved after the one before it committed, so the store
+never holds a page whose predecessor it lacks.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import copy
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -23,7 +29,15 @@ from orderdesk.core.backoff import Backoff
 from orderdesk.core.client import MAX_PAGE_SIZE, LogApiClient
 from orderdesk.core.errors import SourceError, TransientSourceError
 from orderdesk.core.progress import KindProgress, SyncProgress
-from orderdesk.core.records import KINDS, Kind, LogRecord, Watermark, to_utc
+from orderdesk.core.records import (
+    KINDS,
+    Kind,
+    LogRecord,
+    PostbackPage,
+    RequestPage,
+    Watermark,
+    to_utc,
+)
 
 if TYPE_CHECKING:
     from orderdesk.core.pages import SaveResult
@@ -168,6 +182,38 @@ def sync_once(
     return progress
 
 
+class _PagesAhead:
+    """Fetches a kind's next page in a thread of its own, while the main thread saves this one.
+
+    Only the first try of a page runs ahead; retries, waits and reports stay
+    in the main thread, with the retrier. One request at a time is in flight.
+    """
+
+    def __init__(self, client: LogApiClient, kind: Kind, page_size: int) -> None:
+        self._client = client
+        self._kind = kind
+        self._page_size = page_size
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="orderdesk-fetch")
+        self._ahead: tuple[Watermark | None, Future[RequestPage | PostbackPage]] | None = None
+
+    def fetch(self, position: Watermark | None) -> RequestPage | PostbackPage:
+        """The page after ``position``: the one fetched ahead if it is that one, else now."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] == position:
+            return ahead[1].result()
+        return self._client.fetch_page(self._kind, position, self._page_size)
+
+    def start(self, position: Watermark) -> None:
+        """Begin fetching the page after ``position``."""
+        future = self._thread.submit(self._client.fetch_page, self._kind, position, self._page_size)
+        self._ahead = (position, future)
+
+    def close(self) -> None:
+        """Wait for a page still in flight (its result is dropped) and end the thread."""
+        self._ahead = None
+        self._thread.shutdown(wait=True, cancel_futures=True)
+
+
 def _sync_kind(
     client: LogApiClient,
     store: PageStore,
@@ -182,41 +228,47 @@ def _sync_kind(
     mine = progress.per_kind[kind]
     stored = store.watermark(kind)
     position = None if stored is None else Watermark(to_utc(stored.updated_at) - lookback)
-    while True:
-        if stop is not None and stop.is_set():
-            raise _Stopped
-        page = retrier.call(partial(client.fetch_page, kind, position, page_size))
-        mine.pages += 1
-        if page.data:
-            last = page.data[-1]
-            following = Watermark(last.updated_at, last.id)
-            if position is not None and following <= position:
-                # Going on would ask for the same page forever.
-                raise SourceError(
-                    strings.SYNC_STUCK.format(
-                        url=client.url,
-                        kind=kind,
-                        at=position.updated_at.isoformat(),
-                        id=position.id,
+    pages = _PagesAhead(client, kind, page_size)
+    try:
+        while True:
+            if stop is not None and stop.is_set():
+                raise _Stopped
+            page = retrier.call(partial(pages.fetch, position))
+            mine.pages += 1
+            if page.data:
+                last = page.data[-1]
+                following = Watermark(last.updated_at, last.id)
+                if position is not None and following <= position:
+                    # Going on would ask for the same page forever.
+                    raise SourceError(
+                        strings.SYNC_STUCK.format(
+                            url=client.url,
+                            kind=kind,
+                            at=position.updated_at.isoformat(),
+                            id=position.id,
+                        )
                     )
-                )
-            # The page and its own last position commit together, so the watermark
-            # never passes a record that is not stored.
-            result = store.save_page(kind, page.data, following)
-            position = mine.position = following
-            mine.fetched += len(page.data)
-            mine.new += result.new
-            mine.updated += result.updated
-            mine.unchanged += result.unchanged
-            progress.fetched += len(page.data)
-            progress.new += result.new
-            progress.updated += result.updated
-            progress.stored += result.new + result.updated
-        retrier.report()
-        # An empty page cannot move the keyset, whatever has_more says; the next pass retries.
-        if not page.has_more or not page.data:
-            mine.caught_up = True
-            return
+                if page.has_more:
+                    pages.start(following)
+                # The page and its own last position commit together, so the watermark
+                # never passes a record that is not stored.
+                result = store.save_page(kind, page.data, following)
+                position = mine.position = following
+                mine.fetched += len(page.data)
+                mine.new += result.new
+                mine.updated += result.updated
+                mine.unchanged += result.unchanged
+                progress.fetched += len(page.data)
+                progress.new += result.new
+                progress.updated += result.updated
+                progress.stored += result.new + result.updated
+            retrier.report()
+            # An empty page cannot move the keyset, whatever has_more says; the next pass retries.
+            if not page.has_more or not page.data:
+                mine.caught_up = True
+                return
+    finally:
+        pages.close()
 
 
 def follow(

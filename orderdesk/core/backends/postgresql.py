@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from orderdesk import strings
 from orderdesk.core.backends.base import WRITES, Backend, Entry, Space
+from orderdesk.core.backends.bulk import bulk_insert
 from orderdesk.core.search_terms import phrase_query, tsvector_literal
 
 __all__ = ["PostgreSQLBackend"]
@@ -68,6 +69,22 @@ class PostgreSQLBackend(Backend):
         from sqlalchemy.dialects import postgresql
 
         return postgresql.insert(table).on_conflict_do_nothing()
+
+    def insert_rows(
+        self, connection: Connection, table: Table, rows: Sequence[dict[str, Any]]
+    ) -> list[int]:
+        # The keys come from the table's sequence, all in one round trip; then the
+        # rows go in one executemany (pipelined by psycopg) with no RETURNING to read.
+        if not rows:
+            return []
+        keys = connection.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'pk')) FROM generate_series(1, %s)",
+            (table.name, len(rows)),
+        )
+        pks = [int(pk) for pk in keys.scalars()]
+        keyed = [{**row, "pk": pk} for row, pk in zip(rows, pks, strict=True)]
+        bulk_insert(connection.dialect, table, tuple(keyed[0])).run(connection, keyed)
+        return pks
 
     # begins_with: LIKE, the default, is exact in any collation, where a range
     # would follow the locale's order. time_bucket: the default's epoch is PostgreSQL's.

@@ -36,6 +36,7 @@ from sqlalchemy.exc import DBAPIError
 
 from orderdesk import strings
 from orderdesk.core.backends.base import WRITES, Backend, Entry, Space
+from orderdesk.core.backends.bulk import bulk_insert
 
 __all__ = ["SQLiteBackend"]
 
@@ -105,10 +106,12 @@ class SQLiteBackend(Backend):
         # The writer holds the database (BEGIN IMMEDIATE), so the next keys
         # are its to give; a plain executemany then replaces an INSERT ...
         # RETURNING per row, which was a third of a page's save.
+        if not rows:
+            return []
         first = (connection.execute(select(func.max(table.c.pk))).scalar() or 0) + 1
         pks = list(range(first, first + len(rows)))
         keyed = [{**row, "pk": pk} for row, pk in zip(rows, pks, strict=True)]
-        connection.execute(insert(table), keyed)
+        bulk_insert(connection.dialect, table, tuple(keyed[0])).run(connection, keyed)
         return pks
 
     def is_full(self, error: DBAPIError) -> bool:
