@@ -8,10 +8,31 @@ Helpers are modules, imported by path (``tests.engines``, ``tests.tui.tui_consol
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+
+def _compiled_modules_are_kept() -> None:
+    """A machine that sets PYTHONDONTWRITEBYTECODE makes every test process compile afresh.
+
+    Each process (one per xdist worker) then compiles orderdesk and rewrites the
+    asserts of every test module again: six of the ten CPU seconds it took to
+    collect the tests. Python is told to keep what it compiled after all, but in
+    pytest's own cache folder rather than in ``__pycache__`` folders beside the
+    sources, which is what such a machine keeps out. Python checks each cached
+    file against its source's time and size, so an edit is never missed.
+    """
+    if not sys.dont_write_bytecode:
+        return
+    if sys.pycache_prefix is None:
+        sys.pycache_prefix = str(Path(__file__).resolve().parents[1] / ".pytest_cache" / "pycache")
+    sys.dont_write_bytecode = False
+
+
+_compiled_modules_are_kept()
 
 
 def _pilot_looks_for_idle_more_often() -> None:
