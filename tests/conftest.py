@@ -119,9 +119,10 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 
     Measured on two cores, a worker spends about two fifths of its time waiting:
     on PostgreSQL, on a simulator over loopback HTTP, on a Pilot session going
-    idle. A third worker fills those waits; each worker also builds its own
-    session fixtures (a PostgreSQL server, the simulated day), so more would cost
-    more than it saves.
+    idle. A third worker fills those waits; each worker also imports and
+    collects every test module and builds its own session fixtures (the stores
+    filled once per run are copied, tests/once_per_run.py), so more would cost
+    more than they save.
     """
     # The cores this process may use, which a container may hold below the machine's.
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
