@@ -7,11 +7,33 @@ Helpers are modules, imported by path (``tests.engines``, ``tests.tui.tui_consol
 
 from __future__ import annotations
 
+import gc
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+
+def _compiled_modules_are_kept() -> None:
+    """A machine that sets PYTHONDONTWRITEBYTECODE makes every test process compile afresh.
+
+    Each process (one per xdist worker) then compiles orderdesk and rewrites the
+    asserts of every test module again: six of the ten CPU seconds it took to
+    collect the tests. Python is told to keep what it compiled after all, but in
+    pytest's own cache folder rather than in ``__pycache__`` folders beside the
+    sources, which is what such a machine keeps out. Python checks each cached
+    file against its source's time and size, so an edit is never missed.
+    """
+    if not sys.dont_write_bytecode:
+        return
+    if sys.pycache_prefix is None:
+        sys.pycache_prefix = str(Path(__file__).resolve().parents[1] / ".pytest_cache" / "pycache")
+    sys.dont_write_bytecode = False
+
+
+_compiled_modules_are_kept()
 
 
 def _pilot_looks_for_idle_more_often() -> None:
@@ -35,14 +57,72 @@ def _pilot_looks_for_idle_more_often() -> None:
 _pilot_looks_for_idle_more_often()
 
 
+def _stylesheets_parse_each_css_once() -> None:
+    """Every app parses every widget's CSS afresh, and the TUI tests start hundreds of apps.
+
+    Parsing was a sixth of a Pilot test's time, spent turning the same text into the
+    same rules again. Textual already keeps what one stylesheet parsed (per
+    stylesheet, so per app); this keeps it for the whole test process, under the same
+    key plus the theme's variables, which the rules are parsed with. The rules are
+    never changed once parsed (apps only read them), so apps can share them. A
+    Textual whose parser is not where it was fails loudly instead of slowing down.
+    """
+    from textual.css.model import RuleSet
+    from textual.css.stylesheet import Stylesheet
+    from textual.css.types import CSSLocation
+
+    parse_rules = Stylesheet._parse_rules
+    parsed: dict[tuple[object, ...], list[RuleSet]] = {}
+
+    def parse_once(
+        self: Stylesheet,
+        css: str,
+        read_from: CSSLocation,
+        is_default_rules: bool = False,
+        tie_breaker: int = 0,
+        scope: str = "",
+    ) -> list[RuleSet]:
+        key = (css, read_from, is_default_rules, tie_breaker, scope, *self._variables.items())
+        rules = parsed.get(key)
+        if rules is None:
+            rules = parse_rules(self, css, read_from, is_default_rules, tie_breaker, scope)
+            parsed[key] = rules
+        return rules
+
+    Stylesheet._parse_rules = parse_once  # type: ignore[method-assign]
+
+
+_stylesheets_parse_each_css_once()
+
+
+def _garbage_is_collected_less_often() -> None:
+    """Python's collector, at its defaults, went over the whole heap twice a test.
+
+    A Pilot test makes hundreds of thousands of objects that live as long as its
+    app, so the default thresholds (700 new objects for a young collection, 10 and
+    10 for the older generations) kept promoting them and collecting the oldest
+    generation, the whole heap, about every two seconds: a fifth of a Pilot test's
+    CPU. Collecting the young generation every 50,000 objects instead takes a
+    quarter of that and keeps a test process under a few hundred megabytes more.
+    Nothing a test checks depends on when a cycle is collected: reference
+    counting still frees everything else at once, and pytest collects everything
+    at the end to report what a finalizer raised.
+    """
+    gc.set_threshold(50_000, 20, 20)
+
+
+_garbage_is_collected_less_often()
+
+
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """Half as many workers again as there are cores, for ``-n auto``.
 
     Measured on two cores, a worker spends about two fifths of its time waiting:
     on PostgreSQL, on a simulator over loopback HTTP, on a Pilot session going
-    idle. A third worker fills those waits; each worker also builds its own
-    session fixtures (a PostgreSQL server, the simulated day), so more would cost
-    more than it saves.
+    idle. A third worker fills those waits; each worker also imports and
+    collects every test module and builds its own session fixtures (the stores
+    filled once per run are copied, tests/once_per_run.py), so more would cost
+    more than they save.
     """
     # The cores this process may use, which a container may hold below the machine's.
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()

@@ -5,9 +5,14 @@ for ``engine`` itself, to make several stores) runs once on each and neither
 engine can drift. The PostgreSQL server is a cluster of its own, made with
 ``initdb`` in a temporary folder when the first test needs it and stopped at
 the end of the session; each test gets a database of its own on it. Under
-pytest-xdist each worker is a session of its own, so each starts its own server
-on its own free port: nothing is shared between workers, and a worker that
-never meets a PostgreSQL test never starts one.
+pytest-xdist the workers share one server: the first worker to need it starts it,
+the others connect to it, and the controller stops it once every worker is done.
+Each worker names its databases after itself, so none meets another's. A run
+that never meets a PostgreSQL test never starts one.
+
+A database that takes long to fill and is only ever copied (the TUI tests'
+simulated day) is filled once per server, whichever worker asks first: see
+:meth:`PostgresCluster.filled`.
 
 PostgreSQL refuses to run as root, so as root the server runs as the
 ``postgres`` user (created as ``orderdesk-pg`` if the machine has no such user).
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import glob
 import itertools
+import json
 import os
 import pwd
 import re
@@ -26,13 +32,16 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import psycopg
 import pytest
+
+from tests.once_per_run import locked
 
 # Read at import: the autouse fixture in conftest.py clears ORDERDESK_* for each test.
 REQUIRE_POSTGRES = os.environ.get("ORDERDESK_REQUIRE_POSTGRES") == "1"
@@ -108,15 +117,25 @@ def _free_port() -> int:
 
 
 class PostgresCluster:
-    """A PostgreSQL server of our own in a temporary folder, trusting local connections."""
+    """A PostgreSQL server of our own in a temporary folder, trusting local connections.
+
+    ``names`` starts the name of every database this object makes, so that processes
+    sharing the server (pytest-xdist workers, each with an object of its own) never
+    pick the same name.
+    """
 
     name = "postgresql"
 
-    def __init__(self, binaries: Path) -> None:
+    def __init__(
+        self, binaries: Path, *, folder: Path | None = None, port: int = 0, names: str = "store"
+    ) -> None:
         self.binaries = binaries
         self.user = _server_user()
-        self.folder = Path(tempfile.mkdtemp(prefix="orderdesk-pg-"))
-        self.port = 0
+        self.folder = (
+            folder if folder is not None else Path(tempfile.mkdtemp(prefix="orderdesk-pg-"))
+        )
+        self.port = port
+        self._prefix = names
         self._names = itertools.count(1)
         self._admin: psycopg.Connection[tuple[object, ...]] | None = None
 
@@ -141,9 +160,10 @@ class PostgresCluster:
             "--encoding", "UTF8", "--locale", "C", "--no-sync",
         )  # fmt: skip
         # Durability is worthless in a throwaway cluster and costs seconds per test run.
+        # The connections are those of every worker sharing the server.
         options = (
             f"-p {{port}} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=900"
         )
         for attempt in range(3):
             self.port = _free_port()
@@ -157,14 +177,23 @@ class PostgresCluster:
             except RuntimeError:
                 if attempt == 2:  # another process took the port, three times over
                     raise
+        self.connect()
+
+    def connect(self) -> None:
+        """Open the superuser's connection to a started server, which ``execute`` uses."""
         self._admin = psycopg.connect(
             host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
         )
 
-    def stop(self) -> None:
-        """Stop the server at once and remove its folder."""
+    def disconnect(self) -> None:
+        """Close the superuser's connection, leaving the server running for others."""
         if self._admin is not None:
             self._admin.close()
+            self._admin = None
+
+    def stop(self) -> None:
+        """Stop the server at once and remove its folder."""
+        self.disconnect()
         if (self.folder / "data" / "postmaster.pid").exists():
             self._run(
                 str(self.binaries / "pg_ctl"),
@@ -181,6 +210,11 @@ class PostgresCluster:
         assert self._admin is not None, "the server is not started"
         self._admin.execute(sql.encode())
 
+    def _exists(self, database: str) -> bool:
+        assert self._admin is not None, "the server is not started"
+        found = self._admin.execute(b"SELECT 1 FROM pg_database WHERE datname = %s", (database,))
+        return found.fetchone() is not None
+
     @contextmanager
     def database(self, template: str = "template1") -> Iterator[str]:
         """The URL of a new database, empty or a copy of ``template``, dropped afterwards.
@@ -188,7 +222,7 @@ class PostgresCluster:
         A template must have no connection open while it is copied: fill it, close
         its store, and from then on only copy it.
         """
-        name = f"store_{next(self._names)}"
+        name = f"{self._prefix}_{next(self._names)}"
         # Copying the template's files beats logging them (WAL_LOG, the default)
         # by a factor of five when the server need not fsync.
         self.execute(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
@@ -197,21 +231,105 @@ class PostgresCluster:
         finally:
             self.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
-    @staticmethod
-    def name_of(url: str) -> str:
-        """The database name at the end of one of this server's URLs."""
-        return url.rsplit("/", 1)[1]
+    def filled(self, name: str, fill: Callable[[str], None]) -> str:
+        """The database ``name``, filled by ``fill(url)`` the first time any process asks.
+
+        It is a template, to be copied with :meth:`database` and never opened: the
+        processes sharing the server would otherwise each fill one of their own.
+        They take turns with an advisory lock, so the second waits for the first's
+        fill and then finds it; a fill that fails leaves nothing under ``name``.
+        """
+        lock = f"SELECT pg_advisory_{{}}lock({zlib.crc32(name.encode())})"
+        self.execute(lock.format(""))
+        try:
+            if not self._exists(name):
+                filling = f"{name}_filling"
+                self.execute(f"DROP DATABASE IF EXISTS {filling} WITH (FORCE)")
+                self.execute(f"CREATE DATABASE {filling}")
+                fill(self.url(filling))
+                self.execute(f"ALTER DATABASE {filling} RENAME TO {name}")
+        finally:
+            self.execute(lock.format("un"))
+        return name
+
+
+# Under pytest-xdist, the controller names a folder for the run's one server and hands
+# it to each worker; the worker that starts the server records it there, and the
+# controller stops it when the run ends.
+_SHARED_SERVER = "orderdesk_postgres_folder"
+_run_folder = pytest.StashKey[Path]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """In the controller: give each worker the folder where the shared server is recorded."""
+    config: pytest.Config = node.config
+    if _run_folder not in config.stash:
+        config.stash[_run_folder] = Path(tempfile.mkdtemp(prefix="orderdesk-pg-run-"))
+    node.workerinput[_SHARED_SERVER] = str(config.stash[_run_folder])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """In the controller, once every worker is done: stop the server a worker started."""
+    folder = config.stash.get(_run_folder, None)
+    if folder is None:
+        return
+    record = folder / "server.json"
+    if record.exists():
+        server = json.loads(record.read_text())
+        PostgresCluster(Path(server["binaries"]), folder=Path(server["folder"])).stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def _shared_server(binaries: Path, folder: Path, worker: str) -> Iterator[PostgresCluster]:
+    """The run's server, started by whichever worker comes first; the controller stops it."""
+    record = folder / "server.json"
+    names = f"store_{worker}"
+    with locked(folder / "server.lock"):
+        if record.exists():
+            server = json.loads(record.read_text())
+            cluster = PostgresCluster(
+                binaries,
+                folder=Path(server["folder"]),
+                port=server["port"],
+                names=names,
+            )
+            cluster.connect()
+        else:
+            cluster = PostgresCluster(binaries, names=names)
+            try:
+                cluster.start()
+            except BaseException:
+                cluster.stop()
+                raise
+            server = {
+                "binaries": str(binaries),
+                "folder": str(cluster.folder),
+                "port": cluster.port,
+            }
+            record.write_text(json.dumps(server))
+    try:
+        yield cluster
+    finally:
+        cluster.disconnect()
 
 
 @pytest.fixture(scope="session")
-def postgres_cluster() -> Iterator[PostgresCluster]:
-    """A throwaway PostgreSQL server for the whole session; skipped (or failed) if none."""
+def postgres_cluster(request: pytest.FixtureRequest) -> Iterator[PostgresCluster]:
+    """A throwaway PostgreSQL server for the whole run; skipped (or failed) if none."""
     binaries = postgres_bin()
     if binaries is None:
         message = f"PostgreSQL is not installed: {HOW_TO_INSTALL}"
         if REQUIRE_POSTGRES:
             pytest.fail(f"ORDERDESK_REQUIRE_POSTGRES=1 but {message}", pytrace=False)
         pytest.skip(message)
+    workerinput: dict[str, Any] | None = getattr(request.config, "workerinput", None)
+    if workerinput is not None and _SHARED_SERVER in workerinput:
+        folder = Path(workerinput[_SHARED_SERVER])
+        with _shared_server(binaries, folder, workerinput["workerid"]) as shared:
+            yield shared
+        return
     cluster = PostgresCluster(binaries)
     try:
         cluster.start()

@@ -29,6 +29,7 @@ from orderdesk.core.search import record_document
 from orderdesk.core.search_terms import tokens
 from orderdesk.core.store import Store
 from orderdesk.core.timeline_rules import DEFAULT_RULES, RULE_NAMES, diagnose
+from tests.engines import StoreEngine
 from tests.record_factory import GLOBEX, T0, failed_request, postback, request
 
 OSLO = Party(id="prn_oslo", name="Oslo Trykk")
@@ -83,10 +84,10 @@ NOW = T0 + 6 * HOUR
 EARLIER = T0 + 5 * HOUR + timedelta(minutes=10)
 
 
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    """The six requests and four postbacks."""
-    with Store.open(store_url) as opened:
+@pytest.fixture(scope="module")
+def store(engine: StoreEngine) -> Iterator[Store]:
+    """The six requests and four postbacks on each engine, saved once: the tests only query."""
+    with engine.database() as url, Store.open(url) as opened:
         opened.save_page("requests", REQUESTS, None)
         opened.save_page("postbacks", POSTBACKS, None)
         yield opened

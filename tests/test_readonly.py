@@ -43,9 +43,10 @@ class SharedStore:
 
 @pytest.fixture
 def shared(postgres_cluster: PostgresCluster) -> Iterator[SharedStore]:
+    # Roles are the server's, which the workers share: another may make it at this moment.
     postgres_cluster.execute(
         "DO $$ BEGIN CREATE ROLE orderdesk_viewer LOGIN; "
-        "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+        "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
     )
     with postgres_cluster.database() as writer_url:
         database = writer_url.rsplit("/", 1)[1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
@@ -17,6 +18,7 @@ from orderdesk.core.store import Store
 from orderdesk.sim import Simulation
 from orderdesk.tui.screens.record import RecordScreen
 from tests.engines import PostgresCluster, StoreEngine
+from tests.once_per_run import built_once
 from tests.record_factory import request as request_record
 from tests.tui.simulated_day import fill, simulated_day
 
@@ -39,27 +41,47 @@ def simulation() -> Simulation:
 
 
 @pytest.fixture(scope="session")
-def store_path(simulation: Simulation, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite store holding everything the simulation served (built once per run)."""
+def store_path(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite store holding everything the simulation served, this worker's own copy.
+
+    The store is filled once for the whole run (under xdist, by the first worker to
+    ask), and each worker copies the file: a copy takes a fraction of a second, a
+    fill several, and the simulation itself is built only where a fill needs it.
+    """
+
+    def build(folder: Path) -> None:
+        simulation: Simulation = request.getfixturevalue("simulation")
+        with Store.open(folder / "orderdesk.db") as store:
+            fill(store, simulation)
+        # The copies below are of the file alone: everything must be in it, none in a WAL.
+        connection = sqlite3.connect(folder / "orderdesk.db")
+        try:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            connection.close()
+
+    filled = built_once(tmp_path_factory, "simulated-day-sqlite", build) / "orderdesk.db"
     path = tmp_path_factory.mktemp("tui") / "orderdesk.db"
-    with Store.open(path) as store:
-        fill(store, simulation)
+    shutil.copyfile(filled, path)
     return path
 
 
 @pytest.fixture(scope="session")
-def postgres_filled(simulation: Simulation, postgres_cluster: PostgresCluster) -> Iterator[str]:
+def postgres_filled(request: pytest.FixtureRequest, postgres_cluster: PostgresCluster) -> str:
     """The name of a PostgreSQL database of the simulated records (filled once per run), only
     ever copied: a copy takes a fraction of a second, a fill several."""
-    with postgres_cluster.database() as url:
+
+    def build(url: str) -> None:
+        simulation: Simulation = request.getfixturevalue("simulation")
         with Store.open(url) as store:
             fill(store, simulation)
-        yield postgres_cluster.name_of(url)
+
+    return postgres_cluster.filled("simulated_day", build)
 
 
 @pytest.fixture(scope="session")
 def postgres_store_url(postgres_filled: str, postgres_cluster: PostgresCluster) -> Iterator[str]:
-    """The same records in one PostgreSQL database (built once per run), only ever read."""
+    """The same records in one PostgreSQL database (one per worker), only ever read."""
     with postgres_cluster.database(template=postgres_filled) as url:
         yield url
 
