@@ -57,44 +57,6 @@ def _pilot_looks_for_idle_more_often() -> None:
 _pilot_looks_for_idle_more_often()
 
 
-def _stylesheets_parse_each_css_once() -> None:
-    """Every app parses every widget's CSS afresh, and the TUI tests start hundreds of apps.
-
-    Parsing was a sixth of a Pilot test's time, spent turning the same text into the
-    same rules again. Textual already keeps what one stylesheet parsed (per
-    stylesheet, so per app); this keeps it for the whole test process, under the same
-    key plus the theme's variables, which the rules are parsed with. The rules are
-    never changed once parsed (apps only read them), so apps can share them. A
-    Textual whose parser is not where it was fails loudly instead of slowing down.
-    """
-    from textual.css.model import RuleSet
-    from textual.css.stylesheet import Stylesheet
-    from textual.css.types import CSSLocation
-
-    parse_rules = Stylesheet._parse_rules
-    parsed: dict[tuple[object, ...], list[RuleSet]] = {}
-
-    def parse_once(
-        self: Stylesheet,
-        css: str,
-        read_from: CSSLocation,
-        is_default_rules: bool = False,
-        tie_breaker: int = 0,
-        scope: str = "",
-    ) -> list[RuleSet]:
-        key = (css, read_from, is_default_rules, tie_breaker, scope, *self._variables.items())
-        rules = parsed.get(key)
-        if rules is None:
-            rules = parse_rules(self, css, read_from, is_default_rules, tie_breaker, scope)
-            parsed[key] = rules
-        return rules
-
-    Stylesheet._parse_rules = parse_once  # type: ignore[method-assign]
-
-
-_stylesheets_parse_each_css_once()
-
-
 def _garbage_is_collected_less_often() -> None:
     """Python's collector, at its defaults, went over the whole heap twice a test.
 
