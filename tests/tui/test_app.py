@@ -167,7 +167,8 @@ async def test_a_failing_source_shows_its_error_and_the_next_try(writable_store:
     # takes the store's lease (a write), so the test gets a store of its own.
     app = console(writable_store, source=Source("http://127.0.0.1:9", None, interval=60))
     async with app.run_test(size=(200, 30)) as pilot:
-        for _ in range(50):
+        # Up to 30 s: a loaded machine may take more than a few to refuse and redraw.
+        for _ in range(300):
             await pilot.pause(0.1)
             if "next try" in _status(app):
                 break
