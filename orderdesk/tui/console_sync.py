@@ -101,6 +101,8 @@ class ConsoleSync:
 
     def redraw(self) -> None:
         """Show the freshness as it now is, wherever it is shown."""
+        if not self._app.screen_stack:
+            return  # the console is closing: its screens are gone, the poll not yet stopped
         for line in self._app.screen.query(StatusLine):
             line.redraw()
         for screen in self._lists():

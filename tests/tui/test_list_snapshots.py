@@ -56,7 +56,7 @@ class TestDialogs:
         async def open_dialog(pilot: Any) -> None:
             await settled(pilot)
             await pilot.press("m", "j", "m", "X")
-            await pilot.pause()
+            await settled(pilot)  # the marks drawn and the dialog up, not just a frame later
 
         assert snap_compare(console(sqlite_store), terminal_size=(80, 24), run_before=open_dialog)
 
