@@ -813,6 +813,9 @@ OPT_SIM_HISTORY = N_("How far back to backfill (e.g. 6h, 7d).")
 OPT_SIM_HISTORY_RATE = N_("Orders per unit in the backfill.")
 OPT_SIM_RATE = N_("Live orders per unit (e.g. 30/min, 2/s).")
 OPT_SIM_API_KEY = N_("Require this X-API-KEY (none by default).")
+OPT_SIM_READ_KEY = N_(
+    "Also accept this X-API-KEY, which may only read: it cannot act (log API 1.1)."
+)
 OPT_FAULTS = N_("Fault rates for testing clients, e.g. '429=0.05,5xx=0.05,reset=0.02,late=0.1'.")
 OPT_ONCE = N_("Pull until caught up, then exit (default).")
 OPT_FOLLOW = N_("Keep polling until Ctrl-C.")

@@ -8,10 +8,15 @@ simulator that could drift from the real thing.
 
 from __future__ import annotations
 
+import re
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import timedelta
 
+import httpx
 import pytest
 
 from orderdesk.core.action_records import ActionRecord
@@ -29,6 +34,9 @@ from orderdesk.core.records import PostbackRecord, RequestRecord, Watermark
 from orderdesk.sim import Faults, Simulation, SimulatorServer
 from tests.fake_log_api import KEY as V1_KEY
 from tests.fake_log_api import FakeLogApi, over_http
+
+#: Where `orderdesk simulate` says it serves.
+_AT = re.compile(r" at (http://\S+)")
 
 KEY = "act-key"
 READ_KEY = "read-key"
@@ -203,3 +211,33 @@ class TestTheTrail:
                 assert actions.fetch_page(newest).data == []
                 window = Watermark(newest.updated_at - timedelta(seconds=120))
                 assert [a.id for a in actions.fetch_page(window).data] == [queued.id]
+
+
+def test_orderdesk_simulate_serves_a_key_that_may_only_read() -> None:
+    """The command line's simulator, as a user starts it: --api-key acts, --read-key reads."""
+    command = [sys.executable, "-m", "orderdesk", "simulate", "--port", "0", "--history", "1h"]
+    command += ["--rate", "0/min", "--api-key", "act-key", "--read-key", "read-key"]
+    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True) as simulator:
+        try:
+            assert simulator.stderr is not None
+            url = next(
+                (found.group(1) for line in simulator.stderr if (found := _AT.search(line))),
+                None,
+            )
+            assert url is not None, "the simulator never said where it serves"
+            for key, acts in (("act-key", True), ("read-key", False)):
+                health = httpx.get(f"{url}/v1/health", headers={"X-API-KEY": key}, timeout=10)
+                assert (health.status_code, health.json()["actions"]) == (200, acts)
+            page = httpx.get(f"{url}/v1/postbacks", headers={"X-API-KEY": "read-key"}, timeout=10)
+            postback = page.json()["data"][0]["id"]
+            refused = httpx.post(
+                f"{url}/v1/postbacks/{postback}/redeliver",
+                headers={"X-API-KEY": "read-key", "Idempotency-Key": "k1"},
+                json={"actor": "alice", "reason": "a test"},
+                timeout=10,
+            )
+            assert refused.status_code == 403
+            assert refused.json() == {"error": "forbidden: this key may only read"}
+        finally:
+            simulator.send_signal(signal.SIGINT)
+            simulator.communicate(timeout=30)

@@ -161,6 +161,7 @@ def demo(seed: int, history: str, history_rate: str, rate: str, tz: str | None) 
 @option("--history-rate", default="2/min", show_default=True, help=strings.OPT_SIM_HISTORY_RATE)
 @option("--rate", default="30/min", show_default=True, help=strings.OPT_SIM_RATE)
 @option("--api-key", default=None, help=strings.OPT_SIM_API_KEY)
+@option("--read-key", default=None, help=strings.OPT_SIM_READ_KEY)
 @option("--faults", default="", help=strings.OPT_FAULTS)
 def simulate(
     host: str,
@@ -170,6 +171,7 @@ def simulate(
     history_rate: str,
     rate: str,
     api_key: str | None,
+    read_key: str | None,
     faults: str,
 ) -> None:
     """Serve the log API with believable traffic, over real HTTP."""
@@ -192,6 +194,7 @@ def simulate(
         history_rate=history_per_minute,
         rate=per_minute,
         api_key=api_key,
+        read_key=read_key,
         faults=fault_rates,
         out=lambda line: click.echo(line, err=True),
     )
