@@ -14,6 +14,8 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import tzinfo
 
+from pydantic_core import PydanticSerializationError
+
 from orderdesk import i18n
 from orderdesk.core.queries import Cursor, RecordQuery, RecordSummary, list_summaries
 from orderdesk.core.records import LogRecord
@@ -45,7 +47,15 @@ POSTBACK_COLUMNS = (
 
 def record_json(record: LogRecord) -> str:
     """One record in the contract's shape, on one line, ASCII only."""
-    return json.dumps(record.model_dump(mode="json"), ensure_ascii=True, separators=(",", ":"))
+    try:
+        shaped = record.model_dump(mode="json")
+    except PydanticSerializationError as error:
+        # Ctrl-C landing inside one of the model's serializers comes out wrapped in
+        # pydantic's error: it is still the user's interrupt, not a fault of the record.
+        if "KeyboardInterrupt" in str(error):
+            raise KeyboardInterrupt from None
+        raise
+    return json.dumps(shaped, ensure_ascii=True, separators=(",", ":"))
 
 
 def records_as_jsonl(records: Iterable[LogRecord]) -> Iterable[str]:
