@@ -71,7 +71,14 @@ for row in rows:
         template = {**head, "source": row["template_source"], **template}
     record["template"] = template
     record["final"] = stage(row["final"])
-    record["response"] = stage(row["response"])
+    response = stage(row["response"])
+    if response is not None:  # log API 1.1's fields, null on a request's answer
+        response.setdefault("trigger", None)
+        response.setdefault("action_id", None)
+    record["response"] = response
+    # The store keeps no resubmit_of or action_id of a request yet: always null.
+    record["resubmit_of"] = None
+    record["action_id"] = None
     out.append(json.dumps(record, ensure_ascii=True, separators=(",", ":")) + "\n")
 sys.stdout.write("".join(out))
 """

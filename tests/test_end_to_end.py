@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -59,6 +60,20 @@ def _sync_command(url: str, path: Path) -> list[str]:
     ]
 
 
+def _rows_stored(path: Path) -> int:
+    """The rows a sync has committed so far, read without disturbing it (0 before its tables)."""
+    if not path.exists():
+        return 0
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)) as database:
+            return sum(
+                database.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                for table in ("requests", "postbacks")
+            )
+    except sqlite3.OperationalError:
+        return 0
+
+
 def _stored_count(path: Path) -> int:
     if not path.exists():
         return 0
@@ -81,7 +96,14 @@ def test_sigkill_during_a_large_pull_loses_nothing_and_duplicates_nothing(tmp_pa
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             ) as child:
-                time.sleep(chance.uniform(1.0, 4.0))
+                # Killed a moment after this run saved its first page, wherever that lands:
+                # a fixed delay missed the pull altogether on a machine busy enough.
+                before, deadline = _rows_stored(path), time.monotonic() + 120
+                while child.poll() is None and time.monotonic() < deadline:
+                    if _rows_stored(path) > before:
+                        break
+                    time.sleep(0.05)
+                time.sleep(chance.uniform(0.0, 1.5))
                 child.kill()
                 child.wait()
             counts_after_kills.append(_stored_count(path))
