@@ -53,6 +53,15 @@ class Settings(BaseSettings):
     duplicate_within: timedelta = DEFAULT_RULES.duplicate_within
     """Order timeline: two submits of one reference this close together are a duplicate (30d)."""
 
+    actor: str | None = None
+    """Who acts (redeliver, resubmit), as the service's trail records it; unset, user@host."""
+
+    read_only: bool = False
+    """Hide every action (redeliver, resubmit) even when the source's key may act (1 or 0)."""
+
+    max_actions: int = Field(default=500, gt=0)
+    """The most records one redelivery or resubmit may send to, so a mistyped filter stops."""
+
     retention: timedelta | None = None
     """How long the store keeps records, by when they last changed (e.g. 90d); unset, for ever.
 
@@ -113,3 +122,16 @@ class Settings(BaseSettings):
     def api_key_value(self) -> str | None:
         """The key itself, for the one place that sends it."""
         return self.api_key.get_secret_value() if self.api_key is not None else None
+
+    def actor_name(self) -> str:
+        """Who acts, as the trail records it: the setting, or ``user@host``."""
+        if self.actor and self.actor.strip():
+            return self.actor.strip()
+        import getpass
+        import socket
+
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):  # no name for this uid, as in some containers
+            user = "unknown"
+        return f"{user}@{socket.gethostname()}"

@@ -19,6 +19,7 @@ from contextlib import AbstractContextManager
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Connection,
     DateTime,
@@ -41,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from orderdesk import strings
+from orderdesk.core.action_schema import ACTION_JOURNAL, ACTIONS
 from orderdesk.core.errors import SchemaVersionError, StoreError
 from orderdesk.core.records import TemplateProcessing
 from orderdesk.core.rows import source_digest, template_without_source
@@ -60,7 +62,7 @@ from orderdesk.core.stored_findings import BACKFILL_KEY
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "prepare"]
 
 #: The schema this orderdesk writes.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 Migration = Callable[[Connection], None]
 
@@ -227,6 +229,69 @@ def _add_findings(connection: Connection) -> None:
         connection.execute(insert(META), {"key": BACKFILL_KEY, "value": ""})
 
 
+_V7 = MetaData()
+_V7_ACTIONS = Table(
+    "actions",
+    _V7,
+    Column("pk", Integer, primary_key=True),
+    Column("id", StoreString, nullable=False, unique=True),
+    Column("kind", String, nullable=False),
+    Column("target_kind", String, nullable=False),
+    Column("target_id", StoreString, nullable=False),
+    Column("order_reference_id", StoreString),
+    Column("customer_id", StoreString),
+    Column("customer_name", StoreString),
+    Column("printer_id", StoreString),
+    Column("printer_name", StoreString),
+    Column("actor", StoreString, nullable=False),
+    Column("status", String, nullable=False),
+    Column("idempotency_key", StoreString, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("body", StoreText, nullable=False),
+    Index("ix_actions_created", "created_at", "id"),
+    Index("ix_actions_reference", "order_reference_id", "created_at"),
+    Index("ix_actions_target", "target_id"),
+    Index("ix_actions_key", "idempotency_key"),
+)
+_V7_JOURNAL = Table(
+    "action_journal",
+    _V7,
+    Column("pk", Integer, primary_key=True),
+    Column("idempotency_key", StoreString, nullable=False, unique=True),
+    Column("batch", String, nullable=False),
+    Column("kind", String, nullable=False),
+    Column("target_id", StoreString, nullable=False),
+    Column("order_reference_id", StoreString),
+    Column("actor", StoreString, nullable=False),
+    Column("reason", StoreText, nullable=False),
+    Column("mode", String),
+    Column("force", Boolean, nullable=False),
+    Column("planned_at", DateTime, nullable=False),
+    Column("state", String, nullable=False),
+    Column("answered_at", DateTime),
+    Column("action_id", StoreString),
+    Column("error", StoreText),
+    Index("ix_action_journal_state", "state", "actor", "planned_at"),
+    Index("ix_action_journal_batch", "batch", "pk"),
+)
+
+
+def _add_actions(connection: Connection) -> None:
+    """v6 to v7 (log API 1.1): the trail of actions, the journal of intents, and resubmits' links.
+
+    The new request columns are empty for records synced before: a version 1
+    service never sent them, and a 1.1 service's resubmits are new records,
+    which the sync brings with their links.
+    """
+    _V7.create_all(connection, checkfirst=True)
+    names = {column["name"] for column in inspect(connection).get_columns("requests")}
+    text_type = StoreString().compile(dialect=connection.dialect)
+    for name in ("resubmit_of", "action_id"):
+        if name not in names:
+            connection.exec_driver_sql(f"ALTER TABLE requests ADD COLUMN {name} {text_type}")
+
+
 #: ``MIGRATIONS[v]`` upgrades a store from schema ``v`` to ``v + 1``.
 MIGRATIONS: dict[int, Migration] = {
     1: _keep_template_sources_once,
@@ -234,6 +299,7 @@ MIGRATIONS: dict[int, Migration] = {
     3: _status_in_party_indexes,
     4: _failure_in_status,
     5: _add_findings,
+    6: _add_actions,
 }
 
 
@@ -291,7 +357,16 @@ def _stored_version(connection: Connection, where: str) -> int | None:
 
 
 def _create(connection: Connection) -> None:
-    schema_tables = [TEMPLATE_SOURCES, *TABLES.values(), WATERMARKS, META, SYNC_STATUS, FINDINGS]
+    schema_tables = [
+        TEMPLATE_SOURCES,
+        *TABLES.values(),
+        WATERMARKS,
+        META,
+        SYNC_STATUS,
+        FINDINGS,
+        ACTIONS,
+        ACTION_JOURNAL,
+    ]
     META.metadata.create_all(connection, tables=schema_tables)
     create_search_tables(connection)
     connection.execute(insert(META), {"key": "schema_version", "value": str(SCHEMA_VERSION)})

@@ -112,6 +112,8 @@ def row_from_record(record: LogRecord, template_source_id: int | None) -> dict[s
         row["error_stage"] = None if record.error is None else record.error.stage
         row["error_code"] = None if record.error is None else record.error.code
         row["error_message"] = None if record.error is None else record.error.message
+        row["resubmit_of"] = record.resubmit_of
+        row["action_id"] = record.action_id
     else:
         row["event"] = record.event
         row["tracking_code"] = None if record.tracking is None else record.tracking.code
@@ -158,6 +160,8 @@ def record_from_row(kind: Kind, row: RowMapping) -> LogRecord:
     }
     if kind == "requests":
         fields["action"] = row["action"]
+        fields["resubmit_of"] = row["resubmit_of"]
+        fields["action_id"] = row["action_id"]
         if row["error_stage"] is not None:
             fields["error"] = {
                 "stage": row["error_stage"],

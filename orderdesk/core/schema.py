@@ -276,6 +276,9 @@ class RequestRow(_RecordColumns, table=True):
     error_stage: str | None = None
     error_code: str | None = _string(default=None)
     error_message: str | None = _string(default=None)
+    #: Log API 1.1: the request this one sends again, and the action that made it.
+    resubmit_of: str | None = _string(default=None)
+    action_id: str | None = _string(default=None)
 
 
 class PostbackRow(_RecordColumns, table=True):
