@@ -1444,6 +1444,13 @@ PRUNE_DISK_FULL = N_(
     "anything; free a few megabytes elsewhere, then prune again (what was pruned stays pruned)"
 )
 
+# -- acting: the plan and the run (core/acting) -------------------------------------------
+ACTING_OVER_CAP = N_(
+    "{count} records would be acted on, more than the {cap} allowed at once: narrow the "
+    "selection, or raise the cap (--max, or ORDERDESK_MAX_ACTIONS)"
+)
+ACTING_CANCELLED = N_("cancelled: the sends under way finished, the rest were not sent")
+
 # -- serving the sentences in the language in use ------------------------------------------
 
 _ENGLISH = {name: value for name, value in globals().items() if name.isupper()}
