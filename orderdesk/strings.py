@@ -1451,6 +1451,15 @@ ACTING_OVER_CAP = N_(
 )
 ACTING_CANCELLED = N_("cancelled: the sends under way finished, the rest were not sent")
 
+ACTING_HIDDEN_READ_ONLY = N_("actions are hidden: read-only (--read-only or ORDERDESK_READ_ONLY)")
+ACTING_NO_SOURCE = N_(
+    "no actions: this console has no source of its own (each person acts with their own key: "
+    "open orderdesk with --api-url and your key)"
+)
+ACTING_NOT_ASKED = N_("no actions yet: the source has not said whether this key may act")
+ACTING_NO_ACTIONS = N_("no actions: the source speaks log API version {version}, without actions")
+ACTING_READ_KEY = N_("no actions: the source says this key may only read")
+
 # -- serving the sentences in the language in use ------------------------------------------
 
 _ENGLISH = {name: value for name, value in globals().items() if name.isupper()}

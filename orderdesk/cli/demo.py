@@ -15,9 +15,10 @@ from functools import partial
 from pathlib import Path
 
 from orderdesk.core.store import Store
-from orderdesk.core.sync_service import Source
+from orderdesk.core.sync_service import Source, SourceOpener
 from orderdesk.sim import Simulation
 from orderdesk.sim.server import SimulatorServer
+from orderdesk.tui.acting import ConsoleActing
 from orderdesk.tui.app import OrderdeskApp
 from orderdesk.tui.terminal import drawing_on_terminal
 
@@ -52,17 +53,35 @@ def demo_app(
     rate: float,
     zone: tzinfo | None,
     whole_process: bool = False,
+    actor: str = "demo@orderdesk",
+    cap: int = 500,
+    read_only: bool = False,
 ) -> OrderdeskApp:
     """The console over ``store``, following a simulated service it starts itself."""
+    acting = ConsoleActing(store, None, actor=actor, cap=cap, read_only=read_only)
     opener = partial(
-        simulated_source,
-        seed=seed,
-        history=history,
-        history_rate=history_rate,
-        rate=rate,
-        freeze=whole_process,
+        _acting_on,
+        acting,
+        partial(
+            simulated_source,
+            seed=seed,
+            history=history,
+            history_rate=history_rate,
+            rate=rate,
+            freeze=whole_process,
+        ),
     )
-    return OrderdeskApp(store, open_source=opener, zone=zone, freeze_startup=whole_process)
+    return OrderdeskApp(
+        store, open_source=opener, zone=zone, freeze_startup=whole_process, acting=acting
+    )
+
+
+@contextmanager
+def _acting_on(acting: ConsoleActing, opener: SourceOpener) -> Iterator[Source]:
+    """Open the simulated source, and let the console act on it while it is up."""
+    with opener() as source:
+        acting.source_opened(source)
+        yield source
 
 
 def run_demo(

@@ -6,7 +6,7 @@ import gc
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from textual import events, on
 from textual.app import App, SystemCommand
@@ -57,6 +57,10 @@ from orderdesk.tui.screens.too_small import TooSmallScreen, too_small
 from orderdesk.tui.shared_css import SharedParseStylesheet
 from orderdesk.tui.widgets.status_line import ERROR_KEY
 from orderdesk.views import default_views_path
+
+if TYPE_CHECKING:
+    # The HTTP client comes with it: a console that only reads never loads either.
+    from orderdesk.tui.acting import ConsoleActing
 
 __all__ = ["OrderdeskApp", "stylesheet_path"]
 
@@ -115,6 +119,7 @@ class OrderdeskApp(App[None]):
         watch_problems: bool = True,
         problem_poll: float = 15.0,
         looked: LastLooked | None = None,
+        acting: ConsoleActing | None = None,
     ) -> None:
         super().__init__()
         # Textual made a stylesheet that parses everything again at each switch of lists.
@@ -124,6 +129,8 @@ class OrderdeskApp(App[None]):
         self._freeze_startup = freeze_startup
         self.store = store
         self.source = source
+        #: Whether and how this console may act (redeliver, resubmit); None: it never does.
+        self.acting = acting
         self.now = now
         self.zone = zone if zone is not None else datetime.now().astimezone().tzinfo or UTC
         self._chosen_zone = self.zone

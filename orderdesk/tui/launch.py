@@ -69,6 +69,17 @@ def open_console(
     if source_url is not None:
         source = Source(source_url, settings.api_key_value(), interval=settings.interval)
     with Store.open(settings.db) as store:
+        acting = None
+        if source is not None:
+            from orderdesk.tui.acting import ConsoleActing
+
+            acting = ConsoleActing(
+                store,
+                source,
+                actor=settings.actor_name(),
+                cap=settings.max_actions,
+                read_only=settings.read_only,
+            )
         app = OrderdeskApp(
             store,
             source=source,
@@ -83,6 +94,7 @@ def open_console(
             views_path=views_path,
             bell=settings.bell,
             looked=LastLooked.kept(default_looked_path(), store.shown_url),
+            acting=acting,
         )
         with drawing_on_terminal():
             app.run()
