@@ -571,3 +571,36 @@ def test_where_the_store_is_can_be_printed_without_its_password(store_url: str) 
         assert "hunter2" not in repr(opened)
         if "://" in store_url:
             assert "***" in opened.shown_url
+
+
+class TestLogApi11:
+    def test_a_resubmit_keeps_its_link_to_the_request_it_sends_again(self, store: Store) -> None:
+        original = request(1)
+        again = request(2, resubmit_of=original.id, action_id="act_01")
+        store.save_page("requests", [original, again], None)
+
+        assert get_record(store, "requests", again.id) == redact_record(again)
+        assert get_record(store, "requests", original.id).resubmit_of is None  # type: ignore[union-attr]
+
+    def test_an_upgraded_store_has_the_tables_and_columns_of_a_new_one(
+        self, tmp_path: Path
+    ) -> None:
+        write_v1_store(tmp_path / "v1.db", _v1_records())
+        Store.open(tmp_path / "v1.db").close()
+        Store.open(tmp_path / "new.db").close()
+
+        def columns(path: Path) -> dict[str, list[str]]:
+            engine = create_engine(f"sqlite:///{path}")
+            try:
+                found = inspect(engine)
+                return {
+                    name: sorted(column["name"] for column in found.get_columns(name))
+                    for name in found.get_table_names()
+                }
+            finally:
+                engine.dispose()
+
+        upgraded = columns(tmp_path / "v1.db")
+        assert upgraded == columns(tmp_path / "new.db")
+        assert {"actions", "action_journal"} <= upgraded.keys()
+        assert {"resubmit_of", "action_id"} <= set(upgraded["requests"])
