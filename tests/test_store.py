@@ -13,7 +13,7 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, create_engine, inspect, select
 
-from orderdesk.core import migrations, pages
+from orderdesk.core import migrations, pages, rows, search
 from orderdesk.core.errors import SchemaVersionError, StoreError
 from orderdesk.core.pages import SaveResult
 from orderdesk.core.queries import (
@@ -604,3 +604,33 @@ class TestLogApi11:
         assert upgraded == columns(tmp_path / "new.db")
         assert {"actions", "action_journal"} <= upgraded.keys()
         assert {"resubmit_of", "action_id"} <= set(upgraded["requests"])
+
+
+class TestPostbackResponseKeptOnce:
+    def test_a_response_that_is_the_last_attempt_is_kept_once_and_reads_back(
+        self, store: Store
+    ) -> None:
+        usual = postback(1)
+        assert usual.response is not None and usual.response == usual.attempts[-1]
+        store.save_page("postbacks", [usual], None)
+
+        with store.engine.connect() as connection:
+            stored = connection.execute(
+                select(TABLES["postbacks"].c.response).where(TABLES["postbacks"].c.id == usual.id)
+            ).scalar_one()
+        assert stored == rows.SAME_AS_LAST_ATTEMPT
+        assert get_record(store, "postbacks", usual.id) == redact_record(usual)
+        body = usual.response.body
+        assert body and count(store, RecordQuery("postbacks", search=(body.split()[0],))) >= 1
+        # Indexed again from its row (as an upgrade does), the marker is no body.
+        row = {"response": stored, "attempts": '[{"body": "ok"}]', "id": usual.id}
+        assert search.document(row) == (usual.id, "ok")
+
+    def test_a_response_unlike_the_last_attempt_is_kept_as_it_is(self, store: Store) -> None:
+        usual = postback(2)
+        assert usual.response is not None
+        other = usual.response.model_copy(update={"status_code": 599})
+        unusual = postback(2, response=other)
+        store.save_page("postbacks", [unusual], None)
+
+        assert get_record(store, "postbacks", unusual.id) == redact_record(unusual)

@@ -445,9 +445,11 @@ class TestStopping:
             client, store, page_size=4, stop=stop, on_progress=stopping_after_two_pages(stop)
         )
         assert not progress.caught_up and progress.interrupted
-        # The third page was on its way while the second was saved: it is dropped, not stored.
+        # The third page may have been on its way while the second was saved (the fetch
+        # runs ahead, as fast as the machine lets it): if it was, it is dropped, not stored.
         asked = api.list_requests("requests")
-        assert len(asked) == 3 and asked[2].url.params["after_id"] == "req_007"
+        assert len(asked) in (2, 3)
+        assert all(request.url.params.get("after_id") == "req_007" for request in asked[2:])
         assert api.list_requests("postbacks") == []
         assert store.watermark("requests") == Watermark(at(2), "req_007")
         assert len(truth(store, "requests")) == 8

@@ -25,6 +25,7 @@ from orderdesk.core.records import (
 from orderdesk.core.schema import TABLES, TEMPLATE_SOURCES
 
 __all__ = [
+    "SAME_AS_LAST_ATTEMPT",
     "STAGE_COLUMNS",
     "error_summary",
     "record_from_row",
@@ -36,6 +37,9 @@ __all__ = [
 
 #: The columns holding JSON text; lists never read them.
 STAGE_COLUMNS = ("original", "template", "final", "response", "attempts")
+#: A postback's ``response`` as stored when it is its last attempt, as it nearly
+#: always is: kept once, in ``attempts``. A stage's JSON always starts with ``{``.
+SAME_AS_LAST_ATTEMPT = "="
 
 _SUMMARY_LIMIT = 200
 
@@ -119,6 +123,8 @@ def row_from_record(record: LogRecord, template_source_id: int | None) -> dict[s
         row["tracking_code"] = None if record.tracking is None else record.tracking.code
         row["tracking_url"] = None if record.tracking is None else record.tracking.url
         row["attempts"] = "[" + ",".join(_dump(a) or "" for a in record.attempts) + "]"
+        if record.attempts and record.response == record.attempts[-1]:
+            row["response"] = SAME_AS_LAST_ATTEMPT
     return row
 
 
@@ -156,7 +162,7 @@ def record_from_row(kind: Kind, row: RowMapping) -> LogRecord:
         "original": _load(row["original"]),
         "template": _template(row),
         "final": _load(row["final"]),
-        "response": _load(row["response"]),
+        "response": None if row["response"] == SAME_AS_LAST_ATTEMPT else _load(row["response"]),
     }
     if kind == "requests":
         fields["action"] = row["action"]
@@ -171,6 +177,8 @@ def record_from_row(kind: Kind, row: RowMapping) -> LogRecord:
         return RequestRecord.model_validate(fields)
     fields["event"] = row["event"]
     fields["attempts"] = _load(row["attempts"])
+    if row["response"] == SAME_AS_LAST_ATTEMPT:
+        fields["response"] = fields["attempts"][-1]
     if row["tracking_code"] is not None:
         fields["tracking"] = {"code": row["tracking_code"], "url": row["tracking_url"]}
     return PostbackRecord.model_validate(fields)

@@ -29,6 +29,7 @@ from sqlalchemy import Connection, TextClause, bindparam, text
 
 from orderdesk.core.backends import backend_for
 from orderdesk.core.records import Kind, LogRecord
+from orderdesk.core.rows import SAME_AS_LAST_ATTEMPT
 
 __all__ = [
     "SEARCH_TABLES",
@@ -69,7 +70,8 @@ def _bodies(row: Mapping[str, Any]) -> Iterable[str | None]:
     if row.get("attempts") is not None:
         for attempt in json.loads(row["attempts"]):
             yield attempt.get("body")
-    if row.get("response") is not None:
+    # A postback's response kept as its last attempt is among the bodies above.
+    if row.get("response") not in (None, SAME_AS_LAST_ATTEMPT):
         yield json.loads(row["response"]).get("body")
     yield row.get("error_message")
 
