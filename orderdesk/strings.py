@@ -1460,6 +1460,11 @@ ACTING_NOT_ASKED = N_("no actions yet: the source has not said whether this key 
 ACTING_NO_ACTIONS = N_("no actions: the source speaks log API version {version}, without actions")
 ACTING_READ_KEY = N_("no actions: the source says this key may only read")
 
+PRUNE_READ_ONLY = N_(
+    "this connection may only read the store ({where}): pruning deletes, so run it as the "
+    "store's owner (the role the sync uses)"
+)
+
 # -- serving the sentences in the language in use ------------------------------------------
 
 _ENGLISH = {name: value for name, value in globals().items() if name.isupper()}

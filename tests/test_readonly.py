@@ -111,3 +111,21 @@ class TestAReadOnlyRole:
         message = str(refused.value)
         assert "may only read it" in message and "writer's role" in message
         assert "sync --once" in message
+
+
+class TestPrune:
+    def test_a_role_that_may_only_read_cannot_prune_and_is_told_in_one_line(
+        self, shared: SharedStore
+    ) -> None:
+        from tests.cli_run import orderdesk_here
+
+        with Store.open(shared.writer_url) as store:
+            _fill(store)
+        result = orderdesk_here("prune", "--older-than", "1d", "--yes", "--db", shared.viewer_url)
+
+        assert result.returncode != 0
+        assert "Traceback" not in result.stderr
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert lines and "may only read the store" in lines[-1], result.stderr
+        with Store.open(shared.writer_url) as store:
+            assert count(store, RecordQuery("requests")) > 0

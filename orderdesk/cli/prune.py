@@ -22,7 +22,7 @@ from orderdesk import i18n, strings
 from orderdesk.cli.language import option
 from orderdesk.cli.long_running import stop_on_signals
 from orderdesk.config import Settings, require_store
-from orderdesk.core.disk import compact, give_back, said_when_full, space
+from orderdesk.core.disk import compact, give_back, said_when_denied, said_when_full, space
 from orderdesk.core.errors import InputError
 from orderdesk.core.lease import Lease, LeaseHeld, lease_holder
 from orderdesk.core.retention import Pruned, PrunePlan, check_age, plan_prune, prune
@@ -99,7 +99,10 @@ def run_prune(
                 click.echo(strings.PRUNE_DECLINED, err=True)
                 return EXIT_DECLINED
         # Outermost: releasing the lease writes too, and may meet the same full disk.
-        with said_when_full(store, strings.PRUNE_DISK_FULL):
+        with (
+            said_when_denied(store, strings.PRUNE_READ_ONLY),
+            said_when_full(store, strings.PRUNE_DISK_FULL),
+        ):
             try:
                 lease = Lease.acquire(store)
             except LeaseHeld as held:

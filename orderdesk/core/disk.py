@@ -16,12 +16,12 @@ from contextlib import contextmanager
 from sqlalchemy.exc import DBAPIError
 
 from orderdesk.core.backends import Space
-from orderdesk.core.errors import StoreFull
+from orderdesk.core.errors import StoreError, StoreFull
 from orderdesk.core.search import SEARCH_TABLES
 from orderdesk.core.store import Store
 from orderdesk.core.stored_findings import Stop
 
-__all__ = ["compact", "give_back", "said_when_full", "space"]
+__all__ = ["compact", "give_back", "said_when_denied", "said_when_full", "space"]
 
 #: Pages given back per step: 32 MB of SQLite's 16 KB pages, a fraction of a second.
 _GIVE_BACK_PAGES = 2_000
@@ -77,3 +77,17 @@ def said_when_full(store: Store, sentence: str) -> Iterator[None]:
         if not store.backend.is_full(error):
             raise
         raise StoreFull(sentence.format(where=store.shown_url)) from error
+
+
+@contextmanager
+def said_when_denied(store: Store, sentence: str) -> Iterator[None]:
+    """Turn a write this connection may not make, in the block, into :class:`StoreError`.
+
+    ``sentence`` may name the store as ``{where}``.
+    """
+    try:
+        yield
+    except DBAPIError as error:
+        if not store.backend.is_denied(error):
+            raise
+        raise StoreError(sentence.format(where=store.shown_url)) from None

@@ -149,6 +149,10 @@ class Backend:
         """Whether a statement failed because the store's disk (or its size limit) is full."""
         return False
 
+    def is_denied(self, error: DBAPIError) -> bool:
+        """Whether a statement failed because this connection may only read the store."""
+        return False
+
     def space(self, engine: Engine) -> Space:
         """What the store takes on disk, and whether deleting rows gives space back."""
         return Space(size=None, gives_back=False)

@@ -29,6 +29,7 @@ __all__ = ["PostgreSQLBackend"]
 
 # PostgreSQL's SQLSTATE for "disk full".
 _DISK_FULL = "53100"
+_INSUFFICIENT_PRIVILEGE = "42501"
 
 # The key of the transaction-level advisory lock that serializes writers, as
 # SQLite's write lock does ("orderdesk" in ASCII, in 63 bits).
@@ -124,6 +125,9 @@ class PostgreSQLBackend(Backend):
 
     def is_full(self, error: DBAPIError) -> bool:
         return getattr(error.orig, "sqlstate", None) == _DISK_FULL
+
+    def is_denied(self, error: DBAPIError) -> bool:
+        return getattr(error.orig, "sqlstate", None) == _INSUFFICIENT_PRIVILEGE
 
     def space(self, engine: Engine) -> Space:
         with engine.connect() as connection:

@@ -118,6 +118,11 @@ class SQLiteBackend(Backend):
         # The disk, or a limit set with PRAGMA max_page_count.
         return getattr(error.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
 
+    def is_denied(self, error: DBAPIError) -> bool:
+        # A file this user may read but not write.
+        code = getattr(error.orig, "sqlite_errorcode", None)
+        return code is not None and code & 0xFF == sqlite3.SQLITE_READONLY
+
     def space(self, engine: Engine) -> Space:
         with engine.connect() as connection:
             pages = connection.exec_driver_sql("PRAGMA page_count").scalar_one()
