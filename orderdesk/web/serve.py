@@ -161,6 +161,7 @@ class ConsoleSession(AppService):
         super().__init__(launch.command(), **service)
         self._launch = launch
         self._tab_environment = dict(tab_environment)
+        self._ending: asyncio.Future[None] | None = None
 
     @property
     def process_id(self) -> int | None:
@@ -183,8 +184,21 @@ class ConsoleSession(AppService):
             # Otherwise a console that crashed would leave its tab open, and its place taken.
             await self.remote_close()
 
+    def ending(self) -> asyncio.Future[None]:
+        """The console's end, started once however many ask for it.
+
+        The tab's handler and the server's shutdown may both ask at once; textual-serve's
+        ``stop`` run twice together fails on the task the first one cleared.
+        """
+        if self._ending is None:
+            self._ending = asyncio.ensure_future(self._end())
+        return self._ending
+
     async def end(self) -> None:
         """Ask the console to quit, and kill it if it has not within the grace period."""
+        await asyncio.shield(self.ending())
+
+    async def _end(self) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(self.stop()), QUIT_GRACE_SECONDS)
         process = self._process
@@ -224,8 +238,6 @@ class ConsoleServer(Server):
         self.max_sessions = max_sessions
         # Every console started and not yet ended: what --max-sessions counts.
         self._sessions: set[ConsoleSession] = set()
-        # Endings under way, held here so that none is collected before its process ends.
-        self._endings: set[asyncio.Future[None]] = set()
 
     def full(self) -> bool:
         """Whether as many consoles run as --max-sessions allows."""
@@ -338,9 +350,7 @@ class ConsoleServer(Server):
         finally:
             # The place is given back once the process has ended, even when this handler
             # is cancelled while it ends: not before, so the cap counts every process.
-            ending = asyncio.ensure_future(session.end())
-            self._endings.add(ending)
-            ending.add_done_callback(self._endings.discard)
+            ending = session.ending()
             ending.add_done_callback(lambda _: self._sessions.discard(session))
             try:
                 await asyncio.shield(ending)
