@@ -427,3 +427,15 @@ async def test_a_console_asked_to_end_twice_at_once_ends_once() -> None:
             assert not stand_ins()
             await websocket.close()
             await until("its place freed", lambda: not server._sessions)
+
+
+async def test_a_request_that_is_no_websocket_takes_no_place() -> None:
+    server = _server(max_sessions=1)
+    async with serving(server) as client:
+        for _ in range(3):
+            answer = await client.get("/ws")
+            assert answer.status == 400
+        await until("no place taken", lambda: not server._sessions)
+        websocket, _ = await open_tab(client, server)
+        assert len(stand_ins()) == 1
+        await websocket.close()

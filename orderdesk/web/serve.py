@@ -355,7 +355,9 @@ class ConsoleServer(Server):
             try:
                 await asyncio.shield(ending)
             finally:
-                await websocket.close()
+                # A request that was no WebSocket is answered 400 by prepare() itself.
+                if websocket.prepared:
+                    await websocket.close()
         return websocket
 
 
