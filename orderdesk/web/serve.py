@@ -182,7 +182,9 @@ class ConsoleSession(AppService):
             await super().run()
         finally:
             # Otherwise a console that crashed would leave its tab open, and its place taken.
-            await self.remote_close()
+            # A tab gone already is no error: the process's end must not fail on it.
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await self.remote_close()
 
     def ending(self) -> asyncio.Future[None]:
         """The console's end, started once however many ask for it.
@@ -199,12 +201,16 @@ class ConsoleSession(AppService):
         await asyncio.shield(self.ending())
 
     async def _end(self) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(self.stop()), QUIT_GRACE_SECONDS)
-        process = self._process
-        if process is not None and process.returncode is None:
-            process.kill()
-            await process.wait()
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self.stop()), QUIT_GRACE_SECONDS)
+        finally:
+            # However asking went, the process is gone before its place is given back.
+            process = self._process
+            if process is not None and process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):  # it ended just now
+                    process.kill()
+                await process.wait()
 
 
 class ConsoleServer(Server):
