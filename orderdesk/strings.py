@@ -1464,6 +1464,31 @@ PRUNE_READ_ONLY = N_(
     "this connection may only read the store ({where}): pruning deletes, so run it as the "
     "store's owner (the role the sync uses)"
 )
+# -- orderdesk serve: who may act from a browser tab, and how many tabs ------------------
+SERVE_OPT_ALLOW_ACTIONS = N_(
+    "Let browser tabs redeliver and resubmit, as the person the authenticating proxy "
+    "names in --actor-header; without it, every tab only reads."
+)
+SERVE_OPT_ACTOR_HEADER = N_(
+    "The request header in which the authenticating proxy names the person; "
+    "a tab whose request lacks it only reads."
+)
+SERVE_OPT_MAX_SESSIONS = N_(
+    "The most browser tabs served at once (each runs a console of its own); "
+    "one more is told the server is full."
+)
+SERVE_BAD_ACTOR_HEADER = N_(
+    "--actor-header {name!r} is not a header name: give one such as X-Forwarded-User"
+)
+SERVE_ACTIONS_WARNING = N_(
+    "warning: tabs act as whoever the {header} header names: only a proxy that sets it, "
+    "and removes any the browser sent, may reach {host}"
+)
+SERVE_PAGE_FULL = N_(
+    "This server is serving as many tabs as it may. Close another orderdesk tab, "
+    "or try again later."
+)
+SERVE_PAGE_TRY_AGAIN = N_("Try again")
 
 # -- serving the sentences in the language in use ------------------------------------------
 

@@ -268,3 +268,86 @@ def test_the_console_opens_in_chromium_and_drills_down_to_the_four_stages(
         with contextlib.suppress(ProcessLookupError):
             os.killpg(server.pid, signal.SIGKILL)
         server.wait()
+
+
+def _environment(pid: int) -> dict[str, str]:
+    pairs = (
+        entry.decode().split("=", 1)
+        for entry in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        if b"=" in entry
+    )
+    return {name: value for name, value in pairs}
+
+
+def test_a_full_server_turns_the_next_tab_away_until_the_first_closes(
+    browser: Any, store: Path, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "orderdesk", "serve", "--db", str(store)),
+                *("--port", str(port), "--max-sessions", "1", "--allow-actions"),
+            ],
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_for_port(port, server, log)
+        url = f"http://127.0.0.1:{port}/"
+
+        def screen() -> str | None:
+            text: str | None = browser.execute_script(READ_SCREEN)
+            return text
+
+        # The authenticating proxy's header, as this browser's requests carry it.
+        browser.execute_cdp_cmd("Network.enable", {})
+        browser.execute_cdp_cmd(
+            "Network.setExtraHTTPHeaders", {"headers": {"X-Forwarded-User": "alice@support"}}
+        )
+        browser.get(url)
+        _wait_for("the Requests screen", screen, lambda text: "Requests" in text)
+        first = browser.current_window_handle
+        [console] = _children(server.pid)
+        environment = _environment(console)
+        assert environment["ORDERDESK_ACTOR"] == "alice@support"
+        assert environment["ORDERDESK_READ_ONLY"] == "0"
+
+        browser.switch_to.new_window("tab")
+        browser.execute_cdp_cmd(
+            "Page.addScriptToEvaluateOnNewDocument", {"source": REMEMBER_TERMINALS}
+        )
+        browser.get(url)
+        told = _wait_for(
+            "that the server is full",
+            lambda: str(browser.find_element(By.TAG_NAME, "body").text),
+            lambda text: "This server is serving as many tabs as it may" in text,
+        )
+        assert "try again later" in told
+        assert screen() is None, "the full server's page opened a terminal"
+        assert _children(server.pid) == [console], "a second console started"
+
+        second = browser.current_window_handle
+        browser.switch_to.window(first)
+        browser.close()
+        browser.switch_to.window(second)
+        deadline = time.monotonic() + 30
+        while _alive(console) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(console), "the closed tab's console still runs"
+
+        browser.find_element(By.TAG_NAME, "button").click()
+        _wait_for("the Requests screen", screen, lambda text: "Requests" in text)
+        [again] = _children(server.pid)
+        # This tab sent no proxy header: it only reads.
+        assert _environment(again)["ORDERDESK_READ_ONLY"] == "1"
+        assert "ORDERDESK_ACTOR" not in _environment(again)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait()

@@ -439,6 +439,22 @@ def order(reference: str, output: str, tz: str | None, db: str | None) -> None:
 )
 @option("--public", is_flag=True, help=strings.SERVE_OPT_PUBLIC)
 @option("--public-url", metavar="URL", help=strings.SERVE_OPT_PUBLIC_URL)
+@option("--allow-actions", is_flag=True, help=strings.SERVE_OPT_ALLOW_ACTIONS)
+@option(
+    "--actor-header",
+    default="X-Forwarded-User",
+    show_default=True,
+    metavar="NAME",
+    help=strings.SERVE_OPT_ACTOR_HEADER,
+)
+@option(
+    "--max-sessions",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=1),
+    metavar="N",
+    help=strings.SERVE_OPT_MAX_SESSIONS,
+)
 @option("--tz", metavar="ZONE", help=strings.OPT_TZ)
 @option("--view", metavar="NAME", help=strings.OPT_VIEW)
 @_source_options
@@ -450,6 +466,9 @@ def serve(
     port: int,
     public: bool,
     public_url: str | None,
+    allow_actions: bool,
+    actor_header: str,
+    max_sessions: int,
     tz: str | None,
     view: str | None,
     api_url: str | None,
@@ -463,11 +482,16 @@ def serve(
         check_host,
         check_public_url,
         console_command,
+        is_loopback,
         serve_console,
     )
+    from orderdesk.web.tab_actions import TabActions, check_header_name
 
+    actions = TabActions(allow_actions, check_header_name(actor_header))
     if (warning := check_host(host, public=public)) is not None:
         click.echo(warning, err=True)
+    if allow_actions and not is_loopback(host):
+        click.echo(strings.SERVE_ACTIONS_WARNING.format(header=actor_header, host=host), err=True)
     settings = Settings.load(db=db, api_url=api_url, api_key=api_key, tz=tz)
     prepare_store(settings.db)
     launch = console_command(
@@ -482,6 +506,8 @@ def serve(
         port=port,
         public_url=check_public_url(public_url),
         say=lambda line: click.echo(line, err=True),
+        actions=actions,
+        max_sessions=max_sessions,
     )
     serve_console(server)
 

@@ -4,6 +4,10 @@ Each browser tab gets its own console process, started with the interpreter
 that runs the server. Secrets (the API key, a database URL with a password)
 reach it through its environment, never its command line, so ``ps`` does not
 show them. The page loads everything from this server: nothing from a CDN.
+
+A tab's console may act (redeliver, resubmit) only as tab_actions.py allows,
+and at most ``max_sessions`` consoles run at once: a tab beyond that is told
+the server is full, and no process starts for it.
 """
 
 from __future__ import annotations
@@ -23,13 +27,14 @@ from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
 import aiohttp_jinja2
-from aiohttp import web
+from aiohttp import WSCloseCode, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from orderdesk import strings
 from orderdesk.config import Settings
 from orderdesk.core.errors import InputError
+from orderdesk.web.tab_actions import TabActions
 
 __all__ = [
     "ConsoleLaunch",
@@ -44,6 +49,8 @@ __all__ = [
 TEMPLATES = Path(__file__).parent
 # How long a console gets to quit by itself when the server stops, before it is killed.
 QUIT_GRACE_SECONDS = 5.0
+# Each tab is a process of its own: a few dozen megabytes, and the store opened once more.
+DEFAULT_MAX_SESSIONS = 10
 
 
 def is_loopback(host: str) -> bool:
@@ -148,23 +155,62 @@ def public_url_for(host: str, port: int) -> str:
 class ConsoleSession(AppService):
     """One browser tab's console: a process of its own, ended with the tab or the server."""
 
-    def __init__(self, launch: ConsoleLaunch, **service: Any) -> None:
+    def __init__(
+        self, launch: ConsoleLaunch, tab_environment: Mapping[str, str], **service: Any
+    ) -> None:
         super().__init__(launch.command(), **service)
         self._launch = launch
+        self._tab_environment = dict(tab_environment)
+        self._ending: asyncio.Future[None] | None = None
+
+    @property
+    def process_id(self) -> int | None:
+        """The console process's id, once started."""
+        return None if self._process is None else self._process.pid
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         environment = super()._build_environment(width=width, height=height)
         environment.update(self._launch.environment)
+        # Who acts is this tab's own business: never the server's ORDERDESK_ACTOR.
+        environment.pop("ORDERDESK_ACTOR", None)
+        environment.update(self._tab_environment)
         return environment
+
+    async def run(self) -> None:
+        """Relay the console's screen; when its process ends, by itself too, close the tab."""
+        try:
+            await super().run()
+        finally:
+            # Otherwise a console that crashed would leave its tab open, and its place taken.
+            # A tab gone already is no error: the process's end must not fail on it.
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await self.remote_close()
+
+    def ending(self) -> asyncio.Future[None]:
+        """The console's end, started once however many ask for it.
+
+        The tab's handler and the server's shutdown may both ask at once; textual-serve's
+        ``stop`` run twice together fails on the task the first one cleared.
+        """
+        if self._ending is None:
+            self._ending = asyncio.ensure_future(self._end())
+        return self._ending
 
     async def end(self) -> None:
         """Ask the console to quit, and kill it if it has not within the grace period."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(self.stop()), QUIT_GRACE_SECONDS)
-        process = self._process
-        if process is not None and process.returncode is None:
-            process.kill()
-            await process.wait()
+        await asyncio.shield(self.ending())
+
+    async def _end(self) -> None:
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self.stop()), QUIT_GRACE_SECONDS)
+        finally:
+            # However asking went, the process is gone before its place is given back.
+            process = self._process
+            if process is not None and process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):  # it ended just now
+                    process.kill()
+                await process.wait()
 
 
 class ConsoleServer(Server):
@@ -178,6 +224,8 @@ class ConsoleServer(Server):
         port: int,
         public_url: str | None,
         say: Callable[[str], None],
+        actions: TabActions | None = None,
+        max_sessions: int = DEFAULT_MAX_SESSIONS,
     ) -> None:
         # Brackets belong in URLs, not in the address to bind.
         host = host.strip("[]")
@@ -192,7 +240,14 @@ class ConsoleServer(Server):
         self.launch = launch
         self.given_url = public_url
         self._say = say
+        self.actions = actions or TabActions()
+        self.max_sessions = max_sessions
+        # Every console started and not yet ended: what --max-sessions counts.
         self._sessions: set[ConsoleSession] = set()
+
+    def full(self) -> bool:
+        """Whether as many consoles run as --max-sessions allows."""
+        return len(self._sessions) >= self.max_sessions
 
     def listen(self) -> socket.socket:
         """The listening socket; raises InputError when the address cannot be had."""
@@ -241,12 +296,14 @@ class ConsoleServer(Server):
             raise web.HTTPMisdirectedRequest(text=strings.SERVE_WRONG_HOST.format(host=named))
         return f"{request.scheme}://{request.host}"
 
-    @aiohttp_jinja2.template("app_index.html")
-    async def handle_index(self, request: web.Request) -> dict[str, Any]:
-        """The page: the terminal, its scripts and font from this server, and our words."""
+    async def handle_index(self, request: web.Request) -> web.Response:
+        """The page: the terminal, its scripts and font from this server, and our words.
+
+        When the server is full, a page that says so instead, with no terminal.
+        """
         base = self.base_url(request)
         scheme, rest = base.split(":", 1)
-        return {
+        context = {
             "font_size": to_int(request.query.get("fontsize", "16"), 16),
             "app_websocket_url": ("wss:" if scheme == "https" else "ws:") + rest + "/ws",
             "config": {"static": {"url": base + "/static/"}},
@@ -255,8 +312,15 @@ class ConsoleServer(Server):
                 "start": strings.SERVE_PAGE_START,
                 "ended": strings.SERVE_PAGE_ENDED,
                 "restart": strings.SERVE_PAGE_RESTART,
+                "full": strings.SERVE_PAGE_FULL,
+                "try_again": strings.SERVE_PAGE_TRY_AGAIN,
             },
         }
+        if self.full():
+            return aiohttp_jinja2.render_template(
+                "full.html", request, context, status=web.HTTPServiceUnavailable.status_code
+            )
+        return aiohttp_jinja2.render_template("app_index.html", request, context)
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """One browser tab: start its console and relay keys and screen until either ends."""
@@ -267,23 +331,39 @@ class ConsoleServer(Server):
         websocket = web.WebSocketResponse(heartbeat=15)
         width = to_int(request.query.get("width", "80"), 80)
         height = to_int(request.query.get("height", "24"), 24)
-        await websocket.prepare(request)
+        if self.full():
+            # The page knows this code, and says the server is full in its own words.
+            await websocket.prepare(request)
+            await websocket.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"server full")
+            return websocket
+        # The WebSocket's upgrade is the request that starts this tab's console: who
+        # may act is read from it, so no other tab's request decides for this one.
         session = ConsoleSession(
             self.launch,
+            self.actions.environment(request.headers),
             write_bytes=websocket.send_bytes,
             write_str=websocket.send_str,
             close=websocket.close,
             download_manager=self.download_manager,
             debug=self.debug,
         )
+        # Counted from before the first await, so two tabs at once cannot both take the last place.
         self._sessions.add(session)
         try:
+            await websocket.prepare(request)
             await session.start(width, height)
             await self._process_messages(websocket, session)
         finally:
-            await session.end()
-            self._sessions.discard(session)
-            await websocket.close()
+            # The place is given back once the process has ended, even when this handler
+            # is cancelled while it ends: not before, so the cap counts every process.
+            ending = session.ending()
+            ending.add_done_callback(lambda _: self._sessions.discard(session))
+            try:
+                await asyncio.shield(ending)
+            finally:
+                # A request that was no WebSocket is answered 400 by prepare() itself.
+                if websocket.prepared:
+                    await websocket.close()
         return websocket
 
 
