@@ -19,6 +19,7 @@ from sqlalchemy import update as sql_update
 
 from orderdesk.core.action_records import ActionKind, ActionRecord, ActionStatus
 from orderdesk.core.action_schema import ACTIONS
+from orderdesk.core.pages import SaveResult
 from orderdesk.core.records import Watermark, to_utc
 from orderdesk.core.schema import WATERMARKS
 from orderdesk.core.store import Store
@@ -28,7 +29,6 @@ __all__ = [
     "TRAIL_WATERMARK",
     "ActionFilter",
     "ActionList",
-    "TrailSaved",
     "action_by_id",
     "actions_of_reference",
     "actions_with_keys",
@@ -43,15 +43,6 @@ TRAIL_WATERMARK = "actions"
 DEFAULT_ACTION_LIMIT = 500
 
 _CHUNK = 500
-
-
-@dataclass(frozen=True)
-class TrailSaved:
-    """What saving a page of actions did: new to the store, newer versions, and the rest."""
-
-    new: int
-    updated: int
-    unchanged: int
 
 
 @dataclass(frozen=True)
@@ -101,7 +92,7 @@ def _row(action: ActionRecord) -> dict[str, Any]:
 
 def save_actions(
     connection: Connection, actions: Sequence[ActionRecord], watermark: Watermark | None
-) -> TrailSaved:
+) -> SaveResult:
     """Upsert a page of actions (newer wins) and advance the trail's watermark, in ``connection``.
 
     The caller's transaction holds both, so the watermark never passes an
@@ -128,7 +119,7 @@ def save_actions(
         connection.execute(statement, updates)
     if watermark is not None:
         _advance(connection, watermark)
-    return TrailSaved(
+    return SaveResult(
         new=len(inserts),
         updated=len(updates),
         unchanged=len(actions) - len(inserts) - len(updates),
