@@ -122,6 +122,7 @@ class TestReading:
             (ActionFilter(status="queued"), ["act_3"]),
             (ActionFilter(order_reference_id="ref-1"), ["act_3", "act_1"]),
             (ActionFilter(customer="bolt prints"), ["act_2"]),
+            (ActionFilter(customer="BOLT"), ["act_2"]),
             (ActionFilter(customer="c1"), ["act_3", "act_1"]),
             (ActionFilter(actor="bob", status="succeeded"), []),
         ],

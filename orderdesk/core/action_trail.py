@@ -32,6 +32,7 @@ __all__ = [
     "action_by_id",
     "actions_of_reference",
     "actions_with_keys",
+    "count_actions",
     "list_actions",
     "save_actions",
     "trail_watermark",
@@ -58,7 +59,7 @@ class ActionFilter:
     kind: ActionKind | None = None
     status: ActionStatus | None = None
     order_reference_id: str | None = None
-    #: A customer's id, or its name in any case.
+    #: A customer's id, or its name (or part of it) in any case.
     customer: str | None = None
 
 
@@ -197,28 +198,37 @@ def _conditions(where: ActionFilter) -> list[ColumnElement[bool]]:
     if where.order_reference_id is not None:
         conditions.append(c.order_reference_id == where.order_reference_id)
     if where.customer is not None:
-        conditions.append(
-            or_(c.customer_id == where.customer, _same_text(c.customer_name, where.customer))
-        )
+        # As the record lists take a customer: its id, or its name or part of it in any case.
+        part = func.lower(c.customer_name).contains(where.customer.lower(), autoescape=True)
+        conditions.append(or_(c.customer_id == where.customer, part))
     return conditions
 
 
 def list_actions(
-    store: Store, where: ActionFilter | None = None, *, limit: int = DEFAULT_ACTION_LIMIT
+    store: Store, where: ActionFilter | None = None, *, limit: int | None = DEFAULT_ACTION_LIMIT
 ) -> ActionList:
-    """The actions ``where`` lets through, newest first, at most ``limit`` of them."""
-    if limit < 1:
+    """The actions ``where`` lets through, newest first, at most ``limit`` of them (None: all)."""
+    if limit is not None and limit < 1:
         raise ValueError(f"limit must be at least 1, not {limit}")
     query = (
         select(ACTIONS.c.body)
         .where(*_conditions(where or ActionFilter()))
         .order_by(ACTIONS.c.created_at.desc(), ACTIONS.c.id.desc())
-        .limit(limit + 1)
     )
+    if limit is not None:
+        # One more than shown, so that a cut list can say it was cut.
+        query = query.limit(limit + 1)
     with store.engine.connect() as connection:
         bodies = list(connection.execute(query).scalars())
-    actions = [ActionRecord.model_validate_json(body) for body in bodies[:limit]]
-    return ActionList(actions, cut=len(bodies) > limit)
+    kept = bodies if limit is None else bodies[:limit]
+    actions = [ActionRecord.model_validate_json(body) for body in kept]
+    return ActionList(actions, cut=len(bodies) > len(kept))
+
+
+def count_actions(store: Store) -> int:
+    """How many actions the store holds."""
+    with store.engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(ACTIONS)).scalar_one())
 
 
 def actions_of_reference(store: Store, order_reference_id: str) -> list[ActionRecord]:
