@@ -1491,11 +1491,12 @@ ACTIONS_SCREEN_NONE = N_(
     "No actions in the store. A source that speaks log API 1 has none; "
     "with 1.1, none were taken yet, or the sync has not read them."
 )
-ACTIONS_SCREEN_NONE_MATCH = N_("No action matches the filter among the {count:,} shown.")
-ACTIONS_SCREEN_COUNT = N_("{count:,} actions, newest first")
-ACTIONS_SCREEN_CUT = N_("the newest {count:,} actions")
+ACTIONS_SCREEN_NONE_IN_RANGE = N_("No action was taken in {window}; t chooses another time range.")
+ACTIONS_SCREEN_NONE_MATCH = N_("No action matches the filter; / types another.")
+ACTIONS_SCREEN_COUNT = N_("shown: {count:,}, newest first")
+ACTIONS_SCREEN_CUT = N_("shown: the newest {count:,}")
 #: The line under the Actions list: the highlighted action whole.
-ACTION_DETAIL = N_("{kind} of {target} by {actor} ({reference}): {reason}")
+ACTION_DETAIL = N_("{kind} of {target} by {actor}, order {reference}: {result}\nwhy: {reason}")
 
 # -- serving the sentences in the language in use ------------------------------------------
 
