@@ -1496,6 +1496,8 @@ ACTIONS_SCREEN_NONE_MATCH = N_("No action matches the filter; / types another.")
 ACTIONS_SCREEN_COUNT = N_("shown: {count:,}, newest first")
 ACTIONS_SCREEN_CUT = N_("shown: the newest {count:,}")
 #: The line under the Actions list: the highlighted action whole.
+HELP_KEYS["open_target"] = N_("Open the record the highlighted action acted on")
+HELP_KEYS["focus_filter"] = N_("Type a filter: words, or status:, actor:, kind:, order:, customer:")
 ACTION_DETAIL = N_("{kind} of {target} by {actor}, order {reference}: {result}\nwhy: {reason}")
 
 # -- serving the sentences in the language in use ------------------------------------------

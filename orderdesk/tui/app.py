@@ -429,6 +429,13 @@ class OrderdeskApp(App[None]):
         if self._watch_problems and (message.stored or message.progress.caught_up):
             # The count beside "synced 0 s ago" is counted from the store it describes.
             self.problem_watch.check()
+        trail = message.progress.actions
+        if (
+            trail is not None
+            and trail.new + trail.updated
+            and isinstance(self.screen, ActionsScreen)
+        ):
+            self.screen.reload()  # the trail in front shows what the pass brought
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:

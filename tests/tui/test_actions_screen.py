@@ -156,6 +156,16 @@ class TestActionsList:
             await settled(pilot)
             assert isinstance(app.screen, RecordsScreen)
 
+    async def test_the_help_says_what_its_keys_do(self, trail_store: Store) -> None:
+        app = console(trail_store)
+        async with app.run_test(size=(100, 40)) as pilot:
+            await settled(pilot)
+            await pilot.press("5", "question_mark")
+            await settled(pilot)
+            text = " ".join(screen_text(app).split())
+        assert "Open the record the highlighted action acted on" in text
+        assert "Type a filter" in text
+
     async def test_an_empty_trail_says_why(self, bare_store: Store) -> None:
         app = console(bare_store)
         async with app.run_test(size=(80, 24)) as pilot:
