@@ -1460,6 +1460,8 @@ ACTION_HEADS = {
     "status": N_("STATUS"),
     "code": N_("CODE"),
 }
+#: After ``caught up: ...``, when the pass brought actions.
+SYNC_TRAIL_DONE = N_("action trail: {new:,} new, {updated:,} updated")
 CLI_ACTIONS = N_(
     "List the action trail (redeliveries and resubmits, log API 1.1) the sync stored, newest first."
 )

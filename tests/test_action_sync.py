@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,6 +24,7 @@ from orderdesk.core.store import Store
 from orderdesk.core.sync import sync_once
 from orderdesk.core.sync_service import Source, SyncService
 from orderdesk.sim import Simulation, SimulatorServer
+from tests.cli_run import orderdesk_here
 from tests.fake_log_api import KEY as FAKE_KEY
 from tests.fake_log_api import FakeLogApi, over_http, request_record
 from tests.fake_log_api import at as fake_at
@@ -210,3 +212,19 @@ def test_a_version_1_source_is_skipped_quietly_and_asked_once_per_run(store_url:
     assert len(passes) >= 3
     assert asked.count("/v1/health") <= 2
     assert "/v1/actions" not in asked
+
+
+def test_orderdesk_sync_brings_the_trail_and_orderdesk_actions_lists_it(
+    sim: Simulation, server: SimulatorServer, tmp_path: Path
+) -> None:
+    ids = _ask(sim, 1, f"cli-{uuid.uuid4().hex}")
+    _settled(sim, server.url, ids)
+    db = str(tmp_path / "orderdesk.db")
+    synced = orderdesk_here("sync", "--once", "--api-url", server.url, "--api-key", KEY, "--db", db)
+    assert synced.returncode == 0, synced.stderr
+    assert "action trail: " in synced.stdout + synced.stderr
+    listed = orderdesk_here("actions", "--db", db, "--format", "jsonl", "--limit", "0")
+    assert listed.returncode == 0, listed.stderr
+    shown = {json.loads(line)["id"] for line in listed.stdout.splitlines()}
+    assert set(ids) <= shown
+    assert shown == set(_served(server.url))
