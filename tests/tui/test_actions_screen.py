@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, OptionList
 
 from orderdesk.core.action_records import ActionRecord
 from orderdesk.core.action_trail import ActionFilter, save_actions
@@ -234,6 +234,25 @@ class TestOrderTimeline:
                 await settled(pilot)
                 text = screen_text(app)
         assert "resoumise (reprocess) par bob" in text
+        assert "\x1b" not in text and "[b]red[/b]" in text
+
+    async def test_enter_on_an_action_opens_its_target(self, trail_store: Store) -> None:
+        template = template_failure(trail_store)
+        assert template.order_reference_id is not None
+        app = console(trail_store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settled(pilot)
+            app.open_order(template.order_reference_id)
+            await settled(pilot)
+            screen = app.screen
+            assert isinstance(screen, OrderScreen)
+            [position] = [n for n, row in enumerate(screen.rows) if isinstance(row, ActionRecord)]
+            screen.query_one("#timeline", OptionList).highlighted = position
+            await pilot.press("enter")
+            await settled(pilot)
+            record = app.screen
+            assert isinstance(record, RecordScreen)
+            assert (record.kind, record.record_id) == ("requests", template.id)
 
 
 class TestSnapshots:
