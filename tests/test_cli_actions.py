@@ -148,3 +148,16 @@ def test_a_missing_store_is_refused(tmp_path: Path) -> None:
     done = orderdesk_here("actions", "--db", str(tmp_path / "nope.db"))
     assert done.returncode != 0
     assert "nope.db" in done.stderr
+
+
+def test_a_time_that_is_no_duration_is_refused_as_for_requests(db: str) -> None:
+    done = orderdesk_here("actions", "--db", db, "--since", "soon")
+    assert done.returncode == 2
+    assert "'soon' is not a duration" in done.stderr
+
+
+def test_an_empty_trail_in_french(tmp_path: Path) -> None:
+    Store.open(tmp_path / "orderdesk.db").close()
+    done = orderdesk_here("--lang", "fr", "actions", "--db", str(tmp_path / "orderdesk.db"))
+    assert done.returncode == 0
+    assert "aucune action dans le stock" in done.stderr
