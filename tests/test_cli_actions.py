@@ -18,6 +18,7 @@ from orderdesk.core.action_trail import save_actions
 from orderdesk.core.store import Store
 from tests.action_factory import action
 from tests.cli_run import orderdesk_here
+from tests.record_factory import request
 
 
 def _recent(action_id: str, minutes_ago: float, **fields: object) -> ActionRecord:
@@ -161,3 +162,16 @@ def test_an_empty_trail_in_french(tmp_path: Path) -> None:
     done = orderdesk_here("--lang", "fr", "actions", "--db", str(tmp_path / "orderdesk.db"))
     assert done.returncode == 0
     assert "aucune action dans le stock" in done.stderr
+
+
+def test_an_orders_json_report_holds_its_actions(tmp_path: Path) -> None:
+    path = tmp_path / "orderdesk.db"
+    with Store.open(path) as store:
+        store.save_page("requests", [request(1, order_reference_id="ref-1")], None)
+        with store.writing() as connection:
+            save_actions(connection, TRAIL, None)
+    done = orderdesk_here("order", "ref-1", "--db", str(path), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert [a["id"] for a in report["actions"]] == ["act_1", "act_3"]
+    assert ActionRecord.model_validate(report["actions"][0]) == TRAIL[0]
