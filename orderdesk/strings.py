@@ -1489,6 +1489,63 @@ SERVE_PAGE_FULL = N_(
     "or try again later."
 )
 SERVE_PAGE_TRY_AGAIN = N_("Try again")
+# -- the action trail (log API 1.1): the order timeline, `orderdesk actions`, the Actions screen --
+
+TIMELINE_ACTION = N_("action")
+#: An action on the order's timeline, after its time: who did it, and how it went.
+TIMELINE_REDELIVERED = N_("redelivered by {actor}: {result}")
+TIMELINE_RESUBMITTED = N_("resubmitted ({mode}) by {actor}: {result}")
+ACTION_RESULT_FAILED = N_("failed: {error}")
+ACTION_HEADS = {
+    "when": N_("WHEN"),
+    "actor": N_("ACTOR"),
+    "kind": N_("KIND"),
+    "target": N_("TARGET"),
+    "order reference": N_("ORDER REFERENCE"),
+    "status": N_("STATUS"),
+    "code": N_("CODE"),
+}
+#: After ``caught up: ...``, when the pass brought actions.
+SYNC_TRAIL_DONE = N_("action trail: {new:,} new, {updated:,} updated")
+CLI_ACTIONS = N_(
+    "List the action trail (redeliveries and resubmits, log API 1.1) the sync stored, newest first."
+)
+OPT_ACTIONS_SINCE = N_("Only actions taken within AGE, e.g. 15m, 2h, 7d.")
+OPT_ACTOR = N_("Only the actions this person asked for (any case).")
+OPT_ACTION_KIND = N_("Only redeliveries, or only resubmits.")
+OPT_ACTION_STATUS = N_("Only the actions with this status.")
+OPT_ACTION_ORDER = N_("Only the actions on this order reference's records.")
+OPT_ACTIONS_LIMIT = N_(
+    "At most N actions; 0 for all. By default a table shows a screenful, other formats all."
+)
+ACTIONS_NONE_STORED = N_(
+    "no actions in the store: a source that speaks log API 1 has none, "
+    "and with 1.1 none were taken yet (or the sync has not read them)"
+)
+ACTIONS_NONE_MATCH = N_(
+    "no action matches; the store holds {count:,} (a longer --since or fewer filters may help)"
+)
+ACTIONS_MORE_TABLE = N_("… more actions match: --limit N shows N of them, --limit 0 shows them all")
+ACTIONS_CUT = N_(
+    "only the first {shown:,} matching actions were written; more match (--limit 0 for all)"
+)
+TITLE_ACTIONS = N_("Actions")
+KEY_ACTIONS = P_("key", "Actions")
+KEY_OPEN_TARGET = P_("key", "Open target")
+KEY_ACTION_FILTER = P_("key", "Filter")
+ACTIONS_FILTER_PLACEHOLDER = N_("filter: words, or status:failed actor:alice kind:resubmit")
+ACTIONS_SCREEN_NONE = N_(
+    "No actions in the store. A source that speaks log API 1 has none; "
+    "with 1.1, none were taken yet, or the sync has not read them."
+)
+ACTIONS_SCREEN_NONE_IN_RANGE = N_("No action was taken in {window}; t chooses another time range.")
+ACTIONS_SCREEN_NONE_MATCH = N_("No action matches the filter; / types another.")
+ACTIONS_SCREEN_COUNT = N_("shown: {count:,}, newest first")
+ACTIONS_SCREEN_CUT = N_("shown: the newest {count:,}")
+#: The line under the Actions list: the highlighted action whole.
+HELP_KEYS["open_target"] = N_("Open the record the highlighted action acted on")
+HELP_KEYS["focus_filter"] = N_("Type a filter: words, or status:, actor:, kind:, order:, customer:")
+ACTION_DETAIL = N_("{kind} of {target} by {actor}, order {reference}: {result}\nwhy: {reason}")
 
 # -- serving the sentences in the language in use ------------------------------------------
 

@@ -47,6 +47,7 @@ def _source_options(command: F) -> F:
 
 # Commands kept in modules of their own, imported only when they run (or --help lists them).
 _LAZY_COMMANDS = {
+    "actions": "orderdesk.cli.actions:actions",
     "orders": "orderdesk.cli.problems:orders",
     "problems": "orderdesk.cli.problems:problems",
     "watch": "orderdesk.cli.watch:watch",

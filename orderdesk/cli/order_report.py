@@ -21,6 +21,7 @@ from typing import Any, Literal
 from orderdesk import i18n, strings
 from orderdesk.cli.empty_list import unknown_reference
 from orderdesk.config import Settings, require_store
+from orderdesk.core.action_trail import actions_of_reference
 from orderdesk.core.empty_result import store_is_empty
 from orderdesk.core.errors import InputError
 from orderdesk.core.records import format_timestamp
@@ -114,6 +115,8 @@ def timeline_json(timeline: Timeline, rules: TimelineRules) -> str:
         },
         "entries": [_entry_json(entry) for entry in timeline.entries],
         "findings": [_finding_json(finding) for finding in timeline.findings],
+        # Log API 1.1: the redeliveries and resubmits taken on the order, in the contract's shape.
+        "actions": [action.model_dump(mode="json") for action in timeline.actions],
     }
     # ASCII only, so no escape sequence from the store is ever written raw.
     return json.dumps(document, ensure_ascii=True, indent=2) + "\n"
@@ -247,7 +250,13 @@ def print_order(settings: Settings, reference: str, output: ReportFormat) -> Non
     with Store.open(settings.db) as store:
         requests, postbacks, truncated = reference_records(store, reference)
         timeline = build_timeline(
-            reference, requests, postbacks, now=now, rules=rules, truncated=truncated
+            reference,
+            requests,
+            postbacks,
+            now=now,
+            rules=rules,
+            truncated=truncated,
+            actions=actions_of_reference(store, reference),
         )
         if not timeline.entries:
             if store_is_empty(store):

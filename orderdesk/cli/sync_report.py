@@ -69,6 +69,9 @@ class SyncReporter:
         """Say how the pass ended."""
         seconds = time.monotonic() - self._started
         self.say(strings.SYNC_DONE.format(seconds=seconds, **_counts(progress)))
+        trail = progress.actions
+        if trail is not None and trail.new + trail.updated:
+            self.say(strings.SYNC_TRAIL_DONE.format(new=trail.new, updated=trail.updated))
 
     def stopped(self, progress: SyncProgress | None, stored: int) -> None:
         """Say that a signal stopped the sync, what the store holds, and where the next starts."""

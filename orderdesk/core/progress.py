@@ -54,6 +54,8 @@ class SyncProgress:
     #: Transient failures met in this pass.
     retries: int = 0
     per_kind: dict[Kind, KindProgress] = field(default_factory=dict)
+    #: The action trail's progress (log API 1.1); None when the pass did not follow one.
+    actions: KindProgress | None = None
 
 
 @dataclass(frozen=True)

@@ -22,24 +22,23 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from orderdesk import strings
 from orderdesk.core.backoff import Backoff
 from orderdesk.core.client import MAX_PAGE_SIZE, LogApiClient
-from orderdesk.core.errors import SourceError, TransientSourceError
+from orderdesk.core.errors import ActionsUnsupported, SourceError, TransientSourceError
 from orderdesk.core.progress import KindProgress, SyncProgress
 from orderdesk.core.records import (
     KINDS,
     Kind,
     LogRecord,
-    PostbackPage,
-    RequestPage,
     Watermark,
     to_utc,
 )
 
 if TYPE_CHECKING:
+    from orderdesk.core.action_sync import TrailFollower
     from orderdesk.core.pages import SaveResult
 
 __all__ = [
@@ -58,6 +57,31 @@ MIN_LOOKBACK = timedelta(seconds=120)
 DEFAULT_LOOKBACK = timedelta(seconds=150)
 
 _T = TypeVar("_T")
+_Page = TypeVar("_Page")
+
+
+class _Keyed(Protocol):
+    """An item of a list endpoint: its place in the keyset."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def updated_at(self) -> datetime: ...
+
+
+_Item = TypeVar("_Item", bound=_Keyed)
+_Item_co = TypeVar("_Item_co", bound=_Keyed, covariant=True)
+
+
+class _Paged(Protocol[_Item_co]):
+    """A page of a list endpoint."""
+
+    @property
+    def data(self) -> Sequence[_Item_co]: ...
+
+    @property
+    def has_more(self) -> bool: ...
 
 
 class PageStore(Protocol):
@@ -147,13 +171,15 @@ def sync_once(
     stop: threading.Event | None = None,
     sleep: Callable[[float], None] | None = None,
     max_attempts: int | None = None,
+    trail: TrailFollower | None = None,
 ) -> SyncProgress:
     """Pull every kind's pages into the store until caught up (or until ``stop`` is set).
 
     Transient failures are retried (forever unless ``max_attempts`` is given)
     and reported through ``on_progress``; permanent ones raise at once.
     ``sleep`` defaults to waiting on ``stop`` (so a stop ends a wait at once),
-    or to ``time.sleep`` without one.
+    or to ``time.sleep`` without one. With a ``trail``, the action trail
+    follows the records, when the source has one.
     """
     if lookback < MIN_LOOKBACK:
         raise ValueError(
@@ -173,6 +199,8 @@ def sync_once(
             retrier.call(client.health)
         for kind in progress.per_kind:
             _sync_kind(client, store, kind, page_size, lookback, retrier, stop)
+        if trail is not None and trail.present(retrier.call):
+            _sync_trail(trail, client.url, page_size, lookback, retrier, stop)
     except _Stopped:
         progress.interrupted = True
         report()
@@ -182,30 +210,29 @@ def sync_once(
     return progress
 
 
-class _PagesAhead:
-    """Fetches a kind's next page in a thread of its own, while the main thread saves this one.
+class _PagesAhead(Generic[_Page]):
+    """Fetches a list's next page in a thread of its own, while the main thread saves this one.
 
     Only the first try of a page runs ahead; retries, waits and reports stay
     in the main thread, with the retrier. One request at a time is in flight.
     """
 
-    def __init__(self, client: LogApiClient, kind: Kind, page_size: int) -> None:
-        self._client = client
-        self._kind = kind
+    def __init__(self, fetch: Callable[[Watermark | None, int], _Page], page_size: int) -> None:
+        self._fetch = fetch
         self._page_size = page_size
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="orderdesk-fetch")
-        self._ahead: tuple[Watermark | None, Future[RequestPage | PostbackPage]] | None = None
+        self._ahead: tuple[Watermark | None, Future[_Page]] | None = None
 
-    def fetch(self, position: Watermark | None) -> RequestPage | PostbackPage:
+    def fetch(self, position: Watermark | None) -> _Page:
         """The page after ``position``: the one fetched ahead if it is that one, else now."""
         ahead, self._ahead = self._ahead, None
         if ahead is not None and ahead[0] == position:
             return ahead[1].result()
-        return self._client.fetch_page(self._kind, position, self._page_size)
+        return self._fetch(position, self._page_size)
 
     def start(self, position: Watermark) -> None:
         """Begin fetching the page after ``position``."""
-        future = self._thread.submit(self._client.fetch_page, self._kind, position, self._page_size)
+        future = self._thread.submit(self._fetch, position, self._page_size)
         self._ahead = (position, future)
 
     def close(self) -> None:
@@ -224,11 +251,68 @@ def _sync_kind(
     stop: threading.Event | None,
 ) -> None:
     """Follow one kind's keyset from the look-back window to its newest record."""
+    _follow_list(
+        _List(
+            kind,
+            partial(client.fetch_page, kind),
+            partial(store.save_page, kind),
+            store.watermark(kind),
+            counted=True,
+        ),
+        client.url,
+        page_size,
+        lookback,
+        retrier,
+        stop,
+        retrier.progress.per_kind[kind],
+    )
+
+
+def _sync_trail(
+    trail: TrailFollower,
+    url: str,
+    page_size: int,
+    lookback: timedelta,
+    retrier: _Retrier,
+    stop: threading.Event | None,
+) -> None:
+    """Follow the action trail as a kind is followed; a source without one is left alone."""
+    mine = retrier.progress.actions = KindProgress()
+    listed = _List("actions", trail.fetch, trail.save, trail.watermark(), counted=False)
+    try:
+        _follow_list(listed, url, page_size, lookback, retrier, stop, mine)
+    except ActionsUnsupported:
+        # Its health said 1.1 but it lists no actions: a version 1 service after all.
+        trail.absent()
+        retrier.progress.actions = None
+
+
+@dataclass(frozen=True)
+class _List(Generic[_Item]):
+    """One list endpoint a pass follows: how to fetch its pages and save them."""
+
+    name: str
+    fetch: Callable[[Watermark | None, int], _Paged[_Item]]
+    save: Callable[[Sequence[_Item], Watermark], SaveResult]
+    stored: Watermark | None
+    #: Whether its items count in the pass's totals of records (the trail's do not).
+    counted: bool
+
+
+def _follow_list(
+    listed: _List[_Item],
+    url: str,
+    page_size: int,
+    lookback: timedelta,
+    retrier: _Retrier,
+    stop: threading.Event | None,
+    mine: KindProgress,
+) -> None:
+    """Follow one list's keyset from the look-back window to its newest item."""
     progress = retrier.progress
-    mine = progress.per_kind[kind]
-    stored = store.watermark(kind)
+    stored = listed.stored
     position = None if stored is None else Watermark(to_utc(stored.updated_at) - lookback)
-    pages = _PagesAhead(client, kind, page_size)
+    pages = _PagesAhead(listed.fetch, page_size)
     try:
         while True:
             if stop is not None and stop.is_set():
@@ -242,8 +326,8 @@ def _sync_kind(
                     # Going on would ask for the same page forever.
                     raise SourceError(
                         strings.SYNC_STUCK.format(
-                            url=client.url,
-                            kind=kind,
+                            url=url,
+                            kind=listed.name,
                             at=position.updated_at.isoformat(),
                             id=position.id,
                         )
@@ -252,16 +336,17 @@ def _sync_kind(
                     pages.start(following)
                 # The page and its own last position commit together, so the watermark
                 # never passes a record that is not stored.
-                result = store.save_page(kind, page.data, following)
+                result = listed.save(page.data, following)
                 position = mine.position = following
                 mine.fetched += len(page.data)
                 mine.new += result.new
                 mine.updated += result.updated
                 mine.unchanged += result.unchanged
-                progress.fetched += len(page.data)
-                progress.new += result.new
-                progress.updated += result.updated
-                progress.stored += result.new + result.updated
+                if listed.counted:
+                    progress.fetched += len(page.data)
+                    progress.new += result.new
+                    progress.updated += result.updated
+                    progress.stored += result.new + result.updated
             retrier.report()
             # An empty page cannot move the keyset, whatever has_more says; the next pass retries.
             if not page.has_more or not page.data:
@@ -282,11 +367,13 @@ def follow(
     page_size: int = MAX_PAGE_SIZE,
     lookback: timedelta = DEFAULT_LOOKBACK,
     backoff: Backoff | None = None,
+    trail: TrailFollower | None = None,
 ) -> SyncProgress | None:
     """Sync, wait ``interval`` seconds, and again, until ``stop`` is set; permanent errors raise.
 
     Returns the last pass's progress (``interrupted`` if the stop came during it),
-    or None if the stop came before the first pass.
+    or None if the stop came before the first pass. One ``trail`` serves every
+    pass, so whether the source has actions is asked once.
     """
     last_success_at: datetime | None = None
 
@@ -311,6 +398,7 @@ def follow(
             on_progress=report,
             backoff=backoff,
             stop=stop,
+            trail=trail,
         )
         stop.wait(interval)
     return last

@@ -65,6 +65,9 @@ class _Held:
 class SyncService:
     """Keeps one store in step with one source, while this process holds the store's lease.
 
+    Each run follows the source's action trail too, after its records, when
+    the source has one (log API 1.1).
+
     Progress goes to ``on_progress`` as a :class:`SyncReport` (and, for every
     viewer of the store, to the lease's status row); ``stop`` ends the sync
     between pages, or at once while it waits. Without ``waiting`` a store
@@ -107,6 +110,7 @@ class SyncService:
         failure of the source raises.
         """
         # Imported here: a console that only reads its store never loads the HTTP client.
+        from orderdesk.core.action_sync import TrailFollower
         from orderdesk.core.sync import follow
 
         with self._held(stop, waiting) as held:
@@ -116,7 +120,14 @@ class SyncService:
             if on_following is not None:
                 on_following(Following(held.client.url, held.store.shown_url, interval))
             report = _reporter(held.lease, on_progress, self._after_pass(held.store, stop))
-            return follow(held.client, held.store, interval=interval, stop=stop, on_progress=report)
+            return follow(
+                held.client,
+                held.store,
+                interval=interval,
+                stop=stop,
+                on_progress=report,
+                trail=TrailFollower(held.client, held.store),
+            )
 
     def catch_up(
         self,
@@ -133,6 +144,7 @@ class SyncService:
         it has answered, up to ``attempts`` transient failures in a row are
         ridden out.
         """
+        from orderdesk.core.action_sync import TrailFollower
         from orderdesk.core.sync import sync_once
 
         with self._held(stop, waiting) as held:
@@ -141,7 +153,12 @@ class SyncService:
             held.client.health()
             report = _reporter(held.lease, on_progress, self._after_pass(held.store, stop))
             return sync_once(
-                held.client, held.store, on_progress=report, stop=stop, max_attempts=attempts
+                held.client,
+                held.store,
+                on_progress=report,
+                stop=stop,
+                max_attempts=attempts,
+                trail=TrailFollower(held.client, held.store),
             )
 
     @contextmanager

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from orderdesk.core.action_records import ActionRecord
+from orderdesk.core.action_trail import actions_of_reference
 from orderdesk.core.diagnosis import record_diagnosis
 from orderdesk.core.queries import Cursor, RecordQuery, list_records
 from orderdesk.core.records import Kind, LogRecord, PostbackRecord, RequestRecord
@@ -68,6 +70,8 @@ class Timeline:
     printers: list[str] = field(default_factory=list)
     truncated: bool = False
     """Whether a kind had more records than are read for one reference."""
+    actions: list[ActionRecord] = field(default_factory=list)
+    """The redeliveries and resubmits of the reference's records (log API 1.1), oldest first."""
 
 
 def _request_entry(record: RequestRecord) -> TimelineEntry:
@@ -113,8 +117,12 @@ def build_timeline(
     now: datetime,
     rules: TimelineRules = DEFAULT_RULES,
     truncated: bool = False,
+    actions: Sequence[ActionRecord] = (),
 ) -> Timeline:
-    """The timeline of one reference from its records; ``now`` and ``rules`` decide what is late."""
+    """The timeline of one reference from its records; ``now`` and ``rules`` decide what is late.
+
+    ``actions`` are the reference's actions; they tell the story, the rules judge the records.
+    """
     entries = [_request_entry(r) for r in requests] + [_postback_entry(p) for p in postbacks]
     # At the same instant a request comes before the postbacks it caused.
     entries.sort(key=lambda entry: (entry.at, entry.kind != "requests", entry.id))
@@ -132,6 +140,7 @@ def build_timeline(
         customers=_unique(r.customer.name for r in records),
         printers=_unique(r.printer.name if r.printer is not None else None for r in records),
         truncated=truncated,
+        actions=sorted(actions, key=lambda action: (action.created_at, action.id)),
     )
 
 
@@ -174,6 +183,14 @@ def reference_records(
 def order_timeline(
     store: Store, reference: str, *, now: datetime, rules: TimelineRules = DEFAULT_RULES
 ) -> Timeline:
-    """The timeline of one order reference as the store knows it."""
+    """The timeline of one order reference as the store knows it, its actions included."""
     requests, postbacks, truncated = reference_records(store, reference)
-    return build_timeline(reference, requests, postbacks, now=now, rules=rules, truncated=truncated)
+    return build_timeline(
+        reference,
+        requests,
+        postbacks,
+        now=now,
+        rules=rules,
+        truncated=truncated,
+        actions=actions_of_reference(store, reference),
+    )

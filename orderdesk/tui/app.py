@@ -42,6 +42,7 @@ from orderdesk.tui.messages import (
 from orderdesk.tui.palette import OrderedCommands, console_commands, in_our_words
 from orderdesk.tui.problem_watch import ProblemWatch
 from orderdesk.tui.safe_text import safe
+from orderdesk.tui.screens.actions import ActionsScreen
 from orderdesk.tui.screens.compare import CompareScreen
 from orderdesk.tui.screens.filters import FiltersDialog
 from orderdesk.tui.screens.first_run import FirstRunScreen
@@ -90,6 +91,7 @@ class OrderdeskApp(App[None]):
         Binding("2", "show('postbacks')", strings.KEY_POSTBACKS, show=False),
         Binding("3", "order", strings.KEY_ORDER, show=False),
         Binding("4", "problems", strings.KEY_PROBLEMS, show=False),
+        Binding("5", "actions", strings.KEY_ACTIONS, show=False),
         Binding("u", "toggle_utc", strings.KEY_UTC, show=False),
         Binding("question_mark", "help", strings.KEY_HELP),
         Binding("q", "quit", strings.KEY_QUIT),
@@ -163,6 +165,7 @@ class OrderdeskApp(App[None]):
         )
         self._last_list: Kind = screen
         self._problems: ProblemsScreen | None = None
+        self._actions: ActionsScreen | None = None
         #: Where saved views are read and written (the user's config folder by default).
         self.views_path = views_path if views_path is not None else default_views_path()
 
@@ -173,6 +176,7 @@ class OrderdeskApp(App[None]):
         for kind in KINDS:
             self.add_mode(kind, self._list_screen_maker(kind))
         self.add_mode("problems", self._problems_screen)
+        self.add_mode("actions", self._actions_screen)
         self.switch_mode(self._start)
         if not self.syncing.start() and store_is_empty(self.store):
             self.push_screen(FirstRunScreen(self.store.url))
@@ -245,6 +249,18 @@ class OrderdeskApp(App[None]):
         """From the problems back to the list the user came from."""
         self.action_show(self._last_list)
 
+    def _actions_screen(self) -> ActionsScreen:
+        self._actions = ActionsScreen(self.store, zone=self.zone, now=self.now)
+        return self._actions
+
+    def action_actions(self) -> None:
+        """Show the action trail, whatever lies over it."""
+        self._to_mode("actions")
+
+    def action_leave_actions(self) -> None:
+        """From the action trail back to the list the user came from."""
+        self.action_show(self._last_list)
+
     def _problems_counted(self) -> None:
         """The watch counted again: the status line says so, the Problems screen reads again."""
         self.syncing.redraw()
@@ -267,7 +283,7 @@ class OrderdeskApp(App[None]):
         if action == "source_error":
             return self.freshness.failure is not None
         modal = isinstance(self.screen, ModalScreen)
-        return not (action in ("show", "order", "problems") and modal)
+        return not (action in ("show", "order", "problems", "actions") and modal)
 
     def _fit_terminal(self, size: Size | None = None) -> None:
         # A resize reaches self.size a moment after its event: the event's size is the new one.
@@ -373,6 +389,8 @@ class OrderdeskApp(App[None]):
             screen.set_zone(zone)
         if self._problems is not None:
             self._problems.set_zone(zone)
+        if self._actions is not None:
+            self._actions.set_zone(zone)
         self.notify(strings.ZONE_NOW.format(zone=zone_label(zone, self.now())), timeout=2)
 
     def action_help(self) -> None:
@@ -418,6 +436,13 @@ class OrderdeskApp(App[None]):
         if self._watch_problems and (message.stored or message.progress.caught_up):
             # The count beside "synced 0 s ago" is counted from the store it describes.
             self.problem_watch.check()
+        trail = message.progress.actions
+        if (
+            trail is not None
+            and trail.new + trail.updated
+            and isinstance(self.screen, ActionsScreen)
+        ):
+            self.screen.reload()  # the trail in front shows what the pass brought
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:

@@ -34,11 +34,11 @@ PURPOSES: dict[str, tuple[str, ...]] = {
     ),
     "open": (
         "open", "order", "open_order", "open_record", "select", "template_changes",
-        "compare", "narrow", "open_group", "open_finding_order",
+        "compare", "narrow", "open_group", "open_finding_order", "open_target",
     ),
     "filter": (
         "search", "complete", "submit", "filters", "time_range", "errors_only", "clear_filters",
-        "toggle_query", "marked_only", "volume",
+        "toggle_query", "marked_only", "volume", "focus_filter",
     ),
     "act": (
         "mark", "follow", "export", "maximize_stage", "toggle_wrap", "copy_stage", "copy_summary",

@@ -19,6 +19,7 @@ from textual.system_commands import SystemCommandsProvider
 from orderdesk import strings
 from orderdesk.i18n import gettext
 from orderdesk.tui.list_filter import PRESETS, TimeWindow
+from orderdesk.tui.screens.actions import ActionsScreen
 from orderdesk.tui.screens.problems import ProblemsScreen
 from orderdesk.tui.screens.records import RecordsScreen
 from orderdesk.tui.view_commands import view_commands
@@ -45,6 +46,7 @@ def console_commands(app: OrderdeskApp, screen: Screen[object]) -> Iterator[Syst
     yield SystemCommand(strings.TITLE_POSTBACKS, "", lambda: app.action_show("postbacks"))
     yield SystemCommand(strings.TITLE_ORDER, "", app.action_order)
     yield SystemCommand(strings.TITLE_PROBLEMS, "", app.action_problems)
+    yield SystemCommand(strings.TITLE_ACTIONS, "", app.action_actions)
     for preset in PRESETS:
         label = strings.TIME_RANGE_PRESETS[preset]
         yield SystemCommand(label, "", lambda preset=preset: _use_window(app, preset))
@@ -68,5 +70,5 @@ def _use_window(app: OrderdeskApp, preset: str) -> None:
     screen = app.screen  # the one in front once the palette has closed
     if isinstance(screen, RecordsScreen):
         screen.apply_filter(screen.list_filter.with_window(TimeWindow(preset=preset)))
-    elif isinstance(screen, ProblemsScreen):
+    elif isinstance(screen, ProblemsScreen | ActionsScreen):
         screen.set_window(TimeWindow(preset=preset))

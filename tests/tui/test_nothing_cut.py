@@ -24,6 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Footer, Input, Static, Tab, Tabs
 from textual.widgets._toggle_button import ToggleButton
 
+from orderdesk.core.action_trail import save_actions
 from orderdesk.core.queries import RecordQuery, list_records
 from orderdesk.core.store import Store
 from orderdesk.i18n import speaking
@@ -33,6 +34,7 @@ from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.widgets import columns
 from orderdesk.tui.widgets.record_list import RecordList
 from orderdesk.tui.widgets.stage_pane import StagePane
+from tests.action_factory import action
 from tests.tui.simulated_day import template_failure, undelivered_shipping
 from tests.tui.tui_console import console, settled
 
@@ -57,6 +59,16 @@ def _order(app: OrderdeskApp, store: Store) -> None:
     reference = undelivered_shipping(store).order_reference_id
     assert reference is not None
     app.open_order(reference)
+
+
+def _trail(app: OrderdeskApp, store: Store) -> None:
+    """Actions on records of references of their own, so no other screen here shows them."""
+    trail = [
+        action("act_cut_1", minutes=n, target_id=f"pb_cut_{n}", reference=f"CUT-{n}")
+        for n in range(3)
+    ]
+    with store.writing() as connection:
+        save_actions(connection, trail, None)
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,7 @@ CASES: dict[str, Case] = {
     "problems": Case(keys=("4",), front="ProblemsScreen"),
     "time range over problems": Case(keys=("4", "t"), front="TimeRangeDialog"),
     "problem orders": Case(keys=("4", "enter"), front="ProblemOrdersScreen"),
+    "actions": Case(_trail, ("5",), front="ActionsScreen"),
 }
 
 
@@ -188,7 +201,7 @@ def _cuts(app: App[Any]) -> tuple[dict[str, list[str]], int]:
         "#filter-bar, #volume, #status-line, #record-header, #changes-header, #order-header,"
         " .dialog .title, .dialog Label, .dialog ToggleButton, .dialog Button,"
         " .help-title, .help-purpose, .help-keys, .help-text, .too-small,"
-        " #problem-detail, #problem-header, #problems-message"
+        " #problem-detail, #problem-header, #problems-message, #action-detail, #actions-message"
     )
     for widget in headers:
         if _in_view(widget) and (text := _words(_whole_text(widget))):

@@ -29,6 +29,8 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from orderdesk import strings
+from orderdesk.action_words import action_story
+from orderdesk.core.action_records import ActionRecord
 from orderdesk.core.errors import InputError
 from orderdesk.core.references import references_starting
 from orderdesk.core.store import Store
@@ -49,7 +51,7 @@ from orderdesk.tui.record_stages import format_moment
 from orderdesk.tui.safe_text import safe, safe_plain
 from orderdesk.tui.widgets.key_footer import KeyFooter
 
-__all__ = ["OrderScreen", "entry_line", "finding_line"]
+__all__ = ["OrderScreen", "action_line", "entry_line", "finding_line"]
 
 _MARKS: dict[Severity, str] = {"problem": "⚠ ", "notice": "… "}
 #: How much of the copied summary the notification repeats.
@@ -96,6 +98,22 @@ def entry_line(
     if entry.failed:
         return shown.stylize("$text-error")
     return shown.stylize("$text-warning") if flagged == "problem" else shown
+
+
+def action_line(action: ActionRecord, zone: tzinfo) -> Content:
+    """One action on the timeline: its time, then who redelivered or resubmitted, and the result."""
+    kind = strings.TIMELINE_ACTION.ljust(8)
+    failed = action.status == "failed"
+    line = f"{format_moment(action.created_at, zone)}  {kind}  {action_story(action)}"
+    shown = safe(("✗ " if failed else "↻ ") + line)
+    return shown.stylize("$text-error") if failed else shown.stylize("italic")
+
+
+def _rows(timeline: Timeline) -> list[TimelineEntry | ActionRecord]:
+    """The records and the actions on one timeline, oldest first (a record before its action)."""
+    rows: list[TimelineEntry | ActionRecord] = [*timeline.entries[:MAX_RECORDS], *timeline.actions]
+    rows.sort(key=lambda row: row.at if isinstance(row, TimelineEntry) else row.created_at)
+    return rows
 
 
 def _flags(timeline: Timeline) -> dict[str, Severity]:
@@ -150,6 +168,8 @@ class OrderScreen(TranslatedKeys, Screen[None]):
         self.candidates: list[str] = []
         #: The finding ``n`` last went to, or None before the first press.
         self.current_finding: int | None = None
+        #: What the timeline lists, in its order: the records and the actions taken on them.
+        self.rows: list[TimelineEntry | ActionRecord] = []
         self._look_up(reference)
 
     def _look_up(self, reference: str) -> bool:
@@ -205,10 +225,14 @@ class OrderScreen(TranslatedKeys, Screen[None]):
             ids = strings.ORDER_NO_IDS
         flags = _flags(timeline)
         options = []
-        for entry in timeline.entries[:MAX_RECORDS]:
-            key = f"{entry.kind}:{entry.id}"
+        self.rows = _rows(timeline)
+        for row in self.rows:
+            if isinstance(row, ActionRecord):
+                options.append(Option(action_line(row, self.zone), id=f"actions:{row.id}"))
+                continue
+            key = f"{row.kind}:{row.id}"
             shown_tags = tags if several else None
-            line = entry_line(entry, self.zone, order_tags=shown_tags, flagged=flags.get(key))
+            line = entry_line(row, self.zone, order_tags=shown_tags, flagged=flags.get(key))
             options.append(Option(line, id=key))
         timeline_list = OptionList(*options, id="timeline")
         timeline_list.border_title = Content(strings.TITLE_ORDER_TIMELINE)
@@ -260,12 +284,16 @@ class OrderScreen(TranslatedKeys, Screen[None]):
 
     def _place_cursor(self, *, focus: bool) -> None:
         """Put the cursor on the first thing that went wrong, or the newest record."""
-        entries = self.timeline.entries
-        if not entries:
+        if not self.timeline.entries:
             return
+        rows = self.rows
         timeline_list = self.query_one("#timeline", OptionList)
-        failed = [position for position, entry in enumerate(entries) if entry.failed]
-        timeline_list.highlighted = failed[0] if failed else len(entries) - 1
+        failed = [
+            position
+            for position, row in enumerate(rows)
+            if isinstance(row, TimelineEntry) and row.failed
+        ]
+        timeline_list.highlighted = failed[0] if failed else len(rows) - 1
         if focus:
             timeline_list.focus()
 
@@ -379,9 +407,12 @@ class OrderScreen(TranslatedKeys, Screen[None]):
             self.query_one("#order-reference", Input).focus()
 
     def _open(self, position: int) -> None:
-        """Ask for the drill-down of the record at ``position`` on the timeline."""
-        entry = self.timeline.entries[position]
-        self.post_message(RecordWanted(entry.kind, entry.id))
+        """Ask for the drill-down of the record at ``position`` (of an action: its target's)."""
+        row = self.rows[position]
+        if isinstance(row, ActionRecord):
+            self.post_message(RecordWanted(row.target.kind, row.target.id))
+        else:
+            self.post_message(RecordWanted(row.kind, row.id))
 
     def action_back(self) -> None:
         """Back to where the order was opened from."""
