@@ -1460,6 +1460,88 @@ ACTING_NOT_ASKED = N_("no actions yet: the source has not said whether this key 
 ACTING_NO_ACTIONS = N_("no actions: the source speaks log API version {version}, without actions")
 ACTING_READ_KEY = N_("no actions: the source says this key may only read")
 
+# -- acting from the command line: redeliver, resubmit, actions resume (cli/acting) ---------
+CLI_REDELIVER = N_(
+    "Send postbacks' Final messages to the customer's system again: the postbacks given by id, "
+    "or selected as orderdesk postbacks selects them, from the store (sync first). Shows the "
+    "plan, asks you to type how many, then sends each once, as you, with your key. "
+    "Exit codes: 0 every action succeeded; 1 some failed, were refused, skipped, cancelled or "
+    "still running; 2 a usage error, or refused to start (nothing sent); 3 some may not have "
+    "been sent: run orderdesk actions resume; 130 interrupted (Ctrl-C)."
+)
+CLI_RESUBMIT = N_(
+    "Send requests' orders to the printer again: the requests given by id, or selected as "
+    "orderdesk requests selects them, from the store (sync first). Shows the plan, asks you "
+    "to type how many, then sends each once, as you, with your key. "
+    "Exit codes: 0 every action succeeded; 1 some failed, were refused, skipped, cancelled or "
+    "still running; 2 a usage error, or refused to start (nothing sent); 3 some may not have "
+    "been sent: run orderdesk actions resume; 130 interrupted (Ctrl-C)."
+)
+CLI_ACTIONS_RESUME = N_(
+    "Finish your redeliveries and resubmits that a crash or a lost connection left unsent: "
+    "each is sent again with its own idempotency key, so none goes out twice. "
+    "Exit codes as for redeliver."
+)
+OPT_ACT_REASON = N_("Why: the service's trail keeps it with your name.")
+OPT_ACT_YES = N_("Send without asking (for scripts).")
+OPT_ACT_DRY_RUN = N_("Only show the plan; send nothing.")
+OPT_ACT_FORCE = N_(
+    "Also act on records that did their job (delivered postbacks, succeeded requests); "
+    "without it they are skipped."
+)
+OPT_ACT_MAX = N_("The most records to act on at once [default ORDERDESK_MAX_ACTIONS, 500].")
+OPT_ACT_MODE = N_(
+    "final: send the recorded Final request again, byte for byte; reprocess: run the "
+    "customer's current template on the recorded Original."
+)
+ACT_IDS_OR_SELECTION = N_(
+    "give record ids or a selection (--query, --since, --status...), not both"
+)
+ACT_NOTHING_SELECTED = N_(
+    "say which records: their ids, or a selection such as --query 'status:failed' --since 1d"
+)
+ACT_NOT_IN_STORE = N_("the store holds no {kind} with these ids: {ids} (sync first?)")
+ACT_NOTHING_MATCHES = N_("no {kind} in the store match: nothing to send")
+ACT_READ_ONLY_SETTING = N_(
+    "read-only is set (ORDERDESK_READ_ONLY): nothing is sent; unset it to act"
+)
+ACT_PLAN_REDELIVER = N_("redeliver {count} postbacks, as {actor}")
+ACT_PLAN_RESUBMIT = N_("resubmit {count} requests ({mode}), as {actor}")
+ACT_PLAN_REASON = N_("  reason: {reason}")
+ACT_PLAN_SKIPPED = N_("  {count} skipped: already {status}, they need --force")
+ACT_PLAN_FORCED = N_("  {count} of them already {status}: sent again (--force)")
+ACT_PLAN_TIME = N_("  sending takes about {duration} at {pace:g} a second")
+ACT_PLAN_IDS = N_("  {ids}")
+ACT_AND_MORE = N_("{ids} and {more} more")
+ACT_NO_TERMINAL = N_(
+    "this command asks before it sends, and there is no terminal to ask on: add --yes to "
+    "send from a script, or --dry-run to see the plan only"
+)
+ACT_CONFIRM = N_("Type {count} to send them (anything else stops)")
+ACT_ABORTED = N_("nothing was sent")
+ACT_PROGRESS = N_("sent {done} of {total}")
+ACT_FOLLOWING = N_("waiting for {count} accepted actions to end (up to {seconds} s)…")
+ACT_SUM_ALL = N_("all {count} succeeded")
+ACT_SUM_SUCCEEDED = N_("succeeded: {count}")
+ACT_SUM_FAILED = N_("failed: {count}")
+ACT_SUM_FAILURE = N_("  {id}: {why}")
+ACT_SUM_MORE = N_("  and {more} more")
+ACT_SUM_REFUSED = N_("refused by the service, nothing done: {count}")
+ACT_SUM_WHY = N_("  {count}: {why}")
+ACT_SUM_SKIPPED = N_("skipped, they need --force: {count}")
+ACT_SUM_CANCELLED = N_("cancelled, not sent: {count}")
+ACT_SUM_RUNNING = N_(
+    "still running when the wait ended: {count} ({ids}); the trail shows how they end"
+)
+ACT_SUM_UNKNOWN = N_(
+    "may or may not have been sent: {count}; orderdesk actions resume finishes them"
+)
+ACT_SUM_STOPPED = N_("stopped: {why}")
+RESUME_NOTHING = N_("nothing to resume: {actor} has no action left unsent")
+RESUME_PLAN = N_(
+    "{count} actions of {actor} were left unsent: sending them again, each with its own key"
+)
+
 # -- serving the sentences in the language in use ------------------------------------------
 
 _ENGLISH = {name: value for name, value in globals().items() if name.isupper()}

@@ -1,0 +1,220 @@
+"""``orderdesk redeliver``, ``resubmit``, ``actions resume``: the plan, the question, the refusals.
+
+Against a live simulator over loopback and a store synced from it. What counts
+is what the service was sent (``SimulatorServer.sent``): a refusal sends nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from orderdesk.cli.acting_report import ask_count
+from tests.acting_world import ACTOR, READ_KEY, World, opened_world
+from tests.cli_run import orderdesk_here
+
+#: The resume command's words; at merge it becomes ["actions", "resume"].
+RESUME = ["actions-resume"]
+REASON = "their endpoint is fixed (ticket 4411)"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    db = str(tmp_path_factory.mktemp("acting") / "orderdesk.db")
+    with opened_world(db, hours=4, seed=5, rate=8.0) as world:
+        yield world
+
+
+@pytest.fixture(scope="module")
+def pool(world: World) -> list[str]:
+    """The postbacks that had failed before any test acted (acting changes the world)."""
+    return world.failed("postbacks")
+
+
+@pytest.fixture
+def untouched(pool: list[str]) -> list[str]:
+    """Failed postbacks no other test of this module acts on, four at a time."""
+    taken = pool[:4]
+    del pool[:4]
+    assert len(taken) == 4, "the simulated day has too few failed postbacks"
+    return taken
+
+
+class TestPlan:
+    def test_a_dry_run_shows_the_plan_and_sends_nothing(
+        self, world: World, untouched: list[str]
+    ) -> None:
+        done = orderdesk_here(
+            "redeliver", *untouched, "--reason", REASON, "--dry-run", env=world.env()
+        )
+        assert done.returncode == 0, done.stderr
+        assert f"redeliver 4 postbacks, as {ACTOR}" in done.stdout
+        assert f"reason: {REASON}" in done.stdout
+        assert untouched[0] in done.stdout
+        assert world.sent("postbacks", untouched) == dict.fromkeys(untouched, 0)
+
+    def test_delivered_postbacks_are_skipped_unless_forced(self, world: World) -> None:
+        delivered = sorted(r.id for r in world.sim.records("postbacks") if r.status == "delivered")
+        done = orderdesk_here(
+            "redeliver", *delivered[:2], "--reason", REASON, "--dry-run", env=world.env()
+        )
+        assert "2 skipped: already delivered, they need --force" in done.stdout
+        forced = orderdesk_here(
+            "redeliver", *delivered[:2], "--reason", REASON, "--dry-run", "--force", env=world.env()
+        )
+        assert "2 of them already delivered: sent again (--force)" in forced.stdout
+
+    def test_a_query_selects_as_the_list_does(self, world: World) -> None:
+        listed = orderdesk_here(
+            "postbacks", "--query", "status:failed", "--format", "jsonl", env=world.env()
+        )
+        count = len(listed.stdout.splitlines())
+        done = orderdesk_here(
+            "redeliver", "--query", "status:failed", "--reason", REASON, "--dry-run",
+            env=world.env(),
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert f"redeliver {count} postbacks" in done.stdout
+        assert f"and {count - 5} more" in done.stdout
+
+    def test_ids_the_store_does_not_hold_are_named(self, world: World) -> None:
+        done = orderdesk_here(
+            "redeliver", "pb_nope", "pb_gone", "--reason", REASON, "--dry-run", env=world.env()
+        )
+        assert done.returncode == 2
+        assert "no postbacks with these ids: pb_gone, pb_nope" in done.stderr
+
+    def test_no_selection_at_all_is_refused(self, world: World) -> None:
+        done = orderdesk_here("redeliver", "--reason", REASON, "--yes", env=world.env())
+        assert done.returncode == 2 and "say which records" in done.stderr
+
+
+class TestRefusals:
+    def test_without_a_terminal_or_yes_nothing_is_sent(
+        self, world: World, untouched: list[str]
+    ) -> None:
+        done = orderdesk_here("redeliver", *untouched, "--reason", REASON, env=world.env())
+        assert done.returncode == 2
+        assert "add --yes" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+        assert world.sent("postbacks", untouched) == dict.fromkeys(untouched, 0)
+
+    def test_more_than_max_is_refused(self, world: World, untouched: list[str]) -> None:
+        done = orderdesk_here(
+            "redeliver", *untouched, "--reason", REASON, "--yes", "--max", "3", env=world.env()
+        )
+        assert done.returncode == 2
+        assert "4 records would be acted on, more than the 3 allowed" in done.stderr
+        assert world.sent("postbacks", untouched) == dict.fromkeys(untouched, 0)
+
+    def test_a_read_only_key_says_so_in_one_line(self, world: World, untouched: list[str]) -> None:
+        done = orderdesk_here(
+            "redeliver", *untouched, "--reason", REASON, "--yes", env=world.env(key=READ_KEY)
+        )
+        assert done.returncode == 2
+        assert (
+            done.stderr.strip()
+            .splitlines()[-1]
+            .endswith("may only read: ask for a key that may act to redeliver or resubmit")
+        )
+        assert world.sent("postbacks", untouched) == dict.fromkeys(untouched, 0)
+
+    def test_the_read_only_setting_refuses_before_anything(
+        self, world: World, untouched: list[str]
+    ) -> None:
+        env = world.env(ORDERDESK_READ_ONLY="1")
+        done = orderdesk_here("redeliver", *untouched, "--reason", REASON, "--yes", env=env)
+        assert done.returncode == 2 and "ORDERDESK_READ_ONLY" in done.stderr
+
+    def test_a_version_1_server_says_so_in_one_line(self, world: World, tmp_path: Path) -> None:
+        from tests.fake_log_api import KEY as V1_KEY
+        from tests.fake_log_api import FakeLogApi, over_http
+
+        ids = world.failed("postbacks")[-1:]
+        with over_http(FakeLogApi()) as url:
+            env = {**world.env(key=V1_KEY), "ORDERDESK_API_URL": url}
+            done = orderdesk_here("redeliver", *ids, "--reason", REASON, "--yes", env=env)
+        assert done.returncode == 2
+        assert "has no actions (it speaks version 1)" in done.stderr
+
+
+class TestSending:
+    def test_each_target_is_sent_once_and_the_summary_says_so(
+        self, world: World, untouched: list[str]
+    ) -> None:
+        done = orderdesk_here("redeliver", *untouched, "--reason", REASON, "--yes", env=world.env())
+        assert done.returncode in (0, 1), done.stderr  # a redelivery may fail: the endpoint
+        assert "sent 4 of 4" in done.stderr
+        assert "succeeded: " in done.stderr or "all 4 succeeded" in done.stderr
+        assert world.wait_sent("postbacks", untouched) == dict.fromkeys(untouched, 1)
+
+    def test_a_resubmit_needs_a_mode(self, world: World) -> None:
+        done = orderdesk_here("resubmit", "req_x", "--reason", REASON, env=world.env())
+        assert done.returncode == 2 and "--mode" in done.stderr
+
+    def test_resume_with_nothing_left_says_so(self, world: World) -> None:
+        done = orderdesk_here(*RESUME, env=world.env())
+        assert done.returncode == 0
+        assert f"nothing to resume: {ACTOR} has no action left unsent" in done.stderr
+
+
+class TestConfirmation:
+    def test_only_the_count_typed_confirms(self) -> None:
+        assert ask_count(4, read=lambda question: " 4 ")
+        assert not ask_count(4, read=lambda question: "y")
+        assert not ask_count(4, read=lambda question: "")
+
+    def test_on_a_terminal_the_count_typed_sends_and_anything_else_stops(
+        self, world: World, untouched: list[str]
+    ) -> None:
+        first, second = untouched[:2], untouched[2:]
+        declined, output = _on_a_terminal(world, first, typed="yes")
+        assert declined == 1, output
+        assert "Type 2 to send them" in output and "nothing was sent" in output
+        assert world.sent("postbacks", first) == dict.fromkeys(first, 0)
+
+        confirmed, output = _on_a_terminal(world, second, typed="2")
+        assert confirmed in (0, 1), output
+        assert "sent 2 of 2" in output
+        assert world.wait_sent("postbacks", second) == dict.fromkeys(second, 1)
+
+
+def _on_a_terminal(world: World, ids: list[str], *, typed: str) -> tuple[int, str]:
+    """Run ``redeliver`` with a pseudo-terminal for its streams, answering its question."""
+    main, child = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "orderdesk", "redeliver", *ids, "--reason", REASON],
+        stdin=child,
+        stdout=child,
+        stderr=child,
+        env={**os.environ, **world.env()},
+    )
+    os.close(child)
+    seen = b""
+    answered = False
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([main], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:  # the terminal closed: the process ended
+                break
+            if not chunk:
+                break
+            seen += chunk
+        if not answered and b"anything else stops" in seen:
+            os.write(main, typed.encode() + b"\r")
+            answered = True
+        if process.poll() is not None and not ready:
+            break
+    code = process.wait(timeout=30)
+    os.close(main)
+    return code, seen.decode(errors="replace")
