@@ -15,12 +15,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
-from pathlib import Path
+from typing import Any
 
 import pytest
 
-from orderdesk.core.action_journal import ActionJournal
+from orderdesk.core.action_journal import ActionJournal, JournalEntry
+from orderdesk.core.action_records import ActionRecord
 from orderdesk.core.store import Store
+from orderdesk.sim.actions import Answer
 from tests.acting_world import ACTOR, World, answered, opened_world
 
 pytestmark = pytest.mark.slow
@@ -50,11 +52,17 @@ def _orderdesk(*args: str, env: Mapping[str, str]) -> subprocess.Popen[str]:
     )
 
 
-def _kill_after(process: subprocess.Popen[str], db: str, answers: int) -> bool:
-    """SIGKILL ``process`` once the journal holds ``answers`` answers; False if it ended first."""
+def _kill_after(
+    process: subprocess.Popen[str], db: str, answers: int, *, then: float = 0.0
+) -> bool:
+    """SIGKILL ``process`` ``then`` seconds after the journal holds ``answers`` answers.
+
+    False if it ended before.
+    """
     deadline = time.monotonic() + 120
     while process.poll() is None and time.monotonic() < deadline:
         if answered(db) >= answers:
+            time.sleep(then)
             process.send_signal(signal.SIGKILL)
             process.communicate(timeout=30)
             return True
@@ -63,36 +71,80 @@ def _kill_after(process: subprocess.Popen[str], db: str, answers: int) -> bool:
     return False
 
 
+def _journal(db: str) -> list[JournalEntry]:
+    """Every entry the journal holds, batch by batch."""
+    from sqlalchemy import select
+
+    from orderdesk.core.action_schema import ACTION_JOURNAL
+
+    with Store.open(db) as store:
+        with store.engine.connect() as connection:
+            batches = connection.execute(select(ACTION_JOURNAL.c.batch).distinct()).scalars()
+            names = list(batches)
+        journal = ActionJournal(store)
+        return [entry for batch in names for entry in journal.batch(batch)]
+
+
 def _pending(db: str) -> int:
     with Store.open(db) as store:
         return len(ActionJournal(store).pending(ACTOR))
 
 
+class KillOnTake:
+    """Kills the CLI the moment the service has taken its ``at``-th action, before answering.
+
+    That is the crash exactly once is about: the action was taken, and the
+    answer never reached the journal.
+    """
+
+    def __init__(self, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.pid: int | None = None
+        self.at = 0
+        self.taken = 0
+        ask = world.sim.actions.ask
+
+        def spy(*args: Any, **kwargs: Any) -> Answer:
+            answer = ask(*args, **kwargs)
+            if answer.status == 202:
+                self.taken += 1
+                if self.pid is not None and self.taken == self.at:
+                    os.kill(self.pid, signal.SIGKILL)
+            return answer
+
+        monkeypatch.setattr(world.sim.actions, "ask", spy)
+
+    def arm(self, process: subprocess.Popen[str], more: int) -> None:
+        """Kill ``process`` when it has the service take ``more`` new actions."""
+        self.pid, self.at = process.pid, self.taken + more
+
+
 class TestKilled:
     def test_a_redelivery_killed_twice_and_resumed_sends_each_once(
-        self, world: World, tmp_path: Path
+        self, world: World, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        targets = [
-            one
-            for one in world.failed("postbacks")
-            if one not in world.failed("postbacks", RESET_CUSTOMER)
-        ]
+        others = set(world.failed("postbacks", RESET_CUSTOMER))
+        targets = [one for one in world.failed("postbacks") if one not in others]
         assert len(targets) >= 80, "the simulated day has too few failed postbacks"
         rng = random.Random()  # each run kills at other moments; the seed is in the message
         seed = rng.randrange(1_000_000)
         rng.seed(seed)
-        first_kill = rng.randrange(1, len(targets) // 3)
-        second_kill = rng.randrange(first_kill + 1, first_kill + len(targets) // 3)
+        third = len(targets) // 3
+        killer = KillOnTake(world, monkeypatch)
 
+        # The first run dies with an action taken and its answer lost.
         run = _orderdesk(
             "redeliver", "--query", f"status:failed -customer:{RESET_CUSTOMER}",
             "--reason", REASON, "--yes", env=world.env(),
         )  # fmt: skip
-        assert _kill_after(run, world.db, first_kill), f"seed {seed}: ended before the kill"
+        killer.arm(run, rng.randrange(1, third))
+        run.communicate(timeout=120)
+        assert run.returncode == -signal.SIGKILL, f"seed {seed}: ended before the kill"
         assert _pending(world.db) > 0, f"seed {seed}"
 
+        # The first resume dies at any moment: after some answers, and a random while more.
         resumed = _orderdesk(*RESUME, env=world.env())
-        assert _kill_after(resumed, world.db, second_kill), f"seed {seed}: resume ended first"
+        answers = answered(world.db) + rng.randrange(1, third)
+        assert _kill_after(resumed, world.db, answers, then=rng.uniform(0, 0.02)), f"seed {seed}"
 
         finished = _orderdesk(*RESUME, env=world.env())
         _, err = finished.communicate(timeout=180)
@@ -102,6 +154,14 @@ class TestKilled:
 
         sent = world.wait_sent("postbacks", targets)
         assert sent == dict.fromkeys(targets, 1), f"seed {seed}"
+        # Each target has one entry, taken by the service under that entry's own key.
+        journal = _journal(world.db)
+        assert sorted(entry.target_id for entry in journal) == sorted(targets)
+        assert {entry.state for entry in journal} == {"accepted"}, f"seed {seed}"
+        trail = [action for action in _trail(world) if action.target.id in sent]
+        assert len(trail) == len(targets), f"seed {seed}"
+        taken = {action.target.id: action.idempotency_key for action in trail}
+        assert taken == {entry.target_id: entry.idempotency_key for entry in journal}
 
 
 class TestReset:
@@ -126,13 +186,13 @@ class TestReset:
         assert len(keys) == len(targets)
 
 
-def _trail(world: World) -> list:  # type: ignore[type-arg]
+def _trail(world: World) -> list[ActionRecord]:
     from orderdesk.core.actions_client import ActionsClient
     from orderdesk.core.client import LogApiClient
     from orderdesk.core.records import Watermark
     from tests.acting_world import KEY
 
-    seen = []
+    seen: list[ActionRecord] = []
     with LogApiClient(world.server.url, KEY) as log_api:
         client = ActionsClient(log_api)
         after: Watermark | None = None
