@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import pty
 import select
+import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -18,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from orderdesk.cli.acting_report import ask_count
-from tests.acting_world import ACTOR, READ_KEY, World, opened_world
+from tests.acting_world import ACTOR, READ_KEY, World, answered, opened_world
 from tests.cli_run import orderdesk_here
 
 #: The resume command's words; at merge it becomes ["actions", "resume"].
@@ -29,7 +31,7 @@ REASON = "their endpoint is fixed (ticket 4411)"
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     db = str(tmp_path_factory.mktemp("acting") / "orderdesk.db")
-    with opened_world(db, hours=4, seed=5, rate=8.0) as world:
+    with opened_world(db, hours=6, seed=5, rate=8.0) as world:
         yield world
 
 
@@ -155,6 +157,35 @@ class TestSending:
         assert "succeeded: " in done.stderr or "all 4 succeeded" in done.stderr
         assert world.wait_sent("postbacks", untouched) == dict.fromkeys(untouched, 1)
 
+    def test_ctrl_c_lets_the_send_under_way_finish_and_cancels_the_rest(
+        self, world: World, pool: list[str]
+    ) -> None:
+        targets, pool[:12] = pool[:12], []
+        env = {**os.environ, **world.env(ORDERDESK_ACTION_PACE="10")}
+        before = answered(world.db)
+        run = subprocess.Popen(
+            [sys.executable, "-m", "orderdesk", "redeliver", *targets, "--reason", REASON, "--yes"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        deadline = time.monotonic() + 60
+        while answered(world.db) < before + 3 and run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        run.send_signal(signal.SIGINT)
+        _, err = run.communicate(timeout=120)
+
+        assert run.returncode == 130, err
+        cancelled = _states(world.db, targets)["cancelled"]
+        accepted = _states(world.db, targets)["accepted"]
+        assert cancelled and accepted and len(cancelled) + len(accepted) == len(targets)
+        assert f"cancelled, not sent: {len(cancelled)}" in err
+        assert "stopped: cancelled" in err
+        assert world.wait_sent("postbacks", accepted) == dict.fromkeys(accepted, 1)
+        assert world.sent("postbacks", cancelled) == dict.fromkeys(cancelled, 0)
+
     def test_a_resubmit_needs_a_mode(self, world: World) -> None:
         done = orderdesk_here("resubmit", "req_x", "--reason", REASON, env=world.env())
         assert done.returncode == 2 and "--mode" in done.stderr
@@ -184,6 +215,20 @@ class TestConfirmation:
         assert confirmed in (0, 1), output
         assert "sent 2 of 2" in output
         assert world.wait_sent("postbacks", second) == dict.fromkeys(second, 1)
+
+
+def _states(db: str, ids: list[str]) -> dict[str, list[str]]:
+    """The journal's entries for ``ids``, their target ids by state."""
+    connection = sqlite3.connect(db)
+    try:
+        rows = connection.execute("SELECT target_id, state FROM action_journal").fetchall()
+    finally:
+        connection.close()
+    states: dict[str, list[str]] = {"accepted": [], "cancelled": [], "planned": []}
+    for target, state in rows:
+        if target in ids:
+            states.setdefault(state, []).append(target)
+    return states
 
 
 def _on_a_terminal(world: World, ids: list[str], *, typed: str) -> tuple[int, str]:
