@@ -1464,23 +1464,29 @@ ACTING_READ_KEY = N_("no actions: the source says this key may only read")
 CLI_REDELIVER = N_(
     "Send postbacks' Final messages to the customer's system again: the postbacks given by id, "
     "or selected as orderdesk postbacks selects them, from the store (sync first). Shows the "
-    "plan, asks you to type how many, then sends each once, as you, with your key. "
-    "Exit codes: 0 every action succeeded; 1 some failed, were refused, skipped, cancelled or "
-    "still running; 2 a usage error, or refused to start (nothing sent); 3 some may not have "
-    "been sent: run orderdesk actions resume; 130 interrupted (Ctrl-C)."
+    "plan, asks you to type how many, then sends each once, as you, with your key."
+    "\n\n\b\nExit codes:\n"
+    "0    every action succeeded\n"
+    "1    some failed, were refused, skipped, cancelled or still running\n"
+    "2    a usage error, or refused to start: nothing was sent\n"
+    "3    some may not have been sent: run orderdesk actions resume\n"
+    "130  interrupted (Ctrl-C): the rest were cancelled"
 )
 CLI_RESUBMIT = N_(
     "Send requests' orders to the printer again: the requests given by id, or selected as "
     "orderdesk requests selects them, from the store (sync first). Shows the plan, asks you "
-    "to type how many, then sends each once, as you, with your key. "
-    "Exit codes: 0 every action succeeded; 1 some failed, were refused, skipped, cancelled or "
-    "still running; 2 a usage error, or refused to start (nothing sent); 3 some may not have "
-    "been sent: run orderdesk actions resume; 130 interrupted (Ctrl-C)."
+    "to type how many, then sends each once, as you, with your key."
+    "\n\n\b\nExit codes:\n"
+    "0    every action succeeded\n"
+    "1    some failed, were refused, skipped, cancelled or still running\n"
+    "2    a usage error, or refused to start: nothing was sent\n"
+    "3    some may not have been sent: run orderdesk actions resume\n"
+    "130  interrupted (Ctrl-C): the rest were cancelled"
 )
 CLI_ACTIONS_RESUME = N_(
     "Finish your redeliveries and resubmits that a crash or a lost connection left unsent: "
     "each is sent again with its own idempotency key, so none goes out twice. "
-    "Exit codes as for redeliver."
+    "Exit codes as for orderdesk redeliver."
 )
 OPT_ACT_REASON = N_("Why: the service's trail keeps it with your name.")
 OPT_ACT_YES = N_("Send without asking (for scripts).")

@@ -172,7 +172,9 @@ class TestSending:
             env=env,
         )
         deadline = time.monotonic() + 60
-        while answered(world.db) < before + 3 and run.poll() is None and time.monotonic() < deadline:
+        while answered(world.db) < before + 3 and time.monotonic() < deadline:
+            if run.poll() is not None:
+                break
             time.sleep(0.01)
         run.send_signal(signal.SIGINT)
         _, err = run.communicate(timeout=120)
@@ -194,6 +196,33 @@ class TestSending:
         done = orderdesk_here(*RESUME, env=world.env())
         assert done.returncode == 0
         assert f"nothing to resume: {ACTOR} has no action left unsent" in done.stderr
+
+
+class TestLoading:
+    @pytest.mark.parametrize("args", [("--version",), ("postbacks", "--format", "jsonl")])
+    def test_the_version_and_a_read_import_none_of_the_acting_commands(
+        self, world: World, args: tuple[str, ...]
+    ) -> None:
+        script = (
+            "import sys\n"
+            "from orderdesk.cli.commands import main\n"
+            "code = main(sys.argv[1:])\n"
+            "print(sorted(m for m in sys.modules if 'acting' in m), file=sys.stderr)\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", script, *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, **world.env()},
+        )
+        assert done.stderr.splitlines()[-1] == "[]"
+
+    def test_the_help_lists_the_acting_commands_and_their_exit_codes(self) -> None:
+        listed = orderdesk_here("--help")
+        assert all(name in listed.stdout for name in ("redeliver", "resubmit", *RESUME))
+        helped = orderdesk_here("redeliver", "--help")
+        assert "3    some may not have been sent: run orderdesk actions resume" in helped.stdout
 
 
 class TestConfirmation:

@@ -91,7 +91,7 @@ def act_options(command: F) -> F:
 
 def _selection_options(command: F) -> F:
     options = [
-        click.argument("ids", nargs=-1, metavar="ID..."),
+        click.argument("ids", nargs=-1, metavar="[ID]..."),
         option("--reason", required=True, metavar="TEXT", help=strings.OPT_ACT_REASON),
         option("--yes", is_flag=True, help=strings.OPT_ACT_YES),
         option("--dry-run", is_flag=True, help=strings.OPT_ACT_DRY_RUN),

@@ -11,9 +11,11 @@ commands' help lists the codes.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import TextIO
 
 import click
@@ -77,9 +79,9 @@ def tell_plan(plan: ActionPlan, actor: str, reason: str, mode: str | None, out: 
     if plan.forced:
         lines.append(strings.ACT_PLAN_FORCED.format(count=len(plan.forced), status=status))
     if plan.count:
-        lines.append(
-            strings.ACT_PLAN_TIME.format(duration=describe_duration(plan.duration), pace=plan.pace)
-        )
+        # Whole seconds, rounded up: "about 0 s" would promise too much.
+        took = timedelta(seconds=max(1, math.ceil(plan.duration.total_seconds())))
+        lines.append(strings.ACT_PLAN_TIME.format(duration=describe_duration(took), pace=plan.pace))
         lines.append(strings.ACT_PLAN_IDS.format(ids=_target_ids(plan.targets)))
     out.write("\n".join(lines) + "\n")
     out.flush()
