@@ -7,12 +7,14 @@ PostgreSQL database) synced over HTTP exactly as ``orderdesk sync`` would.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from orderdesk.core.client import LogApiClient
 from orderdesk.core.records import Kind
@@ -82,18 +84,35 @@ def opened_world(db: str, *, hours: float, seed: int = 9, rate: float = 6.0) -> 
     with SimulatorServer(sim, api_key=KEY, read_key=READ_KEY, faults=faults) as server:
         with LogApiClient(server.url, KEY) as client, Store.open(db) as store:
             sync_once(client, store)
-        yield World(sim, server, faults, db)
+        try:
+            yield World(sim, server, faults, db)
+        finally:
+            forget(db)
 
 
-def answered(db_file: str) -> int:
-    """How many journal entries the service has answered, read from the SQLite file as it is."""
-    connection = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=5)
+def answered(db: str) -> int:
+    """How many journal entries the service has answered, read from the store as it is now.
+
+    Read in SQL, not through ``Store.open``: the test polls while a process writes.
+    """
+    engine = _engines.get(db)
+    if engine is None:
+        engine = _engines[db] = create_engine(db if "://" in db else f"sqlite:///{db}")
     try:
-        row = connection.execute(
-            "SELECT count(*) FROM action_journal WHERE state != 'planned'"
-        ).fetchone()
-    except sqlite3.OperationalError:  # not created yet, or busy: nothing answered that we know
+        with engine.connect() as connection:
+            count = connection.execute(
+                text("SELECT count(*) FROM action_journal WHERE state != 'planned'")
+            ).scalar_one()
+    except OperationalError:  # a SQLite file still locked by its writer: nothing known yet
         return 0
-    finally:
-        connection.close()
-    return int(row[0])
+    return int(count)
+
+
+_engines: dict[str, Engine] = {}
+
+
+def forget(db: str) -> None:
+    """Close what ``answered`` opened on ``db``."""
+    engine = _engines.pop(db, None)
+    if engine is not None:
+        engine.dispose()

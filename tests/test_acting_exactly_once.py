@@ -2,8 +2,9 @@
 
 The service's own count of what its actions sent (``SimulatorServer.sent``) is
 the proof: after any number of SIGKILLs and resumes, each target was sent to
-once, and none was left out. The store is a real SQLite file synced over
-loopback HTTP; the command runs as ``python -m orderdesk``, as a user's would.
+once, and none was left out. The store is a real SQLite file, or a real
+PostgreSQL database, synced over loopback HTTP; the command runs as
+``python -m orderdesk``, as a user's would.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from orderdesk.core.action_records import ActionRecord
 from orderdesk.core.store import Store
 from orderdesk.sim.actions import Answer
 from tests.acting_world import ACTOR, World, answered, opened_world
+from tests.engines import StoreEngine
 
 pytestmark = pytest.mark.slow
 
@@ -35,9 +37,9 @@ RESET_CUSTOMER = "cus_maplethreads"
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    db = str(tmp_path_factory.mktemp("once") / "orderdesk.db")
-    with opened_world(db, hours=12, seed=9, rate=8.0) as world:
+def world(engine: StoreEngine) -> Iterator[World]:
+    """A day of the simulated service, synced into a store on each engine."""
+    with engine.database() as db, opened_world(db, hours=12, seed=9, rate=8.0) as world:
         yield world
 
 
@@ -101,10 +103,13 @@ class KillOnTake:
         self.pid: int | None = None
         self.at = 0
         self.taken = 0
+        #: POSTs answered with an action taken before: a key sent again.
+        self.repeated = 0
         ask = world.sim.actions.ask
 
         def spy(*args: Any, **kwargs: Any) -> Answer:
             answer = ask(*args, **kwargs)
+            self.repeated += answer.status == 200
             if answer.status == 202:
                 self.taken += 1
                 if self.pid is not None and self.taken == self.at:
@@ -166,11 +171,13 @@ class TestKilled:
 
 class TestReset:
     def test_a_connection_reset_after_the_service_acted_is_retried_and_sent_once(
-        self, world: World
+        self, world: World, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         targets = world.failed("postbacks", RESET_CUSTOMER)
         assert len(targets) >= 10
+        service = KillOnTake(world, monkeypatch)  # never armed: it only counts
         # Resets come after the action is taken: the answer is lost, the action is not.
+        # The first target's POST is reset twice, the second's and the fourth's once.
         world.faults.next("reset", "reset", None, "reset", None, None, "reset")
 
         run = _orderdesk(
@@ -181,6 +188,7 @@ class TestReset:
 
         assert run.returncode in (0, 1), err
         assert f"sent {len(targets)} of {len(targets)}" in err
+        assert service.repeated == 4  # each reset POST sent again with its key
         assert world.wait_sent("postbacks", targets) == dict.fromkeys(targets, 1)
         keys = {action.idempotency_key for action in _trail(world) if action.target.id in targets}
         assert len(keys) == len(targets)

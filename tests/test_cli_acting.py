@@ -62,6 +62,11 @@ class TestPlan:
         assert f"reason: {REASON}" in done.stdout
         assert untouched[0] in done.stdout
         assert world.sent("postbacks", untouched) == dict.fromkeys(untouched, 0)
+        without_source = {**world.env(), "ORDERDESK_API_URL": ""}
+        again = orderdesk_here(
+            "redeliver", *untouched, "--reason", REASON, "--dry-run", env=without_source
+        )
+        assert again.returncode == 0 and again.stdout == done.stdout
 
     def test_delivered_postbacks_are_skipped_unless_forced(self, world: World) -> None:
         delivered = sorted(r.id for r in world.sim.records("postbacks") if r.status == "delivered")

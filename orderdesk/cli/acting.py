@@ -167,7 +167,8 @@ def _act(
         mode=mode,  # type: ignore[arg-type]
     )
     intent.body(action_kind(kind))  # the contract's bounds, checked before anything is read
-    url = require_source(settings)
+    # A dry run reads the store only: it needs no source.
+    url = None if dry_run else require_source(settings)
     require_store(settings.db)
     with Store.open(settings.db) as store:
         records = _targets(store, kind, ids, selection, settings)
@@ -176,7 +177,7 @@ def _act(
             return 0
         plan = plan_actions(kind, records, force=force, cap=settings.max_actions, pace=pace)
         tell_plan(plan, intent.actor, intent.reason, mode, sys.stdout)
-        if dry_run:
+        if url is None:
             return 0
         if plan.count == 0:
             tell_summary(RunSummary(batch=""), len(plan.skipped), sys.stderr)
