@@ -1511,8 +1511,8 @@ ACT_NOTHING_MATCHES = N_("no {kind} in the store match: nothing to send")
 ACT_READ_ONLY_SETTING = N_(
     "read-only is set (ORDERDESK_READ_ONLY): nothing is sent; unset it to act"
 )
-ACT_PLAN_REDELIVER = N_("redeliver {count} postbacks, as {actor}")
-ACT_PLAN_RESUBMIT = N_("resubmit {count} requests ({mode}), as {actor}")
+ACT_PLAN_REDELIVER = N_("postbacks to redeliver: {count}, as {actor}")
+ACT_PLAN_RESUBMIT = N_("requests to resubmit ({mode}): {count}, as {actor}")
 ACT_PLAN_REASON = N_("  reason: {reason}")
 ACT_PLAN_SKIPPED = N_("  {count} skipped: already {status}, they need --force")
 ACT_PLAN_FORCED = N_("  {count} of them already {status}: sent again (--force)")
@@ -1526,8 +1526,8 @@ ACT_NO_TERMINAL = N_(
 ACT_CONFIRM = N_("Type {count} to send them (anything else stops)")
 ACT_ABORTED = N_("nothing was sent")
 ACT_PROGRESS = N_("sent {done} of {total}")
-ACT_FOLLOWING = N_("waiting for {count} accepted actions to end (up to {seconds} s)…")
-ACT_SUM_ALL = N_("all {count} succeeded")
+ACT_FOLLOWING = N_("waiting for the accepted actions to end: {count} (up to {seconds} s)…")
+ACT_SUM_ALL = N_("every action succeeded: {count}")
 ACT_SUM_SUCCEEDED = N_("succeeded: {count}")
 ACT_SUM_FAILED = N_("failed: {count}")
 ACT_SUM_FAILURE = N_("  {id}: {why}")
@@ -1545,7 +1545,7 @@ ACT_SUM_UNKNOWN = N_(
 ACT_SUM_STOPPED = N_("stopped: {why}")
 RESUME_NOTHING = N_("nothing to resume: {actor} has no action left unsent")
 RESUME_PLAN = N_(
-    "{count} actions of {actor} were left unsent: sending them again, each with its own key"
+    "actions of {actor} left unsent: {count}; sending them again, each with its own key"
 )
 
 # -- serving the sentences in the language in use ------------------------------------------

@@ -24,6 +24,8 @@ from orderdesk.sim import Faults, Simulation, SimulatorServer
 
 __all__ = ["ACTOR", "KEY", "READ_KEY", "World", "answered", "opened_world"]
 
+#: The resume command's words; at merge it becomes ["actions", "resume"].
+RESUME = ["actions-resume"]
 KEY = "act-key"
 READ_KEY = "read-key"
 ACTOR = "alice@support"

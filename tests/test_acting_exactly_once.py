@@ -24,13 +24,11 @@ from orderdesk.core.action_journal import ActionJournal, JournalEntry
 from orderdesk.core.action_records import ActionRecord
 from orderdesk.core.store import Store
 from orderdesk.sim.actions import Answer
-from tests.acting_world import ACTOR, World, answered, opened_world
+from tests.acting_world import ACTOR, RESUME, World, answered, opened_world
 from tests.engines import StoreEngine
 
 pytestmark = pytest.mark.slow
 
-#: The resume command's words; at merge it becomes ["actions", "resume"].
-RESUME = ["actions-resume"]
 REASON = "their endpoint is fixed (ticket 4411)"
 #: The customer whose failed postbacks the reset test takes; the kill test takes the others.
 RESET_CUSTOMER = "cus_maplethreads"
