@@ -6,6 +6,7 @@ is what the service was sent (``SimulatorServer.sent``): a refusal sends nothing
 
 from __future__ import annotations
 
+import io
 import os
 import pty
 import select
@@ -15,12 +16,17 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from orderdesk.cli.acting_report import ask_count
+from orderdesk.cli.acting_report import ask_count, exit_code, tell_plan, tell_summary
+from orderdesk.core.acting import ActionPlan, RunSummary
+from orderdesk.core.action_journal import JournalEntry, PlannedTarget
 from orderdesk.core.records import RequestRecord
+from orderdesk.core.store import Store
 from tests.acting_world import ACTOR, READ_KEY, RESUME, World, answered, opened_world
 from tests.cli_run import orderdesk_here
 
@@ -161,6 +167,23 @@ class TestSending:
         assert "succeeded: " in done.stderr or "every action succeeded: 4" in done.stderr
         assert world.wait_sent("postbacks", untouched) == dict.fromkeys(untouched, 1)
 
+    def test_a_target_the_service_does_not_have_is_refused_and_the_rest_sent(
+        self, world: World, untouched: list[str]
+    ) -> None:
+        # A record the store holds and the service does not (gone out of its 30 days).
+        first = world.sim.get("postbacks", untouched[0])
+        assert first is not None
+        gone = first.model_copy(update={"id": "pb_gone_from_the_service"})
+        with Store.open(world.db) as store:
+            store.save_page("postbacks", [gone], store.watermark("postbacks"))
+        ids = [gone.id, *untouched[:2]]
+        done = orderdesk_here("redeliver", *ids, "--reason", REASON, "--yes", env=world.env())
+        assert done.returncode == 1, done.stderr
+        assert "refused by the service, nothing done: 1" in done.stderr
+        assert "has no postback pb_gone_from_the_service" in done.stderr
+        assert world.wait_sent("postbacks", untouched[:2]) == dict.fromkeys(untouched[:2], 1)
+
+    @pytest.mark.slow
     def test_ctrl_c_lets_the_send_under_way_finish_and_cancels_the_rest(
         self, world: World, pool: list[str]
     ) -> None:
@@ -266,12 +289,61 @@ class TestLoading:
         assert "3    some may not have been sent: run orderdesk actions resume" in helped.stdout
 
 
+class TestSummary:
+    def test_actions_still_running_are_named_and_the_code_says_not_all(self) -> None:
+        entries = [_entry(f"pb_{n}") for n in range(7)]
+        summary = RunSummary(batch="b", succeeded=entries[:2], sent=entries[2:])
+        err = io.StringIO()
+        tell_summary(summary, 1, err)
+        lines = err.getvalue().splitlines()
+        assert lines[0] == "succeeded: 2"
+        assert "skipped, they need --force: 1" in lines
+        assert lines[-1] == (
+            "still running when the wait ended: 5 (pb_2, pb_3, pb_4, pb_5, pb_6); "
+            "the trail shows how they end"
+        )
+        assert exit_code(summary, skipped=1) == 1
+        assert exit_code(RunSummary(batch="b", succeeded=entries)) == 0
+        assert exit_code(RunSummary(batch="b", succeeded=entries), skipped=1) == 1
+        assert exit_code(RunSummary(batch="b", unknown=entries)) == 3
+        assert exit_code(summary, interrupted=True) == 130
+
+    def test_ids_and_errors_from_the_service_show_their_control_characters(self) -> None:
+        entry = replace(_entry("pb_\x1b[31mred"), error="no\x07pe")
+        err = io.StringIO()
+        tell_summary(RunSummary(batch="b", refused=[entry]), 0, err)
+        assert "\x1b" not in err.getvalue() and "\x07" not in err.getvalue()
+        assert "1: no\\x07pe" in err.getvalue()
+        plan = ActionPlan("redeliver", (PlannedTarget(entry.target_id),), (), ())
+        out = io.StringIO()
+        tell_plan(plan, "eve\x1b]0;owned\x07", "why", None, out)
+        assert "\x1b" not in out.getvalue() and "\x07" not in out.getvalue()
+        assert "pb_\\x1b[31mred" in out.getvalue() and "as eve\\x1b]0;owned" in out.getvalue()
+
+
+def _entry(target: str) -> JournalEntry:
+    return JournalEntry(
+        idempotency_key=f"k-{target}",
+        batch="b",
+        kind="redeliver",
+        target_id=target,
+        order_reference_id=None,
+        actor=ACTOR,
+        reason=REASON,
+        mode=None,
+        force=False,
+        planned_at=datetime.now(UTC),
+        state="accepted",
+    )
+
+
 class TestConfirmation:
     def test_only_the_count_typed_confirms(self) -> None:
         assert ask_count(4, read=lambda question: " 4 ")
         assert not ask_count(4, read=lambda question: "y")
         assert not ask_count(4, read=lambda question: "")
 
+    @pytest.mark.slow
     def test_on_a_terminal_the_count_typed_sends_and_anything_else_stops(
         self, world: World, untouched: list[str]
     ) -> None:
