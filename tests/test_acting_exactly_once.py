@@ -122,7 +122,7 @@ class KillOnTake:
 
 
 class TestKilled:
-    def test_a_redelivery_killed_twice_and_resumed_sends_each_once(
+    def test_a_redelivery_killed_again_and_again_and_resumed_sends_each_once(
         self, world: World, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         others = set(world.failed("postbacks", RESET_CUSTOMER))
@@ -131,7 +131,7 @@ class TestKilled:
         rng = random.Random()  # each run kills at other moments; the seed is in the message
         seed = rng.randrange(1_000_000)
         rng.seed(seed)
-        third = len(targets) // 3
+        step = len(targets) // 8
         killer = KillOnTake(world, monkeypatch)
 
         # The first run dies with an action taken and its answer lost.
@@ -139,15 +139,23 @@ class TestKilled:
             "redeliver", "--query", f"status:failed -customer:{RESET_CUSTOMER}",
             "--reason", REASON, "--yes", env=world.env(),
         )  # fmt: skip
-        killer.arm(run, rng.randrange(1, third))
+        killer.arm(run, rng.randrange(1, step))
         run.communicate(timeout=120)
         assert run.returncode == -signal.SIGKILL, f"seed {seed}: ended before the kill"
         assert _pending(world.db) > 0, f"seed {seed}"
 
-        # The first resume dies at any moment: after some answers, and a random while more.
-        resumed = _orderdesk(*RESUME, env=world.env())
-        answers = answered(world.db) + rng.randrange(1, third)
-        assert _kill_after(resumed, world.db, answers, then=rng.uniform(0, 0.02)), f"seed {seed}"
+        # Then each resume dies in turn: with an answer lost, or at any moment
+        # after some answers were journalled.
+        for kill in range(4):
+            resumed = _orderdesk(*RESUME, env=world.env())
+            if kill % 2:
+                killer.arm(resumed, rng.randrange(1, step))
+                resumed.communicate(timeout=120)
+                killed = resumed.returncode == -signal.SIGKILL
+            else:
+                answers = answered(world.db) + rng.randrange(1, step)
+                killed = _kill_after(resumed, world.db, answers, then=rng.uniform(0, 0.02))
+            assert killed, f"seed {seed}: resume {kill} ended before the kill"
 
         finished = _orderdesk(*RESUME, env=world.env())
         _, err = finished.communicate(timeout=180)
