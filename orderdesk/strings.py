@@ -1546,6 +1546,93 @@ ACTIONS_SCREEN_CUT = N_("shown: the newest {count:,}")
 HELP_KEYS["open_target"] = N_("Open the record the highlighted action acted on")
 HELP_KEYS["focus_filter"] = N_("Type a filter: words, or status:, actor:, kind:, order:, customer:")
 ACTION_DETAIL = N_("{kind} of {target} by {actor}, order {reference}: {result}\nwhy: {reason}")
+# -- acting from the command line: redeliver, resubmit, actions resume (cli/acting) ---------
+CLI_REDELIVER = N_(
+    "Send postbacks' Final messages to the customer's system again: the postbacks given by id, "
+    "or selected as orderdesk postbacks selects them, from the store (sync first). Shows the "
+    "plan, asks you to type how many, then sends each once, as you, with your key."
+    "\n\n\b\nExit codes:\n"
+    "0    every action succeeded\n"
+    "1    some failed, were refused, skipped, cancelled or still running\n"
+    "2    a usage error, or refused to start: nothing was sent\n"
+    "3    some may not have been sent: run orderdesk actions resume\n"
+    "130  interrupted (Ctrl-C): the rest were cancelled"
+)
+CLI_RESUBMIT = N_(
+    "Send requests' orders to the printer again: the requests given by id, or selected as "
+    "orderdesk requests selects them, from the store (sync first). Shows the plan, asks you "
+    "to type how many, then sends each once, as you, with your key."
+    "\n\n\b\nExit codes:\n"
+    "0    every action succeeded\n"
+    "1    some failed, were refused, skipped, cancelled or still running\n"
+    "2    a usage error, or refused to start: nothing was sent\n"
+    "3    some may not have been sent: run orderdesk actions resume\n"
+    "130  interrupted (Ctrl-C): the rest were cancelled"
+)
+CLI_ACTIONS_RESUME = N_(
+    "Finish your redeliveries and resubmits that a crash or a lost connection left unsent: "
+    "each is sent again with its own idempotency key, so none goes out twice. "
+    "Exit codes as for orderdesk redeliver."
+)
+OPT_ACT_REASON = N_("Why: the service's trail keeps it with your name.")
+OPT_ACT_YES = N_("Send without asking (for scripts).")
+OPT_ACT_DRY_RUN = N_("Only show the plan; send nothing.")
+OPT_ACT_FORCE = N_(
+    "Also act on records that did their job (delivered postbacks, succeeded requests); "
+    "without it they are skipped."
+)
+OPT_ACT_MAX = N_("The most records to act on at once [default ORDERDESK_MAX_ACTIONS, 500].")
+OPT_ACT_MODE = N_(
+    "final: send the recorded Final request again, byte for byte; reprocess: run the "
+    "customer's current template on the recorded Original."
+)
+ACT_IDS_OR_SELECTION = N_(
+    "give record ids or a selection (--query, --since, --status...), not both"
+)
+ACT_NOTHING_SELECTED = N_(
+    "say which records: their ids, or a selection such as --query 'status:failed' --since 1d"
+)
+ACT_NOT_IN_STORE = N_("the store holds no {kind} with these ids: {ids} (sync first?)")
+ACT_NOTHING_MATCHES = N_("no {kind} in the store match: nothing to send")
+ACT_READ_ONLY_SETTING = N_(
+    "read-only is set (ORDERDESK_READ_ONLY): nothing is sent; unset it to act"
+)
+ACT_PLAN_REDELIVER = N_("postbacks to redeliver: {count}, as {actor}")
+ACT_PLAN_RESUBMIT = N_("requests to resubmit ({mode}): {count}, as {actor}")
+ACT_PLAN_REASON = N_("  reason: {reason}")
+ACT_PLAN_SKIPPED = N_("  {count} skipped: already {status}, they need --force")
+ACT_PLAN_FORCED = N_("  {count} of them already {status}: sent again (--force)")
+ACT_PLAN_TIME = N_("  sending takes about {duration} at {pace:g} a second")
+ACT_PLAN_IDS = N_("  {ids}")
+ACT_AND_MORE = N_("{ids} and {more} more")
+ACT_NO_TERMINAL = N_(
+    "this command asks before it sends, and there is no terminal to ask on: add --yes to "
+    "send from a script, or --dry-run to see the plan only"
+)
+ACT_CONFIRM = N_("Type {count} to send them (anything else stops)")
+ACT_ABORTED = N_("nothing was sent")
+ACT_PROGRESS = N_("sent {done} of {total}")
+ACT_FOLLOWING = N_("waiting for the accepted actions to end: {count} (up to {seconds} s)…")
+ACT_SUM_ALL = N_("every action succeeded: {count}")
+ACT_SUM_SUCCEEDED = N_("succeeded: {count}")
+ACT_SUM_FAILED = N_("failed: {count}")
+ACT_SUM_FAILURE = N_("  {id}: {why}")
+ACT_SUM_MORE = N_("  and {more} more")
+ACT_SUM_REFUSED = N_("refused by the service, nothing done: {count}")
+ACT_SUM_WHY = N_("  {count}: {why}")
+ACT_SUM_SKIPPED = N_("skipped, they need --force: {count}")
+ACT_SUM_CANCELLED = N_("cancelled, not sent: {count}")
+ACT_SUM_RUNNING = N_(
+    "still running when the wait ended: {count} ({ids}); the trail shows how they end"
+)
+ACT_SUM_UNKNOWN = N_(
+    "may or may not have been sent: {count}; orderdesk actions resume finishes them"
+)
+ACT_SUM_STOPPED = N_("stopped: {why}")
+RESUME_NOTHING = N_("nothing to resume: {actor} has no action left unsent")
+RESUME_PLAN = N_(
+    "actions of {actor} left unsent: {count}; sending them again, each with its own key"
+)
 
 # -- serving the sentences in the language in use ------------------------------------------
 

@@ -22,7 +22,7 @@ import click
 
 from orderdesk import i18n, strings
 from orderdesk.action_words import result_code
-from orderdesk.cli.language import option
+from orderdesk.cli.language import LanguageGroup, option
 from orderdesk.config import ReadSettings, require_store
 from orderdesk.core.action_records import ACTION_STATUSES, ActionRecord
 from orderdesk.core.text import show_controls
@@ -134,7 +134,13 @@ def write_actions(
     out.flush()
 
 
-@click.group(help=strings.CLI_ACTIONS, invoke_without_command=True)
+@click.group(
+    cls=LanguageGroup,
+    # Resuming sends: its modules are imported only when it runs, not to list the trail.
+    lazy_commands={"resume": "orderdesk.cli.actions_resume:resume"},
+    help=strings.CLI_ACTIONS,
+    invoke_without_command=True,
+)
 @option("--since", metavar="AGE", help=strings.OPT_ACTIONS_SINCE)
 @option("--from", "start", metavar="TIME", help=strings.OPT_FROM)
 @option("--to", "end", metavar="TIME", help=strings.OPT_TO)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from orderdesk.cli.sync_report import SyncReporter
     from orderdesk.config import Settings
     from orderdesk.core.progress import SyncProgress
+    from orderdesk.core.queries import RecordQuery
     from orderdesk.core.timerange import TimeRange
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -52,6 +53,8 @@ _LAZY_COMMANDS = {
     "problems": "orderdesk.cli.problems:problems",
     "watch": "orderdesk.cli.watch:watch",
     "prune": "orderdesk.cli.prune:prune_command",
+    "redeliver": "orderdesk.cli.acting:redeliver",
+    "resubmit": "orderdesk.cli.acting:resubmit",
 }
 
 
@@ -341,32 +344,26 @@ def _list(
     events: tuple[str, ...] = (),
 ) -> None:
     from orderdesk.cli import listing
-    from orderdesk.core.queries import RecordQuery
-    from orderdesk.core.records import EVENTS
-    from orderdesk.core.statuses import check_statuses
     from orderdesk.core.store import Store
     from orderdesk.core.timerange import resolve_zone
 
     settings = ReadSettings.load(db=db, tz=tz)
     zone = resolve_zone(settings.tz)
-    check_statuses(kind, statuses)  # type: ignore[arg-type]
-    _check_choices("--event", events, EVENTS)
-    window = _time_range(since, start, end, zone)
-    query = RecordQuery(
-        kind=kind,  # type: ignore[arg-type]
-        since=window.since,
-        until=window.until,
-        now=datetime.now(UTC),  # the moment a finding: filter judges findings open at
+    query = list_query(
+        kind,
+        zone,
+        since=since,
+        start=start,
+        end=end,
         statuses=statuses,
-        events=events,
+        customer=customer,
+        printer=printer,
+        order_reference=order_reference,
+        search=search,
+        filter_text=filter_text,
         actions=actions,
-        customers=(customer,) if customer else (),
-        printers=(printer,) if printer else (),
-        order_references=(order_reference,) if order_reference else (),
-        search=tuple((search or "").split()),
+        events=events,
     )
-    if filter_text is not None:
-        query = _with_filter(query, filter_text)
     require_store(settings.db)
     # Scripts get every match unless they ask for fewer; a table keeps to a screenful.
     if limit is None:
@@ -387,6 +384,51 @@ def _list(
     else:
         # Stdout stays the records alone: a script reads it, a person sees both.
         click.echo(strings.LIST_CUT.format(shown=cut.written), err=True)
+
+
+def list_query(
+    kind: str,
+    zone: tzinfo,
+    *,
+    since: str | None,
+    start: str | None,
+    end: str | None,
+    statuses: tuple[str, ...],
+    customer: str | None,
+    printer: str | None,
+    order_reference: str | None,
+    search: str | None,
+    filter_text: str | None,
+    actions: tuple[str, ...] = (),
+    events: tuple[str, ...] = (),
+) -> RecordQuery:
+    """The records the list flags select, as ``requests`` and ``postbacks`` read them.
+
+    The commands that act on records (``redeliver``, ``resubmit``) select theirs the same way.
+    """
+    from orderdesk.core.queries import RecordQuery
+    from orderdesk.core.records import EVENTS
+    from orderdesk.core.statuses import check_statuses
+
+    check_statuses(kind, statuses)  # type: ignore[arg-type]
+    _check_choices("--event", events, EVENTS)
+    window = _time_range(since, start, end, zone)
+    query = RecordQuery(
+        kind=kind,  # type: ignore[arg-type]
+        since=window.since,
+        until=window.until,
+        now=datetime.now(UTC),  # the moment a finding: filter judges findings open at
+        statuses=statuses,
+        events=events,
+        actions=actions,
+        customers=(customer,) if customer else (),
+        printers=(printer,) if printer else (),
+        order_references=(order_reference,) if order_reference else (),
+        search=tuple((search or "").split()),
+    )
+    if filter_text is not None:
+        query = _with_filter(query, filter_text)
+    return query
 
 
 def _time_range(since: str | None, start: str | None, end: str | None, zone: tzinfo) -> TimeRange:

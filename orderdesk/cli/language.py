@@ -93,10 +93,15 @@ class LanguageGroup(_TranslatedCommand, click.Group):
         parent: click.Context | None = None,
         **extra: Any,
     ) -> click.Context:
-        """Speak the chosen language from the start, so ``--help`` and errors use it too."""
-        setting = environment_setting("lang")
-        names = {*self.commands, *self.lazy_commands}
-        i18n.activate(i18n.choose(_lang_flag(args, names), setting, os.environ))
+        """Speak the chosen language from the start, so ``--help`` and errors use it too.
+
+        Only the outermost group chooses: a group within (``orderdesk actions``)
+        speaks the language its parent chose from the whole command line.
+        """
+        if parent is None:
+            setting = environment_setting("lang")
+            names = {*self.commands, *self.lazy_commands}
+            i18n.activate(i18n.choose(_lang_flag(args, names), setting, os.environ))
         return super().make_context(info_name, args, parent, **extra)
 
 

@@ -49,12 +49,13 @@ class Stop:
 
 
 @contextmanager
-def stop_on_signals() -> Iterator[Stop]:
+def stop_on_signals(event: threading.Event | None = None) -> Iterator[Stop]:
     """A stop requested by the first Ctrl-C or SIGTERM, so long work ends between pages.
 
     A second Ctrl-C interrupts at once; what was committed stays committed.
+    ``event``, when given, is the one set (work made before may already wait on it).
     """
-    stop = Stop()
+    stop = Stop(event) if event is not None else Stop()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
         if stop.event.is_set():
