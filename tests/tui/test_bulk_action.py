@@ -202,8 +202,7 @@ class TestCancel:
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await _planned(pilot)
             await _confirm(pilot, "retry", str(len(failed)))
-            sent = lambda: sum(world.sent(failed).values())  # noqa: E731
-            await _wait_for(pilot, lambda: sent() >= 2)
+            await _wait_for(pilot, lambda: sum(world.sent(failed).values()) >= 2)
             await pilot.press("escape")
             await _wait_for(pilot, lambda: screen.phase == "done", 90)
             summary = screen.summary
