@@ -73,7 +73,8 @@ class RecordsScreen(TranslatedKeys, Screen[None]):
         Binding("F", "follow", strings.KEY_FOLLOW, show=False),
         Binding("M", "marked_only", strings.KEY_MARKED_ONLY, show=False),
         Binding("X", "export", strings.KEY_EXPORT, show=False),
-        Binding("R", "act_on_many", strings.KEY_ACT_ON_MANY),
+        # The footer at 80 columns is full: the ? screen and the palette offer it.
+        Binding("R", "act_on_many", strings.KEY_ACT_ON_MANY, show=False),
         Binding(
             "left_square_bracket,right_square_bracket", "volume", strings.KEY_VOLUME, show=False
         ),
