@@ -1496,6 +1496,7 @@ BULK_SENDING = N_(
     "sent {done:,} of {total:,}; escape cancels (the send under way finishes, "
     "the rest are not sent)"
 )
+BULK_SENT = N_("sent {done:,} of {total:,}")
 BULK_CANCELLING = N_("cancelling: the send under way finishes, the rest will not be sent")
 BULK_FOLLOWING = N_(
     "waiting for the results: {ended:,} of {accepted:,} ended; escape stops waiting"

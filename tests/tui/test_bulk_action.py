@@ -322,3 +322,57 @@ class TestFrench:
                 text = _dialog_text(app)
             title = strings.BULK_TITLE["redeliver"]
         assert title != "Redeliver postbacks" and title in text
+
+
+async def _plan_with_force(pilot: Any) -> None:
+    """Every postback of the list: most were delivered and need force."""
+    await _planned(pilot)
+
+
+async def _waiting_for_results(pilot: Any) -> None:
+    """Two marked postbacks sent to a frozen service: taken, and never ending."""
+    await settled(pilot)
+    await pilot.press("m", "j", "m")
+    screen = await _planned(pilot)
+    await _confirm(pilot, "their endpoint is fixed (ticket 4411)", "2")
+    await _wait_for(pilot, lambda: screen.phase == "following")
+    await pilot.pause()
+
+
+async def _summed_up(pilot: Any) -> None:
+    """Two delivered and two failed postbacks marked: the failed ones redelivered, to their end."""
+    await settled(pilot)
+    await pilot.press("m", "j", "m", "e")
+    await settled(pilot)
+    await pilot.press("m", "j", "m")
+    screen = await _planned(pilot)
+    await _confirm(pilot, "their endpoint is fixed (ticket 4411)", "2")
+    await _wait_for(pilot, lambda: screen.phase == "done", 90)
+    await pilot.pause()
+
+
+SIZES = pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
+
+
+class TestSnapshots:
+    @SIZES
+    def test_the_plan_with_force_needed(
+        self, snap_compare: Any, world: World, size: tuple[int, int]
+    ) -> None:
+        app = world.console(pace=5.0)
+        assert snap_compare(app, terminal_size=size, run_before=_plan_with_force)
+
+    @SIZES
+    def test_the_progress_waiting_for_results(
+        self, snap_compare: Any, frozen_world: World, size: tuple[int, int]
+    ) -> None:
+        app = frozen_world.console(list_filter=FAILED)
+        assert snap_compare(app, terminal_size=size, run_before=_waiting_for_results)
+
+    @SIZES
+    def test_the_summary(self, snap_compare: Any, world: World, size: tuple[int, int]) -> None:
+        # Every endpoint is back five hours on, so each redelivery succeeds: the
+        # simulator words a failure at random, which a snapshot could not hold.
+        world.sim.skip(timedelta(hours=5))
+        app = world.console()
+        assert snap_compare(app, terminal_size=size, run_before=_summed_up)

@@ -291,6 +291,9 @@ class BulkActionDialog(TranslatedKeys, ModalScreen[None]):
     def _following(self, summary: RunSummary) -> None:
         self.phase = "following"
         self._accepted = len(summary.sent) + len(summary.succeeded) + len(summary.failed)
+        bar = self.query_one("#bulk-progress", ProgressBar)
+        done, total = int(bar.progress), int(bar.total or 0)
+        self._progress_line(strings.BULK_SENT.format(done=done, total=total))
         self._followed(summary)
 
     def _followed(self, summary: RunSummary) -> None:
@@ -329,7 +332,12 @@ class BulkActionDialog(TranslatedKeys, ModalScreen[None]):
         self.summary = summary
         self.add_class("-done")
         bulk = self.bulk
-        skipped = list(bulk.plan.skipped) if bulk is not None and bulk.plan is not None else []
+        plan = bulk.plan if bulk is not None else None
+        skipped = list(plan.skipped) if plan is not None else []
+        # Actions end in any order: each list keeps the plan's, newest record first.
+        order = {target.id: at for at, target in enumerate(plan.targets if plan else ())}
+        for entries in (summary.succeeded, summary.failed, summary.sent):
+            entries.sort(key=lambda entry: order.get(entry.target_id, len(order)))
         groups: dict[Outcome, list[_Listed]] = {
             "failed": [_Listed(_target(e), _action_error(summary, e)) for e in summary.failed],
             "unknown": [_Listed(_target(e)) for e in summary.unknown],
