@@ -1476,8 +1476,8 @@ BULK_NEEDS_FORCE = N_(
     "{count:,} need force (already delivered or succeeded): skipped unless forced"
 )
 BULK_FORCE = {
-    "redeliver": N_("Force: send to the {count:,} delivered too (customers get a second notice)"),
-    "resubmit": N_("Force: send the {count:,} succeeded too (printers may produce them twice)"),
+    "redeliver": N_("Force: the {count:,} delivered too (customers are told twice)"),
+    "resubmit": N_("Force: the {count:,} succeeded too (printers may print twice)"),
 }
 BULK_OVER_CAP = N_(
     "{count:,} records would be acted on, more than the {cap:,} allowed at once: nothing can "
