@@ -43,9 +43,12 @@ FAST = 200.0
 class World:
     """A simulated service on loopback, and a store synced from it, for one test."""
 
-    def __init__(self, sim: Simulation, server: SimulatorServer, store: Store) -> None:
+    def __init__(
+        self, sim: Simulation, server: SimulatorServer, faults: Faults, store: Store
+    ) -> None:
         self.sim = sim
         self.server = server
+        self.faults = faults
         self.store = store
 
     def console(self, *, cap: int = 500, pace: float = FAST, **options: Any) -> OrderdeskApp:
@@ -76,13 +79,14 @@ def _world(tmp_path: Path, *, frozen: bool = False) -> Iterator[World]:
     )  # fmt: skip
     if frozen:
         sim.freeze()
+    faults = Faults(retry_after_seconds=0)
     with (
-        SimulatorServer(sim, api_key=KEY, faults=Faults(retry_after_seconds=0)) as server,
+        SimulatorServer(sim, api_key=KEY, faults=faults) as server,
         Store.open(tmp_path / "orderdesk.db") as store,
     ):
         with LogApiClient(server.url, KEY) as client:
             sync_once(client, store)
-        yield World(sim, server, store)
+        yield World(sim, server, faults, store)
 
 
 @pytest.fixture
@@ -220,6 +224,32 @@ class TestCancel:
         assert all(counts[record_id] == 1 for record_id in set(failed) - cancelled)
         assert f"{len(cancelled)} cancelled" in text
         assert strings.ACTING_CANCELLED in text
+
+
+class TestUnknown:
+    async def test_a_send_whose_outcome_is_unknown_stops_the_run_and_resume_sends_none_twice(
+        self, world: World
+    ) -> None:
+        failed = world.failed_postbacks()
+        app = world.console(list_filter=FAILED)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await _planned(pilot)
+            # The first send goes through; every try of the second is taken, then reset.
+            world.faults.next(None, *["reset"] * 5)
+            await _confirm(pilot, "retry", str(len(failed)))
+            await _wait_for(pilot, lambda: screen.phase == "done", 90)
+            summary = screen.summary
+            text = _dialog_text(app)
+        assert summary is not None
+        assert len(summary.unknown) == len(failed) - 1
+        assert strings.BULK_UNKNOWN_HINT.format(count=len(failed) - 1) in text
+        counts = world.sent(failed)
+        assert sum(counts.values()) == 2, "the first, and the second the service took"
+        acting = app.acting
+        assert acting is not None
+        with acting.runner() as runner:
+            runner.follow(runner.resume(ACTOR), poll=0.1)
+        assert world.sent(failed) == dict.fromkeys(failed, 1)
 
 
 class TestRefused:
