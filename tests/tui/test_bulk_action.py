@@ -235,7 +235,7 @@ class TestUnknown:
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await _planned(pilot)
             # The first send goes through; every try of the second is taken, then reset.
-            world.faults.next(None, *["reset"] * 5)
+            world.faults.next(None, "reset", "reset", "reset", "reset", "reset")
             await _confirm(pilot, "retry", str(len(failed)))
             await _wait_for(pilot, lambda: screen.phase == "done", 90)
             summary = screen.summary
