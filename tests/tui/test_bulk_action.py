@@ -18,6 +18,7 @@ from textual.widgets import Checkbox, Input, OptionList, RadioButton
 
 from orderdesk import strings
 from orderdesk.core.actions_client import ActionsClient
+from orderdesk.core.bulk_plan import ACTING_RULES
 from orderdesk.core.client import LogApiClient
 from orderdesk.core.queries import RecordQuery, list_summaries
 from orderdesk.core.store import Store
@@ -29,6 +30,7 @@ from orderdesk.tui.acting import ConsoleActing
 from orderdesk.tui.app import OrderdeskApp
 from orderdesk.tui.list_filter import ListFilter
 from orderdesk.tui.screens.bulk_action import BulkActionDialog
+from orderdesk.tui.screens.problems import rule_label
 from orderdesk.tui.screens.record import RecordScreen
 from tests.tui.simulated_day import ANCHOR
 from tests.tui.tui_console import console, record_list, screen_text, settled
@@ -378,8 +380,25 @@ class TestSelections:
         journal = app.acting.journal.batch(summary.batch) if app.acting else []
         assert {(entry.kind, entry.mode) for entry in journal} == {("resubmit", "reprocess")}
 
+    async def test_a_problem_no_action_remedies_says_so(self, world: World) -> None:
+        app = world.console(screen="requests")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settled(pilot)
+            await pilot.press("4")
+            await settled(pilot)
+            groups = app.screen.groups  # type: ignore[attr-defined]
+            row = next(i for i, g in enumerate(groups) if g.rule not in ACTING_RULES)
+            for _ in range(row):
+                await pilot.press("down")
+            await pilot.press("R")
+            await settled(pilot)
+            front = app.screen
+            said = [notification.message for notification in app._notifications]
+        assert not isinstance(front, BulkActionDialog)
+        assert strings.BULK_NO_REMEDY.format(rule=rule_label(groups[row].rule)) in said
 
-class TestFrench:
+
+class TestLanguages:
     async def test_the_plan_speaks_french(self, world: World) -> None:
         with speaking("fr"):
             app = world.console(list_filter=FAILED, cap=5)
@@ -387,7 +406,21 @@ class TestFrench:
                 await _planned(pilot)
                 text = _dialog_text(app)
             title = strings.BULK_TITLE["redeliver"]
-        assert title != "Redeliver postbacks" and title in text
+            over = strings.BULK_OVER_CAP.format(count=len(world.failed_postbacks()), cap=5)
+        assert title == "Relivrer des postbacks" and title in text
+        assert "ORDERDESK_MAX_ACTIONS" in over and over in text
+
+    @pytest.mark.parametrize("lang", ["en", "fr"])
+    async def test_the_help_of_a_list_says_what_r_does(self, world: World, lang: str) -> None:
+        with speaking(lang):
+            app = world.console()
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settled(pilot)
+                await pilot.press("question_mark")
+                await settled(pilot)
+                text = _dialog_text(app)
+            said = " ".join(strings.HELP_KEYS["act_on_many"].split())
+        assert said in text
 
 
 async def _plan_with_force(pilot: Any) -> None:

@@ -178,11 +178,15 @@ class BulkActionDialog(TranslatedKeys, ModalScreen[None]):
         if query is None:
             assert self._group is not None
             since, until = self._span
-            spans, _ = group_spans(
+            spans, more = group_spans(
                 self._store, self._group, now=self._now(), since=since, until=until
             )
             query = group_query(self._group.rule, spans)
             assert query is not None
+            if more:
+                # Only the newest findings were read: acting on them alone would look whole.
+                found = len(query.ids)
+                return BulkPlan(found, 0, max(found, acting.cap + 1), None)
         return plan_query(self._store, query, force=force, cap=acting.cap, pace=acting.pace)
 
     @on(Checkbox.Changed, "#bulk-marked, #bulk-force")
