@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar, Literal
 
@@ -28,17 +27,14 @@ from textual.widgets import (
     Checkbox,
     Input,
     Label,
-    OptionList,
     ProgressBar,
     RadioButton,
     RadioSet,
 )
-from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from orderdesk import strings
 from orderdesk.core.acting import RunProgress, RunSummary
-from orderdesk.core.action_journal import JournalEntry, PlannedTarget
 from orderdesk.core.action_records import Mode
 from orderdesk.core.actions_client import ActionIntent
 from orderdesk.core.bulk_plan import ACTING_RULES, BulkPlan, group_query, plan_query
@@ -49,28 +45,16 @@ from orderdesk.core.store import Store
 from orderdesk.tui.acting import ConsoleActing
 from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.messages import RecordWanted
-from orderdesk.tui.safe_text import safe, safe_plain
+from orderdesk.tui.safe_text import safe_plain
 from orderdesk.tui.screens.problem_orders import group_spans
 from orderdesk.tui.screens.problems import rule_label
+from orderdesk.tui.widgets.action_outcomes import ActionOutcomes
 
-__all__ = ["BulkActionDialog", "Outcome"]
+__all__ = ["BulkActionDialog"]
 
 Phase = Literal["planning", "plan", "sending", "following", "done"]
-#: How each target ended, in the order the summary lists them.
-Outcome = Literal["failed", "unknown", "refused", "skipped", "sent", "cancelled", "succeeded"]
-_OUTCOMES: tuple[Outcome, ...] = (
-    "failed", "unknown", "refused", "skipped", "sent", "cancelled", "succeeded",
-)  # fmt: skip
 # What a number may be typed with: digits grouped by a comma, a dot, a space or an apostrophe.
 _GROUPING = re.compile(r"[\s,.'\u00a0\u202f]")
-
-
-@dataclass(frozen=True)
-class _Listed:
-    """One line of the summary that opens a record."""
-
-    target: PlannedTarget
-    error: str | None = None
 
 
 class BulkActionDialog(TranslatedKeys, ModalScreen[None]):
@@ -115,7 +99,6 @@ class BulkActionDialog(TranslatedKeys, ModalScreen[None]):
         self.bulk: BulkPlan | None = None
         #: How the run went, once it has ended.
         self.summary: RunSummary | None = None
-        self._listed: list[_Listed] = []
         self._accepted = 0
 
     # -- the plan --------------------------------------------------------------------
@@ -151,7 +134,7 @@ class BulkActionDialog(TranslatedKeys, ModalScreen[None]):
                 yield ProgressBar(id="bulk-progress", show_eta=False)
                 yield Label("", id="bulk-progress-line")
                 yield Label("", id="bulk-follow-line")
-            yield OptionList(id="bulk-summary")
+            yield ActionOutcomes(id="bulk-summary")
             yield Label("", id="bulk-error", classes="error")
 
     def on_mount(self) -> None:
@@ -338,19 +321,6 @@ class BulkActionDialog(TranslatedKeys, ModalScreen[None]):
         bulk = self.bulk
         plan = bulk.plan if bulk is not None else None
         skipped = list(plan.skipped) if plan is not None else []
-        # Actions end in any order: each list keeps the plan's, newest record first.
-        order = {target.id: at for at, target in enumerate(plan.targets if plan else ())}
-        for entries in (summary.succeeded, summary.failed, summary.sent):
-            entries.sort(key=lambda entry: order.get(entry.target_id, len(order)))
-        groups: dict[Outcome, list[_Listed]] = {
-            "failed": [_Listed(_target(e), _action_error(summary, e)) for e in summary.failed],
-            "unknown": [_Listed(_target(e)) for e in summary.unknown],
-            "refused": [_Listed(_target(e), e.error) for e in summary.refused],
-            "skipped": [_Listed(target) for target in skipped],
-            "sent": [_Listed(_target(e)) for e in summary.sent],
-            "cancelled": [_Listed(_target(e)) for e in summary.cancelled],
-            "succeeded": [_Listed(_target(e)) for e in summary.succeeded],
-        }
         needs_force = bulk.needs_force if bulk is not None and skipped else 0
         self._progress_line(
             strings.BULK_OUTCOME.format(
@@ -370,39 +340,14 @@ class BulkActionDialog(TranslatedKeys, ModalScreen[None]):
             said.append(strings.BULK_STILL_RUNNING.format(count=len(summary.sent)))
         said.append(strings.BULK_SUMMARY_KEYS)
         self.query_one("#bulk-follow-line", Label).update(Content("\n".join(said)))
-        self._fill_summary(groups)
+        outcomes = self.query_one(ActionOutcomes)
+        outcomes.show(summary, list(plan.targets) if plan is not None else [], skipped)
+        outcomes.focus()
 
-    def _fill_summary(self, groups: dict[Outcome, list[_Listed]]) -> None:
-        options = self.query_one("#bulk-summary", OptionList)
-        options.clear_options()
-        self._listed = []
-        for outcome in _OUTCOMES:
-            listed = groups[outcome]
-            if not listed:
-                continue
-            heading = strings.BULK_SECTION[outcome].format(count=len(listed))
-            options.add_option(Option(Content.styled(heading, "bold"), disabled=True))
-            for item in listed:
-                line = Content.assemble(
-                    "  ",
-                    safe(item.target.id),
-                    " · ",
-                    safe(item.target.order_reference_id or "-"),
-                    *((" · ", Content.styled(safe_plain(item.error), "$text-error"))
-                      if item.error else ()),
-                )  # fmt: skip
-                options.add_option(Option(line, id=str(len(self._listed))))
-                self._listed.append(item)
-        if self._listed:
-            options.highlighted = 1
-            options.focus()
-
-    @on(OptionList.OptionSelected, "#bulk-summary")
-    def _open(self, event: OptionList.OptionSelected) -> None:
+    @on(ActionOutcomes.Chosen)
+    def _open(self, message: ActionOutcomes.Chosen) -> None:
         """Open the chosen record over the summary; escape comes back to it."""
-        if event.option_id is not None:
-            target = self._listed[int(event.option_id)].target
-            self.post_message(RecordWanted(self.kind, target.id))
+        self.post_message(RecordWanted(self.kind, message.record_id))
 
     # -- leaving ---------------------------------------------------------------------
 
@@ -436,15 +381,3 @@ def _named(group: ProblemGroup) -> str:
             safe_plain(printer.name or printer.id) if printer else strings.PROBLEM_NO_PRINTER,
         ]
     )
-
-
-def _target(entry: JournalEntry) -> PlannedTarget:
-    return PlannedTarget(entry.target_id, entry.order_reference_id)
-
-
-def _action_error(summary: RunSummary, entry: JournalEntry) -> str | None:
-    """Why a failed action failed, as the service said."""
-    action = summary.actions.get(entry.idempotency_key)
-    if action is None or action.result is None:
-        return entry.error
-    return action.result.error
