@@ -1633,6 +1633,70 @@ RESUME_NOTHING = N_("nothing to resume: {actor} has no action left unsent")
 RESUME_PLAN = N_(
     "actions of {actor} left unsent: {count}; sending them again, each with its own key"
 )
+# -- bulk actions: acting on many records from the console (tui/screens/bulk_action) ------
+KEY_ACT_ON_MANY = P_("key", "Act on these")
+HELP_KEYS["act_on_many"] = N_(
+    "Redeliver or resubmit every record here (or the marked ones), after a plan"
+)
+BULK_TITLE = {"redeliver": N_("Redeliver postbacks"), "resubmit": N_("Resubmit requests")}
+BULK_FROM_LIST = N_("From the list: every record its filter matches ({count:,}), shown or not")
+BULK_FROM_MARKED = N_("From the marked records ({count:,})")
+BULK_FROM_GROUP = N_("From the problem {group}: its records ({count:,})")
+BULK_MARKED_ONLY = N_("Only the marked records ({count:,})")
+BULK_PLANNING = N_("counting the records…")
+BULK_PLAN = N_("{count:,} to send, in about {seconds:,} s at {pace:g} a second, as {actor}")
+BULK_NEEDS_FORCE = N_(
+    "{count:,} need force (already delivered or succeeded): skipped unless forced"
+)
+BULK_FORCE = {
+    "redeliver": N_("Force: the {count:,} delivered too (customers are told twice)"),
+    "resubmit": N_("Force: the {count:,} succeeded too (printers may print twice)"),
+}
+BULK_OVER_CAP = N_(
+    "{count:,} records would be acted on, more than the {cap:,} allowed at once: nothing can "
+    "be sent; narrow the selection, or raise the cap (ORDERDESK_MAX_ACTIONS)"
+)
+BULK_NOTHING = N_("nothing to send: every record here needs force (tick Force to send them)")
+BULK_EMPTY = N_("nothing to send: no record is selected")
+BULK_MODE_FINAL = N_("final: the recorded Final request again, byte for byte")
+BULK_MODE_REPROCESS = N_("reprocess: the customer's current template on the Original")
+BULK_REASON = N_("Reason (required, kept in the service's trail):")
+BULK_CONFIRM = N_("Type {count} to confirm, then enter:")
+BULK_SEND = N_("Send")
+BULK_NO_REASON = N_("nothing sent: type a reason first (it stays in the service's trail)")
+BULK_WRONG_COUNT = N_("nothing sent: type {count}, the number of actions, to confirm")
+BULK_SENDING = N_(
+    "sent {done:,} of {total:,}; escape cancels (the send under way finishes, "
+    "the rest are not sent)"
+)
+BULK_SENT = N_("sent {done:,} of {total:,}")
+BULK_CANCELLING = N_("cancelling: the send under way finishes, the rest will not be sent")
+BULK_FOLLOWING = N_(
+    "waiting for the results: {ended:,} of {accepted:,} ended; escape stops waiting"
+)
+BULK_OUTCOME = N_(
+    "{succeeded:,} succeeded · {failed:,} failed · {skipped:,} skipped · "
+    "{cancelled:,} cancelled · {unknown:,} unknown"
+)
+BULK_SECTION = {
+    "failed": N_("Failed ({count:,})"),
+    "unknown": N_("Unknown: maybe sent, to resume ({count:,})"),
+    "refused": N_("Skipped: refused by the service ({count:,})"),
+    "skipped": N_("Skipped: needs force ({count:,})"),
+    "sent": N_("Accepted, result not known yet ({count:,})"),
+    "cancelled": N_("Cancelled: never sent ({count:,})"),
+    "succeeded": N_("Succeeded ({count:,})"),
+}
+BULK_UNKNOWN_HINT = N_(
+    "{count:,} may or may not have been sent: the console's resume or "
+    "'orderdesk actions resume' finishes them, with their own keys"
+)
+BULK_STILL_RUNNING = N_(
+    "{count:,} were accepted and had not ended yet: the action trail will tell how they end"
+)
+BULK_SUMMARY_KEYS = N_("enter opens the record; escape closes")
+BULK_BROKE = N_("the action broke: {error}")
+BULK_NO_REMEDY = N_("no action remedies this problem ({rule}): act on its records from a list")
 
 # -- serving the sentences in the language in use ------------------------------------------
 

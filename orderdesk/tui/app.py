@@ -28,6 +28,7 @@ from orderdesk.tui.console_sync import SYNC_GROUP, ConsoleSync
 from orderdesk.tui.keys import help_groups
 from orderdesk.tui.list_filter import ListFilter, zone_label
 from orderdesk.tui.messages import (
+    ActingWanted,
     ComparisonWanted,
     ExportWanted,
     FiltersWanted,
@@ -377,6 +378,28 @@ class OrderdeskApp(App[None]):
             self.store, message.query, message.marks, zone=self.zone, now=self.now()
         )
         self.push_screen(dialog, message.answer)
+
+    @on(ActingWanted)
+    def _acting_wanted(self, message: ActingWanted) -> None:
+        acting = self.acting
+        if acting is None or not acting.may_act:
+            why = strings.ACTING_NO_SOURCE if acting is None else acting.why_not
+            self.notify(why or "", severity="warning", timeout=6, markup=False)
+            return
+        # Imported here: a console that only reads never loads the sending machinery.
+        from orderdesk.tui.screens.bulk_action import BulkActionDialog
+
+        dialog = BulkActionDialog(
+            self.store,
+            acting,
+            query=message.query,
+            marks=message.marks,
+            group=message.group,
+            since=message.since,
+            until=message.until,
+            now=self.now,
+        )
+        self.push_screen(dialog)
 
     def action_toggle_utc(self) -> None:
         """Switch times between UTC and the chosen zone."""

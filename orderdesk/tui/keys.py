@@ -41,9 +41,9 @@ PURPOSES: dict[str, tuple[str, ...]] = {
         "toggle_query", "marked_only", "volume", "focus_filter",
     ),
     "act": (
-        "mark", "follow", "export", "maximize_stage", "toggle_wrap", "copy_stage", "copy_summary",
-        "save_stage", "search_stage", "copy_curl", "back", "leave", "app.leave_problems", "cancel",
-        "screen.close_prompt",
+        "mark", "follow", "export", "act_on_many", "maximize_stage", "toggle_wrap", "copy_stage",
+        "copy_summary", "save_stage", "search_stage", "copy_curl", "back", "leave",
+        "app.leave_problems", "cancel", "screen.close_prompt",
     ),
 }  # fmt: skip
 #: The App's own keys, the same on every screen, shown last.

@@ -18,6 +18,7 @@ from orderdesk.export import Exported
 from orderdesk.tui.list_filter import ListFilter, TimeWindow
 
 __all__ = [
+    "ActingWanted",
     "ComparisonWanted",
     "ExportWanted",
     "FiltersWanted",
@@ -119,6 +120,19 @@ class ExportWanted(Message):
     query: RecordQuery
     marks: frozenset[str]
     answer: Callable[[Exported | None], None]
+
+
+@dataclass
+class ActingWanted(Message):
+    """The user asked to act on many records: a list's, its marked ones, or a problem group's."""
+
+    #: The list's query: every record it matches; None for a problem group.
+    query: RecordQuery | None = None
+    marks: frozenset[str] = frozenset()
+    #: The problem group, over the Problems screen's time range; None for a list.
+    group: ProblemGroup | None = None
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 @dataclass

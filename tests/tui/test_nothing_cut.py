@@ -25,9 +25,12 @@ from textual.widgets import Button, DataTable, Footer, Input, Static, Tab, Tabs
 from textual.widgets._toggle_button import ToggleButton
 
 from orderdesk.core.action_trail import save_actions
+from orderdesk.core.actions_client import Capability
 from orderdesk.core.queries import RecordQuery, list_records
 from orderdesk.core.store import Store
+from orderdesk.core.sync_service import Source
 from orderdesk.i18n import speaking
+from orderdesk.tui.acting import ConsoleActing
 from orderdesk.tui.app import OrderdeskApp, StartScreen
 from orderdesk.tui.comparison import remember_base
 from orderdesk.tui.screens.record import RecordScreen
@@ -53,6 +56,13 @@ def _compared(app: OrderdeskApp, store: Store) -> None:
     good = next(r for r in done if r.customer.name == failing.customer.name)
     remember_base(app, "requests", good.id)
     _record(app, store)
+
+
+def _may_act(app: OrderdeskApp, store: Store) -> None:
+    """A console whose source said its key may act (nothing is sent: the plan only reads)."""
+    acting = ConsoleActing(store, Source("http://127.0.0.1:9"), actor="alice@support", cap=500)
+    acting.capability = Capability(version="1.1", may_act=True)
+    app.acting = acting
 
 
 def _order(app: OrderdeskApp, store: Store) -> None:
@@ -104,6 +114,8 @@ CASES: dict[str, Case] = {
     "time range over problems": Case(keys=("4", "t"), front="TimeRangeDialog"),
     "problem orders": Case(keys=("4", "enter"), front="ProblemOrdersScreen"),
     "actions": Case(_trail, ("5",), front="ActionsScreen"),
+    "bulk resubmit": Case(_may_act, ("R",), front="BulkActionDialog"),
+    "bulk redeliver": Case(_may_act, ("R",), screen="postbacks", front="BulkActionDialog"),
 }
 
 

@@ -14,13 +14,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from orderdesk import i18n, strings
+from orderdesk.core.bulk_plan import ACTING_RULES
 from orderdesk.core.problem_alerts import group_key
 from orderdesk.core.problems import FindingCursor, FindingQuery, ProblemGroup, open_findings
 from orderdesk.core.store import Store
 from orderdesk.core.stored_findings import FindingSpan
 from orderdesk.findings import finding_sentence
 from orderdesk.tui.keys import TranslatedKeys
-from orderdesk.tui.messages import OrderWanted
+from orderdesk.tui.messages import ActingWanted, OrderWanted
 from orderdesk.tui.safe_text import safe, safe_plain
 from orderdesk.tui.screens.problems import moment, rule_label, shortened
 from orderdesk.tui.widgets.key_footer import KeyFooter
@@ -71,6 +72,7 @@ class ProblemOrdersScreen(TranslatedKeys, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", strings.KEY_BACK),
         Binding("enter", "open_finding_order", strings.KEY_ORDER, priority=True),
+        Binding("R", "act_on_many", strings.KEY_ACT_ON_MANY),
     ]
 
     def __init__(
@@ -87,6 +89,7 @@ class ProblemOrdersScreen(TranslatedKeys, Screen[None]):
         self.group = group
         self.zone = zone
         self._now = now
+        self._since, self._until = since, until
         self.spans, self.more = group_spans(store, group, now=now(), since=since, until=until)
         self._width = 0
         self._sentences: list[str] = []
@@ -183,6 +186,14 @@ class ProblemOrdersScreen(TranslatedKeys, Screen[None]):
         row = self.query_one("#problem-orders", DataTable).cursor_row
         if 0 <= row < len(self.spans):
             self.post_message(OrderWanted(self.spans[row].reference))
+
+    def action_act_on_many(self) -> None:
+        """Redeliver or resubmit the group's records, when an action remedies its problem."""
+        group = self.group
+        if group.rule not in ACTING_RULES:
+            self.notify(strings.BULK_NO_REMEDY.format(rule=rule_label(group.rule)), timeout=5)
+            return
+        self.post_message(ActingWanted(group=group, since=self._since, until=self._until))
 
     def action_back(self) -> None:
         """Back to the problems."""

@@ -21,13 +21,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from orderdesk import i18n, strings
+from orderdesk.core.bulk_plan import ACTING_RULES
 from orderdesk.core.problems import ProblemGroup, ProblemState, backfill_pending, problem_groups
 from orderdesk.core.records import Party
 from orderdesk.core.store import Store
 from orderdesk.problems_looked import LastLooked
 from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.list_filter import ListFilter, TimeWindow
-from orderdesk.tui.messages import ProblemOrdersWanted, TimeRangeWanted
+from orderdesk.tui.messages import ActingWanted, ProblemOrdersWanted, TimeRangeWanted
 from orderdesk.tui.safe_text import safe_plain
 from orderdesk.tui.widgets.filter_bar import FilterBar
 from orderdesk.tui.widgets.key_footer import KeyFooter
@@ -82,6 +83,7 @@ class ProblemsScreen(TranslatedKeys, Screen[None]):
         # Priority, so the key shows in the footer over the table's own silent binding.
         Binding("enter", "open_group", strings.KEY_ORDERS, priority=True),
         Binding("t", "time_range", strings.KEY_TIME),
+        Binding("R", "act_on_many", strings.KEY_ACT_ON_MANY),
         Binding("escape", "app.leave_problems", strings.KEY_BACK_TO_LIST, show=False),
     ]
 
@@ -288,6 +290,18 @@ class ProblemsScreen(TranslatedKeys, Screen[None]):
         if self.groups and 0 <= row < len(self.groups):
             span = self.window.resolve(now=self._now(), zone=self.zone)
             self.post_message(ProblemOrdersWanted(self.groups[row], span.since, span.until))
+
+    def action_act_on_many(self) -> None:
+        """Redeliver or resubmit the highlighted group's records, when an action remedies it."""
+        row = self.query_one("#problem-groups", DataTable).cursor_row
+        if not self.groups or not 0 <= row < len(self.groups):
+            return
+        group = self.groups[row]
+        if group.rule not in ACTING_RULES:
+            self.notify(strings.BULK_NO_REMEDY.format(rule=rule_label(group.rule)), timeout=5)
+            return
+        span = self.window.resolve(now=self._now(), zone=self.zone)
+        self.post_message(ActingWanted(group=group, since=span.since, until=span.until))
 
     def action_time_range(self) -> None:
         """Choose the time window."""

@@ -25,7 +25,13 @@ from orderdesk.export import Exported
 from orderdesk.tui.empty_list import empty_text
 from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.list_filter import ListFilter, TimeWindow
-from orderdesk.tui.messages import ExportWanted, FiltersWanted, RecordHighlighted, TimeRangeWanted
+from orderdesk.tui.messages import (
+    ActingWanted,
+    ExportWanted,
+    FiltersWanted,
+    RecordHighlighted,
+    TimeRangeWanted,
+)
 from orderdesk.tui.safe_text import safe, safe_plain
 from orderdesk.tui.widgets import columns
 from orderdesk.tui.widgets.filter_bar import FilterBar
@@ -67,6 +73,8 @@ class RecordsScreen(TranslatedKeys, Screen[None]):
         Binding("F", "follow", strings.KEY_FOLLOW, show=False),
         Binding("M", "marked_only", strings.KEY_MARKED_ONLY, show=False),
         Binding("X", "export", strings.KEY_EXPORT, show=False),
+        # The footer at 80 columns is full: the ? screen and the palette offer it.
+        Binding("R", "act_on_many", strings.KEY_ACT_ON_MANY, show=False),
         Binding(
             "left_square_bracket,right_square_bracket", "volume", strings.KEY_VOLUME, show=False
         ),
@@ -279,6 +287,13 @@ class RecordsScreen(TranslatedKeys, Screen[None]):
         else:
             message = strings.EXPORT_DONE.format(count=exported.written, path=exported.path)
         self.notify(message, timeout=8, markup=False)
+
+    # -- acting ----------------------------------------------------------------------
+
+    def action_act_on_many(self) -> None:
+        """Redeliver or resubmit every record the list matches, or the marked ones."""
+        query = self.list_filter.query(self.kind, now=self._now(), zone=self.zone)
+        self.post_message(ActingWanted(query, frozenset(self.marks)))
 
     # -- volume ----------------------------------------------------------------------
 
