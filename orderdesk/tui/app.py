@@ -24,10 +24,12 @@ from orderdesk.core.store import Store
 from orderdesk.core.sync_service import Source, SourceOpener, SyncService
 from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
 from orderdesk.problems_looked import LastLooked
+from orderdesk.tui.acting_desk import ActingDesk
 from orderdesk.tui.console_sync import SYNC_GROUP, ConsoleSync
 from orderdesk.tui.keys import help_groups
 from orderdesk.tui.list_filter import ListFilter, zone_label
 from orderdesk.tui.messages import (
+    ActionWanted,
     ComparisonWanted,
     ExportWanted,
     FiltersWanted,
@@ -131,6 +133,8 @@ class OrderdeskApp(App[None]):
         self.source = source
         #: Whether and how this console may act (redeliver, resubmit); None: it never does.
         self.acting = acting
+        #: Asks the source whether this console may act, and opens the dialogs that do.
+        self.acting_desk = ActingDesk(self, acting)
         self.now = now
         self.zone = zone if zone is not None else datetime.now().astimezone().tzinfo or UTC
         self._chosen_zone = self.zone
@@ -179,6 +183,7 @@ class OrderdeskApp(App[None]):
         if self._start_order is not None:
             self.open_order(self._start_order)
         self._fit_terminal()
+        self.acting_desk.start()
         if self._watch_problems:
             self.problem_watch.check()
             self.set_interval(self._problem_poll, self.problem_watch.check)
@@ -322,6 +327,10 @@ class OrderdeskApp(App[None]):
     def _record_wanted(self, message: RecordWanted) -> None:
         self.push_screen(RecordScreen(self.store, message.kind, message.record_id, self.zone))
 
+    @on(ActionWanted)
+    def _action_wanted(self, message: ActionWanted) -> None:
+        self.acting_desk.act(message)
+
     @on(ProblemOrdersWanted)
     def _problem_orders_wanted(self, message: ProblemOrdersWanted) -> None:
         self.push_screen(
@@ -415,6 +424,7 @@ class OrderdeskApp(App[None]):
     @on(SyncProgressed)
     def _sync_progressed(self, message: SyncProgressed) -> None:
         self.syncing.progressed(message)
+        self.acting_desk.sync_progressed(message)
         if self._watch_problems and (message.stored or message.progress.caught_up):
             # The count beside "synced 0 s ago" is counted from the store it describes.
             self.problem_watch.check()
