@@ -18,7 +18,6 @@ from textual.widgets import Input
 from orderdesk.cli.demo import demo_app
 from orderdesk.core.action_journal import ActionJournal, PlannedTarget
 from orderdesk.core.actions_client import ActionIntent
-from orderdesk.core.queries import get_record
 from orderdesk.core.records import LogRecord, PostbackRecord, RequestRecord
 from orderdesk.core.store import Store
 from orderdesk.core.sync_service import Source
@@ -143,7 +142,7 @@ class TestRedeliver:
                 text = screen_text(app)
                 assert f"Redeliver postback {target.id}" in text
                 assert target.final is not None and target.final.url in text
-                assert f"now failed" in text and f"as {ACTOR}" in text
+                assert "now failed" in text and f"as {ACTOR}" in text
 
                 await pilot.press("enter")  # no reason yet: refused, nothing sent
                 await settled(pilot)
@@ -169,4 +168,185 @@ class TestRedeliver:
                     return any(a.trigger == "manual" for a in record.attempts)
 
                 await _until(pilot, manual_attempt)
+            assert server.sent[f"postbacks/{target.id}"] == 1
+
+    async def test_a_delivered_postback_needs_its_reference_typed_before_a_second_notice(
+        self, tmp_path: Path, server: SimulatorServer, take: Take
+    ) -> None:
+        target = take("postbacks", "delivered")
+        reference = target.order_reference_id
+        assert reference is not None
+        with Store.open(tmp_path / "s.db") as store:
+            app = _acting_console(store, server.url)
+            async with app.run_test(size=(80, 24)) as pilot:
+                await _until(pilot, lambda: _ready(app))
+                await _open(pilot, app, target)
+                await pilot.press("r")
+                await settled(pilot)
+                text = screen_text(app)
+                assert "already delivered: the customer gets a second notice" in text
+                assert f"type the order reference {reference}" in text
+                await _type(pilot, REASON)
+                await pilot.press("enter")  # the reference not typed: refused
+                await settled(pilot)
+                assert f"type the order reference {reference} exactly" in screen_text(app)
+                assert isinstance(app.focused, Input) and app.focused.id == "act-confirm"
+                await _type(pilot, reference[:-1])  # one character short: still refused
+                await pilot.press("enter")
+                await settled(pilot)
+                assert _dialog(app).state == "idle"
+                assert f"postbacks/{target.id}" not in server.sent
+                await pilot.press(reference[-1], "enter")
+                dialog = await _sent(pilot, app)
+                assert dialog.outcome is not None
+                assert dialog.outcome.state in ("succeeded", "failed"), dialog.outcome
+            assert server.sent[f"postbacks/{target.id}"] == 1
+
+    async def test_closing_while_sending_says_the_send_goes_on_and_its_result_comes_later(
+        self, tmp_path: Path, server: SimulatorServer, take: Take
+    ) -> None:
+        target = take("postbacks", "failed")
+        with Store.open(tmp_path / "s.db") as store:
+            app = _acting_console(store, server.url)
+            async with app.run_test(size=(80, 24)) as pilot:
+                await _until(pilot, lambda: _ready(app))
+                screen = await _open(pilot, app, target)
+                await pilot.press("r")
+                await settled(pilot)
+                await _type(pilot, REASON)
+                await pilot.press("enter")
+                # The service takes a few hundred milliseconds to run the action.
+                assert _dialog(app).state == "sending"
+                await pilot.press("escape")
+                assert "closing does not cancel it" in screen_text(app)
+                await pilot.press("escape")
+                await pilot.pause()
+                assert app.screen is screen
+                title = f"Redeliver postback {target.id}: "
+                await _until(pilot, lambda: any(n.startswith(title) for n in _notes(app)), 70)
+            assert server.sent[f"postbacks/{target.id}"] == 1
+
+
+class TestResubmit:
+    async def test_a_request_asks_the_mode_and_offers_the_new_record(
+        self, tmp_path: Path, server: SimulatorServer, take: Take
+    ) -> None:
+        target = take("requests", "failed")
+        with Store.open(tmp_path / "s.db") as store:
+            app = _acting_console(store, server.url)
+            async with app.run_test(size=(80, 24)) as pilot:
+                await _until(pilot, lambda: _ready(app))
+                await _open(pilot, app, target)
+                assert "Resubmit" in _footer_keys(app) and "Redeliver" not in _footer_keys(app)
+                await pilot.press("r")
+                await settled(pilot)
+                dialog = _dialog(app)
+                text = screen_text(app)
+                assert "final: the recorded Final again" in text
+                assert "reprocess: current template" in text
+                assert dialog.mode == "final"
+                await pilot.click("#reprocess")
+                await settled(pilot)
+                assert dialog.mode == "reprocess"
+                text = screen_text(app)
+                assert "renders the customer's current template" in text
+                assert "recorded Original" in text and "recorded Final" in text
+                dialog.query_one("#act-reason", Input).focus()
+                await _type(pilot, REASON)
+                await pilot.press("enter")
+                dialog = await _sent(pilot, app)
+                outcome = dialog.outcome
+                assert outcome is not None and outcome.state in ("succeeded", "failed"), outcome
+                assert server.sent[f"requests/{target.id}"] == 1
+                assert outcome.record_id is not None
+                assert f"the new request is {outcome.record_id}" in " ".join(
+                    screen_text(app).split()
+                )
+                await pilot.press("enter")  # the offer has the focus
+                await _until(pilot, lambda: isinstance(app.screen, RecordScreen))
+                screen = app.screen
+                assert isinstance(screen, RecordScreen) and screen.record_id == outcome.record_id
+                # Opened before the sync brought it, it shows once it arrives.
+                await _until(pilot, lambda: screen.record is not None)
+                record = screen.record
+                assert isinstance(record, RequestRecord) and record.resubmit_of == target.id
+
+
+class TestWhoMayAct:
+    async def _refused(self, app: OrderdeskApp, target: LogRecord, why: str) -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await _until(pilot, lambda: _ready(app))
+            await _open(pilot, app, target)
+            assert "Redeliver" not in _footer_keys(app)
+            await pilot.press("r")
+            await settled(pilot)
+            assert isinstance(app.screen, RecordScreen)
+            assert _notes(app)[-1] == why
+            assert "\n" not in why
+
+    async def test_a_read_only_key_says_why_and_opens_nothing(
+        self, tmp_path: Path, server: SimulatorServer, take: Take
+    ) -> None:
+        target = take("postbacks", "failed")
+        with Store.open(tmp_path / "s.db") as store:
+            app = _acting_console(store, server.url, key=READ_KEY)
+            await self._refused(app, target, "no actions: the source says this key may only read")
+        assert f"postbacks/{target.id}" not in server.sent
+
+    async def test_read_only_says_why_and_opens_nothing(
+        self, tmp_path: Path, server: SimulatorServer, take: Take
+    ) -> None:
+        target = take("postbacks", "failed")
+        with Store.open(tmp_path / "s.db") as store:
+            app = _acting_console(store, server.url, read_only=True)
+            why = "actions are hidden: read-only (--read-only or ORDERDESK_READ_ONLY)"
+            await self._refused(app, target, why)
+
+    async def test_a_viewer_without_a_source_says_why(
+        self, tmp_path: Path, server: SimulatorServer, take: Take
+    ) -> None:
+        target = take("postbacks", "failed")
+        with Store.open(tmp_path / "s.db") as store:
+            store.save_page("postbacks", [target], None)
+            app = console(store, now=lambda: datetime.now(UTC))
+            async with app.run_test(size=(80, 24)) as pilot:
+                await _open(pilot, app, target)
+                assert "Redeliver" not in _footer_keys(app)
+                await pilot.press("r")
+                await settled(pilot)
+                assert isinstance(app.screen, RecordScreen)
+                assert _notes(app)[-1].startswith("no actions: this console has no source")
+
+
+class TestStart:
+    async def test_the_demo_asks_its_source_once_it_is_up(self, tmp_path: Path) -> None:
+        with Store.open(tmp_path / "demo.db") as store:
+            app = demo_app(
+                store, seed=3, history=timedelta(hours=1), history_rate=2, rate=0, zone=UTC
+            )
+            app.animation_level = "none"
+            async with app.run_test(size=(80, 24)) as pilot:
+                acting = app.acting
+                assert acting is not None
+                await _until(pilot, lambda: acting.may_act, seconds=30)
+                assert acting.why_not is None
+
+    async def test_actions_a_crash_left_are_offered_and_finished_once(
+        self, tmp_path: Path, server: SimulatorServer, take: Take
+    ) -> None:
+        targets = [take("postbacks", "failed"), take("postbacks", "failed")]
+        with Store.open(tmp_path / "s.db") as store:
+            intent = ActionIntent(actor=ACTOR, reason=REASON)
+            planned = [PlannedTarget(t.id, t.order_reference_id) for t in targets]
+            ActionJournal(store).plan("redeliver", planned, intent, now=datetime.now(UTC))
+            app = _acting_console(store, server.url)
+            async with app.run_test(size=(80, 24)) as pilot:
+                await _until(pilot, lambda: isinstance(app.screen, ResumeOffer))
+                assert "2 of your actions (as alice@support)" in " ".join(screen_text(app).split())
+                await pilot.press("enter")
+                await _until(
+                    pilot, lambda: any("unfinished actions: " in n for n in _notes(app)), 70
+                )
+                assert ActionJournal(store).pending(ACTOR) == []
+        for target in targets:
             assert server.sent[f"postbacks/{target.id}"] == 1
