@@ -18,7 +18,7 @@ from textual.widgets import Input
 from orderdesk.cli.demo import demo_app
 from orderdesk.core.action_journal import ActionJournal, PlannedTarget
 from orderdesk.core.actions_client import ActionIntent
-from orderdesk.core.records import LogRecord, PostbackRecord, RequestRecord
+from orderdesk.core.records import Kind, LogRecord, PostbackRecord, RequestRecord
 from orderdesk.core.store import Store
 from orderdesk.core.sync_service import Source
 from orderdesk.sim import Simulation, SimulatorServer
@@ -93,7 +93,7 @@ def _ready(app: OrderdeskApp) -> bool:
 
 
 async def _open(pilot: Any, app: OrderdeskApp, record: LogRecord) -> RecordScreen:
-    kind = "postbacks" if isinstance(record, PostbackRecord) else "requests"
+    kind: Kind = "postbacks" if isinstance(record, PostbackRecord) else "requests"
     app.post_message(RecordWanted(kind, record.id))
     await _until(pilot, lambda: isinstance(app.screen, RecordScreen))
     await settled(pilot)
@@ -244,10 +244,11 @@ class TestResubmit:
                 text = screen_text(app)
                 assert "final: the recorded Final again" in text
                 assert "reprocess: current template" in text
-                assert dialog.mode == "final"
+                modes: list[object] = [dialog.mode]
                 await pilot.click("#reprocess")
                 await settled(pilot)
-                assert dialog.mode == "reprocess"
+                modes.append(dialog.mode)
+                assert modes == ["final", "reprocess"]
                 text = screen_text(app)
                 assert "renders the customer's current template" in text
                 assert "recorded Original" in text and "recorded Final" in text
