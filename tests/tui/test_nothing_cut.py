@@ -24,12 +24,20 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Footer, Input, Static, Tab, Tabs
 from textual.widgets._toggle_button import ToggleButton
 
+from orderdesk.core.actions_client import Capability
 from orderdesk.core.queries import RecordQuery, list_records
+from orderdesk.core.records import LogRecord
 from orderdesk.core.store import Store
+from orderdesk.core.sync_service import Source
 from orderdesk.i18n import speaking
+from orderdesk.tui.acting import ConsoleActing
+from orderdesk.tui.action_preview import current_template, preview_action
 from orderdesk.tui.app import OrderdeskApp, StartScreen
 from orderdesk.tui.comparison import remember_base
+from orderdesk.tui.one_action import ActionOutcome
+from orderdesk.tui.screens.act import ActDialog
 from orderdesk.tui.screens.record import RecordScreen
+from orderdesk.tui.screens.resume_offer import ResumeOffer
 from orderdesk.tui.widgets import columns
 from orderdesk.tui.widgets.record_list import RecordList
 from orderdesk.tui.widgets.stage_pane import StagePane
@@ -57,6 +65,57 @@ def _order(app: OrderdeskApp, store: Store) -> None:
     reference = undelivered_shipping(store).order_reference_id
     assert reference is not None
     app.open_order(reference)
+
+
+def _acting(app: OrderdeskApp, store: Store) -> ConsoleActing:
+    """The console as one whose source said its key may act (nothing is sent in these checks)."""
+    acting = ConsoleActing(
+        store, Source("http://127.0.0.1:9", None), actor="alice@support", cap=500
+    )
+    acting.capability = Capability("1.1", may_act=True)
+    app.acting = app.acting_desk.acting = acting
+    app.refresh_bindings()
+    return acting
+
+
+def _first(store: Store, kind: str, status: str) -> LogRecord:
+    return list_records(store, RecordQuery(kind, statuses=(status,)), limit=1)[0]  # type: ignore[arg-type]
+
+
+def _acting_postback(app: OrderdeskApp, store: Store) -> None:
+    _acting(app, store)
+    postback = undelivered_shipping(store)
+    app.push_screen(RecordScreen(store, "postbacks", postback.id, app.zone))
+
+
+def _acting_request(app: OrderdeskApp, store: Store) -> None:
+    _acting(app, store)
+    app.push_screen(RecordScreen(store, "requests", template_failure(store).id, app.zone))
+
+
+def _act(kind: str, status: str, *, reprocess: bool = False, outcome: bool = False) -> Step:
+    def step(app: OrderdeskApp, store: Store) -> None:
+        record = _first(store, kind, status)
+        template = current_template(store, record) if kind == "requests" else None  # type: ignore[arg-type]
+        dialog = ActDialog(_acting(app, store), preview_action(record), template=template)
+
+        def ready() -> None:
+            if reprocess:
+                dialog.query_one("#reprocess", ToggleButton).value = True
+            if outcome:
+                line = "failed: HTTP 503, the printer's endpoint answered 503 Service Unavailable"
+                dialog._finished(
+                    ActionOutcome("failed", line + "; the new request is req_X", "req_X")
+                )
+
+        app.push_screen(dialog, callback=None)
+        app.call_after_refresh(ready)
+
+    return step
+
+
+def _resume(app: OrderdeskApp, store: Store) -> None:
+    app.push_screen(ResumeOffer(3, "alice@support"))
 
 
 @dataclass(frozen=True)
@@ -91,6 +150,15 @@ CASES: dict[str, Case] = {
     "problems": Case(keys=("4",), front="ProblemsScreen"),
     "time range over problems": Case(keys=("4", "t"), front="TimeRangeDialog"),
     "problem orders": Case(keys=("4", "enter"), front="ProblemOrdersScreen"),
+    "postback that may be redelivered": Case(_acting_postback, front="RecordScreen"),
+    "request that may be resubmitted": Case(_acting_request, front="RecordScreen"),
+    "redeliver": Case(_act("postbacks", "failed"), front="ActDialog"),
+    "redeliver forced": Case(_act("postbacks", "delivered"), front="ActDialog"),
+    "resubmit forced": Case(_act("requests", "succeeded"), front="ActDialog"),
+    "resubmit reprocess": Case(_act("requests", "failed", reprocess=True), front="ActDialog"),
+    "act result": Case(_act("requests", "failed", outcome=True), front="ActDialog"),
+    "act wide": Case(_act("requests", "succeeded", reprocess=True), size=(200, 50)),
+    "resume offer": Case(_resume, front="ResumeOffer"),
 }
 
 
@@ -188,7 +256,8 @@ def _cuts(app: App[Any]) -> tuple[dict[str, list[str]], int]:
         "#filter-bar, #volume, #status-line, #record-header, #changes-header, #order-header,"
         " .dialog .title, .dialog Label, .dialog ToggleButton, .dialog Button,"
         " .help-title, .help-purpose, .help-keys, .help-text, .too-small,"
-        " #problem-detail, #problem-header, #problems-message"
+        " #problem-detail, #problem-header, #problems-message,"
+        " #act-facts, #act-url, #act-risk, #act-line, #act-final-label, #act-reprocess-label"
     )
     for widget in headers:
         if _in_view(widget) and (text := _words(_whole_text(widget))):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import tzinfo
 from io import StringIO
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import ClassVar, Concatenate, Literal, ParamSpec
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Container
 from textual.content import Content
 from textual.reactive import reactive
@@ -390,6 +391,19 @@ class RecordScreen(TranslatedKeys, Screen[None]):
     def _may_act(self) -> bool:
         acting = getattr(self.app, "acting", None)
         return acting is not None and bool(acting.may_act)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The keys on offer; when r acts, y gives it its place in the footer (80 columns)."""
+        active = super().active_bindings
+        copy = active.get("y")
+        if copy is not None and copy.binding.show and self._may_act():
+            node, binding, enabled, tip = copy
+            active = {
+                **active,
+                "y": ActiveBinding(node, replace(binding, show=False), enabled, tip),
+            }
+        return active
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer r as redeliver (postbacks) or resubmit (requests) only when acting is possible."""
