@@ -18,17 +18,21 @@ from textual.widgets import Input
 from orderdesk.cli.demo import demo_app
 from orderdesk.core.action_journal import ActionJournal, PlannedTarget
 from orderdesk.core.actions_client import ActionIntent
+from orderdesk.core.queries import RecordQuery, list_records
 from orderdesk.core.records import Kind, LogRecord, PostbackRecord, RequestRecord
 from orderdesk.core.store import Store
 from orderdesk.core.sync_service import Source
+from orderdesk.i18n import speaking
 from orderdesk.sim import Simulation, SimulatorServer
 from orderdesk.tui.acting import ConsoleActing
+from orderdesk.tui.action_preview import current_template, preview_action
 from orderdesk.tui.app import OrderdeskApp
 from orderdesk.tui.messages import RecordWanted
+from orderdesk.tui.one_action import ActionOutcome
 from orderdesk.tui.screens.act import ActDialog
 from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.screens.resume_offer import ResumeOffer
-from tests.tui.tui_console import console, screen_text, settled
+from tests.tui.tui_console import ScreenHost, console, screen_text, settled
 
 KEY = "act-key"
 READ_KEY = "read-key"
@@ -351,3 +355,77 @@ class TestStart:
                 assert ActionJournal(store).pending(ACTOR) == []
         for target in targets:
             assert server.sent[f"postbacks/{target.id}"] == 1
+
+
+def _dialog_over(store: Store, kind: Kind, status: str) -> ScreenHost:
+    """The dialog for the frozen day's first record of ``kind`` in ``status``, on its own."""
+    record = list_records(store, RecordQuery(kind, statuses=(status,)), limit=1)[0]
+    template = current_template(store, record) if isinstance(record, RequestRecord) else None
+    acting = ConsoleActing(store, None, actor=ACTOR, cap=500)
+    return ScreenHost(lambda: ActDialog(acting, preview_action(record), template=template))
+
+
+def _outcome(pilot: Any) -> None:
+    dialog = pilot.app.screen
+    assert isinstance(dialog, ActDialog)
+    line = "succeeded: HTTP 201; the new request is req_01NEWREQUEST"
+    dialog._finished(ActionOutcome("succeeded", line, "req_01NEWREQUEST"))
+
+
+class TestSnapshots:
+    @pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+    def test_a_failed_postback(
+        self, snap_compare: Any, sqlite_store: Store, size: tuple[int, int]
+    ) -> None:
+        async def shown(pilot: Any) -> None:
+            await settled(pilot)
+            assert "what will be sent, byte for byte" in screen_text(pilot.app)
+
+        app = _dialog_over(sqlite_store, "postbacks", "failed")
+        assert snap_compare(app, terminal_size=size, run_before=shown)
+
+    @pytest.mark.parametrize("lang", ["en", "fr"])
+    def test_a_delivered_postback_asks_for_its_reference(
+        self, snap_compare: Any, sqlite_store: Store, lang: str
+    ) -> None:
+        async def refused(pilot: Any) -> None:
+            await settled(pilot)
+            await _type(pilot, "customer lost it")
+            await pilot.press("enter")
+            await settled(pilot)
+            dialog = pilot.app.screen
+            assert isinstance(dialog, ActDialog) and dialog.state == "idle"
+            assert dialog.query_one("#act-line").has_class("error")
+
+        with speaking(lang):
+            app = _dialog_over(sqlite_store, "postbacks", "delivered")
+            assert snap_compare(app, terminal_size=(80, 24), run_before=refused)
+
+    def test_a_request_to_reprocess_shows_both_bodies(
+        self, snap_compare: Any, sqlite_store: Store
+    ) -> None:
+        async def reprocess(pilot: Any) -> None:
+            await settled(pilot)
+            await pilot.click("#reprocess")
+            await settled(pilot)
+            assert "recorded Original" in screen_text(pilot.app)
+
+        app = _dialog_over(sqlite_store, "requests", "succeeded")
+        assert snap_compare(app, terminal_size=(80, 24), run_before=reprocess)
+
+    @pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+    def test_the_result_offers_the_new_request(
+        self, snap_compare: Any, sqlite_store: Store, size: tuple[int, int]
+    ) -> None:
+        async def done(pilot: Any) -> None:
+            await settled(pilot)
+            _outcome(pilot)
+            await settled(pilot)
+            assert "Open the new request" in screen_text(pilot.app)
+
+        app = _dialog_over(sqlite_store, "requests", "failed")
+        assert snap_compare(app, terminal_size=size, run_before=done)
+
+    def test_the_resume_offer(self, snap_compare: Any) -> None:
+        app = ScreenHost(lambda: ResumeOffer(3, ACTOR))
+        assert snap_compare(app, terminal_size=(80, 24))

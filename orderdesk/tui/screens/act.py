@@ -145,10 +145,11 @@ class ActDialog(TranslatedKeys, ModalScreen[str | None]):
     def _mode_chosen(self) -> None:
         self.set_class(self.mode == "reprocess", "-reprocess")
 
-    def _say(self, text: str, *, error: bool = False) -> None:
+    def _say(self, text: str, *, error: bool = False, done: bool = False) -> None:
         line = self.query_one("#act-line", Static)
         line.update(safe(text))
         line.set_class(error, "error")
+        line.set_class(done and not error, "-done")
 
     @on(Input.Submitted, "#act-reason")
     @on(Input.Submitted, "#act-confirm")
@@ -221,7 +222,7 @@ class ActDialog(TranslatedKeys, ModalScreen[str | None]):
         line = outcome.line
         if outcome.state == "succeeded" and self.preview.kind == "postbacks":
             line = f"{line} · {strings.ACT_SYNC_BRINGS}"
-        self._say(line, error=outcome.state not in ("succeeded", "running"))
+        self._say(line, error=outcome.state not in ("succeeded", "running"), done=True)
         self._show_close()
         if outcome.record_id is not None:
             self.query_one("#act-open").display = True
