@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 
+from orderdesk.cli.commands import main
 from orderdesk.cli.demo import demo_app
 from orderdesk.core.action_journal import ActionJournal, PlannedTarget
 from orderdesk.core.actions_client import ActionIntent
@@ -185,7 +186,11 @@ class TestRedeliver:
             async with app.run_test(size=(80, 24)) as pilot:
                 await _until(pilot, lambda: _ready(app))
                 await _open(pilot, app, target)
-                await pilot.press("r")
+                # From the palette, as r does.
+                await pilot.press("ctrl+p")
+                await _type(pilot, "Redeliver this postback")
+                await pilot.press("enter")
+                await _until(pilot, lambda: isinstance(app.screen, ActDialog))
                 await settled(pilot)
                 text = screen_text(app)
                 assert "already delivered: the customer gets a second notice" in text
@@ -321,6 +326,14 @@ class TestWhoMayAct:
                 await settled(pilot)
                 assert isinstance(app.screen, RecordScreen)
                 assert _notes(app)[-1].startswith("no actions: this console has no source")
+                # The palette offers it too, and says the same.
+                await pilot.press("ctrl+p")
+                await _type(pilot, "Redeliver this postback")
+                await pilot.press("enter")
+                await settled(pilot)
+                assert isinstance(app.screen, RecordScreen)
+                assert len(_notes(app)) == 2
+                assert _notes(app)[-1].startswith("no actions: this console has no source")
 
 
 class TestStart:
@@ -429,3 +442,36 @@ class TestSnapshots:
     def test_the_resume_offer(self, snap_compare: Any) -> None:
         app = ScreenHost(lambda: ResumeOffer(3, ACTOR))
         assert snap_compare(app, terminal_size=(80, 24))
+
+
+class TestCommandLine:
+    def test_read_only_on_the_console_command_hides_actions(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        import orderdesk.tui.launch
+
+        opened: list[Any] = []
+        monkeypatch.delenv("ORDERDESK_READ_ONLY", raising=False)
+        monkeypatch.setattr(
+            orderdesk.tui.launch, "open_console", lambda settings, **_: opened.append(settings)
+        )
+        db = str(tmp_path / "s.db")
+        assert main(["--db", db, "--read-only"]) == 0
+        assert main(["--db", db]) == 0
+        assert [settings.read_only for settings in opened] == [True, False]
+
+    def test_the_demo_acts_as_the_settings_actor_and_may_be_read_only(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        import orderdesk.cli.demo
+
+        ran: list[dict[str, Any]] = []
+        monkeypatch.setenv("ORDERDESK_ACTOR", "bob@support")
+        monkeypatch.delenv("ORDERDESK_READ_ONLY", raising=False)
+        monkeypatch.setattr(orderdesk.cli.demo, "run_demo", lambda **options: ran.append(options))
+        assert main(["demo", "--read-only"]) == 0
+        assert main(["demo"]) == 0
+        assert [(r["actor"], r["read_only"]) for r in ran] == [
+            ("bob@support", True),
+            ("bob@support", False),
+        ]

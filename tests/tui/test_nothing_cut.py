@@ -152,6 +152,7 @@ CASES: dict[str, Case] = {
     "problem orders": Case(keys=("4", "enter"), front="ProblemOrdersScreen"),
     "postback that may be redelivered": Case(_acting_postback, front="RecordScreen"),
     "request that may be resubmitted": Case(_acting_request, front="RecordScreen"),
+    "help over a record that may act": Case(_acting_postback, ("question_mark",)),
     "redeliver": Case(_act("postbacks", "failed"), front="ActDialog"),
     "redeliver forced": Case(_act("postbacks", "delivered"), front="ActDialog"),
     "resubmit forced": Case(_act("requests", "succeeded"), front="ActDialog"),
