@@ -20,7 +20,7 @@ from orderdesk.cli.demo import demo_app
 from orderdesk.core.action_journal import ActionJournal, PlannedTarget
 from orderdesk.core.actions_client import ActionIntent
 from orderdesk.core.queries import RecordQuery, list_records
-from orderdesk.core.records import Kind, LogRecord, PostbackRecord, RequestRecord
+from orderdesk.core.records import HttpMessage, Kind, LogRecord, PostbackRecord, RequestRecord
 from orderdesk.core.store import Store
 from orderdesk.core.sync_service import Source
 from orderdesk.i18n import speaking
@@ -33,6 +33,7 @@ from orderdesk.tui.one_action import ActionOutcome
 from orderdesk.tui.screens.act import ActDialog
 from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.screens.resume_offer import ResumeOffer
+from tests.record_factory import postback as postback_record
 from tests.tui.tui_console import ScreenHost, console, screen_text, settled
 
 KEY = "act-key"
@@ -475,3 +476,27 @@ class TestCommandLine:
             ("bob@support", True),
             ("bob@support", False),
         ]
+
+
+async def test_the_dialog_shows_store_text_literally(tmp_path: Path) -> None:
+    hostile = "[bold red]x[/bold red]\x1b]52;c;aGk=\x07"
+    record = postback_record(
+        7,
+        order_reference_id="ORD-[b]7[/b]",
+        final=HttpMessage(
+            at=datetime(2026, 1, 1, tzinfo=UTC),
+            method="POST",
+            url=f"https://hooks.example/{hostile}",
+            body=f"body {hostile}",
+        ),
+    )
+    with Store.open(tmp_path / "s.db") as store:
+        acting = ConsoleActing(store, None, actor=f"eve {hostile}", cap=500)
+        app = ScreenHost(lambda: ActDialog(acting, preview_action(record)))
+        async with app.run_test(size=(120, 30)) as pilot:
+            await settled(pilot)
+            text = screen_text(app)
+    assert "\x1b" not in text and "\x07" not in text
+    assert "[bold red]x[/bold red]" in text  # shown, never interpreted
+    assert "order reference ORD-[b]7[/b]" in text
+    assert "\\x1b]52;c;aGk=\\x07" in text
