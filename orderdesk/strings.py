@@ -1502,8 +1502,8 @@ ACT_SUCCEEDED = N_("succeeded: {answer}")
 ACT_FAILED = N_("failed: {answer}")
 ACT_REFUSED = N_("refused: {why}")
 ACT_UNKNOWN = N_(
-    "unknown: the service may or may not have taken it ({why}); `orderdesk actions resume`, "
-    "or this console's offer at its next start, finishes it without sending twice"
+    "unknown: {why}; `orderdesk actions resume` (or this console's offer at its next start) "
+    "finishes it, never twice"
 )
 ACT_STILL_RUNNING = N_(
     "accepted and still running after {seconds} s: the sync will bring its result to the record"

@@ -500,3 +500,54 @@ async def test_the_dialog_shows_store_text_literally(tmp_path: Path) -> None:
     assert "[bold red]x[/bold red]" in text  # shown, never interpreted
     assert "order reference ORD-[b]7[/b]" in text
     assert "\\x1b]52;c;aGk=\\x07" in text
+
+
+class TestOutcomes:
+    async def _send(self, app: OrderdeskApp, pilot: Any, record: LogRecord) -> ActDialog:
+        await _open(pilot, app, record)
+        await pilot.press("r")
+        await settled(pilot)
+        await _type(pilot, REASON)
+        await pilot.press("enter")
+        return await _sent(pilot, app)
+
+    async def test_a_record_the_service_does_not_know_is_refused_in_one_line(
+        self, tmp_path: Path, server: SimulatorServer
+    ) -> None:
+        stranger = postback_record(
+            991, status="failed", order_reference_id="ORD-991", updated=timedelta(days=-400)
+        )
+        with Store.open(tmp_path / "s.db") as store:
+            app = _acting_console(store, server.url)
+            async with app.run_test(size=(80, 24)) as pilot:
+                await _until(pilot, lambda: _ready(app))
+                store.save_page("postbacks", [stranger], None)
+                dialog = await self._send(app, pilot, stranger)
+
+                assert dialog.outcome is not None and dialog.outcome.state == "refused"
+                assert dialog.outcome.line.startswith("refused: ")
+                assert "\n" not in dialog.outcome.line
+                assert dialog.outcome.line in " ".join(screen_text(app).split()) or (
+                    dialog.outcome.line[:40] in screen_text(app)
+                )
+        assert f"postbacks/{stranger.id}" not in server.sent
+
+    async def test_a_source_gone_while_sending_leaves_it_for_a_resume(
+        self, tmp_path: Path, server: SimulatorServer, take: Take
+    ) -> None:
+        target = take("postbacks", "failed")
+        with Store.open(tmp_path / "s.db") as store:
+            app = _acting_console(store, server.url)
+            async with app.run_test(size=(80, 24)) as pilot:
+                await _until(pilot, lambda: _ready(app))
+                acting = app.acting
+                assert acting is not None and acting.may_act
+                # Nothing listens on port 9 of loopback: every try is refused.
+                acting.source = Source("http://127.0.0.1:9", KEY)
+                dialog = await self._send(app, pilot, target)
+
+                assert dialog.outcome is not None and dialog.outcome.state == "unknown"
+                assert "orderdesk actions resume" in dialog.outcome.line
+                [left] = ActionJournal(store).pending(ACTOR)
+                assert left.target_id == target.id and left.reason == REASON
+        assert f"postbacks/{target.id}" not in server.sent
