@@ -45,7 +45,7 @@ REASON = "their endpoint is fixed (ticket 4411)"
 @pytest.fixture(scope="module")
 def sim() -> Simulation:
     return Simulation(
-        seed=11, history=timedelta(hours=3), history_rate=2.0, rate=0.0, tick_seconds=0.05
+        seed=11, history=timedelta(hours=4), history_rate=4.0, rate=0.0, tick_seconds=0.05
     )
 
 
@@ -361,6 +361,7 @@ class TestStart:
             app = _acting_console(store, server.url)
             async with app.run_test(size=(80, 24)) as pilot:
                 await _until(pilot, lambda: isinstance(app.screen, ResumeOffer))
+                await settled(pilot)
                 assert "2 of your actions (as alice@support)" in " ".join(screen_text(app).split())
                 await pilot.press("enter")
                 await _until(
@@ -379,6 +380,13 @@ def _dialog_over(store: Store, kind: Kind, status: str) -> ScreenHost:
     return ScreenHost(lambda: ActDialog(acting, preview_action(record), template=template))
 
 
+async def _still(pilot: Any) -> None:
+    """No blinking cursor: a snapshot taken half a second later would differ."""
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
+    await pilot.pause()
+
+
 def _outcome(pilot: Any) -> None:
     dialog = pilot.app.screen
     assert isinstance(dialog, ActDialog)
@@ -394,6 +402,7 @@ class TestSnapshots:
         async def shown(pilot: Any) -> None:
             await settled(pilot)
             assert "what will be sent, byte for byte" in screen_text(pilot.app)
+            await _still(pilot)
 
         app = _dialog_over(sqlite_store, "postbacks", "failed")
         assert snap_compare(app, terminal_size=size, run_before=shown)
@@ -410,6 +419,7 @@ class TestSnapshots:
             dialog = pilot.app.screen
             assert isinstance(dialog, ActDialog) and dialog.state == "idle"
             assert dialog.query_one("#act-line").has_class("error")
+            await _still(pilot)
 
         with speaking(lang):
             app = _dialog_over(sqlite_store, "postbacks", "delivered")
@@ -423,6 +433,7 @@ class TestSnapshots:
             await pilot.click("#reprocess")
             await settled(pilot)
             assert "recorded Original" in screen_text(pilot.app)
+            await _still(pilot)
 
         app = _dialog_over(sqlite_store, "requests", "succeeded")
         assert snap_compare(app, terminal_size=(80, 24), run_before=reprocess)
@@ -436,6 +447,7 @@ class TestSnapshots:
             _outcome(pilot)
             await settled(pilot)
             assert "Open the new request" in screen_text(pilot.app)
+            await _still(pilot)
 
         app = _dialog_over(sqlite_store, "requests", "failed")
         assert snap_compare(app, terminal_size=size, run_before=done)

@@ -172,6 +172,8 @@ class RecordScreen(TranslatedKeys, Screen[None]):
         self.record_id = record_id
         self.zone = zone
         self.record = get_record(store, kind, record_id)
+        #: A newer version is being drawn (see ``records_arrived``).
+        self._reloading = False
         # Start on the failing stage, where the answer usually is.
         first = failing_stage(self.record) if self.record is not None else None
         self.set_reactive(RecordScreen.current, first or "original")
@@ -227,11 +229,22 @@ class RecordScreen(TranslatedKeys, Screen[None]):
         ):
             return
         self.record = fresh
-        self.call_later(self._show_again)
+        if not self._reloading:
+            # One rebuild at a time; a version that comes during it is drawn after it.
+            self._reloading = True
+            self.call_later(self._show_again)
 
     async def _show_again(self) -> None:
-        await self.recompose()
-        self._show_current()
+        drawn = self.record
+        try:
+            await self.recompose()
+        finally:
+            self._reloading = False
+        if self.record is not drawn:
+            self._reloading = True
+            self.call_later(self._show_again)
+        elif self.query(StagePane):
+            self._show_current()
 
     def on_resize(self, event: events.Resize) -> None:
         """Re-arrange the stages when the terminal changes size."""
