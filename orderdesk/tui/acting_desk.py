@@ -67,7 +67,7 @@ class ActingDesk:
         self._ask()
 
     def sync_progressed(self, message: SyncProgressed) -> None:
-        """Ask the source once it is up (the demo's opens with its sync); show changed records."""
+        """Ask the source once it is up: the demo's opens with its sync."""
         acting = self.acting
         if acting is not None and acting.source is not None and not self._asking:
             failed_long_ago = (
@@ -78,13 +78,6 @@ class ActingDesk:
             )
             if (acting.capability is None and acting.check_error is None) or failed_long_ago:
                 self._ask()
-        if message.stored:
-            # A redelivery's new attempt, or a resubmit's new record, comes with the sync.
-            from orderdesk.tui.screens.record import RecordScreen
-
-            for screen in self._app.screen_stack:
-                if isinstance(screen, RecordScreen):
-                    screen.records_arrived()
 
     # -- asking the source ------------------------------------------------------------
 

@@ -154,6 +154,7 @@ class OrderdeskApp(App[None]):
             now=now,
             take_over=take_over,
             poll=service_poll,
+            arrived=self._records_arrived,
         )
         self.freshness = self.syncing.freshness
         self._lists: dict[Kind, RecordsScreen] = {}
@@ -420,6 +421,12 @@ class OrderdeskApp(App[None]):
         failure = self.freshness.failure
         if failure is not None and not isinstance(self.screen, SourceErrorDialog):
             self.push_screen(SourceErrorDialog(failure, self.zone))
+
+    def _records_arrived(self) -> None:
+        """Records arrived: an open record shows its newest version (an action's new attempt)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, RecordScreen):
+                screen.records_arrived()
 
     @on(SyncProgressed)
     def _sync_progressed(self, message: SyncProgressed) -> None:

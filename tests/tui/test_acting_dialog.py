@@ -19,8 +19,17 @@ from orderdesk.cli.commands import main
 from orderdesk.cli.demo import demo_app
 from orderdesk.core.action_journal import ActionJournal, PlannedTarget
 from orderdesk.core.actions_client import ActionIntent
+from orderdesk.core.lease import Lease
+from orderdesk.core.progress import SyncProgress
 from orderdesk.core.queries import RecordQuery, list_records
-from orderdesk.core.records import HttpMessage, Kind, LogRecord, PostbackRecord, RequestRecord
+from orderdesk.core.records import (
+    HttpMessage,
+    Kind,
+    LogRecord,
+    PostbackRecord,
+    RequestRecord,
+    Watermark,
+)
 from orderdesk.core.store import Store
 from orderdesk.core.sync_service import Source
 from orderdesk.i18n import speaking
@@ -563,3 +572,29 @@ class TestOutcomes:
                 [left] = ActionJournal(store).pending(ACTOR)
                 assert left.target_id == target.id and left.reason == REASON
         assert f"postbacks/{target.id}" not in server.sent
+
+
+async def test_an_open_record_shows_the_version_another_process_synced(tmp_path: Path) -> None:
+    # A viewer beside a sync service: the new attempt of a redelivery (made by
+    # anyone) reaches the open record screen through the service's sync.
+    first = postback_record(5, status="failed")
+    later = first.updated_at + timedelta(minutes=5)
+    newer = postback_record(5, status="delivered", updated=timedelta(minutes=5, seconds=3))
+    with Store.open(tmp_path / "s.db") as service, Store.open(tmp_path / "s.db") as store:
+        service.save_page("postbacks", [first], Watermark(first.updated_at, first.id))
+        with Lease.acquire(service, holder="sync-host:7") as lease:
+            lease.report(SyncProgress(caught_up=True, last_success_at=later))
+            app = console(store, service_poll=0.1)
+            async with app.run_test(size=(80, 24)) as pilot:
+                screen = await _open(pilot, app, first)
+                assert "✗ failed" in screen_text(app)
+                service.save_page("postbacks", [newer], Watermark(newer.updated_at, newer.id))
+                lease.report(SyncProgress(caught_up=True, last_success_at=later))
+
+                def delivered() -> bool:
+                    return screen.record is not None and screen.record.status == "delivered"
+
+                await _until(pilot, delivered, seconds=10)
+                await settled(pilot)
+                assert "✓ delivered" in " ".join(screen_text(app).split())
+                assert app.screen is screen
