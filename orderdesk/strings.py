@@ -1697,6 +1697,81 @@ BULK_STILL_RUNNING = N_(
 BULK_SUMMARY_KEYS = N_("enter opens the record; escape closes")
 BULK_BROKE = N_("the action broke: {error}")
 BULK_NO_REMEDY = N_("no action remedies this problem ({rule}): act on its records from a list")
+# -- acting on one record: the record screen's r, its dialog, the resume offer (issue 16) ------
+KEY_REDELIVER = P_("key", "Redeliver")
+KEY_RESUBMIT = P_("key", "Resubmit")
+KEY_WHY_NO_ACTION = P_("key", "Why no action")
+KEY_SEND = P_("key", "Send")
+HELP_KEYS["redeliver"] = N_("Send this postback's Final to the customer's system again")
+HELP_KEYS["resubmit"] = N_("Send this request to the printer again")
+HELP_KEYS["why_no_action"] = N_("Say why this console cannot redeliver or resubmit")
+ACT_COMMAND_REDELIVER = N_("Redeliver this postback")
+ACT_COMMAND_RESUBMIT = N_("Resubmit this request")
+ACT_COMMAND_HELP = N_("send it again, with a reason; a second delivery is asked for twice")
+ACT_TITLE_REDELIVER = N_("Redeliver postback {id}")
+ACT_TITLE_RESUBMIT = N_("Resubmit request {id}")
+ACT_FACTS = N_("order {reference} · now {status} · as {actor}")
+ACT_TO_CUSTOMER = N_("to the customer's system: {url}")
+ACT_TO_PRINTER = N_("to the printer: {url}")
+ACT_NO_FINAL = N_("no Final was recorded: the service has nothing recorded to send")
+ACT_MODE_FINAL = N_("final: the recorded Final again")
+ACT_MODE_REPROCESS = N_("reprocess: current template")
+ACT_BODY_FINAL = N_("what will be sent, byte for byte: the recorded Final")
+ACT_REPROCESS_NOTE = N_(
+    "the service renders the customer's current template ({template}) on the recorded "
+    "Original and sends the result; orderdesk cannot show that result beforehand"
+)
+ACT_TEMPLATE_KNOWN = N_("{name} v{version}, as the newest stored request of {customer} used")
+ACT_TEMPLATE_UNKNOWN = N_("its version is not in the store")
+ACT_ORIGINAL = N_("recorded Original")
+ACT_FINAL = N_("recorded Final")
+ACT_RISK_POSTBACK = N_("already delivered: the customer gets a second notice")
+ACT_RISK_REQUEST = N_("already succeeded: the printer may produce the order twice")
+ACT_REASON = N_("reason (required, kept in the trail):")
+ACT_REASON_PLACEHOLDER = N_("why, e.g. their endpoint is fixed (ticket 4411)")
+ACT_CONFIRM = N_("to send anyway, type the order reference {reference}:")
+ACT_KEYS = N_("enter sends · escape closes")
+ACT_NEED_REASON = N_("nothing sent: a reason is required (it stays in the service's trail)")
+ACT_NEED_CONFIRM = N_("nothing sent: type the order reference {reference} exactly to confirm")
+ACT_SENDING = N_("sending…")
+ACT_WAITING = N_("accepted, waiting for the result…")
+ACT_SUCCEEDED = N_("succeeded: {answer}")
+ACT_FAILED = N_("failed: {answer}")
+ACT_REFUSED = N_("refused: {why}")
+ACT_UNKNOWN = N_(
+    "unknown: {why}; `orderdesk actions resume` (or this console's offer at its next start) "
+    "finishes it, never twice"
+)
+ACT_STILL_RUNNING = N_(
+    "accepted and still running after {seconds} s: the sync will bring its result to the record"
+)
+ACT_ANSWER_CODE = N_("HTTP {code}")
+ACT_ANSWER_NONE = N_("no answer")
+ACT_NEW_RECORD = N_("; the new request is {id}")
+ACT_SYNC_BRINGS = N_("the sync brings the new attempt to the record")
+ACT_OPEN_NEW = N_("Open the new request")
+ACT_CLOSE = N_("Close")
+ACT_CLOSING_WHILE_SENDING = N_(
+    "still sending: closing does not cancel it; escape again closes, and the result comes as a "
+    "notification"
+)
+ACT_RESULT_LATER = N_("{title}: {result}")
+ACT_NO_RECORD = N_("no action: record {id} is not in the store")
+RESUME_TITLE = N_("Unfinished actions")
+RESUME_BODY = N_(
+    "{count} of your actions (as {actor}) were left unfinished, by a crash or a lost "
+    "connection. Finishing sends each again with its own key: none goes out twice."
+)
+RESUME_START = N_("Finish them")
+RESUME_LATER = N_("Later")
+RESUME_RUNNING = N_("finishing {count} unfinished actions…")
+RESUME_SUMMARY = N_(
+    "unfinished actions: {succeeded} succeeded, {failed} failed, {refused} refused, "
+    "{running} still running, {unknown} still unknown"
+)
+OPT_READ_ONLY = N_(
+    "Hide every action (redeliver, resubmit) even when the key may act, as ORDERDESK_READ_ONLY=1"
+)
 
 # -- serving the sentences in the language in use ------------------------------------------
 

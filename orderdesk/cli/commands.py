@@ -86,6 +86,7 @@ _LAZY_COMMANDS = {
 @option("--tz", metavar="ZONE", help=strings.OPT_TZ)
 @option("--view", metavar="NAME", help=strings.OPT_VIEW)
 @option("--take-over/--no-take-over", default=True, help=strings.OPT_TAKE_OVER)
+@option("--read-only", is_flag=True, default=False, help=strings.OPT_READ_ONLY)
 @_source_options
 @_store_option
 @click.pass_context
@@ -99,6 +100,7 @@ def cli(
     tz: str | None,
     view: str | None,
     take_over: bool,
+    read_only: bool,
     api_url: str | None,
     api_key: str | None,
     db: str | None,
@@ -114,7 +116,10 @@ def cli(
     from orderdesk.config import Settings
     from orderdesk.tui.launch import open_console
 
-    settings = Settings.load(db=db, api_url=api_url, api_key=api_key, tz=tz)
+    # Unset, ORDERDESK_READ_ONLY decides.
+    settings = Settings.load(
+        db=db, api_url=api_url, api_key=api_key, tz=tz, read_only=read_only or None
+    )
     source_url = _require_source(settings) if settings.api_url else None
     prepare_store(settings.db)
     open_console(
@@ -135,9 +140,13 @@ def cli(
 @option("--history-rate", default="0.3/min", show_default=True, help=strings.OPT_DEMO_HISTORY_RATE)
 @option("--rate", default="6/min", show_default=True, help=strings.OPT_DEMO_RATE)
 @option("--tz", metavar="ZONE", help=strings.OPT_TZ)
-def demo(seed: int, history: str, history_rate: str, rate: str, tz: str | None) -> None:
+@option("--read-only", is_flag=True, default=False, help=strings.OPT_READ_ONLY)
+def demo(
+    seed: int, history: str, history_rate: str, rate: str, tz: str | None, read_only: bool
+) -> None:
     """Try orderdesk on a simulated service: live traffic, a temporary store, the full UI."""
     from orderdesk.cli.demo import run_demo
+    from orderdesk.config import Settings
     from orderdesk.core.timerange import parse_duration, resolve_zone
     from orderdesk.sim.server import parse_rate
 
@@ -146,12 +155,15 @@ def demo(seed: int, history: str, history_rate: str, rate: str, tz: str | None) 
         per_minute, history_per_minute = parse_rate(rate), parse_rate(history_rate)
     except ValueError as error:
         raise InputError(str(error)) from None
+    settings = Settings.load(read_only=read_only or None)
     run_demo(
         seed=seed,
         history=span,
         history_rate=history_per_minute,
         rate=per_minute,
         zone=resolve_zone(tz) if tz is not None else None,
+        actor=settings.actor_name(),
+        read_only=settings.read_only,
     )
 
 

@@ -85,9 +85,19 @@ def _acting_on(acting: ConsoleActing, opener: SourceOpener) -> Iterator[Source]:
 
 
 def run_demo(
-    *, seed: int, history: timedelta, history_rate: float, rate: float, zone: tzinfo | None
+    *,
+    seed: int,
+    history: timedelta,
+    history_rate: float,
+    rate: float,
+    zone: tzinfo | None,
+    actor: str,
+    read_only: bool = False,
 ) -> None:
-    """Run the demo until the user quits; the temporary store is deleted at exit."""
+    """Run the demo until the user quits; the temporary store is deleted at exit.
+
+    ``actor`` is who acts in the simulated service's trail (the settings' actor).
+    """
     with (
         tempfile.TemporaryDirectory(prefix="orderdesk-demo-") as folder,
         Store.open(Path(folder) / "orderdesk.db") as store,
@@ -100,6 +110,8 @@ def run_demo(
             rate=rate,
             zone=zone,
             whole_process=True,
+            actor=actor,
+            read_only=read_only,
         )
         with drawing_on_terminal():
             app.run()

@@ -24,11 +24,13 @@ from orderdesk.core.store import Store
 from orderdesk.core.sync_service import Source, SourceOpener, SyncService
 from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
 from orderdesk.problems_looked import LastLooked
+from orderdesk.tui.acting_desk import ActingDesk
 from orderdesk.tui.console_sync import SYNC_GROUP, ConsoleSync
 from orderdesk.tui.keys import help_groups
 from orderdesk.tui.list_filter import ListFilter, zone_label
 from orderdesk.tui.messages import (
     ActingWanted,
+    ActionWanted,
     ComparisonWanted,
     ExportWanted,
     FiltersWanted,
@@ -134,6 +136,8 @@ class OrderdeskApp(App[None]):
         self.source = source
         #: Whether and how this console may act (redeliver, resubmit); None: it never does.
         self.acting = acting
+        #: Asks the source whether this console may act, and opens the dialogs that do.
+        self.acting_desk = ActingDesk(self, acting)
         self.now = now
         self.zone = zone if zone is not None else datetime.now().astimezone().tzinfo or UTC
         self._chosen_zone = self.zone
@@ -153,6 +157,7 @@ class OrderdeskApp(App[None]):
             now=now,
             take_over=take_over,
             poll=service_poll,
+            arrived=self._records_arrived,
         )
         self.freshness = self.syncing.freshness
         self._lists: dict[Kind, RecordsScreen] = {}
@@ -184,6 +189,7 @@ class OrderdeskApp(App[None]):
         if self._start_order is not None:
             self.open_order(self._start_order)
         self._fit_terminal()
+        self.acting_desk.start()
         if self._watch_problems:
             self.problem_watch.check()
             self.set_interval(self._problem_poll, self.problem_watch.check)
@@ -339,6 +345,10 @@ class OrderdeskApp(App[None]):
     def _record_wanted(self, message: RecordWanted) -> None:
         self.push_screen(RecordScreen(self.store, message.kind, message.record_id, self.zone))
 
+    @on(ActionWanted)
+    def _action_wanted(self, message: ActionWanted) -> None:
+        self.acting_desk.act(message)
+
     @on(ProblemOrdersWanted)
     def _problem_orders_wanted(self, message: ProblemOrdersWanted) -> None:
         self.push_screen(
@@ -453,9 +463,16 @@ class OrderdeskApp(App[None]):
         if failure is not None and not isinstance(self.screen, SourceErrorDialog):
             self.push_screen(SourceErrorDialog(failure, self.zone))
 
+    def _records_arrived(self) -> None:
+        """Records arrived: an open record shows its newest version (an action's new attempt)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, RecordScreen):
+                screen.records_arrived()
+
     @on(SyncProgressed)
     def _sync_progressed(self, message: SyncProgressed) -> None:
         self.syncing.progressed(message)
+        self.acting_desk.sync_progressed(message)
         if self._watch_problems and (message.stored or message.progress.caught_up):
             # The count beside "synced 0 s ago" is counted from the store it describes.
             self.problem_watch.check()

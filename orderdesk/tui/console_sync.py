@@ -47,8 +47,11 @@ class ConsoleSync:
         now: Callable[[], datetime],
         take_over: bool,
         poll: float,
+        arrived: Callable[[], None] = lambda: None,
     ) -> None:
         self._app = app
+        #: Told when records arrived, besides the lists (an open record shows its newest version).
+        self._arrived = arrived
         self._store = store
         self._service = service
         self._lists = lists
@@ -92,6 +95,7 @@ class ConsoleSync:
         if message.stored:
             for screen in self._lists():
                 screen.records_arrived()
+            self._arrived()
         self.redraw()
 
     def failed(self, error: BaseException | None) -> None:
@@ -148,6 +152,7 @@ class ConsoleSync:
             if self._seen_watermark is not None:
                 for screen in self._lists():
                     screen.records_arrived()
+                self._arrived()
             self._seen_watermark = status.watermark_at
         self.redraw()
 

@@ -43,7 +43,8 @@ PURPOSES: dict[str, tuple[str, ...]] = {
     "act": (
         "mark", "follow", "export", "act_on_many", "maximize_stage", "toggle_wrap", "copy_stage",
         "copy_summary", "save_stage", "search_stage", "copy_curl", "back", "leave",
-        "app.leave_problems", "cancel", "screen.close_prompt",
+        "app.leave_problems", "cancel", "screen.close_prompt", "redeliver", "resubmit",
+        "why_no_action",
     ),
 }  # fmt: skip
 #: The App's own keys, the same on every screen, shown last.

@@ -19,6 +19,7 @@ from orderdesk.tui.list_filter import ListFilter, TimeWindow
 
 __all__ = [
     "ActingWanted",
+    "ActionWanted",
     "ComparisonWanted",
     "ExportWanted",
     "FiltersWanted",
@@ -56,6 +57,14 @@ class RecordHighlighted(Message):
 @dataclass
 class RecordWanted(Message):
     """The user asked for a record's drill-down; the App opens it."""
+
+    kind: Kind
+    record_id: str
+
+
+@dataclass
+class ActionWanted(Message):
+    """The user asked to redeliver (a postback) or resubmit (a request) one record."""
 
     kind: Kind
     record_id: str

@@ -21,6 +21,7 @@ from orderdesk.i18n import gettext
 from orderdesk.tui.list_filter import PRESETS, TimeWindow
 from orderdesk.tui.screens.actions import ActionsScreen
 from orderdesk.tui.screens.problems import ProblemsScreen
+from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.screens.records import RecordsScreen
 from orderdesk.tui.view_commands import view_commands
 
@@ -54,6 +55,16 @@ def console_commands(app: OrderdeskApp, screen: Screen[object]) -> Iterator[Syst
         yield SystemCommand(strings.EXPORT_COMMAND, strings.EXPORT_HELP, screen.action_export)
         marked_only = screen.action_marked_only
         yield SystemCommand(strings.MARKED_COMMAND, strings.MARKED_HELP, marked_only)
+    if isinstance(screen, RecordScreen):
+        # Offered whether or not the console may act: chosen, it says why not.
+        if screen.kind == "postbacks":
+            act, title = screen.action_redeliver, strings.ACT_COMMAND_REDELIVER
+        else:
+            act, title = screen.action_resubmit, strings.ACT_COMMAND_RESUBMIT
+        may = screen.check_action("redeliver" if screen.kind == "postbacks" else "resubmit", ())
+        yield SystemCommand(
+            title, strings.ACT_COMMAND_HELP, act if may else screen.action_why_no_action
+        )
     yield from view_commands(app, screen)
 
 

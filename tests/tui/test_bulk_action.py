@@ -36,6 +36,7 @@ from tests.tui.simulated_day import ANCHOR
 from tests.tui.tui_console import console, record_list, screen_text, settled
 
 KEY = "act-key"
+READ_KEY = "read-key"
 ACTOR = "alice@support"
 FAILED = ListFilter(statuses=("failed",))
 #: Actions a second where a test does not watch the pace.
@@ -83,7 +84,7 @@ def _world(tmp_path: Path, *, frozen: bool = False) -> Iterator[World]:
         sim.freeze()
     faults = Faults(retry_after_seconds=0)
     with (
-        SimulatorServer(sim, api_key=KEY, faults=faults) as server,
+        SimulatorServer(sim, api_key=KEY, read_key=READ_KEY, faults=faults) as server,
         Store.open(tmp_path / "orderdesk.db") as store,
     ):
         with LogApiClient(server.url, KEY) as client:
@@ -279,8 +280,10 @@ class TestRefused:
             said = [notification.message for notification in app._notifications]
         assert strings.ACTING_NO_SOURCE in said
 
-    async def test_before_the_source_said_yes_the_key_says_why(self, world: World) -> None:
-        acting = ConsoleActing(world.store, Source(world.server.url, KEY), actor=ACTOR, cap=500)
+    async def test_a_key_the_source_says_may_only_read_says_why(self, world: World) -> None:
+        acting = ConsoleActing(
+            world.store, Source(world.server.url, READ_KEY), actor=ACTOR, cap=500
+        )
         app = console(world.store, acting=acting, screen="postbacks")
         async with app.run_test(size=(80, 24)) as pilot:
             await settled(pilot)
@@ -288,7 +291,7 @@ class TestRefused:
             await settled(pilot)
             assert not isinstance(app.screen, BulkActionDialog)
             said = [notification.message for notification in app._notifications]
-        assert strings.ACTING_NOT_ASKED in said
+        assert strings.ACTING_READ_KEY in said
 
 
 class TestSelections:

@@ -27,13 +27,18 @@ from textual.widgets._toggle_button import ToggleButton
 from orderdesk.core.action_trail import save_actions
 from orderdesk.core.actions_client import Capability
 from orderdesk.core.queries import RecordQuery, list_records
+from orderdesk.core.records import LogRecord
 from orderdesk.core.store import Store
 from orderdesk.core.sync_service import Source
 from orderdesk.i18n import speaking
 from orderdesk.tui.acting import ConsoleActing
+from orderdesk.tui.action_preview import current_template, preview_action
 from orderdesk.tui.app import OrderdeskApp, StartScreen
 from orderdesk.tui.comparison import remember_base
+from orderdesk.tui.one_action import ActionOutcome
+from orderdesk.tui.screens.act import ActDialog
 from orderdesk.tui.screens.record import RecordScreen
+from orderdesk.tui.screens.resume_offer import ResumeOffer
 from orderdesk.tui.widgets import columns
 from orderdesk.tui.widgets.record_list import RecordList
 from orderdesk.tui.widgets.stage_pane import StagePane
@@ -60,9 +65,7 @@ def _compared(app: OrderdeskApp, store: Store) -> None:
 
 def _may_act(app: OrderdeskApp, store: Store) -> None:
     """A console whose source said its key may act (nothing is sent: the plan only reads)."""
-    acting = ConsoleActing(store, Source("http://127.0.0.1:9"), actor="alice@support", cap=500)
-    acting.capability = Capability(version="1.1", may_act=True)
-    app.acting = acting
+    _acting(app, store)
 
 
 def _order(app: OrderdeskApp, store: Store) -> None:
@@ -79,6 +82,57 @@ def _trail(app: OrderdeskApp, store: Store) -> None:
     ]
     with store.writing() as connection:
         save_actions(connection, trail, None)
+
+
+def _acting(app: OrderdeskApp, store: Store) -> ConsoleActing:
+    """The console as one whose source said its key may act (nothing is sent in these checks)."""
+    acting = ConsoleActing(
+        store, Source("http://127.0.0.1:9", None), actor="alice@support", cap=500
+    )
+    acting.capability = Capability("1.1", may_act=True)
+    app.acting = app.acting_desk.acting = acting
+    app.refresh_bindings()
+    return acting
+
+
+def _first(store: Store, kind: str, status: str) -> LogRecord:
+    return list_records(store, RecordQuery(kind, statuses=(status,)), limit=1)[0]  # type: ignore[arg-type]
+
+
+def _acting_postback(app: OrderdeskApp, store: Store) -> None:
+    _acting(app, store)
+    postback = undelivered_shipping(store)
+    app.push_screen(RecordScreen(store, "postbacks", postback.id, app.zone))
+
+
+def _acting_request(app: OrderdeskApp, store: Store) -> None:
+    _acting(app, store)
+    app.push_screen(RecordScreen(store, "requests", template_failure(store).id, app.zone))
+
+
+def _act(kind: str, status: str, *, reprocess: bool = False, outcome: bool = False) -> Step:
+    def step(app: OrderdeskApp, store: Store) -> None:
+        record = _first(store, kind, status)
+        template = current_template(store, record) if kind == "requests" else None  # type: ignore[arg-type]
+        dialog = ActDialog(_acting(app, store), preview_action(record), template=template)
+
+        def ready() -> None:
+            if reprocess:
+                dialog.query_one("#reprocess", ToggleButton).value = True
+            if outcome:
+                line = "failed: HTTP 503, the printer's endpoint answered 503 Service Unavailable"
+                dialog._finished(
+                    ActionOutcome("failed", line + "; the new request is req_X", "req_X")
+                )
+
+        app.push_screen(dialog, callback=None)
+        app.call_after_refresh(ready)
+
+    return step
+
+
+def _resume(app: OrderdeskApp, store: Store) -> None:
+    app.push_screen(ResumeOffer(3, "alice@support"))
 
 
 @dataclass(frozen=True)
@@ -116,6 +170,16 @@ CASES: dict[str, Case] = {
     "actions": Case(_trail, ("5",), front="ActionsScreen"),
     "bulk resubmit": Case(_may_act, ("R",), front="BulkActionDialog"),
     "bulk redeliver": Case(_may_act, ("R",), screen="postbacks", front="BulkActionDialog"),
+    "postback that may be redelivered": Case(_acting_postback, front="RecordScreen"),
+    "request that may be resubmitted": Case(_acting_request, front="RecordScreen"),
+    "help over a record that may act": Case(_acting_postback, ("question_mark",)),
+    "redeliver": Case(_act("postbacks", "failed"), front="ActDialog"),
+    "redeliver forced": Case(_act("postbacks", "delivered"), front="ActDialog"),
+    "resubmit forced": Case(_act("requests", "succeeded"), front="ActDialog"),
+    "resubmit reprocess": Case(_act("requests", "failed", reprocess=True), front="ActDialog"),
+    "act result": Case(_act("requests", "failed", outcome=True), front="ActDialog"),
+    "act wide": Case(_act("requests", "succeeded", reprocess=True), size=(200, 50)),
+    "resume offer": Case(_resume, front="ResumeOffer"),
 }
 
 
@@ -214,6 +278,8 @@ def _cuts(app: App[Any]) -> tuple[dict[str, list[str]], int]:
         " .dialog .title, .dialog Label, .dialog ToggleButton, .dialog Button,"
         " .help-title, .help-purpose, .help-keys, .help-text, .too-small,"
         " #problem-detail, #problem-header, #problems-message, #action-detail, #actions-message"
+        " #problem-detail, #problem-header, #problems-message,"
+        " #act-facts, #act-url, #act-risk, #act-line, #act-final-label, #act-reprocess-label"
     )
     for widget in headers:
         if _in_view(widget) and (text := _words(_whole_text(widget))):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import tzinfo
 from io import StringIO
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import ClassVar, Concatenate, Literal, ParamSpec
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Container
 from textual.content import Content
 from textual.reactive import reactive
@@ -34,7 +35,12 @@ from orderdesk.core.store import Store
 from orderdesk.tui.comparison import base_to_compare
 from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.list_filter import zone_label
-from orderdesk.tui.messages import ComparisonWanted, OrderWanted, TemplateChangesWanted
+from orderdesk.tui.messages import (
+    ActionWanted,
+    ComparisonWanted,
+    OrderWanted,
+    TemplateChangesWanted,
+)
 from orderdesk.tui.record_stages import (
     STAGES,
     StageName,
@@ -142,6 +148,11 @@ class RecordScreen(TranslatedKeys, Screen[None]):
         Binding("C", "copy_curl", strings.KEY_COPY_CURL, show=False),
         Binding("n", "next_hit", strings.KEY_NEXT_HIT, show=False),
         Binding("N", "previous_hit", strings.KEY_PREVIOUS_HIT, show=False),
+        # One key, r, in three bindings: the footer names the action only when the
+        # source lets this console act; otherwise r says why (check_action picks one).
+        Binding("r", "redeliver", strings.KEY_REDELIVER),
+        Binding("r", "resubmit", strings.KEY_RESUBMIT),
+        Binding("r", "why_no_action", strings.KEY_WHY_NO_ACTION, show=False),
     ]
 
     layout_mode: reactive[Layout] = reactive("tabs", init=False)
@@ -161,6 +172,8 @@ class RecordScreen(TranslatedKeys, Screen[None]):
         self.record_id = record_id
         self.zone = zone
         self.record = get_record(store, kind, record_id)
+        #: A newer version is being drawn (see ``records_arrived``).
+        self._reloading = False
         # Start on the failing stage, where the answer usually is.
         first = failing_stage(self.record) if self.record is not None else None
         self.set_reactive(RecordScreen.current, first or "original")
@@ -203,6 +216,35 @@ class RecordScreen(TranslatedKeys, Screen[None]):
     def on_mount(self) -> None:
         """Put the keyboard in the first stage shown."""
         self._show_current()
+
+    def records_arrived(self) -> None:
+        """The sync stored records: show this record's newest version if it changed.
+
+        A redelivery's new attempt (or a record that was not synced yet when
+        the screen opened) comes this way.
+        """
+        fresh = get_record(self.store, self.kind, self.record_id)
+        if fresh is None or (
+            self.record is not None and fresh.updated_at == self.record.updated_at
+        ):
+            return
+        self.record = fresh
+        if not self._reloading:
+            # One rebuild at a time; a version that comes during it is drawn after it.
+            self._reloading = True
+            self.call_later(self._show_again)
+
+    async def _show_again(self) -> None:
+        drawn = self.record
+        try:
+            await self.recompose()
+        finally:
+            self._reloading = False
+        if self.record is not drawn:
+            self._reloading = True
+            self.call_later(self._show_again)
+        elif self.query(StagePane):
+            self._show_current()
 
     def on_resize(self, event: events.Resize) -> None:
         """Re-arrange the stages when the terminal changes size."""
@@ -356,6 +398,50 @@ class RecordScreen(TranslatedKeys, Screen[None]):
             self.notify(safe(base).plain, markup=False)
         else:
             self.post_message(ComparisonWanted(base, record))
+
+    # -- acting on the record (log API 1.1) ------------------------------------------
+
+    def _may_act(self) -> bool:
+        acting = getattr(self.app, "acting", None)
+        return acting is not None and bool(acting.may_act)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The keys on offer; when r acts, y gives it its place in the footer (80 columns)."""
+        active = super().active_bindings
+        copy = active.get("y")
+        if copy is not None and copy.binding.show and self._may_act():
+            node, binding, enabled, tip = copy
+            active = {
+                **active,
+                "y": ActiveBinding(node, replace(binding, show=False), enabled, tip),
+            }
+        return active
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer r as redeliver (postbacks) or resubmit (requests) only when acting is possible."""
+        if action in ("redeliver", "resubmit"):
+            ours = "redeliver" if self.kind == "postbacks" else "resubmit"
+            return action == ours and self._may_act()
+        if action == "why_no_action":
+            return not self._may_act()
+        return True
+
+    @_on_the_record
+    def action_redeliver(self, record: LogRecord) -> None:
+        """Send this postback's Final to the customer's system again (the App opens the dialog)."""
+        self.post_message(ActionWanted(self.kind, self.record_id))
+
+    @_on_the_record
+    def action_resubmit(self, record: LogRecord) -> None:
+        """Send this request to the printer again, final or reprocessed (the App asks which)."""
+        self.post_message(ActionWanted(self.kind, self.record_id))
+
+    def action_why_no_action(self) -> None:
+        """Say in one line why this console cannot act."""
+        desk = getattr(self.app, "acting_desk", None)
+        why = desk.why_not if desk is not None else strings.ACTING_NO_SOURCE
+        self.notify(safe(why).plain, markup=False, severity="warning")
 
     # -- search in a stage -----------------------------------------------------------
 
