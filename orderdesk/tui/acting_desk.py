@@ -146,9 +146,13 @@ class ActingDesk:
         line = resume_line(summary)
         if summary.stopped:
             line = f"{line} ({summary.stopped})"
-        self._app.call_from_thread(self._app.notify, safe(line).plain, markup=False, timeout=15)
+        self._app.call_from_thread(self._tell, safe(line).plain)
 
     # -- acting on one record ---------------------------------------------------------
+
+    def _tell(self, text: str) -> None:
+        if self._app.screen_stack:  # not when the console has closed meanwhile
+            self._app.notify(text, markup=False, timeout=15)
 
     def act(self, message: ActionWanted) -> None:
         """Open the dialog for the record asked for, or say in one line why not."""

@@ -68,10 +68,12 @@ def summary_outcome(summary: RunSummary, within: timedelta = FOLLOW_WITHIN) -> A
     for state, entries in (("succeeded", summary.succeeded), ("failed", summary.failed)):
         if entries:
             action = summary.actions[entries[0].idempotency_key]
-            record_id = action.result.record_id if action.result is not None else None
+            # A redelivery's result names the postback itself: only a resubmit makes a new record.
+            made = action.result.record_id if action.result is not None else None
+            record_id = made if action.kind == "resubmit" else None
             text = strings.ACT_SUCCEEDED if state == "succeeded" else strings.ACT_FAILED
             line = text.format(answer=_answer(action))
-            if action.kind == "resubmit" and record_id:
+            if record_id:
                 line += strings.ACT_NEW_RECORD.format(id=record_id)
             return ActionOutcome(state, line, record_id)  # type: ignore[arg-type]
     seconds = int(within.total_seconds())

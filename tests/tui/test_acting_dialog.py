@@ -170,6 +170,9 @@ class TestRedeliver:
                 assert dialog.outcome is not None
                 assert dialog.outcome.state in ("succeeded", "failed"), dialog.outcome
                 assert dialog.outcome.line.split(":")[0] in screen_text(app)
+                # A redelivery makes no new record: nothing to open.
+                assert dialog.outcome.record_id is None
+                assert "Open the new request" not in screen_text(app)
                 assert server.sent[f"postbacks/{target.id}"] == 1
                 assert ActionJournal(store).pending(ACTOR) == []  # answered, not left planned
                 await pilot.press("escape")

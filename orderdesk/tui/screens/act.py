@@ -216,8 +216,10 @@ class ActDialog(TranslatedKeys, ModalScreen[str | None]):
             text = strings.ACT_RESULT_LATER.format(title=self.title_line, result=outcome.line)
             fine = outcome.state in ("succeeded", "running")
             severity: SeverityLevel = "information" if fine else "error"
-            assert self._app_of_send is not None
-            self._app_of_send.notify(safe(text).plain, markup=False, severity=severity, timeout=15)
+            app = self._app_of_send
+            assert app is not None
+            if app.screen_stack:  # not when the console itself has closed since
+                app.notify(safe(text).plain, markup=False, severity=severity, timeout=15)
             return
         line = outcome.line
         if outcome.state == "succeeded" and self.preview.kind == "postbacks":
