@@ -250,3 +250,22 @@ def test_every_sentence_for_people_comes_from_strings() -> None:
         if found:
             offenders[str(path.relative_to(PACKAGE))] = found
     assert not offenders, f"user-facing text outside strings.py: {offenders}"
+
+
+def test_each_sentence_is_named_once() -> None:
+    """Two sentences under one name: the later silently replaces the earlier, in both languages."""
+    import ast
+    from collections import Counter
+    from pathlib import Path
+
+    import orderdesk
+
+    source = Path(orderdesk.__file__).with_name("strings.py").read_text(encoding="utf-8")
+    names = Counter(
+        target.id
+        for node in ast.parse(source).body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name) and target.id.isupper()
+    )
+    assert [name for name, times in names.items() if times > 1] == []

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import inspect, update
+from sqlalchemy import inspect, select, update
 
 from orderdesk.core import migrations
 from orderdesk.core.records import (
@@ -320,7 +320,10 @@ class TestBackfill:
                     "not_received"
                 ]
                 assert reference_findings(connection, "ORD-3", late) == []
-        assert migrations.SCHEMA_VERSION == 6
+                stored = connection.execute(
+                    select(META.c.value).where(META.c.key == "schema_version")
+                ).scalar_one()
+        assert stored == str(migrations.SCHEMA_VERSION)
 
     def test_a_writer_with_other_thresholds_recomputes_every_reference(
         self, tmp_path: Path

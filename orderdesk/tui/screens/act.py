@@ -119,7 +119,7 @@ class ActDialog(TranslatedKeys, ModalScreen[str | None]):
                 id="act-reason",
             )
             if preview.needs_force:
-                confirm = strings.ACT_CONFIRM.format(reference=preview.reference)
+                confirm = strings.ACT_CONFIRM_REFERENCE.format(reference=preview.reference)
                 yield Label(safe(confirm), id="act-confirm-label")
                 yield Input(compact=True, id="act-confirm")
             with Horizontal(id="act-buttons"):
