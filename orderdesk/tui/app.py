@@ -268,8 +268,19 @@ class OrderdeskApp(App[None]):
         """From the action trail back to the list the user came from."""
         self.action_show(self._last_list)
 
+    @property
+    def closing(self) -> bool:
+        """True once the last screen has gone as the console ends.
+
+        The sync and the watch report from their own threads, so a report can
+        arrive after the screens are gone; there is nothing left to redraw.
+        """
+        return not self.screen_stack
+
     def _problems_counted(self) -> None:
         """The watch counted again: the status line says so, the Problems screen reads again."""
+        if self.closing:
+            return
         self.syncing.redraw()
         if isinstance(self.screen, ProblemsScreen):
             self.screen.reload()
@@ -471,6 +482,8 @@ class OrderdeskApp(App[None]):
 
     @on(SyncProgressed)
     def _sync_progressed(self, message: SyncProgressed) -> None:
+        if self.closing:
+            return
         self.syncing.progressed(message)
         self.acting_desk.sync_progressed(message)
         if self._watch_problems and (message.stored or message.progress.caught_up):

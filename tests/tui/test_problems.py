@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Static
 
 from orderdesk.config import Settings
 from orderdesk.core.problems import problem_groups
-from orderdesk.core.progress import SyncProgress
+from orderdesk.core.progress import KindProgress, SyncProgress
 from orderdesk.core.records import RecordError
 from orderdesk.core.store import Store
 from orderdesk.core.stored_findings import adopt_rules
@@ -299,6 +299,19 @@ async def test_the_count_follows_what_the_sync_stores(small_store: Store) -> Non
         after = shown(app.screen.query_one(StatusLine)).plain
     assert "1 open problem" in before
     assert "2 open problems" in after
+
+
+async def test_a_report_arriving_as_the_console_closes_is_dropped(small_store: Store) -> None:
+    # The sync reports from its own thread: its last report can reach the App
+    # after the last screen has gone, and must not end the console in an error.
+    app = console(small_store, now=Clock(T0), watch_problems=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+    trail = KindProgress(fetched=1, new=1)
+    progress = SyncProgress(fetched=1, stored=1, new=1, caught_up=True, actions=trail)
+    assert app.closing
+    app._sync_progressed(SyncProgressed(progress, new=1, stored=1))  # raised once
+    app._problems_counted()
 
 
 async def test_a_group_that_jumps_alerts(small_store: Store) -> None:
