@@ -46,8 +46,16 @@ rows = database.execute(
     "WHERE r.order_reference_id = ? ORDER BY r.created_at DESC, r.id DESC",
     (reference,),
 )
+dictionaries = {}
 def stage(value):
-    if isinstance(value, bytes):
+    if isinstance(value, bytes) and value[:1] == b"d":  # packed with the store's dictionary
+        number = int.from_bytes(value[1:3], "big")
+        if number not in dictionaries:
+            dictionaries[number] = database.execute(
+                "SELECT dictionary FROM stage_dictionaries WHERE id = ?", (number,)).fetchone()[0]
+        inflater = zlib.decompressobj(zdict=dictionaries[number])
+        value = (inflater.decompress(value[3:]) + inflater.flush()).decode("utf-8", "surrogatepass")
+    elif isinstance(value, bytes):
         value = zlib.decompress(value[1:]).decode("utf-8", "surrogatepass")
     return None if value is None else json.loads(value)
 def moment(text):

@@ -27,7 +27,7 @@ import json
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,6 +35,7 @@ from typing import Any
 
 from orderdesk.core.records import Kind, LogRecord, Watermark
 from orderdesk.core.search import SEARCH_TABLES, document
+from orderdesk.core.stage_codec import unpack
 from orderdesk.core.store import Store
 from orderdesk.core.stored_findings import ALWAYS, NEVER
 from orderdesk.sim import Simulation
@@ -104,15 +105,16 @@ def _save_pool(path: Path, pool: dict[Kind, list[LogRecord]]) -> None:
                 store.save_page(kind, page, Watermark(last.updated_at, last.id))
 
 
-def _text(value: Any) -> Any:
-    if isinstance(value, bytes) and value[:1] == b"z":
-        return zlib.decompress(value[1:]).decode("utf-8", "surrogatepass")
+def _text(value: Any, dictionaries: Mapping[int, bytes]) -> Any:
+    """A stage column's text, however the pool's store packed it."""
+    if isinstance(value, bytes):
+        return unpack(value, dictionaries.__getitem__)
     return value
 
 
-def _big_original(row: dict[str, Any]) -> bytes:
+def _big_original(row: dict[str, Any], dictionaries: Mapping[int, bytes]) -> bytes:
     """The row's original stage with its body's order lines repeated up to 1 MB, compressed."""
-    original = json.loads(_text(row["original"]))
+    original = json.loads(_text(row["original"], dictionaries))
     body: str = original["body"]
     start, end = body.index("<Line>"), body.rindex("</Line>") + len("</Line>")
     lines = body[start:end]
@@ -134,6 +136,9 @@ class _Copier:
 
     def __init__(self, database: sqlite3.Connection, kind: Kind, rows: list[dict[str, Any]]):
         self.database = database
+        self.dictionaries: dict[int, bytes] = dict(
+            database.execute("SELECT id, dictionary FROM stage_dictionaries").fetchall()
+        )
         self.kind = kind
         self.rows = sorted(rows, key=lambda row: (row["created_at"], row["id"]))
         self.columns = list(self.rows[0])
@@ -143,13 +148,18 @@ class _Copier:
         self.big_original: bytes | None = None
         if kind == "requests":
             erp = next(
-                (row for row in self.rows if "<Line>" in (_text(row["original"]) or "")), None
+                (
+                    row
+                    for row in self.rows
+                    if "<Line>" in (_text(row["original"], self.dictionaries) or "")
+                ),
+                None,
             )
-            self.big_original = None if erp is None else _big_original(erp)
+            self.big_original = None if erp is None else _big_original(erp, self.dictionaries)
 
     def _stages(self, row: dict[str, Any]) -> dict[str, Any]:
         names = ("original", "template", "final", "response", "attempts")
-        return {name: _text(row[name]) for name in names if name in row}
+        return {name: _text(row[name], self.dictionaries) for name in names if name in row}
 
     def copies(self, count: int) -> Iterator[tuple[int, dict[str, Any], str]]:
         """``count`` rows (pk, values, search body), oldest first, the pool itself last."""
@@ -193,7 +203,7 @@ class _Copier:
             if self.big_original is not None and (count - pk) % BIG_BODY_EVERY == 500:
                 values = {**values, "original": self.big_original}
                 chosen.append({"big": True, **values})
-                body = body + "\n" + _text(self.big_original)
+                body = body + "\n" + _text(self.big_original, self.dictionaries)
             if pk in middle or pk == count:
                 chosen.append(values)
             batch.append((pk, *(values[column] for column in self.columns)))

@@ -687,6 +687,10 @@ STORE_NO_FOLDER = N_("cannot create the store's folder {folder}: {error}; choose
 STORE_BAD_URL = N_("cannot use the database URL {url!r}: {error}")
 STORE_NOT_A_URL = N_("{url!r} is neither a path nor a database URL: {error}")
 STAGE_UNKNOWN_FORMAT = N_("a stage is stored in an unknown format ({marker!r}); upgrade orderdesk")
+STAGE_NO_DICTIONARY = N_(
+    "a stage is packed with dictionary {id}, which the store does not hold; "
+    "the store is damaged: sync it again into a new store"
+)
 SEARCH_UNSUPPORTED = N_(
     "full-text search needs a SQLite or PostgreSQL store, not {dialect}; choose another --db"
 )

@@ -57,12 +57,13 @@ from orderdesk.core.schema import (
     StoreText,
 )
 from orderdesk.core.search import create_search_tables
+from orderdesk.core.stage_dictionaries import STAGE_DICTIONARIES
 from orderdesk.core.stored_findings import BACKFILL_KEY
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "prepare"]
 
 #: The schema this orderdesk writes.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 Migration = Callable[[Connection], None]
 
@@ -300,6 +301,27 @@ def _add_actions(connection: Connection) -> None:
         )
 
 
+_V8 = MetaData()
+Table(
+    "stage_dictionaries",
+    _V8,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String, nullable=False),
+    Column("made_at", DateTime, nullable=False),
+    Column("dictionary", LargeBinary, nullable=False),
+)
+
+
+def _add_stage_dictionaries(connection: Connection) -> None:
+    """v7 to v8: the dictionaries stages are packed with (``stage_codec``).
+
+    Stages stored before stay as they were, readable as ever; the next page
+    of each kind makes its dictionary, and stages from then on are packed
+    with it. ``orderdesk prune`` does not repack old ones.
+    """
+    _V8.create_all(connection, checkfirst=True)
+
+
 #: ``MIGRATIONS[v]`` upgrades a store from schema ``v`` to ``v + 1``.
 MIGRATIONS: dict[int, Migration] = {
     1: _keep_template_sources_once,
@@ -308,6 +330,7 @@ MIGRATIONS: dict[int, Migration] = {
     4: _failure_in_status,
     5: _add_findings,
     6: _add_actions,
+    7: _add_stage_dictionaries,
 }
 
 
@@ -374,6 +397,7 @@ def _create(connection: Connection) -> None:
         FINDINGS,
         ACTIONS,
         ACTION_JOURNAL,
+        STAGE_DICTIONARIES,
     ]
     META.metadata.create_all(connection, tables=schema_tables)
     create_search_tables(connection)

@@ -9,7 +9,7 @@ the store says it stopped.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +20,7 @@ from orderdesk.core.backends import Backend
 from orderdesk.core.backends.bulk import bulk_update
 from orderdesk.core.records import RECORD_TYPES, Kind, LogRecord, Watermark, to_utc
 from orderdesk.core.redact import redact_record
-from orderdesk.core.rows import row_from_record, source_digest
+from orderdesk.core.rows import STAGE_COLUMNS, row_from_record, source_digest
 from orderdesk.core.schema import TABLES, TEMPLATE_SOURCES, WATERMARKS
 from orderdesk.core.search import (
     Document,
@@ -28,6 +28,8 @@ from orderdesk.core.search import (
     record_document,
     unindex_documents,
 )
+from orderdesk.core.stage_codec import TRAIN_FROM, StageBook
+from orderdesk.core.stage_dictionaries import train_if_due
 from orderdesk.core.stored_findings import RecordCache, refresh_findings
 from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
 
@@ -58,6 +60,17 @@ class SaveResult:
         return self.new + self.updated
 
 
+def _stages(records: Iterable[LogRecord]) -> list[str]:
+    """The stages of some of these records as they would be stored: a dictionary's sample."""
+    stages: list[str] = []
+    for record in records:
+        row = row_from_record(redact_record(record), None)
+        stages.extend(row[column] for column in STAGE_COLUMNS if row.get(column))
+        if len(stages) >= 4 * TRAIN_FROM:
+            break
+    return stages
+
+
 class PageWriter:
     """Saves pages of records into one store."""
 
@@ -81,6 +94,8 @@ class PageWriter:
         # Template sources are never deleted, so an id once committed stays
         # right: a page looks up only the sources this store has not yet seen.
         self._source_ids: dict[bytes, int] = {}
+        #: The store's stage dictionaries, on an engine where orderdesk packs stages.
+        self.book: StageBook | None = None
 
     def save(
         self, kind: Kind, records: Sequence[LogRecord], watermark: Watermark | None
@@ -94,6 +109,10 @@ class PageWriter:
             seen = newest.get(record.id)
             if seen is None or record.updated_at > seen.updated_at:
                 newest[record.id] = record
+        book = self.book
+        if book is not None:
+            train_if_due(book, kind, lambda: _stages(newest.values()), self._writing)
+        packs = book is not None and book.packs(kind)
         with self._writing() as connection:
             stored = self._stored_versions(connection, kind, list(newest))
             changed = [
@@ -123,6 +142,12 @@ class PageWriter:
                 saved[(kind, record.id)] = redacted
                 touched.add(record.order_reference_id)
                 row = row_from_record(redacted, source_id)
+                if packs:
+                    assert book is not None
+                    for column in STAGE_COLUMNS:
+                        value = row.get(column)
+                        if value is not None:
+                            row[column] = book.pack(kind, value)
                 if record.id in stored:
                     updates.append({**row, "pk": stored[record.id][0]})
                     updated.append(record_document(redacted))

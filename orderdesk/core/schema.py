@@ -4,10 +4,10 @@ A record is one row: the contract's scalar fields as columns, each stage as the
 JSON text the contract gives it (so a record round-trips exactly), and a few
 denormalized columns the list screens show without reading a stage. A template's
 source is the same for every record its version rendered, so it is kept once in
-``template_sources`` and the template stage's JSON leaves it out. A long stage
-is stored zlib-compressed (:class:`StageText`), which the rest of the code never
-sees. Datetimes are naive UTC in the database (SQLite then sorts them correctly
-as text) and aware UTC in Python.
+``template_sources`` and the template stage's JSON leaves it out. On SQLite a
+stage is stored packed (``stage_codec``), which only the page writer and
+:class:`StageText` see. Datetimes are naive UTC in the database (SQLite then
+sorts them correctly as text) and aware UTC in Python.
 
 The same tables serve SQLite and PostgreSQL. Where the two differ, a column's
 type adapts: strings from the source go through :class:`StoreString` (NUL kept,
@@ -18,7 +18,6 @@ only, since PostgreSQL compresses long text by itself.
 from __future__ import annotations
 
 import re
-import zlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -40,6 +39,7 @@ from orderdesk import strings
 from orderdesk.core.backends import backend_for
 from orderdesk.core.errors import StoreError
 from orderdesk.core.records import Kind, to_utc
+from orderdesk.core.stage_codec import book_of, pack_alone, unpack
 
 __all__ = [
     "FINDINGS",
@@ -160,38 +160,38 @@ class StoreString(StoreText):
         return dialect.type_descriptor(String(collation=collation))
 
 
-# Measured on simulated traffic: from 1 KB a stage compresses to about half.
-# Compressing from 512 characters saved 15 % more space but cost a quarter of
-# the save rate; zlib's fixed cost per call (~20 µs) dominates short stages.
-_COMPRESS_FROM = 1_024
-_ZLIB = b"z"
-
-
 class StageText(TypeDecorator[str]):
-    """A stage's JSON text in Python; in the database, text or, when long, marked zlib bytes.
+    """A stage's JSON text in Python; in the database, text or packed bytes (``stage_codec``).
 
-    A compressed value is a blob that starts with a byte naming its codec, so a
-    column can hold plain text (short stages, and stages written before
-    compression) beside compressed ones, and other codecs can be added later.
+    The page writer packs a record's stages with its kind's dictionary, so a
+    value bound here as bytes is stored as it is; text is packed without one.
+    A packed value starts with a byte naming its codec, so a column holds
+    plain text (short stages, and stages written before packing) beside packed
+    ones.
     """
 
     impl = Text
     cache_ok = True
 
-    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | bytes | None:
-        # PostgreSQL compresses long text itself (TOAST), and its text holds no bytes.
-        if value is None or len(value) < _COMPRESS_FROM:
+    def process_bind_param(self, value: str | bytes | None, dialect: Dialect) -> str | bytes | None:
+        if value is None or isinstance(value, bytes):
             return value
+        # PostgreSQL compresses long text itself (TOAST), and its text holds no bytes.
         if not backend_for(dialect).COMPRESS_STAGES:
             return value
-        return _ZLIB + zlib.compress(value.encode("utf-8", "surrogatepass"))
+        return pack_alone(value)
 
     def process_result_value(self, value: str | bytes | None, dialect: Dialect) -> str | None:
         if not isinstance(value, bytes):
             return value
-        if value[:1] != _ZLIB:
-            raise StoreError(strings.STAGE_UNKNOWN_FORMAT.format(marker=value[:1]))
-        return zlib.decompress(value[1:]).decode("utf-8", "surrogatepass")
+        book = book_of(dialect)
+        if book is None:
+            return unpack(value, _no_dictionaries)
+        return book.unpack(value)
+
+
+def _no_dictionaries(dictionary_id: int) -> bytes:
+    raise StoreError(strings.STAGE_NO_DICTIONARY.format(id=dictionary_id))
 
 
 def _moment(**kwargs: Any) -> Any:

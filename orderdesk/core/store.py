@@ -26,6 +26,7 @@ from orderdesk.core.backends import WRITES, Backend, backend_for
 from orderdesk.core.errors import StoreError, StoreFull
 from orderdesk.core.pages import PageWriter, SaveResult, read_watermark
 from orderdesk.core.records import Kind, LogRecord, Watermark
+from orderdesk.core.stage_dictionaries import open_book
 from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
 
 __all__ = ["Store"]
@@ -112,6 +113,9 @@ class Store:
         except BaseException:
             engine.dispose()
             raise
+        if backend.COMPRESS_STAGES:
+            # Only now does the table of dictionaries exist, in a store of any age.
+            store._pages.book = open_book(engine)
         return store
 
     @contextmanager
