@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import gettext
 import string
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -175,6 +177,20 @@ class TestFormatsInFrench:
             assert "12\u202f000 rapatriés" in done and "en 1,2 s" in done
             assert i18n.format_number(0.5, "g") == "0,5"
         assert strings.ROWS_EXACT.format(count=3108) == "3,108 records"
+
+    def test_english_numbers_need_no_babel_and_read_as_babel_writes_them(self) -> None:
+        # A fresh process, as a console starting: the first number it shows loads nothing.
+        program = (
+            "import sys; from orderdesk import i18n; "
+            "print(i18n.format_number(1234567.5, ',.1f'), 'babel.numbers' in sys.modules)"
+        )
+        shown = subprocess.run(
+            [sys.executable, "-c", program], capture_output=True, text=True, check=True
+        ).stdout.split()
+        assert shown == ["1,234,567.5", "False"]
+        from babel.numbers import format_decimal
+
+        assert format_decimal(1234567.5, format="#,##0.0", locale="en") == shown[0]
 
     def test_dates_put_the_day_first(self) -> None:
         moment = datetime(2026, 11, 20, 13, 5, 9, tzinfo=UTC).astimezone(ZoneInfo("Europe/Paris"))
