@@ -270,12 +270,13 @@ class OrderdeskApp(App[None]):
 
     @property
     def closing(self) -> bool:
-        """True once the last screen has gone as the console ends.
+        """True from the moment the console starts to end.
 
         The sync and the watch report from their own threads, so a report can
-        arrive after the screens are gone; there is nothing left to redraw.
+        arrive while the screens are being taken down (their widgets already
+        gone) or after the last one has gone; there is nothing left to redraw.
         """
-        return not self.screen_stack
+        return not self.is_running or not self.screen_stack
 
     def _problems_counted(self) -> None:
         """The watch counted again: the status line says so, the Problems screen reads again."""

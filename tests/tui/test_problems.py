@@ -303,10 +303,12 @@ async def test_the_count_follows_what_the_sync_stores(small_store: Store) -> Non
 
 async def test_a_report_arriving_as_the_console_closes_is_dropped(small_store: Store) -> None:
     # The sync reports from its own thread: its last report can reach the App
-    # after the last screen has gone, and must not end the console in an error.
+    # as the screens are taken down or after the last has gone, and must not end
+    # the console in an error.
     app = console(small_store, now=Clock(T0), watch_problems=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(pilot)
+        assert not app.closing, "while it runs, every report is taken in"
     trail = KindProgress(fetched=1, new=1)
     progress = SyncProgress(fetched=1, stored=1, new=1, caught_up=True, actions=trail)
     assert app.closing
