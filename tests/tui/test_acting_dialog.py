@@ -186,6 +186,8 @@ class TestRedeliver:
                     return any(a.trigger == "manual" for a in record.attempts)
 
                 await _until(pilot, manual_attempt)
+                # Closed mid-redraw, the console would only test its own closing.
+                await _until(pilot, lambda: not screen.redrawing)
             assert server.sent[f"postbacks/{target.id}"] == 1
 
     async def test_a_delivered_postback_needs_its_reference_typed_before_a_second_notice(

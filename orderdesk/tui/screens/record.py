@@ -234,7 +234,17 @@ class RecordScreen(TranslatedKeys, Screen[None]):
             self._reloading = True
             self.call_later(self._show_again)
 
+    @property
+    def redrawing(self) -> bool:
+        """Whether a newer version of the record is still being drawn."""
+        return self._reloading
+
     async def _show_again(self) -> None:
+        if not self.app.is_running:
+            # The console is closing: its screens are being taken down, and widgets
+            # mounted now would lose their children before they are ready.
+            self._reloading = False
+            return
         drawn = self.record
         try:
             await self.recompose()
