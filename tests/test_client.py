@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -439,3 +440,17 @@ class TestRealSockets:
             with pytest.raises(TransientSourceError, match=r"connection to the log API .* broke"):
                 client.health()
             hanger.join()
+
+
+def test_clients_share_one_context_that_still_checks_certificates() -> None:
+    with (
+        LogApiClient("https://one.example", KEY) as one,
+        LogApiClient("https://two.example", KEY) as two,
+    ):
+        contexts = [
+            client._http._transport._pool._ssl_context  # type: ignore[attr-defined]
+            for client in (one, two)
+        ]
+    assert contexts[0] is contexts[1]
+    assert contexts[0].verify_mode == ssl.CERT_REQUIRED and contexts[0].check_hostname
+    assert contexts[0].cert_store_stats()["x509_ca"] > 0

@@ -17,8 +17,10 @@ both map transport failures, statuses and malformed bodies the same way.
 
 from __future__ import annotations
 
+import functools
 import re
 import socket
+import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -108,6 +110,16 @@ def _one_line(text: str, limit: int = 200) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+@functools.cache
+def _trusted_roots() -> ssl.SSLContext:
+    """The certificates a client trusts, as httpx would load them, loaded once per process.
+
+    Loading them reads the whole bundle of certificate authorities, 50 ms of CPU,
+    and the console opens a client for each check and each send.
+    """
+    return httpx.create_ssl_context()
+
+
 class LogApiClient:
     """A client for one order-intake log API (docs/log-api.md, version 1)."""
 
@@ -132,6 +144,7 @@ class LogApiClient:
             headers=self._headers(api_key),
             timeout=timeout,
             transport=transport,
+            verify=_trusted_roots(),
         )
 
     @staticmethod
