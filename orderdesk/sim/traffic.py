@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import heapq
 import json
 import random
@@ -96,6 +97,30 @@ class Simulation:
         #: Where redeliveries and resubmits are asked for, kept and played out (version 1.1).
         self.actions = ActionDesk(self, seed=seed)
         self._build_history()
+        #: Whether the world has moved since its history was built (see ``twin``).
+        self._moved = False
+
+    def twin(self) -> Simulation:
+        """A new simulation with this one's history, its live clock starting now at the anchor.
+
+        The same as building one again with the same arguments, at a fiftieth of the
+        cost: building plays every order of the history through its templates.
+        Tests that change their world (by acting on it) each take a twin of one
+        history built once. Only a simulation whose world has not moved (never
+        advanced, acted on or started) can be twinned; any other would carry
+        versions from after its anchor into the twin's past.
+        """
+        with self._lock:
+            if self._moved:
+                raise RuntimeError("only a simulation that has not moved can be twinned")
+            # The locks and the stop signal are the new world's own, not copies.
+            fresh: dict[int, object] = {
+                id(self._lock): threading.RLock(),
+                id(self._stopping): threading.Event(),
+            }
+            twin = copy.deepcopy(self, fresh)
+        twin._offset = twin._anchor - datetime.now(UTC)
+        return twin
 
     # -- the clock -------------------------------------------------------------------
 
@@ -204,6 +229,7 @@ class Simulation:
         with self._lock:
             if self._frozen:
                 return 0
+            self._moved = True
             until = until or self.now()
             self._generate_until(until)
             limit = micros(until)
@@ -218,11 +244,13 @@ class Simulation:
     def schedule(self, entries: Sequence[tuple[datetime, Draft | Step]]) -> None:
         """Versions and steps from outside the traffic (actions), each played out when due."""
         with self._lock:
+            self._moved = True
             self._schedule(entries)
 
     def apply(self, draft: Draft, at: datetime) -> None:
         """A version that happens now, served as any new version is (late ones too)."""
         with self._lock:
+            self._moved = True
             self._apply(draft, micros(at))
 
     def _apply(self, draft: Draft, at: int) -> None:
@@ -266,6 +294,7 @@ class Simulation:
         """Advance the world from a background thread, one tick at a time."""
         if self._ticker is not None:
             return
+        self._moved = True
         self._stopping.clear()
         self._ticker = threading.Thread(
             target=self._tick, args=(self._tick_seconds,), name="sim-ticker", daemon=True

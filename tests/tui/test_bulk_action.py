@@ -34,6 +34,7 @@ from orderdesk.tui.screens.problems import rule_label
 from orderdesk.tui.screens.record import RecordScreen
 from tests.tui.simulated_day import ANCHOR
 from tests.tui.tui_console import console, record_list, screen_text, settled
+from tests.twins import copy_store, simulation
 
 KEY = "act-key"
 READ_KEY = "read-key"
@@ -75,33 +76,49 @@ class World:
         return {record_id: sent.get(f"postbacks/{record_id}", 0) for record_id in ids}
 
 
-def _world(tmp_path: Path, *, frozen: bool = False) -> Iterator[World]:
-    sim = Simulation(
-        seed=9, history=timedelta(hours=3), history_rate=6.0, rate=0.0, now=ANCHOR,
-        tick_seconds=0.05,
-    )  # fmt: skip
+def _three_hours() -> Simulation:
+    return simulation(
+        seed=9, history=timedelta(hours=3), history_rate=6.0, now=ANCHOR, tick_seconds=0.05
+    )
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store synced over loopback from the three simulated hours, copied for each test."""
+    path = tmp_path_factory.mktemp("bulk") / "synced.db"
+    with (
+        SimulatorServer(_three_hours(), api_key=KEY, read_key=READ_KEY) as server,
+        LogApiClient(server.url, KEY) as client,
+        Store.open(path) as store,
+    ):
+        sync_once(client, store)
+    return path
+
+
+def _world(tmp_path: Path, synced: Path, *, frozen: bool = False) -> Iterator[World]:
+    # A world of the test's own, as a sync of the same hours would have left it.
+    sim = _three_hours()
     if frozen:
         sim.freeze()
+    copy_store(synced, tmp_path / "orderdesk.db")
     faults = Faults(retry_after_seconds=0)
     with (
         SimulatorServer(sim, api_key=KEY, read_key=READ_KEY, faults=faults) as server,
         Store.open(tmp_path / "orderdesk.db") as store,
     ):
-        with LogApiClient(server.url, KEY) as client:
-            sync_once(client, store)
         yield World(sim, server, faults, store)
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+def world(tmp_path: Path, synced: Path) -> Iterator[World]:
     """Three simulated hours, live: actions run and end."""
-    yield from _world(tmp_path)
+    yield from _world(tmp_path, synced)
 
 
 @pytest.fixture
-def frozen_world(tmp_path: Path) -> Iterator[World]:
+def frozen_world(tmp_path: Path, synced: Path) -> Iterator[World]:
     """Three simulated hours, frozen: actions are taken and never end."""
-    yield from _world(tmp_path, frozen=True)
+    yield from _world(tmp_path, synced, frozen=True)
 
 
 def dialog(app: OrderdeskApp) -> BulkActionDialog:
