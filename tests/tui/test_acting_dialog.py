@@ -19,6 +19,7 @@ from orderdesk.cli.commands import main
 from orderdesk.cli.demo import demo_app
 from orderdesk.core.action_journal import ActionJournal, PlannedTarget
 from orderdesk.core.actions_client import ActionIntent
+from orderdesk.core.client import LogApiClient
 from orderdesk.core.lease import Lease
 from orderdesk.core.progress import SyncProgress
 from orderdesk.core.queries import RecordQuery, list_records
@@ -31,6 +32,7 @@ from orderdesk.core.records import (
     Watermark,
 )
 from orderdesk.core.store import Store
+from orderdesk.core.sync import sync_once
 from orderdesk.core.sync_service import Source
 from orderdesk.i18n import speaking
 from orderdesk.sim import Simulation, SimulatorServer
@@ -44,6 +46,7 @@ from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.screens.resume_offer import ResumeOffer
 from tests.record_factory import postback as postback_record
 from tests.tui.tui_console import ScreenHost, console, screen_text, settled
+from tests.twins import copy_store
 
 KEY = "act-key"
 READ_KEY = "read-key"
@@ -62,6 +65,23 @@ def sim() -> Simulation:
 def server(sim: Simulation) -> Iterator[SimulatorServer]:
     with SimulatorServer(sim, api_key=KEY, read_key=READ_KEY) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def synced(server: SimulatorServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store synced from the simulator as the module starts."""
+    path = tmp_path_factory.mktemp("acting") / "synced.db"
+    with LogApiClient(server.url, KEY) as client, Store.open(path) as store:
+        sync_once(client, store)
+    return path
+
+
+@pytest.fixture
+def synced_copy(synced: Path, tmp_path: Path) -> Path:
+    """A copy of ``synced`` for one test: its console syncs whatever the module's tests changed
+    since, as a console opened on an older store does."""
+    copy_store(synced, tmp_path / "s.db")
+    return tmp_path / "s.db"
 
 
 Take = Callable[[str, str], LogRecord]
@@ -142,10 +162,10 @@ async def _sent(pilot: Any, app: OrderdeskApp) -> ActDialog:
 
 class TestRedeliver:
     async def test_a_failed_postback_is_sent_once_with_a_reason_and_shows_its_result(
-        self, tmp_path: Path, server: SimulatorServer, take: Take
+        self, synced_copy: Path, server: SimulatorServer, take: Take
     ) -> None:
         target = take("postbacks", "failed")
-        with Store.open(tmp_path / "s.db") as store:
+        with Store.open(synced_copy) as store:
             app = _acting_console(store, server.url)
             async with app.run_test(size=(80, 24)) as pilot:
                 await _until(pilot, lambda: _ready(app))
@@ -191,12 +211,12 @@ class TestRedeliver:
             assert server.sent[f"postbacks/{target.id}"] == 1
 
     async def test_a_delivered_postback_needs_its_reference_typed_before_a_second_notice(
-        self, tmp_path: Path, server: SimulatorServer, take: Take
+        self, synced_copy: Path, server: SimulatorServer, take: Take
     ) -> None:
         target = take("postbacks", "delivered")
         reference = target.order_reference_id
         assert reference is not None
-        with Store.open(tmp_path / "s.db") as store:
+        with Store.open(synced_copy) as store:
             app = _acting_console(store, server.url)
             async with app.run_test(size=(80, 24)) as pilot:
                 await _until(pilot, lambda: _ready(app))
@@ -227,10 +247,10 @@ class TestRedeliver:
             assert server.sent[f"postbacks/{target.id}"] == 1
 
     async def test_closing_while_sending_says_the_send_goes_on_and_its_result_comes_later(
-        self, tmp_path: Path, server: SimulatorServer, take: Take
+        self, synced_copy: Path, server: SimulatorServer, take: Take
     ) -> None:
         target = take("postbacks", "failed")
-        with Store.open(tmp_path / "s.db") as store:
+        with Store.open(synced_copy) as store:
             app = _acting_console(store, server.url)
             async with app.run_test(size=(80, 24)) as pilot:
                 await _until(pilot, lambda: _ready(app))
@@ -253,10 +273,10 @@ class TestRedeliver:
 
 class TestResubmit:
     async def test_a_request_asks_the_mode_and_offers_the_new_record(
-        self, tmp_path: Path, server: SimulatorServer, take: Take
+        self, synced_copy: Path, server: SimulatorServer, take: Take
     ) -> None:
         target = take("requests", "failed")
-        with Store.open(tmp_path / "s.db") as store:
+        with Store.open(synced_copy) as store:
             app = _acting_console(store, server.url)
             async with app.run_test(size=(80, 24)) as pilot:
                 await _until(pilot, lambda: _ready(app))
@@ -310,19 +330,19 @@ class TestWhoMayAct:
             assert "\n" not in why
 
     async def test_a_read_only_key_says_why_and_opens_nothing(
-        self, tmp_path: Path, server: SimulatorServer, take: Take
+        self, synced_copy: Path, server: SimulatorServer, take: Take
     ) -> None:
         target = take("postbacks", "failed")
-        with Store.open(tmp_path / "s.db") as store:
+        with Store.open(synced_copy) as store:
             app = _acting_console(store, server.url, key=READ_KEY)
             await self._refused(app, target, "no actions: the source says this key may only read")
         assert f"postbacks/{target.id}" not in server.sent
 
     async def test_read_only_says_why_and_opens_nothing(
-        self, tmp_path: Path, server: SimulatorServer, take: Take
+        self, synced_copy: Path, server: SimulatorServer, take: Take
     ) -> None:
         target = take("postbacks", "failed")
-        with Store.open(tmp_path / "s.db") as store:
+        with Store.open(synced_copy) as store:
             app = _acting_console(store, server.url, read_only=True)
             why = "actions are hidden: read-only (--read-only or ORDERDESK_READ_ONLY)"
             await self._refused(app, target, why)
@@ -365,10 +385,10 @@ class TestStart:
                 assert acting.why_not is None
 
     async def test_actions_a_crash_left_are_offered_and_finished_once(
-        self, tmp_path: Path, server: SimulatorServer, take: Take
+        self, synced_copy: Path, server: SimulatorServer, take: Take
     ) -> None:
         targets = [take("postbacks", "failed"), take("postbacks", "failed")]
-        with Store.open(tmp_path / "s.db") as store:
+        with Store.open(synced_copy) as store:
             intent = ActionIntent(actor=ACTOR, reason=REASON)
             planned = [PlannedTarget(t.id, t.order_reference_id) for t in targets]
             ActionJournal(store).plan("redeliver", planned, intent, now=datetime.now(UTC))
@@ -538,12 +558,12 @@ class TestOutcomes:
         return await _sent(pilot, app)
 
     async def test_a_record_the_service_does_not_know_is_refused_in_one_line(
-        self, tmp_path: Path, server: SimulatorServer
+        self, synced_copy: Path, server: SimulatorServer
     ) -> None:
         stranger = postback_record(
             991, status="failed", order_reference_id="ORD-991", updated=timedelta(days=-400)
         )
-        with Store.open(tmp_path / "s.db") as store:
+        with Store.open(synced_copy) as store:
             app = _acting_console(store, server.url)
             async with app.run_test(size=(80, 24)) as pilot:
                 await _until(pilot, lambda: _ready(app))
@@ -559,10 +579,10 @@ class TestOutcomes:
         assert f"postbacks/{stranger.id}" not in server.sent
 
     async def test_a_source_gone_while_sending_leaves_it_for_a_resume(
-        self, tmp_path: Path, server: SimulatorServer, take: Take
+        self, synced_copy: Path, server: SimulatorServer, take: Take
     ) -> None:
         target = take("postbacks", "failed")
-        with Store.open(tmp_path / "s.db") as store:
+        with Store.open(synced_copy) as store:
             app = _acting_console(store, server.url)
             async with app.run_test(size=(80, 24)) as pilot:
                 await _until(pilot, lambda: _ready(app))
