@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from pytest_textual_snapshot import SVGImageExtension
+from textual.widgets import Input
 
 from orderdesk.core.records import HttpMessage, RequestRecord
 from orderdesk.core.store import Store
@@ -32,6 +33,19 @@ def _snapshot_dirname(cls: type[SVGImageExtension], *, test_location: Any) -> st
 
 
 SVGImageExtension.dirname = classmethod(_snapshot_dirname)
+
+
+@pytest.fixture(autouse=True)
+def _cursors_stay_still(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text box's cursor shows steadily: it blinks every half second otherwise.
+
+    A snapshot taken a moment later on a busy machine then caught it hidden where
+    it had been shown (a loop run under a profiler did). Textual has no setting
+    for it, so the blink's toggle does nothing here, and a Textual without it
+    fails loudly instead of blinking again.
+    """
+    assert hasattr(Input, "_toggle_cursor"), "textual's Input changed: see tests/tui/conftest.py"
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
 
 
 @pytest.fixture(scope="session")

@@ -209,6 +209,8 @@ class TestRedeliverAList:
             screen = await _planned(pilot)
             await _confirm(pilot, "retry", str(len(failed)))
             await _wait_for(pilot, lambda: screen.phase == "done", 90)
+            # The summary takes the focus as it is shown, a message later than the phase.
+            await settled(pilot)
             options = screen.query_one("#bulk-summary", OptionList)
             assert options.has_focus and options.highlighted == 1
             await pilot.press("enter")
