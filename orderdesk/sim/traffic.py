@@ -103,7 +103,7 @@ class Simulation:
     def twin(self) -> Simulation:
         """A new simulation with this one's history, its live clock starting now at the anchor.
 
-        The same as building one again with the same arguments, at a fiftieth of the
+        The same as building one again with the same arguments, at a thirtieth of the
         cost: building plays every order of the history through its templates.
         Tests that change their world (by acting on it) each take a twin of one
         history built once. Only a simulation whose world has not moved (never
