@@ -329,8 +329,26 @@ def problem_groups(
                 bucket_step=timedelta(seconds=step),
             )
         )
-    groups.sort(key=lambda g: (_SEVERITY_ORDER.get(g.severity, 2), -g.orders, -g.findings, g.rule))
+    groups.sort(key=_rank)
     return groups
+
+
+def _rank(group: ProblemGroup) -> tuple[Any, ...]:
+    """Severity, then size; ties in the order of SQLite's grouping, absent values first.
+
+    Without the whole key, tied groups came in each engine's grouping order, so
+    SQLite and PostgreSQL listed the same problems differently.
+    """
+    printer, cause = group.printer, group.cause
+    return (
+        _SEVERITY_ORDER.get(group.severity, 2),
+        -group.orders,
+        -group.findings,
+        group.rule,
+        group.customer.id,
+        (printer is not None, "" if printer is None else printer.id),
+        (cause is not None, cause or ""),
+    )
 
 
 def _group_keys(form: _Form) -> list[ColumnElement[Any]]:
