@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
+import tempfile
 import time
 import zlib
 from collections.abc import Iterator, Mapping
@@ -33,14 +33,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks.store_sinks import Sink, database_name, fresh_store, is_url, open_sink
+from orderdesk.core.backends.base import Entry
 from orderdesk.core.records import Kind, LogRecord, Watermark
-from orderdesk.core.search import SEARCH_TABLES, document
+from orderdesk.core.search import document
 from orderdesk.core.stage_codec import unpack
 from orderdesk.core.store import Store
 from orderdesk.core.stored_findings import ALWAYS, NEVER
 from orderdesk.sim import Simulation
 
-__all__ = ["BigStore", "build_store"]
+__all__ = ["BigStore", "build_store", "facts_path"]
 
 #: Half a day of traffic at 20 orders a minute: about 15,000 records of each kind.
 POOL_SPAN = timedelta(hours=12)
@@ -94,9 +96,9 @@ def _pool(seed: int, now: datetime) -> dict[Kind, list[LogRecord]]:
     return {kind: simulation.records(kind) for kind in _KINDS}
 
 
-def _save_pool(path: Path, pool: dict[Kind, list[LogRecord]]) -> None:
+def _save_pool(target: str | Path, pool: dict[Kind, list[LogRecord]]) -> None:
     """Save the pool through the real store, as a sync would, page by page."""
-    with Store.open(path) as store:
+    with Store.open(target) as store:
         for kind, records in pool.items():
             ordered = sorted(records, key=lambda record: (record.updated_at, record.id))
             for start in range(0, len(ordered), 500):
@@ -112,8 +114,13 @@ def _text(value: Any, dictionaries: Mapping[int, bytes]) -> Any:
     return value
 
 
-def _big_original(row: dict[str, Any], dictionaries: Mapping[int, bytes]) -> bytes:
-    """The row's original stage with its body's order lines repeated up to 1 MB, compressed."""
+def _big_original(
+    row: dict[str, Any], dictionaries: Mapping[int, bytes], *, packed: bool
+) -> str | bytes:
+    """The row's original stage with its body's order lines repeated up to 1 MB.
+
+    Compressed as the store packs a stage alone, where the engine packs stages.
+    """
     original = json.loads(_text(row["original"], dictionaries))
     body: str = original["body"]
     start, end = body.index("<Line>"), body.rindex("</Line>") + len("</Line>")
@@ -121,6 +128,8 @@ def _big_original(row: dict[str, Any], dictionaries: Mapping[int, bytes]) -> byt
     copies = BIG_BODY_BYTES // len(lines) + 1
     original["body"] = body[:start] + lines * copies + body[end:]
     text = json.dumps(original, ensure_ascii=False, separators=(",", ":"))
+    if not packed:
+        return text
     return b"z" + zlib.compress(text.encode("utf-8", "surrogatepass"))
 
 
@@ -134,18 +143,16 @@ def _copy_id(value: str | None, round_: int) -> str | None:
 class _Copier:
     """Writes round after round of one kind's pool rows into its table, oldest first."""
 
-    def __init__(self, database: sqlite3.Connection, kind: Kind, rows: list[dict[str, Any]]):
-        self.database = database
-        self.dictionaries: dict[int, bytes] = dict(
-            database.execute("SELECT id, dictionary FROM stage_dictionaries").fetchall()
-        )
+    def __init__(self, sink: Sink, kind: Kind, rows: list[dict[str, Any]]):
+        self.sink = sink
+        self.dictionaries = sink.dictionaries()
         self.kind = kind
         self.rows = sorted(rows, key=lambda row: (row["created_at"], row["id"]))
         self.columns = list(self.rows[0])
         # The search document of each pool row: the bodies never change between
         # rounds, only the references and ids do.
         self.bodies = [document({**row, **self._stages(row)})[1] for row in self.rows]
-        self.big_original: bytes | None = None
+        self.big_original: str | bytes | None = None
         if kind == "requests":
             erp = next(
                 (
@@ -155,7 +162,8 @@ class _Copier:
                 ),
                 None,
             )
-            self.big_original = None if erp is None else _big_original(erp, self.dictionaries)
+            if erp is not None:
+                self.big_original = _big_original(erp, self.dictionaries, packed=sink.PACKS_STAGES)
 
     def _stages(self, row: dict[str, Any]) -> dict[str, Any]:
         names = ("original", "template", "final", "response", "attempts")
@@ -180,8 +188,7 @@ class _Copier:
             return row
         copy = dict(row)
         for column in ("created_at", "updated_at"):
-            moment = datetime.strptime(row[column], _MOMENT) - shift
-            copy[column] = moment.strftime(_MOMENT)
+            copy[column] = _earlier(row[column], shift)
         copy["id"] = _copy_id(row["id"], round_)
         copy["order_id"] = _copy_id(row["order_id"], round_)
         if row["order_reference_id"] is not None:
@@ -190,15 +197,10 @@ class _Copier:
 
     def write(self, count: int, progress: Any) -> list[dict[str, Any]]:
         """Insert ``count`` rows with their search documents; returns a few chosen rows."""
-        names = ", ".join(self.columns)
-        marks = ", ".join("?" for _ in self.columns)
-        insert = f"INSERT INTO {self.kind} (pk, {names}) VALUES (?, {marks})"
-        search = SEARCH_TABLES[self.kind]
-        index_sql = f"INSERT INTO {search}(rowid, refs, body) VALUES (?, ?, ?)"
         chosen: list[dict[str, Any]] = []
         middle = {count // 2, count // 3}
         batch: list[tuple[Any, ...]] = []
-        documents: list[tuple[Any, ...]] = []
+        documents: list[Entry] = []
         for pk, values, body in self.copies(count):
             if self.big_original is not None and (count - pk) % BIG_BODY_EVERY == 500:
                 values = {**values, "original": self.big_original}
@@ -211,36 +213,22 @@ class _Copier:
             tracking = values.get("tracking_code")
             documents.append((pk, " ".join([*filter(None, refs), *filter(None, [tracking])]), body))
             if len(batch) == _COMMIT_EVERY:
-                self._flush(insert, index_sql, batch, documents)
+                self.sink.write(self.kind, self.columns, batch, documents)
+                batch.clear()
+                documents.clear()
                 progress(self.kind, pk, count)
         if batch:
-            self._flush(insert, index_sql, batch, documents)
+            self.sink.write(self.kind, self.columns, batch, documents)
             progress(self.kind, count, count)
         return chosen
 
-    def _flush(
-        self,
-        insert: str,
-        index_sql: str,
-        batch: list[tuple[Any, ...]],
-        documents: list[tuple[Any, ...]],
-    ) -> None:
-        with self.database:
-            self.database.executemany(insert, batch)
-            self.database.executemany(index_sql, documents)
-        batch.clear()
-        documents.clear()
 
-
-def _copy_findings(database: sqlite3.Connection, rounds: int) -> int:
+def _copy_findings(sink: Sink, rounds: int) -> int:
     """Copy the pool's findings into each older round, as its records were; returns the rows."""
-    rows = [dict(row) for row in database.execute("SELECT * FROM findings")]
+    rows = sink.findings()
     if not rows:
         return 0
     columns = [name for name in rows[0] if name != "pk"]
-    insert = (
-        f"INSERT INTO findings ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-    )
     # Moments are microseconds since 1970; the open ends of a span stay where they are.
     shift_us = int(POOL_SPAN.total_seconds() * 1_000_000)
     ends = {"due_at": ALWAYS, "until_at": NEVER}
@@ -262,40 +250,50 @@ def _copy_findings(database: sqlite3.Connection, rounds: int) -> int:
                 [[kind, _copy_id(id_, round_)] for kind, id_ in json.loads(row["records"])]
             )
             batch.append(tuple(copy[name] for name in columns))
-        with database:
-            database.executemany(insert, batch)
+        sink.add_findings(columns, batch)
         copied += len(batch)
     return copied + len(rows)
 
 
-def _list_indexes(database: sqlite3.Connection, kind: Kind) -> list[str]:
-    """Drop the kind's secondary indexes, returning the SQL that recreates them.
-
-    A million inserts into six indexes in time order would scatter writes across
-    five of them; building each once at the end sorts instead.
-    """
-    found = database.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-        "AND sql IS NOT NULL",
-        (kind,),
-    ).fetchall()
-    for name, _ in found:
-        database.execute(f"DROP INDEX {name}")
-    return [sql for _, sql in found]
+def _earlier(moment: str | datetime, shift: timedelta) -> str | datetime:
+    """A stored moment ``shift`` earlier, in the form its engine stores it."""
+    if isinstance(moment, datetime):
+        return moment - shift
+    return (datetime.strptime(moment, _MOMENT) - shift).strftime(_MOMENT)
 
 
-def _iso(moment: str) -> str:
-    return datetime.strptime(moment, _MOMENT).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def _iso(moment: str | datetime) -> str:
+    if isinstance(moment, str):
+        moment = datetime.strptime(moment, _MOMENT)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def facts_path(target: str | Path) -> Path:
+    """Where a built store's facts are kept: beside its file, or named after its database."""
+    if is_url(str(target)):
+        return (
+            Path(tempfile.gettempdir()) / "orderdesk-bench" / f"{database_name(str(target))}.json"
+        )
+    return Path(f"{target}.json")
 
 
 def build_store(
-    path: Path, records: int, *, seed: int = 7, now: datetime | None = None, quiet: bool = False
+    target: str | Path,
+    records: int,
+    *,
+    seed: int = 7,
+    now: datetime | None = None,
+    quiet: bool = False,
+    facts: Path | None = None,
 ) -> BigStore:
-    """Build a store of ``records`` requests and ``records`` postbacks at ``path``."""
+    """Build a store of ``records`` requests and ``records`` postbacks at a path or a URL.
+
+    A PostgreSQL URL's database is dropped and made again, empty, first. The
+    facts are written to ``facts`` (by default :func:`facts_path`).
+    """
     started = time.perf_counter()
     now = (now or datetime.now(UTC)).replace(second=0, microsecond=0)
-    for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        stale.unlink(missing_ok=True)
+    fresh_store(target)
 
     def progress(kind: str, done: int, total: int) -> None:
         if not quiet:
@@ -303,41 +301,25 @@ def build_store(
             print(f"  {kind:9} {done:>10,} / {total:,}  {elapsed:6.1f} s", flush=True)
 
     pool = _pool(seed, now)
-    _save_pool(path, pool)
-    database = sqlite3.connect(path)
-    database.row_factory = sqlite3.Row
+    _save_pool(target, pool)
     chosen: dict[Kind, list[dict[str, Any]]] = {}
-    try:
-        database.execute("PRAGMA journal_mode = OFF")
-        database.execute("PRAGMA synchronous = OFF")
-        database.execute("PRAGMA cache_size = -262144")  # 256 MB while indexes are built
+    with open_sink(target) as sink:
         for kind in _KINDS:
-            rows = [dict(row) for row in database.execute(f"SELECT * FROM {kind}")]
-            for row in rows:
-                del row["pk"]
-            search = SEARCH_TABLES[kind]
-            with database:
-                database.execute(f"DELETE FROM {kind}")
-                database.execute(f"INSERT INTO {search}({search}) VALUES ('delete-all')")
-            indexes = _list_indexes(database, kind)
-            chosen[kind] = _Copier(database, kind, rows).write(records, progress)
-            with database:
-                for sql in indexes:
-                    database.execute(sql)
+            rows = sink.take_pool(kind)
+            chosen[kind] = _Copier(sink, kind, rows).write(records, progress)
+            sink.finish_kind(kind)
         rounds = max(-(-records // len(pool[kind])) for kind in _KINDS)
-        _copy_findings(database, rounds)
-        database.execute("PRAGMA journal_mode = WAL")
-    finally:
-        database.close()
+        _copy_findings(sink, rounds)
+        sink.finish()
+        oldest = sink.oldest()
 
     requests = chosen["requests"]
     newest = requests[-1]
     big = [row for row in requests if row.get("big")]
     middle = [row for row in requests if not row.get("big")][:2]
     with_order_id = next((row for row in middle if row["order_id"]), newest)
-    oldest = sqlite3.connect(path).execute("SELECT min(created_at) FROM requests").fetchone()[0]
     built = BigStore(
-        path=str(path),
+        path=str(target),
         records=records,
         seed=seed,
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -351,17 +333,24 @@ def build_store(
         big_body_reference=big[-1]["order_reference_id"] if big else "",
         customer_id=newest["customer_id"],
     )
-    built.save(Path(f"{path}.json"))
+    facts = facts or facts_path(target)
+    facts.parent.mkdir(parents=True, exist_ok=True)
+    built.save(facts)
     return built
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
-    parser.add_argument("--store", type=Path, default=Path("/tmp/orderdesk-bench/store.db"))
+    parser.add_argument(
+        "--store",
+        default="/tmp/orderdesk-bench/store.db",
+        help="A SQLite file, or a PostgreSQL URL whose database is made again, empty.",
+    )
     parser.add_argument("--seed", type=int, default=7)
     options = parser.parse_args()
-    options.store.parent.mkdir(parents=True, exist_ok=True)
+    if not is_url(options.store):
+        Path(options.store).parent.mkdir(parents=True, exist_ok=True)
     built = build_store(options.store, options.records, seed=options.seed)
     print(json.dumps(asdict(built), indent=2))
 
