@@ -28,7 +28,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from benchmarks.queries import percentiles, time_each
-from benchmarks.store_builder import BigStore, build_store
+from benchmarks.store_builder import BigStore, build_store, facts_path
+from benchmarks.store_sinks import is_url
 from benchmarks.tui_latency import Frame, Terminal, drawn_reference
 from orderdesk import strings
 from orderdesk.core.problems import FindingQuery, open_findings, problem_groups
@@ -37,12 +38,13 @@ from orderdesk.core.schema import FINDINGS
 from orderdesk.core.store import Store
 
 
-def _store(path: Path, records: int) -> BigStore:
-    facts = Path(f"{path}.json")
-    if path.exists() and facts.exists():
+def _store(target: str, records: int) -> BigStore:
+    facts = facts_path(target)
+    if facts.exists() and (is_url(target) or Path(target).exists()):
         return BigStore.load(facts)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return build_store(path, records)
+    if not is_url(target):
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    return build_store(target, records)
 
 
 def time_queries(built: BigStore, repeat: int) -> dict[str, dict[str, float]]:
@@ -116,12 +118,14 @@ def time_screen(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
-    parser.add_argument("--store", type=Path)
+    parser.add_argument(
+        "--store", help="A SQLite file or a PostgreSQL URL: the store built before, or to build."
+    )
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--json", type=Path, help="Also write the figures here.")
     options = parser.parse_args()
-    path = options.store or Path(f"/tmp/orderdesk-bench/problems-{options.records}.db")
-    built = _store(path, options.records)
+    target = options.store or f"/tmp/orderdesk-bench/problems-{options.records}.db"
+    built = _store(target, options.records)
     with Store.open(built.path) as store, store.engine.connect() as connection:
         rows = connection.execute(select(func.count()).select_from(FINDINGS)).scalar_one()
     figures = {

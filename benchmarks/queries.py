@@ -15,11 +15,10 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import text
 
-from benchmarks.store_builder import BigStore
+from benchmarks.store_builder import BigStore, facts_path
 from orderdesk.core.queries import Cursor, RecordQuery, count, get_record, list_summaries
 from orderdesk.core.records import parse_timestamp
 from orderdesk.core.references import references_starting
@@ -125,10 +124,14 @@ def measure_queries(built: BigStore, repeat: int = 50) -> dict[str, dict[str, fl
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", type=Path, default=Path("/tmp/orderdesk-bench/store.db"))
+    parser.add_argument(
+        "--store",
+        default="/tmp/orderdesk-bench/store.db",
+        help="A store the builder made: a SQLite file or a PostgreSQL URL.",
+    )
     parser.add_argument("--repeat", type=int, default=50)
     options = parser.parse_args()
-    built = BigStore.load(Path(f"{options.store}.json"))
+    built = BigStore.load(facts_path(options.store))
     for name, figure in measure_queries(built, options.repeat).items():
         print(f"{name:45} p50 {figure['p50_ms']:8.2f} ms   p95 {figure['p95_ms']:8.2f} ms")
 
