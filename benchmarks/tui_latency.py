@@ -3,11 +3,11 @@
     python -m benchmarks.tui_latency --store STORE --first-reference REF \\
         --big-body-reference REF [--json PATH]
 
-Starts ``orderdesk`` on a store of requests and postbacks in a 120x40
-pseudo-terminal and reports the time from process start to the first painted
-list; from a key (PgDn, ``G``/``g``, a filter change, enter on a request with
-a 1 MB body) to the frame it causes; and the resident memory at rest and
-after paging through many rows.
+Starts ``orderdesk`` on a store of requests and postbacks (a SQLite file or
+a PostgreSQL URL) in a 120x40 pseudo-terminal and reports the time from
+process start to the first painted list; from a key (PgDn, ``G``/``g``, a
+filter change, enter on a request with a 1 MB body) to the frame it causes;
+and the resident memory at rest and after paging through many rows.
 
 A frame ends when the app has written nothing for ``QUIET`` seconds; that
 quiet is subtracted from the figures. The status line redraws itself once a
@@ -31,6 +31,7 @@ import struct
 import sys
 import termios
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,12 +61,26 @@ class Frame:
     data: bytes
     #: Seconds until the awaited text was drawn, when there was one.
     drawn: float | None = None
+    #: How much the terminal's counter grew from the key to the frame's end, when it has one.
+    counted: int | None = None
 
 
 class Terminal:
-    """``orderdesk`` running in a pseudo-terminal of a given size."""
+    """``orderdesk`` running in a pseudo-terminal of a given size.
 
-    def __init__(self, args: list[str], columns: int = 120, lines: int = 40) -> None:
+    A ``counter`` (round trips to the store through a proxy, say) is read as
+    each timed key is sent and as its frame ends: see :attr:`Frame.counted`.
+    """
+
+    def __init__(
+        self,
+        args: list[str],
+        columns: int = 120,
+        lines: int = 40,
+        *,
+        counter: Callable[[], int] | None = None,
+    ) -> None:
+        self.counter = counter
         self.started = time.perf_counter()
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: become orderdesk
@@ -96,6 +111,7 @@ class Terminal:
         """
         self._after_tick()
         start = len(self.output)
+        counted = None if self.counter is None else self.counter()
         sent = time.perf_counter()
         os.write(self.fd, data)
         first = last = drawn = None
@@ -112,7 +128,9 @@ class Terminal:
             if time.perf_counter() > deadline:
                 raise TimeoutError(f"{data!r} caused no frame (or never drew {needle!r})")
         assert first is not None and last is not None
-        return Frame(first - sent, last - sent, bytes(self.output[start:]), drawn)
+        if self.counter is not None and counted is not None:
+            counted = self.counter() - counted
+        return Frame(first - sent, last - sent, bytes(self.output[start:]), drawn, counted)
 
     def type(self, data: bytes) -> None:
         """Send keys whose frames are not timed, and let their frames pass."""
@@ -210,8 +228,52 @@ def _toggle_first_status(terminal: Terminal) -> Frame:
     return terminal.key(ENTER)
 
 
+@dataclass(frozen=True)
+class KeyFrames:
+    """The frames of the keys a list is timed with: moving, and changing its filter."""
+
+    page_down: list[Frame]
+    #: ``G`` and ``g`` in turn: to the last row and back to the first.
+    ends: list[Frame]
+    errors: list[Frame]
+    statuses: list[Frame]
+
+    def figures(self) -> dict[str, dict[str, float]]:
+        """p50 and p95 of each key's next frame and frame done; keys not pressed are left out."""
+        timed = {
+            "page_down_next_frame": [frame.first for frame in self.page_down],
+            "page_down_frame_done": [frame.last for frame in self.page_down],
+            "first_or_last_row_next_frame": [frame.first for frame in self.ends],
+            "first_or_last_row_frame_done": [frame.last for frame in self.ends],
+            "errors_only_frame_done": [frame.last for frame in self.errors],
+            "status_filter_frame_done": [frame.last for frame in self.statuses],
+        }
+        return {name: _ms(seconds) for name, seconds in timed.items() if seconds}
+
+
+def time_keys(
+    terminal: Terminal,
+    *,
+    presses: int = 30,
+    ends: int = 2,
+    errors: int = FILTER_TOGGLES,
+    statuses: int = 2,
+) -> KeyFrames:
+    """PgDn ``presses`` times, ``G`` then ``g`` ``ends`` times, then toggle the filters.
+
+    An even number of toggles leaves the list as it was: errors only (``e``),
+    and the first status in the filters dialog.
+    """
+    return KeyFrames(
+        page_down=[terminal.key(PAGE_DOWN) for _ in range(presses)],
+        ends=[terminal.key(key) for key in (b"G", b"g") * ends],
+        errors=[_toggle_errors(terminal) for _ in range(errors)],
+        statuses=[_toggle_first_status(terminal) for _ in range(statuses)],
+    )
+
+
 def measure_ui(
-    store: Path,
+    store: Path | str,
     *,
     first_reference: str,
     big_body_reference: str,
@@ -220,20 +282,16 @@ def measure_ui(
     presses: int = 30,
     page_rows: int = 10_000,
 ) -> dict[str, object]:
-    """Start the console on the store and time what a user feels."""
+    """Start the console on the store (a path or a URL) and time what a user feels."""
     terminal = Terminal(["--db", str(store), "--tz", "UTC"], columns, lines)
     try:
         first_paint = terminal.read_until(drawn_reference(first_reference, columns))
         terminal.settle()
         at_rest = terminal.resident_mb()
 
-        page_down = [terminal.key(PAGE_DOWN) for _ in range(presses)]
-        ends = [terminal.key(key) for key in (b"G", b"g") * 2]
+        keys = time_keys(terminal, presses=presses)
 
-        errors = [_toggle_errors(terminal) for _ in range(FILTER_TOGGLES)]
-        statuses = [_toggle_first_status(terminal) for _ in range(2)]
-
-        page = rows_per_page(page_down[0], columns)
+        page = rows_per_page(keys.page_down[0], columns)
         total = terminal.rows_counted()
         rows = min(page_rows, total) if total is not None else page_rows
         paging_presses = math.ceil(rows / page)
@@ -254,12 +312,7 @@ def measure_ui(
         "columns": columns,
         "lines": lines,
         "first_paint_s": round(first_paint, 2),
-        "page_down_next_frame": _ms([frame.first for frame in page_down]),
-        "page_down_frame_done": _ms([frame.last for frame in page_down]),
-        "first_or_last_row_next_frame": _ms([frame.first for frame in ends]),
-        "first_or_last_row_frame_done": _ms([frame.last for frame in ends]),
-        "errors_only_frame_done": _ms([frame.last for frame in errors]),
-        "status_filter_frame_done": _ms([frame.last for frame in statuses]),
+        **keys.figures(),
         "big_body_stage_title_s": round(opened.drawn or opened.last, 3),
         "big_body_drill_down_s": round(opened.last, 3),
         "resident_mb_at_rest": round(at_rest, 1),
@@ -274,7 +327,7 @@ def measure_ui(
 def main() -> None:
     """Measure the console on one store and print the figures as JSON."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--store", required=True, help="a SQLite file or a PostgreSQL URL")
     parser.add_argument("--first-reference", required=True, help="the newest request's reference")
     parser.add_argument(
         "--big-body-reference", required=True, help="the reference of a request with a 1 MB body"
