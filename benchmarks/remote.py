@@ -13,7 +13,8 @@ errors only and a status filter. Through the proxy it also counts round trips
 to the store: until the first paint, per key, and per second while the
 console sits idle, which says where the delay goes. A key's count is of every
 round trip from the key to its frame's end, the console's own polls included
-when they fall in that time. Figures are reported, never asserted.
+when they fall in that time. The JSON also holds each press, so that a slow
+one can be told by its round trips. Figures are reported, never asserted.
 """
 
 from __future__ import annotations
@@ -79,14 +80,22 @@ def _counts(frames: list[Frame]) -> dict[str, float]:
     return {"median": statistics.median(counted), "max": max(counted)} if counted else {}
 
 
-def _round_trips(keys: KeyFrames) -> dict[str, dict[str, float]]:
+def _pressed(keys: KeyFrames) -> dict[str, list[Frame]]:
     pressed = {
         "page_down": keys.page_down,
         "first_or_last_row": keys.ends,
         "errors_only": keys.errors,
         "status_filter": keys.statuses,
     }
-    return {name: _counts(frames) for name, frames in pressed.items() if frames}
+    return {name: frames for name, frames in pressed.items() if frames}
+
+
+def _each_press(frames: list[Frame]) -> list[tuple[float, float, int | None]]:
+    """Each press as (ms to next frame, ms to frame done, round trips), in the order pressed."""
+    return [
+        (round(frame.first * 1000, 1), round(frame.last * 1000, 1), frame.counted)
+        for frame in frames
+    ]
 
 
 def _round_trips_from_now(proxy: LatencyProxy) -> Callable[[], int]:
@@ -124,12 +133,17 @@ def console_run(
         keys = time_keys(terminal, presses=presses, ends=ends, errors=errors, statuses=statuses)
     finally:
         terminal.quit()
-    figures: dict[str, Any] = {"first_paint_s": round(first_paint, 3), **keys.figures()}
+    pressed = _pressed(keys)
+    figures: dict[str, Any] = {
+        "first_paint_s": round(first_paint, 3),
+        **keys.figures(),
+        "each_press": {name: _each_press(frames) for name, frames in pressed.items()},
+    }
     if proxy is not None and until_paint is not None and idle is not None:
         figures["round_trips"] = {
             "until_first_paint": until_paint,
             "idle_per_s": round(idle / idle_s, 2) if idle_s else None,
-            "per_key": _round_trips(keys),
+            "per_key": {name: _counts(frames) for name, frames in pressed.items()},
             "connections": proxy.connections - connected,
         }
     return figures

@@ -142,6 +142,8 @@ def test_the_remote_benchmark_times_the_console_directly_and_through_the_proxy(
             "first_or_last_row_frame_done",
         ):
             assert 0 < figures[run][name]["p50_ms"] <= figures[run][name]["p95_ms"], (run, name)
+        pressed = figures[run]["each_press"]
+        assert [len(pressed[key]) for key in ("page_down", "first_or_last_row")] == [1, 2], run
     round_trips = figures["through_proxy"]["round_trips"]
     assert round_trips["until_first_paint"] > 0
     assert set(round_trips["per_key"]) == {"page_down", "first_or_last_row"}
