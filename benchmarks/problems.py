@@ -65,7 +65,7 @@ def time_queries(built: BigStore, repeat: int) -> dict[str, dict[str, float]]:
 
 
 def time_commands(built: BigStore, repeat: int) -> dict[str, dict[str, float]]:
-    """p50 and p95 of ``orderdesk problems`` as a process, in milliseconds (the real clock)."""
+    """p50 and p95 of ``orderdesk problems --since 30d`` as a process, in real milliseconds."""
     commands = {
         "problems_table": ["problems", "--since", "30d", "--db", built.path],
         "problems_check": ["problems", "--check", "--since", "30d", "--db", built.path],

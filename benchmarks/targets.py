@@ -142,7 +142,7 @@ def _sections(figures: Figures) -> Iterator[list[str]]:
     )
     for part, head in (
         ("queries", "problems: query"),
-        ("commands", "problems: whole process"),
+        ("commands", "problems --since 30d: whole process"),
         ("screen", "problems: key 4 to painted screen"),
     ):
         timed = _get(figures, "problems", part) or {}

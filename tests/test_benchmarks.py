@@ -83,7 +83,7 @@ def test_the_problems_are_timed_as_queries_processes_and_a_screen(
 def test_start_up_is_timed_beside_its_floors(figures: dict[str, object]) -> None:
     startup = figures["startup"]
     assert isinstance(startup, dict)
-    assert set(startup) == {"version", "requests_order_jsonl", "problems"}
+    assert set(startup) == {"version", "requests_order_jsonl", "problems", "problems_30d"}
     for name, timed in startup.items():
         assert timed["orderdesk_s"] > 0 and timed["floor_s"] > 0, name
         assert timed["ratio"] == pytest.approx(timed["orderdesk_s"] / timed["floor_s"], rel=0.1)
