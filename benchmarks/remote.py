@@ -38,6 +38,11 @@ __all__ = ["measure_remote", "report_lines"]
 POSTGRESQL_PORT = 5432
 #: Questions asked to time one round trip to the store, directly and through the proxy.
 PINGS = 20
+#: A frame ends after this long without output, in both runs. Through the proxy the
+#: console draws part of a frame (a dialog closing), waits on a few round trips, then
+#: draws the rest: tui_latency's 80 ms of quiet ended such frames at their first part.
+#: It stays well under the second between two redraws of the status line.
+FRAME_QUIET_MS = 300.0
 #: The rows of the table: a figure of a run, and its name in the table.
 _ROWS = (
     ("page_down_next_frame", "PgDn to next frame"),
@@ -113,6 +118,7 @@ def console_run(
     errors: int = 4,
     statuses: int = 2,
     idle_s: float = 5.0,
+    frame_quiet_ms: float = FRAME_QUIET_MS,
     columns: int = 120,
     lines: int = 40,
 ) -> dict[str, Any]:
@@ -120,7 +126,13 @@ def console_run(
     # Counted from here: the proxy may have served others before this console.
     counter = None if proxy is None else _round_trips_from_now(proxy)
     connected = 0 if proxy is None else proxy.connections
-    terminal = Terminal(["--db", url, "--tz", "UTC"], columns, lines, counter=counter)
+    terminal = Terminal(
+        ["--db", url, "--tz", "UTC"],
+        columns,
+        lines,
+        counter=counter,
+        frame_quiet=frame_quiet_ms / 1000,
+    )
     try:
         first_paint = terminal.read_until(drawn_reference(first_reference, columns))
         until_paint = None if counter is None else counter()
@@ -164,6 +176,7 @@ def measure_remote(
     figures: dict[str, Any] = {
         "store": make_url(url).render_as_string(hide_password=True),
         "delay_ms": delay_ms,
+        "frame_quiet_ms": run.get("frame_quiet_ms", FRAME_QUIET_MS),
         "select_1_ms": {"direct": ping_ms(url)},
         "direct": console_run(url, first_reference=first_reference, **run),
     }
@@ -226,6 +239,9 @@ def main() -> None:
     parser.add_argument("--errors", type=int, default=4, help="errors only toggled (even)")
     parser.add_argument("--statuses", type=int, default=2, help="a status toggled (even)")
     parser.add_argument("--idle-s", type=float, default=5.0, help="round trips counted at rest")
+    parser.add_argument(
+        "--frame-quiet-ms", type=float, default=FRAME_QUIET_MS, help="quiet that ends a frame"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     options = vars(parser.parse_args())
     out: Path | None = options.pop("json")

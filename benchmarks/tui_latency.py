@@ -70,6 +70,8 @@ class Terminal:
 
     A ``counter`` (round trips to the store through a proxy, say) is read as
     each timed key is sent and as its frame ends: see :attr:`Frame.counted`.
+    A timed frame ends after ``frame_quiet`` seconds without output, ``QUIET``
+    unless the app may pause longer within a frame (waiting on a distant store).
     """
 
     def __init__(
@@ -79,8 +81,10 @@ class Terminal:
         lines: int = 40,
         *,
         counter: Callable[[], int] | None = None,
+        frame_quiet: float = QUIET,
     ) -> None:
         self.counter = counter
+        self.frame_quiet = frame_quiet
         self.started = time.perf_counter()
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: become orderdesk
@@ -120,7 +124,7 @@ class Terminal:
             if drawn is None and needle is not None and needle in self.output[start:]:
                 drawn = (last or time.perf_counter()) - sent
             waiting = last is None or (needle is not None and drawn is None)
-            if self._read(min(0.5, timeout) if waiting else QUIET):
+            if self._read(min(0.5, timeout) if waiting else self.frame_quiet):
                 last = time.perf_counter()
                 first = first or last
             elif not waiting:
