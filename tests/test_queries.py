@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import event
 
 from orderdesk.core import queries
 from orderdesk.core.queries import (
@@ -266,6 +267,25 @@ class TestSearch:
 
 def refs_of(*numbers: int) -> list[str]:
     return [f"req_{n:06d}" for n in numbers]
+
+
+def test_only_an_engine_whose_planner_cannot_weigh_a_search_counts_its_matches_first(
+    engine: StoreEngine,
+) -> None:
+    # PostgreSQL chooses between walking the list and collecting the matches from
+    # its own statistics; counting a common word first read most of its index.
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        statements.append(sql)
+
+    with engine.database() as url, Store.open(url) as store:
+        store.save_page("requests", [request(n) for n in range(20)], None)
+        event.listen(store.engine, "before_cursor_execute", seen)
+        found = ids(store, RecordQuery("requests", search=("ORD",)), limit=5)
+    assert found == refs_of(19, 18, 17, 16, 15)
+    counted = [sql for sql in statements if "count(*) FROM (SELECT" in sql]
+    assert bool(counted) == (engine.name == "sqlite"), statements
 
 
 class TestIndexesServeTheLists:

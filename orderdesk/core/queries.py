@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 
 from orderdesk import strings
+from orderdesk.core.backends import backend_for
 from orderdesk.core.errors import StoreError
 from orderdesk.core.parties import matching_ids
 from orderdesk.core.record_query import Bounds, Condition, RecordQuery
@@ -217,7 +218,11 @@ def _search(
             yield search_clause(connection, query.kind, unwanted, negated=True)
         return
     expression = wanted if unwanted is None else excluding(connection, wanted, unwanted)
-    common = page is not None and _is_common(connection, table, query.kind, expression, page)
+    common = (
+        page is not None
+        and not backend_for(connection).PLANS_SEARCH
+        and _is_common(connection, table, query.kind, expression, page)
+    )
     yield search_clause(connection, query.kind, expression, common=common)
 
 

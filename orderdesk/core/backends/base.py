@@ -69,6 +69,10 @@ class Backend:
     CODE_POINT_COLLATION: ClassVar[str | None] = None
     #: What makes a query say its plan instead of running.
     EXPLAIN: ClassVar[str] = "EXPLAIN "
+    #: Whether the engine's planner weighs a search's matches itself (from its
+    #: statistics of the index), choosing between walking the list and collecting
+    #: the matches; without one, orderdesk counts the matches first and chooses.
+    PLANS_SEARCH: ClassVar[bool] = False
 
     # Opening
 
