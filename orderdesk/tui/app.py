@@ -37,6 +37,7 @@ from orderdesk.tui.messages import (
     OrderWanted,
     ProblemOrdersWanted,
     RecordWanted,
+    ServiceWatched,
     SyncProgressed,
     TemplateChangesWanted,
     TimeRangeWanted,
@@ -480,6 +481,11 @@ class OrderdeskApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, RecordScreen):
                 screen.records_arrived()
+
+    @on(ServiceWatched)
+    def _service_watched(self, message: ServiceWatched) -> None:
+        if not self.closing:
+            self.syncing.watched(message)
 
     @on(SyncProgressed)
     def _sync_progressed(self, message: SyncProgressed) -> None:

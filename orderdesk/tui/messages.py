@@ -10,6 +10,7 @@ from typing import Any
 from textual.message import Message
 from textual.worker import Worker
 
+from orderdesk.core.lease import SyncStatus
 from orderdesk.core.problems import ProblemGroup
 from orderdesk.core.progress import SyncProgress
 from orderdesk.core.queries import RecordQuery, RecordSummary
@@ -27,11 +28,21 @@ __all__ = [
     "ProblemOrdersWanted",
     "RecordHighlighted",
     "RecordWanted",
+    "ServiceWatched",
     "SyncProgressed",
     "TemplateChangesWanted",
     "TimeRangeWanted",
     "WorkerFailed",
 ]
+
+
+@dataclass
+class ServiceWatched(Message):
+    """A poll read who syncs the store and how it went; ``error`` when the store was unreadable."""
+
+    holder: str | None
+    status: SyncStatus | None
+    error: str | None = None
 
 
 @dataclass

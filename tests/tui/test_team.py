@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import timedelta
@@ -17,11 +18,12 @@ from textual.pilot import Pilot
 from orderdesk import strings
 from orderdesk.cli.commands import main
 from orderdesk.core.lease import Lease, lease_holder
+from orderdesk.core.lease import read_status as lease_status
 from orderdesk.core.records import Watermark
 from orderdesk.core.store import Store
 from orderdesk.core.sync import SyncProgress
 from orderdesk.core.sync_service import Source
-from orderdesk.tui import launch
+from orderdesk.tui import console_sync, launch
 from orderdesk.tui.app import OrderdeskApp
 from orderdesk.tui.widgets.status_line import StatusLine
 from tests.record_factory import request
@@ -134,3 +136,34 @@ def test_no_take_over_on_the_command_line_reaches_the_console(
     monkeypatch.setattr(launch, "drawing_on_terminal", nullcontext)
     assert main(["--db", str(tmp_path / "x.db"), "--no-take-over"]) == 0
     assert given["take_over"] is False
+
+
+async def test_the_poll_reads_the_store_off_the_consoles_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Across a network each read is round trips: on the console's thread they held
+    # back the frame of any key pressed while the poll waited for its answers.
+    threads: list[int] = []
+
+    def read_status(store: Store) -> Any:
+        threads.append(threading.get_ident())
+        return lease_status(store)
+
+    monkeypatch.setattr(console_sync, "read_status", read_status)
+    path = tmp_path / "store.db"
+    with Store.open(path) as service, Store.open(path) as store:
+        lease = Lease.acquire(service, holder="sync-host:7")
+        lease.report(SyncProgress(caught_up=True, last_success_at=ANCHOR))
+        app = console(store, open_source=RecordingOpener(), service_poll=0.1)
+        async with app.run_test(size=(160, 30)) as pilot:
+            await settled(pilot)
+            console_thread = threading.get_ident()
+            await _wait_for(pilot, lambda: len(threads) >= 3)
+            lease.report(
+                SyncProgress(caught_up=True, last_success_at=ANCHOR, last_error="HTTP 503")
+            )
+            await _wait_for(pilot, lambda: "HTTP 503" in _status(app))
+        lease.release()
+    # The first read, before the console is shown, decides whether it syncs.
+    assert threads[0] == console_thread
+    assert console_thread not in threads[1:]
