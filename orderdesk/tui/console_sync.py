@@ -23,6 +23,7 @@ from orderdesk.core.progress import SyncReport
 from orderdesk.core.store import Store
 from orderdesk.core.sync_service import SyncService
 from orderdesk.tui.messages import ServiceWatched, SyncProgressed
+from orderdesk.tui.threads import in_thread
 from orderdesk.tui.widgets.status_line import Freshness, SourceFailure, StatusLine
 
 if TYPE_CHECKING:
@@ -130,14 +131,7 @@ class ConsoleSync:
         """
         if not self._ended.is_set():
             return  # this console syncs: its own progress says more
-        self._app.run_worker(
-            self._read_service,
-            thread=True,
-            exclusive=True,
-            group=WATCH_GROUP,
-            name="watch",
-            exit_on_error=False,
-        )
+        in_thread(self._app, self._read_service, group=WATCH_GROUP, name="watch")
 
     def _read_service(self) -> None:
         try:
@@ -210,14 +204,7 @@ class ConsoleSync:
         self.freshness.service = None
         # Records stored before the first pass: a sync ran, whether or not it caught up.
         self.freshness.had_records = not store_is_empty(self._store)
-        self._app.run_worker(
-            self._follow_source,
-            thread=True,
-            exclusive=True,
-            group=SYNC_GROUP,
-            name="sync",
-            exit_on_error=False,
-        )
+        in_thread(self._app, self._follow_source, group=SYNC_GROUP, name="sync")
 
     def _follow_source(self) -> None:
         assert self._service is not None

@@ -22,6 +22,7 @@ from orderdesk.core.problems import ProblemGroup, backfill_pending, problem_grou
 from orderdesk.core.store import Store
 from orderdesk.tui.safe_text import safe_plain
 from orderdesk.tui.screens.problems import rule_label
+from orderdesk.tui.threads import in_thread
 from orderdesk.tui.widgets.status_line import Freshness
 
 __all__ = ["PROBLEMS_GROUP", "WATCHED", "ProblemWatch", "alert_sentence"]
@@ -83,14 +84,7 @@ class ProblemWatch:
 
     def check(self) -> None:
         """Look at the store in a worker; the count and alerts follow when it is done."""
-        self._app.run_worker(
-            self._look,
-            thread=True,
-            exclusive=True,
-            group=PROBLEMS_GROUP,
-            name="problems",
-            exit_on_error=False,
-        )
+        in_thread(self._app, self._look, group=PROBLEMS_GROUP, name="problems")
 
     def _look(self) -> None:
         now = self._now()

@@ -32,6 +32,7 @@ from orderdesk.core.records import Kind
 from orderdesk.core.store import Store
 from orderdesk.tui.messages import OrderWanted, RecordHighlighted, RecordWanted, WorkerFailed
 from orderdesk.tui.row_window import RowWindow
+from orderdesk.tui.threads import in_thread
 from orderdesk.tui.widgets import columns
 
 __all__ = ["RecordList"]
@@ -186,13 +187,11 @@ class RecordList(ScrollView, can_focus=True):
             self._update_virtual_size()
             return
         query, generation = self._window.query, self._generation
-        self.run_worker(
+        in_thread(
+            self,
             partial(self._count_in_thread, query, generation),
-            thread=True,
-            exclusive=True,
             group="count",
             name="count records",
-            exit_on_error=False,
         )
 
     @on(Worker.StateChanged)

@@ -29,6 +29,7 @@ from orderdesk.core.store import Store
 from orderdesk.core.volume import Bucket, Volume, volume
 from orderdesk.tui.list_filter import ERROR_STATUSES
 from orderdesk.tui.safe_text import safe_plain
+from orderdesk.tui.threads import in_thread
 
 __all__ = ["VolumeBar"]
 
@@ -85,14 +86,7 @@ class VolumeBar(Widget, can_focus=True):
         self._counting = True
         # The alignment of buckets to round times may add one: leave room for it.
         task = partial(self._count_in_thread, query, self.capacity - 1, self._generation)
-        self.run_worker(
-            task,
-            thread=True,
-            exclusive=True,
-            group="volume",
-            name="count the volume",
-            exit_on_error=False,
-        )
+        in_thread(self, task, group="volume", name="count the volume")
 
     def _count_in_thread(self, query: RecordQuery, buckets: int, generation: int) -> None:
         # Two grouped COUNTs: a second over a million records, so never on the event loop.
