@@ -373,7 +373,7 @@ def list_summaries(
     newest_first: bool = True,
 ) -> list[RecordSummary]:
     """A page of list rows matching the query, after the cursor, newest first by default."""
-    with store.engine.connect() as connection:
+    with store.asking() as connection:
         statement = summaries_statement(
             connection, query, after=after, limit=limit, newest_first=newest_first
         )
@@ -387,7 +387,7 @@ def list_records(
     """A page of whole records matching the query, newest first."""
     table = TABLES[query.kind]
     bounded = _beyond(query, after, newest_first=True)
-    with store.engine.connect() as connection:
+    with store.asking() as connection:
         statement = whole_rows(query.kind).where(*_conditions(connection, table, bounded, limit))
         rows = connection.execute(_paged(statement, table, after, limit, newest_first=True))
         return [record_from_row(query.kind, row) for row in rows.mappings()]
@@ -416,7 +416,7 @@ def iter_records(
 def get_record(store: Store, kind: Kind, record_id: str) -> LogRecord | None:
     """One record by id, as saved (with its secrets redacted); None if the store has none."""
     table = TABLES[kind]
-    with store.engine.connect() as connection:
+    with store.asking() as connection:
         statement = whole_rows(kind).where(table.c.id == record_id)
         row = connection.execute(statement).mappings().first()
         return None if row is None else record_from_row(kind, row)
@@ -425,7 +425,7 @@ def get_record(store: Store, kind: Kind, record_id: str) -> LogRecord | None:
 def count(store: Store, query: RecordQuery) -> int:
     """How many records match the query."""
     table = TABLES[query.kind]
-    with store.engine.connect() as connection:
+    with store.asking() as connection:
         statement = select(func.count()).select_from(table)
         statement = statement.where(*_conditions(connection, table, query))
         return int(connection.execute(statement).scalar_one())

@@ -126,6 +126,17 @@ class Store:
             with connection.begin():
                 yield connection
 
+    @contextmanager
+    def asking(self) -> Iterator[Connection]:
+        """A connection for one question (a page, a count, a record), outside any transaction.
+
+        Each statement reads its own snapshot, as a SQLite read does: a question
+        of several statements whose answers must agree uses ``engine.connect()``.
+        """
+        with self.engine.connect() as connection:
+            connection.execution_options(**self.backend.question_options())
+            yield connection
+
     def save_page(
         self, kind: Kind, records: Sequence[LogRecord], watermark: Watermark | None
     ) -> SaveResult:

@@ -95,6 +95,10 @@ class Backend:
         """Execution options of a write transaction, besides ``WRITES``."""
         return {}
 
+    def question_options(self) -> dict[str, Any]:
+        """Execution options of a connection that asks one question (``Store.asking``)."""
+        return {}
+
     # Writing rows
 
     def insert_new(self, table: Table) -> Insert:

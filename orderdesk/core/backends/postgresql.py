@@ -2,7 +2,10 @@
 
 A write transaction first takes a lock that only writers ask for, so writers
 go one at a time as on SQLite, and a reader sees one snapshot for as long as it
-keeps its connection (as a SQLite reader does while it reads). The sync lease is
+keeps its connection (as a SQLite reader does while it reads), except that a
+question of one statement (a page, a count, a record: ``Store.asking``) runs
+outside any transaction, its statement its snapshot, so that no BEGIN and no
+ROLLBACK cost a round trip across a network. The sync lease is
 a session-level advisory lock, which the server lets go of when its holder dies.
 
 Each kind's full-text index is a table of ``(pk, document)``, the document a
@@ -67,6 +70,12 @@ class PostgreSQLBackend(Backend):
 
     def write_options(self) -> dict[str, Any]:
         return {"isolation_level": "READ COMMITTED"}
+
+    def question_options(self) -> dict[str, Any]:
+        # One statement is one snapshot without a transaction around it: the
+        # BEGIN before it and the ROLLBACK after it were two more round trips,
+        # 40 ms of a page's 60 through a tunnel of 20 ms.
+        return {"isolation_level": "AUTOCOMMIT"}
 
     def insert_new(self, table: Table) -> Insert:
         # Imported here: a SQLite user's every command would pay for it.
