@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 from psycopg.pq import TransactionStatus
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 
 from orderdesk.core.backends import Backend, PostgreSQLBackend, SQLiteBackend, backend_for
+from orderdesk.core.lease import lease_holder
 from orderdesk.core.queries import RecordQuery, count, get_record, list_summaries
 from orderdesk.core.store import Store
 from tests.engines import PostgresCluster
@@ -48,7 +49,7 @@ def test_only_sqlite_compresses_stages_and_only_postgresql_escapes_nul() -> None
     assert sqlite.TEXT_HOLDS_NUL and not postgresql.TEXT_HOLDS_NUL
 
 
-def test_on_postgresql_a_page_count_or_record_is_asked_outside_any_transaction(
+def test_on_postgresql_a_question_is_asked_outside_any_transaction(
     postgres_cluster: PostgresCluster,
 ) -> None:
     # Across a network a transaction's BEGIN and ROLLBACK are two round trips
@@ -60,16 +61,24 @@ def test_on_postgresql_a_page_count_or_record_is_asked_outside_any_transaction(
         status = connection.connection.dbapi_connection.info.transaction_status
         in_transaction.append(status != TransactionStatus.IDLE)
 
-    with postgres_cluster.database() as url, Store.open(url) as store:
-        store.save_page("requests", [request(1), request(2)], None)
-        event.listen(store.engine, "after_cursor_execute", seen)
-        listed = list_summaries(store, RecordQuery("requests"))
-        assert [row.id for row in listed] == ["req_000002", "req_000001"]
-        assert count(store, RecordQuery("requests")) == 2
-        assert get_record(store, "requests", "req_000001") is not None
-        assert in_transaction == [False, False, False]
-        # A question of several statements that must agree is still one transaction.
-        with store.engine.connect() as connection:
-            connection.exec_driver_sql("SELECT 1").all()
-            connection.exec_driver_sql("SELECT 2").all()
-        assert in_transaction[3:] == [True, True]
+    with postgres_cluster.database() as url:
+        with Store.open(url) as store:
+            store.save_page("requests", [request(1), request(2)], None)
+        # Every engine's: the store makes its own when it opens.
+        event.listen(Engine, "after_cursor_execute", seen)
+        try:
+            with Store.open(url) as store:
+                opening = len(in_transaction)
+                listed = list_summaries(store, RecordQuery("requests"))
+                assert [row.id for row in listed] == ["req_000002", "req_000001"]
+                assert count(store, RecordQuery("requests")) == 2
+                assert get_record(store, "requests", "req_000001") is not None
+                assert lease_holder(store) is None  # the status row, then the server's locks
+                # A question of several statements that must agree is still one transaction.
+                with store.engine.connect() as connection:
+                    connection.exec_driver_sql("SELECT 1").all()
+                    connection.exec_driver_sql("SELECT 2").all()
+        finally:
+            event.remove(Engine, "after_cursor_execute", seen)
+    assert opening == 2  # the tables, then the schema's version
+    assert in_transaction == [False] * (opening + 5) + [True, True]

@@ -107,7 +107,7 @@ class SyncStatus:
 
 def read_status(store: Store) -> SyncStatus | None:
     """The store's sync status, in one read; None if no process ever synced it."""
-    with store.engine.connect() as connection:
+    with store.asking() as connection:
         row = connection.execute(select(SYNC_STATUS).where(SYNC_STATUS.c.name == _ROW)).first()
     if row is None:
         return None
@@ -130,7 +130,7 @@ def lease_holder(store: Store, now: datetime | None = None) -> str | None:
     """Who holds the store's lease now, or None if it is free; only reads, so any role may ask."""
     status = read_status(store)
     if store.backend.HAS_SESSION_LOCKS:
-        with store.engine.connect() as connection:
+        with store.asking() as connection:
             held = store.backend.session_lock_held(connection, LEASE_KEY)
         if not held:
             return None

@@ -23,7 +23,6 @@ from sqlalchemy import (
     Column,
     Connection,
     DateTime,
-    Engine,
     Index,
     Integer,
     LargeBinary,
@@ -335,14 +334,18 @@ MIGRATIONS: dict[int, Migration] = {
 
 
 def prepare(
-    engine: Engine, writing: Callable[[], AbstractContextManager[Connection]], where: str
+    asking: Callable[[], AbstractContextManager[Connection]],
+    writing: Callable[[], AbstractContextManager[Connection]],
+    where: str,
 ) -> None:
     """Create the schema in an empty database, or upgrade an older one, or refuse.
 
-    ``writing`` is the store's write transaction, under its write lock.
+    ``asking`` is the store's connection for a question, ``writing`` its write
+    transaction, under its write lock.
     """
-    # A current store is only read, so that a role that may only read can view it.
-    with engine.connect() as connection:
+    # A current store is only read, so that a role that may only read can view it;
+    # the write transaction reads the version again before it changes anything.
+    with asking() as connection:
         version = _stored_version(connection, where)
     if version == SCHEMA_VERSION:
         return

@@ -102,7 +102,7 @@ class Store:
         backend.configure(engine)
         store = cls(engine, url, rules, findings=findings)
         try:
-            migrations.prepare(engine, store.writing, where)
+            migrations.prepare(store.asking, store.writing, where)
         except DBAPIError as error:
             engine.dispose()
             if backend.is_full(error):

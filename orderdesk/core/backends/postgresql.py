@@ -62,8 +62,9 @@ class PostgreSQLBackend(Backend):
 
     def engine_options(self) -> dict[str, Any]:
         # Readers keep one snapshot per connection, as on SQLite; writers
-        # read committed data once they hold the write lock.
-        return {"isolation_level": "REPEATABLE READ"}
+        # read committed data once they hold the write lock. No column is an
+        # hstore: looking its type up cost each new connection a round trip.
+        return {"isolation_level": "REPEATABLE READ", "use_native_hstore": False}
 
     def configure(self, engine: Engine) -> None:
         event.listen(engine, "begin", _on_begin)
