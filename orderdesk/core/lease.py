@@ -38,6 +38,7 @@ __all__ = [
     "SyncStatus",
     "holder_id",
     "lease_holder",
+    "read_lease",
     "read_status",
 ]
 
@@ -128,7 +129,16 @@ def read_status(store: Store) -> SyncStatus | None:
 
 def lease_holder(store: Store, now: datetime | None = None) -> str | None:
     """Who holds the store's lease now, or None if it is free; only reads, so any role may ask."""
+    return read_lease(store, now)[0]
+
+
+def read_lease(store: Store, now: datetime | None = None) -> tuple[str | None, SyncStatus | None]:
+    """Who holds the lease (:func:`lease_holder`) and the sync's status, read once."""
     status = read_status(store)
+    return _holder(store, status, now), status
+
+
+def _holder(store: Store, status: SyncStatus | None, now: datetime | None) -> str | None:
     if store.backend.HAS_SESSION_LOCKS:
         with store.asking() as connection:
             held = store.backend.session_lock_held(connection, LEASE_KEY)

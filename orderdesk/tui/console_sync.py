@@ -18,7 +18,7 @@ from textual.app import App
 from orderdesk import strings
 from orderdesk.core.empty_result import store_is_empty
 from orderdesk.core.errors import OrderdeskError, SourceError, StoreFull
-from orderdesk.core.lease import LeaseHeld, SyncStatus, lease_holder, read_status
+from orderdesk.core.lease import LeaseHeld, SyncStatus, read_lease
 from orderdesk.core.progress import SyncReport
 from orderdesk.core.store import Store
 from orderdesk.core.sync_service import SyncService
@@ -135,7 +135,7 @@ class ConsoleSync:
 
     def _read_service(self) -> None:
         try:
-            watched = ServiceWatched(lease_holder(self._store), read_status(self._store))
+            watched = ServiceWatched(*read_lease(self._store))
         except DBAPIError as error:
             watched = ServiceWatched(None, None, str(error.orig))
         self._app.post_message(watched)
@@ -154,8 +154,7 @@ class ConsoleSync:
         if not self._ended.is_set():
             return None  # this console syncs: its own progress says more
         try:
-            holder = lease_holder(self._store)
-            status = read_status(self._store)
+            holder, status = read_lease(self._store)
         except DBAPIError as error:
             self._unreadable(str(error.orig))
             return None

@@ -17,13 +17,14 @@ from textual.pilot import Pilot
 
 from orderdesk import strings
 from orderdesk.cli.commands import main
+from orderdesk.core import lease as lease_module
 from orderdesk.core.lease import Lease, lease_holder
 from orderdesk.core.lease import read_status as lease_status
 from orderdesk.core.records import Watermark
 from orderdesk.core.store import Store
 from orderdesk.core.sync import SyncProgress
 from orderdesk.core.sync_service import Source
-from orderdesk.tui import console_sync, launch
+from orderdesk.tui import launch
 from orderdesk.tui.app import OrderdeskApp
 from orderdesk.tui.widgets.status_line import StatusLine
 from tests.record_factory import request
@@ -149,7 +150,7 @@ async def test_the_poll_reads_the_store_off_the_consoles_thread(
         threads.append(threading.get_ident())
         return lease_status(store)
 
-    monkeypatch.setattr(console_sync, "read_status", read_status)
+    monkeypatch.setattr(lease_module, "read_status", read_status)
     path = tmp_path / "store.db"
     with Store.open(path) as service, Store.open(path) as store:
         lease = Lease.acquire(service, holder="sync-host:7")
