@@ -450,9 +450,11 @@ class TestStopping:
         asked = api.list_requests("requests")
         assert len(asked) in (2, 3)
         assert all(request.url.params.get("after_id") == "req_007" for request in asked[2:])
-        assert api.list_requests("postbacks") == []
+        # The kinds go page for page in time: the postbacks' first page came between.
         assert store.watermark("requests") == Watermark(at(2), "req_007")
         assert len(truth(store, "requests")) == 8
+        assert store.watermark("postbacks") == Watermark(at(1), "pb_003")
+        assert len(truth(store, "postbacks")) == 4
 
     def test_stop_ends_a_long_wait_at_once(
         self, api: FakeLogApi, client: LogApiClient, store: Store
@@ -512,8 +514,10 @@ class TestCrashSafety:
         with Store.open(store_url) as store, pytest.raises(PowerCut):
             sync_once(client, CrashingStore(store), page_size=4)
         with Store.open(store_url) as store:
-            assert store.watermark("requests") == Watermark(at(2), "req_007")
-            assert len(truth(store, "requests")) == 8
+            # Saved before the cut: the requests' first page, then the postbacks'.
+            assert store.watermark("requests") == Watermark(at(1), "req_003")
+            assert store.watermark("postbacks") == Watermark(at(1), "pb_003")
+            assert len(truth(store, "requests")) == len(truth(store, "postbacks")) == 4
             progress = sync_once(client, store, page_size=4)
             assert truth(store, "requests") == served(api, "requests")
             assert truth(store, "postbacks") == served(api, "postbacks")
@@ -527,8 +531,9 @@ class TestProgress:
         busy_history(api, count=10)
         reports = list[SyncProgress]()
         sync_once(client, store, page_size=4, on_progress=reports.append)
-        assert [r.fetched for r in reports] == [4, 8, 10, 14, 18, 20, 20]
-        assert [r.per_kind["postbacks"].new for r in reports] == [0, 0, 0, 4, 8, 10, 10]
+        assert [r.fetched for r in reports] == [4, 8, 12, 16, 18, 20, 20]
+        # Page for page in time, each kind in turn from the one furthest behind.
+        assert [r.per_kind["postbacks"].new for r in reports] == [0, 4, 4, 8, 8, 10, 10]
         assert [r.caught_up for r in reports] == [False] * 6 + [True]
 
     def test_reports_are_copies_a_thread_can_keep(
