@@ -5,6 +5,8 @@ contract lets records become visible up to 120 seconds older than records
 already served; within the pass it follows the keyset ``(updated_at, id)`` page
 after page. Each page is saved with its watermark in one transaction, so an
 interrupted sync loses nothing and a rerun duplicates nothing (upserts by id).
+The kinds are followed together, the next page always from the kind furthest
+behind, so that an order's requests and postbacks are saved close together.
 
 While a page is saved, the next one is already being fetched, in a thread of
 its own: the source's time to answer and the store's time to write overlap. The
