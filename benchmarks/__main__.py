@@ -5,9 +5,12 @@
 Builds (or reuses) a store of N requests and N postbacks, then measures sync
 throughput over loopback HTTP, the screens' queries, the console in a real
 pseudo-terminal, and the same questions answered with jq and lnav over a JSON
-lines export. Prints a table against the targets and writes every figure as
-JSON. Figures are reported, never asserted: a slow run is a finding, not a
-failure.
+lines export. With ``--postgres URL``, the same store is built into that
+database too, and its queries, its Problems and the console on it are timed,
+the console directly and through a proxy adding 20 ms to each round trip (a
+team's store across a tunnel). Prints a table against the targets and writes
+every figure as JSON. Figures are reported, never asserted: a slow run is a
+finding, not a failure.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from typing import Any
 from benchmarks import problems, startup
 from benchmarks.baselines import ensure_tools, measure_baselines
 from benchmarks.queries import measure_queries
-from benchmarks.store_builder import BigStore, build_store
+from benchmarks.remote import measure_remote
+from benchmarks.store_builder import BigStore, build_store, facts_path
 from benchmarks.sync_throughput import measure_sync
 from benchmarks.targets import TARGETS, report
 from benchmarks.tui_latency import measure_ui
@@ -49,6 +53,40 @@ def _store(work: Path, records: int, seed: int, rebuild: bool) -> BigStore:
         return built
     _say(f"building a store of {records:,} requests and {records:,} postbacks at {path}")
     return build_store(path, records, seed=seed)
+
+
+def _postgresql(options: argparse.Namespace) -> dict[str, Any]:
+    """The same store built into ``--postgres``'s database (or the one built before), timed."""
+    url: str = options.postgres
+    # Beside the SQLite store's, in the work folder: a database of the same name
+    # elsewhere is another store.
+    facts = options.work / facts_path(url).name
+    built = BigStore.load(facts) if facts.exists() and not options.rebuild else None
+    if built is None or (built.records, built.seed, built.path) != (
+        options.records,
+        options.seed,
+        url,
+    ):
+        _say(f"building {options.records:,} requests and postbacks in {url}")
+        built = build_store(url, options.records, seed=options.seed, facts=facts)
+    # The console's keys as in ``tui_latency``, fewer of them when few queries are asked.
+    presses = min(30, options.repeat)
+    return {
+        "build_seconds": built.seconds,
+        "queries": measure_queries(built, options.repeat),
+        "problems": {
+            "queries": problems.time_queries(built, options.repeat),
+            "screen": problems.time_screen(built),
+        },
+        "remote": measure_remote(
+            url,
+            first_reference=built.newest_reference,
+            presses=presses,
+            ends=min(5, presses),
+            errors=min(4, presses),
+            statuses=min(2, presses),
+        ),
+    }
 
 
 def _machine() -> str:
@@ -110,6 +148,8 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
         },
     )
     _step("startup", figures, lambda: startup.measure_startup(built, min(20, options.repeat)))
+    if options.postgres:
+        _step("postgresql", figures, lambda: _postgresql(options))
     if not options.no_baselines:
         _step(
             "baselines",
@@ -135,6 +175,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=50, help="Runs of each query.")
     parser.add_argument("--no-baselines", action="store_true", help="Skip jq and lnav.")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="Measure PostgreSQL too, in this database (made again, empty, to build the store).",
+    )
     parser.add_argument("--json", type=Path, help="Where to write the figures (default: WORK).")
     options = parser.parse_args()
     figures = run(options)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from benchmarks.remote import report_lines as remote_lines
 from benchmarks.startup import report_lines
 
 __all__ = ["TARGETS", "report", "verdicts"]
@@ -25,6 +26,8 @@ TARGETS: list[tuple[str, str, float, str, bool]] = [
     ("orderdesk --version, whole process", "0.05 s or less", 0.05, "s", False),
     ("one order's requests as jsonl, to its floor", "10x or less", 10, "x", False),
     ("orderdesk problems, whole process", "0.5 s or less", 0.5, "s", False),
+    ("PostgreSQL through 20 ms: first painted list", "1.0 s or less", 1.0, "s", False),
+    ("PostgreSQL through 20 ms: key to next frame p95", "50 ms or less", 50, "ms", False),
 ]
 
 _SEARCHES = ("search",)
@@ -61,6 +64,7 @@ def _max(*values: Any) -> float | None:
 def _measured(figures: Figures) -> dict[str, float | None]:
     ui = figures.get("ui") or {}
     drill = _get(ui, "big_body_drill_down_s")
+    remote = _get(figures, "postgresql", "remote", "through_proxy") or {}
     return {
         "list query p95": _worst_p95(figures, searches=False),
         "search p95": _worst_p95(figures, searches=True),
@@ -89,6 +93,11 @@ def _measured(figures: Figures) -> dict[str, float | None]:
             figures, "startup", "requests_order_jsonl", "ratio"
         ),
         "orderdesk problems, whole process": _get(figures, "startup", "problems", "orderdesk_s"),
+        "PostgreSQL through 20 ms: first painted list": _get(remote, "first_paint_s"),
+        "PostgreSQL through 20 ms: key to next frame p95": _max(
+            _get(remote, "page_down_next_frame", "p95_ms"),
+            _get(remote, "first_or_last_row_next_frame", "p95_ms"),
+        ),
     }
 
 
@@ -157,6 +166,22 @@ def _sections(figures: Figures) -> Iterator[list[str]]:
             )
     if figures.get("startup"):
         yield report_lines(figures["startup"])
+    postgresql = figures.get("postgresql") or {}
+    if postgresql:
+        sqlite = figures.get("queries") or {}
+        yield _table(
+            ("query (100 rows)", "SQLite p95", "PostgreSQL p50", "PostgreSQL p95"),
+            [
+                (
+                    name,
+                    _number(_get(sqlite, name, "p95_ms"), "ms"),
+                    _number(f["p50_ms"], "ms"),
+                    _number(f["p95_ms"], "ms"),
+                )
+                for name, f in postgresql["queries"].items()
+            ],
+        )
+        yield remote_lines(postgresql["remote"])
     questions = _get(figures, "baselines", "questions") or {}
     if questions:
         yield _table(
