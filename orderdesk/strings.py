@@ -575,6 +575,7 @@ HELP_KEYS = {
     "app.show('postbacks')": N_("The Postbacks list"),
     "app.order": N_("Find an order by its reference"),
     "app.problems": N_("The open problems, one group per rule, customer, printer and cause"),
+    "app.actions": N_("The action trail: who redelivered or resubmitted what, and how it ended"),
     "app.toggle_utc": N_("Times in UTC, or in the chosen zone again"),
     "app.help": N_("These keys"),
     "app.command_palette": N_("Every command by name: screens, time ranges, themes"),

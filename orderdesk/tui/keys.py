@@ -49,7 +49,7 @@ PURPOSES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 #: The App's own keys, the same on every screen, shown last.
 EVERYWHERE = (
-    "show('requests')", "show('postbacks')", "order", "problems", "toggle_utc", "help",
+    "show('requests')", "show('postbacks')", "order", "problems", "actions", "toggle_utc", "help",
     "command_palette", "quit",
 )  # fmt: skip
 

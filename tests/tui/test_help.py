@@ -6,11 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from textual.binding import Binding
 from textual.command import CommandList
 from textual.containers import VerticalScroll
 
 from orderdesk import strings
 from orderdesk.core.store import Store
+from orderdesk.tui.app import OrderdeskApp
+from orderdesk.tui.keys import EVERYWHERE
 from orderdesk.tui.list_filter import PRESETS
 from orderdesk.tui.screens.help import HelpScreen
 from orderdesk.tui.screens.record import RecordScreen
@@ -40,6 +43,17 @@ async def test_the_list_s_keys_by_purpose_then_every_screen_s(sqlite_store: Stor
         # Textual's generic keys say nothing about orders.
         assert "Scroll Left" not in shown and "Copy selected text" not in shown
         assert lines[-1].lstrip().startswith("esc ? q Close")
+
+
+def test_every_key_of_every_screen_is_in_the_help() -> None:
+    # The number keys open a screen from anywhere: one left out (5, the action
+    # trail) was a key nobody could learn of but by chance. The error key is
+    # offered by the status line, only while there is an error.
+    listed = set(EVERYWHERE) | {"source_error"}
+    actions = {binding.action for binding in OrderdeskApp.BINDINGS if isinstance(binding, Binding)}
+    assert actions <= listed
+    # And each has its words.
+    assert all(f"app.{action}" in strings.HELP_KEYS for action in EVERYWHERE)
 
 
 @pytest.mark.parametrize("key", ["escape", "question_mark", "q"])
