@@ -284,6 +284,9 @@ ORDER_REPORT_NO_FINDINGS = N_(
     "findings: none, every request went through and every postback was delivered"
 )
 ORDER_REPORT_FINDINGS = N_("findings ({count}):")
+#: Then the redeliveries and resubmits of the order's records, oldest first.
+ORDER_REPORT_ACTIONS = N_("actions ({count}):")
+ORDER_REPORT_ACTION_ON = N_("on {kind} {id}, because: {reason}")
 NEXT_FINDING_NONE = N_("nothing is missing or wrong in this order")
 # -- the terminal UI: marks, export, saved views, volume -------------------------------
 MARK = "●"
@@ -1022,6 +1025,7 @@ SERVE_PAGE_RESTART = N_("Restart")
 # -- the answer to hand on: `orderdesk order REF --format markdown|summary`, the order view's y --
 MARKDOWN_TIMELINE = N_("Timeline, oldest first")
 MARKDOWN_FINDINGS = N_("Findings ({count})")
+MARKDOWN_ACTIONS = N_("Actions ({count})")
 KEY_COPY_SUMMARY = P_("key", "Copy summary")
 HELP_KEYS["copy_summary"] = N_("Copy a summary of the order for the customer, without any ids")
 SUMMARY_COPIED = N_(

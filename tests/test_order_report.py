@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from orderdesk.cli.commands import main
+from orderdesk.core.action_trail import save_actions
 from orderdesk.core.records import HttpMessage, HttpResponse, RecordError
 from orderdesk.core.store import Store
+from tests.action_factory import action
 from tests.record_factory import T0, postback, request
 
 ESC = "\x1b"
@@ -128,6 +130,45 @@ def test_the_table_tells_the_story_and_the_findings_with_their_records(
     assert "! 2026-11-23 10:45:02  not_received [30 min]" in lines
     assert "    records: req_000001, req_000003" in lines
     assert "\\x1b]52;c;bad" in out  # the printer's message, made visible
+
+
+def test_the_table_and_the_markdown_end_with_the_orders_actions(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    trail = [
+        action("act_2", minutes=90, target_id="pb_000002", reference="ORD-1", actor="bob"),
+        action(
+            "act_1",
+            minutes=80,
+            kind="resubmit",
+            mode="final",
+            target_id="req_000003",
+            reference="ORD-1",
+            status="failed",
+            status_code=None,
+            error=f"refused {ESC}[2J",
+            reason="the printer is back",
+        ),
+        action("act_9", minutes=85, reference="ORD-2"),
+    ]
+    with Store.open(db) as store, store.writing() as connection:
+        save_actions(connection, trail, None)
+    assert main(["order", "ORD-1", "--db", db, "--tz", "UTC"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    start = lines.index("actions (2):")
+    assert lines[start + 1 :] == [
+        "✗ 2026-11-23 11:20:00  resubmitted (final) by alice@support: failed: refused \\x1b[2J",
+        "    on requests req_000003, because: the printer is back",
+        "↻ 2026-11-23 11:30:00  redelivered by bob: 200",
+        "    on postbacks pb_000002, because: their endpoint is fixed",
+    ]
+    assert main(["order", "ORD-1", "--db", db, "--tz", "UTC", "--format", "markdown"]) == 0
+    markdown = capsys.readouterr().out
+    assert "### Actions (2)" in markdown
+    assert (
+        "- ↻ **2026-11-23 11:30:00** redelivered by bob: 200 "
+        "(on postbacks pb\\_000002, because: their endpoint is fixed)"
+    ) in markdown
 
 
 def test_an_order_that_went_well_says_so(db: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -19,8 +19,10 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Literal
 
 from orderdesk import i18n, strings
+from orderdesk.action_words import action_story
 from orderdesk.cli.empty_list import unknown_reference
 from orderdesk.config import Settings, require_store
+from orderdesk.core.action_records import ActionRecord
 from orderdesk.core.action_trail import actions_of_reference
 from orderdesk.core.empty_result import store_is_empty
 from orderdesk.core.errors import InputError
@@ -176,9 +178,22 @@ def timeline_table(timeline: Timeline, zone: tzinfo, *, width: int) -> str:
         lines.append(f"{mark} {_moment(finding.at, zone)}  {finding.rule}{threshold}")
         lines.append(f"    {sentence}")
         lines.append(f"    {ids}")
+    if timeline.actions:
+        lines += ["", strings.ORDER_REPORT_ACTIONS.format(count=len(timeline.actions))]
+    for action in timeline.actions:
+        mark = "✗" if action.status == "failed" else "↻"
+        lines.append(f"{mark} {_moment(action.created_at, zone)}  {action_story(action)}")
+        lines.append(f"    {_action_on(action)}")
     if timeline.truncated:
         lines.append(strings.ORDER_TRUNCATED.format(count=MAX_RECORDS))
     return "\n".join(show_controls(line) for line in lines) + "\n"
+
+
+def _action_on(action: ActionRecord) -> str:
+    """What an action acted on, and why its actor says it did."""
+    return strings.ORDER_REPORT_ACTION_ON.format(
+        kind=action.target.kind, id=action.target.id, reason=action.reason
+    )
 
 
 # What CommonMark and GitHub's Markdown read as structure anywhere in a line: escapes, code
@@ -232,6 +247,15 @@ def timeline_markdown(timeline: Timeline, zone: tzinfo) -> str:
         ids_line = strings.FINDING_RECORDS.format(ids=", ".join(finding.record_ids) or "-")
         when = _moment(finding.at, zone)
         lines.append(f"- {mark} **{md(when)}** {md(sentence)} ({md(ids_line)})")
+    if timeline.actions:
+        count = len(timeline.actions)
+        lines += ["", f"### {md(strings.MARKDOWN_ACTIONS.format(count=count))}", ""]
+    for action in timeline.actions:
+        mark = "✗" if action.status == "failed" else "↻"
+        when = _moment(action.created_at, zone)
+        lines.append(
+            f"- {mark} **{md(when)}** {md(action_story(action))} ({md(_action_on(action))})"
+        )
     return "\n".join(lines) + "\n"
 
 
