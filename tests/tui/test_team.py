@@ -6,14 +6,13 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 
 from orderdesk import strings
 from orderdesk.cli.commands import main
@@ -29,7 +28,7 @@ from orderdesk.tui.app import OrderdeskApp
 from orderdesk.tui.widgets.status_line import StatusLine
 from tests.record_factory import request
 from tests.tui.simulated_day import ANCHOR
-from tests.tui.tui_console import console, record_list, settled, shown
+from tests.tui.tui_console import console, record_list, settled, shown, until
 
 
 def _status(app: OrderdeskApp) -> str:
@@ -54,16 +53,6 @@ def _save(store: Store, number: int) -> None:
     store.save_page("requests", [record], Watermark(record.updated_at, record.id))
 
 
-async def _wait_for(
-    pilot: Pilot[Any], condition: Callable[[], object], seconds: float = 5.0
-) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    assert condition(), "the console never got there"
-
-
 async def test_beside_a_service_it_syncs_nothing_shows_its_freshness_and_its_new_records(
     store_url: str,
 ) -> None:
@@ -85,8 +74,8 @@ async def test_beside_a_service_it_syncs_nothing_shows_its_freshness_and_its_new
                 lease.report(
                     SyncProgress(caught_up=True, last_success_at=ANCHOR, last_error="HTTP 503")
                 )
-                await _wait_for(pilot, lambda: record_list(app).total == 2)
-                await _wait_for(pilot, lambda: "HTTP 503" in _status(app))
+                await until(pilot, lambda: record_list(app).total == 2)
+                await until(pilot, lambda: "HTTP 503" in _status(app))
                 assert lease_holder(store) == "sync-host:7"
     assert opener.opened == 0
 
@@ -101,8 +90,8 @@ async def test_when_the_service_stops_it_takes_over_and_says_so(store_url: str) 
             await settled(pilot)
             assert opener.opened == 0
             lease.release()
-            await _wait_for(pilot, lambda: strings.FRESH_TOOK_OVER in _status(app))
-            await _wait_for(pilot, lambda: opener.opened == 1)
+            await until(pilot, lambda: strings.FRESH_TOOK_OVER in _status(app))
+            await until(pilot, lambda: opener.opened == 1)
             assert lease_holder(store) == f"{socket.gethostname()}:{os.getpid()}"
         # Leaving, the console gave the lease back.
         assert lease_holder(store) is None
@@ -116,7 +105,7 @@ async def test_told_not_to_take_over_it_only_watches(store_url: str) -> None:
         async with app.run_test(size=(200, 30)) as pilot:
             await settled(pilot)
             lease.release()
-            await _wait_for(pilot, lambda: strings.FRESH_SERVICE_GONE in _status(app))
+            await until(pilot, lambda: strings.FRESH_SERVICE_GONE in _status(app))
             await pilot.pause(0.3)
             assert opener.opened == 0
 
@@ -159,11 +148,11 @@ async def test_the_poll_reads_the_store_off_the_consoles_thread(
         async with app.run_test(size=(160, 30)) as pilot:
             await settled(pilot)
             console_thread = threading.get_ident()
-            await _wait_for(pilot, lambda: len(threads) >= 3)
+            await until(pilot, lambda: len(threads) >= 3)
             lease.report(
                 SyncProgress(caught_up=True, last_success_at=ANCHOR, last_error="HTTP 503")
             )
-            await _wait_for(pilot, lambda: "HTTP 503" in _status(app))
+            await until(pilot, lambda: "HTTP 503" in _status(app))
         lease.release()
     # The first read, before the console is shown, decides whether it syncs.
     assert threads[0] == console_thread

@@ -14,7 +14,7 @@ from orderdesk.core.store import Store
 from orderdesk.core.template_diff import TemplateChanges
 from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.screens.template_changes import TemplateChangesScreen, value_text
-from tests.tui.tui_console import drill_down, screen_text
+from tests.tui.tui_console import drill_down, screen_text, until
 
 SnapCompare = Callable[..., bool]
 
@@ -64,8 +64,7 @@ async def test_the_original_column_appears_on_a_wide_terminal(store: Store) -> N
         table = app.screen.query_one(DataTable)
         assert len(table.columns) == 4
         await pilot.resize_terminal(80, 24)
-        await pilot.pause()
-        assert len(table.columns) == 3
+        await until(pilot, lambda: len(table.columns) == 3)
 
 
 class TestTemplateChanges:

@@ -73,6 +73,19 @@ async def settled(pilot: Any) -> None:
     await pilot.pause()
 
 
+async def until(pilot: Any, condition: Callable[[], object], seconds: float = 10.0) -> None:
+    """Let the console run until ``condition`` holds; fail after ``seconds``.
+
+    For what follows an event the console handles in its own time (a resize, a
+    poll): one pause is enough on a quiet machine, not on a busy one.
+    """
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    assert condition(), "the console never got there"
+
+
 def shown(widget: Widget) -> Content:
     """What ``widget`` draws, as styled text (a Static draws its content as Content)."""
     drawn = widget.render()
