@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from orderdesk import __version__
+from orderdesk.cli import collector
 from orderdesk.config import ReadSettings, Settings
 from orderdesk.core.store import Store
 from tests.record_factory import failed_request, request
@@ -109,6 +110,28 @@ def test_the_process_says_its_version_as_click_would_without_importing_click() -
         env={**os.environ, "LANG": "fr_FR.UTF-8"},
     )
     assert done.stdout == through_click.stdout == f"orderdesk, version {__version__}\n"
+
+
+_ENTRY_THRESHOLDS = """
+import gc, sys
+import orderdesk.cli.commands as commands
+print(gc.get_threshold())
+commands.main = lambda: print(gc.get_threshold()) or 0
+from orderdesk.cli.entry import main
+sys.argv = ["orderdesk", "sync", "--once"]
+sys.exit(main())
+"""
+
+
+def test_a_command_runs_with_orderdesks_collector_thresholds() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _ENTRY_THRESHOLDS], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    before, running = done.stdout.splitlines()
+    # Before orderdesk sets them, the interpreter's own (700, 10, 10 in Python 3.11).
+    assert before != running
+    assert running == str((collector.YOUNG_EVERY, collector.OLDER_EVERY, collector.OLDER_EVERY))
 
 
 def test_the_version_imports_no_store_no_models_and_no_console() -> None:

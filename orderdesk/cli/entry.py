@@ -3,7 +3,8 @@
 ``orderdesk --version`` is what a script or an install check asks first, and
 its answer needs nothing but the version: click, the commands and the
 language would triple the time of a process that prints one line. It is the
-line click prints (the same in every language orderdesk speaks).
+line click prints (the same in every language orderdesk speaks). Every other
+command runs with orderdesk's thresholds for the cycle collector (``collector``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ def main() -> int:
         sys.stdout.write(f"orderdesk, version {__version__}\n")
         sys.stdout.flush()
         return 0
+    from orderdesk.cli.collector import collect_less_often
     from orderdesk.cli.commands import main as run
 
+    collect_less_often()
     return run()
