@@ -47,6 +47,7 @@ __all__ = [
     "pack_alone",
     "train",
     "unpack",
+    "unpack_start",
 ]
 
 #: zlib looks back 32 KB: a longer dictionary would not be read.
@@ -103,6 +104,28 @@ def unpack(value: bytes, dictionary_for: Callable[[int], bytes]) -> str:
     return raw.decode("utf-8", "surrogatepass")
 
 
+def unpack_start(value: str | bytes, dictionary_for: Callable[[int], bytes], length: int) -> str:
+    """The first ``length`` characters or so of a stored stage's text, unpacking no further.
+
+    For a reader that needs only what a stage starts with (its ``at``): a
+    stream stops inflating there, whatever the length of the body after it.
+    A character cut in two at the end is dropped.
+    """
+    if isinstance(value, str):
+        return value[:length]
+    marker = value[:1]
+    if marker == _ZLIB:
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(value[1:], length)
+    elif marker == _DICTIONARY and len(value) > 3:
+        dictionary = dictionary_for(int.from_bytes(value[1:3], "big"))
+        inflater = zlib.decompressobj(zdict=dictionary)
+        raw = inflater.decompress(value[3:], length)
+    else:
+        raise StoreError(strings.STAGE_UNKNOWN_FORMAT.format(marker=marker))
+    return raw.decode("utf-8", "ignore")
+
+
 class StageBook:
     """One store's dictionaries: which one packs each kind, and every one that unpacks.
 
@@ -146,6 +169,10 @@ class StageBook:
     def unpack(self, value: bytes) -> str:
         """A stored stage's text, whichever way it was packed."""
         return unpack(value, self._dictionary)
+
+    def unpack_start(self, value: str | bytes, length: int) -> str:
+        """What a stored stage's text starts with (see :func:`unpack_start`)."""
+        return unpack_start(value, self._dictionary, length)
 
     def _dictionary(self, dictionary_id: int) -> bytes:
         found = self._dictionaries.get(dictionary_id)

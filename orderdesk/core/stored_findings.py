@@ -36,7 +36,6 @@ from sqlalchemy import (
     bindparam,
     delete,
     insert,
-    null,
     select,
     type_coerce,
     update,
@@ -53,7 +52,7 @@ from orderdesk.core.records import (
     PostbackRecord,
     RequestRecord,
 )
-from orderdesk.core.rows import record_from_row
+from orderdesk.core.rule_records import rule_records
 from orderdesk.core.schema import FINDINGS, META, TABLES
 from orderdesk.core.timeline_rules import (
     Finding,
@@ -468,16 +467,11 @@ def _reference_records(
                     wanted.append(pk)
                 else:
                     read[record_id] = kept
-        # The template is no rule's business: its source is not joined, its stage not read.
-        columns = [column for column in table.c if column.name != "template"]
+        # Only what the rules look at (``rule_records``): a fraction of each record's cost.
         for start in range(0, len(wanted), _CHUNK):
-            statement = select(*columns, null().label("template")).where(
-                table.c.pk.in_(wanted[start : start + _CHUNK])
-            )
-            for row in connection.execute(statement).mappings():
-                record = record_from_row(kind, row)
+            for record in rule_records(connection, kind, wanted[start : start + _CHUNK]):
                 cache.put(kind, record)
-                read[row["id"]] = record
+                read[record.id] = record
         for reference, ids in chosen.items():
             records = [read[record_id] for record_id in ids]
             records.sort(key=lambda record: (record.created_at, record.id))

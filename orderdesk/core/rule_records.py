@@ -1,0 +1,171 @@
+"""Records read back for the findings: only what the timeline rules look at.
+
+A page's findings need the other records of its orders, and those the
+writer no longer keeps are read back from the store (``stored_findings``).
+Read whole, a record cost about 100 µs: every stage unpacked, parsed and
+validated, bodies and all. The rules look at far less, and this reads only that:
+
+- of a request, its columns, its error, and when its original and final
+  messages were sent: the ``at`` each stage's text starts with, so a stage is
+  unpacked only as far as that;
+- of a postback, its columns, its attempts and response (the last answer:
+  its code or error), and its original message only for an ``error`` event,
+  whose body carries the printer's message.
+
+The rest reads as empty: a message's method, URL, headers and body, the
+template, the tracking; a postback's original message, but for an error, is
+only a stand-in dated when the record was made. The records made here serve the rules, and nothing
+shows them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from pydantic import TypeAdapter
+from sqlalchemy import Connection, case, null, select, type_coerce
+from sqlalchemy.types import NullType
+
+from orderdesk import strings
+from orderdesk.core.errors import StoreError
+from orderdesk.core.records import (
+    HttpMessage,
+    HttpResponse,
+    Kind,
+    LogRecord,
+    Party,
+    PostbackRecord,
+    RecordError,
+    RequestRecord,
+    parse_timestamp,
+)
+from orderdesk.core.rows import SAME_AS_LAST_ATTEMPT
+from orderdesk.core.schema import TABLES, StageText
+from orderdesk.core.stage_codec import StageBook, book_of, unpack, unpack_start
+
+__all__ = ["rule_records"]
+
+#: Enough of a stage's text for its ``at``: ``{"at":"2026-12-06T10:44:26.583378Z"``.
+_START = 64
+#: A stage's text as the contract's model writes it: its moment first.
+_AT = re.compile(r'\{"at":"([^"]+)"')
+_ANSWERS = TypeAdapter(list[HttpResponse])
+#: The columns both kinds are read with, each as the rules know the field.
+_SHARED = (
+    "id",
+    "created_at",
+    "updated_at",
+    "order_reference_id",
+    "order_id",
+    "customer_id",
+    "customer_name",
+    "printer_id",
+    "printer_name",
+    "status",
+)
+
+
+def _no_dictionaries(dictionary_id: int) -> bytes:
+    raise StoreError(strings.STAGE_NO_DICTIONARY.format(id=dictionary_id))
+
+
+def _whole(value: str | bytes, book: StageBook | None) -> str:
+    if isinstance(value, str):
+        return value
+    return book.unpack(value) if book is not None else unpack(value, _no_dictionaries)
+
+
+def _sent_at(value: str | bytes, book: StageBook | None) -> datetime:
+    """The ``at`` of a stored message stage."""
+    if isinstance(value, str):
+        start = value[:_START]
+    elif book is not None:
+        start = book.unpack_start(value, _START)
+    else:
+        start = unpack_start(value, _no_dictionaries, _START)
+    found = _AT.match(start)
+    # Text written some other way is read whole, as any reader would.
+    moment = found[1] if found is not None else json.loads(_whole(value, book))["at"]
+    return parse_timestamp(moment)
+
+
+def _message(value: str | bytes, book: StageBook | None) -> HttpMessage:
+    return HttpMessage.model_construct(at=_sent_at(value, book), method="", url="")
+
+
+def _columns(kind: Kind) -> list[Any]:
+    table = TABLES[kind]
+    c = table.c
+    shared = [c[name] for name in _SHARED]
+    if kind == "requests":
+        # As stored, not unpacked: only their start is read (``_sent_at``).
+        raw = [type_coerce(c[name], NullType()).label(name) for name in ("original", "final")]
+        return [*shared, c.action, c.error_stage, c.error_code, c.error_message, *raw]
+    original = type_coerce(case((c.event == "error", c.original), else_=null()), StageText())
+    return [*shared, c.event, c.attempts, c.response, original.label("original")]
+
+
+def rule_records(connection: Connection, kind: Kind, pks: Sequence[int]) -> Iterator[LogRecord]:
+    """The records of ``kind`` with these keys, as the rules read them."""
+    book = book_of(connection.dialect)
+    parties: dict[tuple[str, str], Party] = {}
+
+    def party(party_id: str | None, name: str | None) -> Party | None:
+        if party_id is None or name is None:
+            return None
+        found = parties.get((party_id, name))
+        if found is None:
+            found = parties[(party_id, name)] = Party.model_construct(id=party_id, name=name)
+        return found
+
+    table = TABLES[kind]
+    query = select(*_columns(kind)).where(table.c.pk.in_(pks))
+    for row in connection.execute(query).mappings():
+        shared = {
+            "id": row["id"],
+            "created_at": row["created_at"],
+            "updated_at": row["updated_at"],
+            "order_reference_id": row["order_reference_id"],
+            "order_id": row["order_id"],
+            "customer": party(row["customer_id"], row["customer_name"]),
+            "printer": party(row["printer_id"], row["printer_name"]),
+            "status": row["status"],
+        }
+        record: LogRecord
+        if kind == "requests":
+            error = None
+            if row["error_stage"] is not None:
+                error = RecordError.model_construct(
+                    stage=row["error_stage"], code=row["error_code"], message=row["error_message"]
+                )
+            record = RequestRecord.model_construct(
+                **shared,
+                action=row["action"],
+                error=error,
+                original=_message(row["original"], book),
+                final=None if row["final"] is None else _message(row["final"], book),
+            )
+        else:
+            attempts = _ANSWERS.validate_json(row["attempts"])
+            response = None
+            if row["response"] == SAME_AS_LAST_ATTEMPT:
+                response = attempts[-1]
+            elif row["response"] is not None:
+                response = HttpResponse.model_validate_json(row["response"])
+            original = row["original"]
+            record = PostbackRecord.model_construct(
+                **shared,
+                event=row["event"],
+                attempts=attempts,
+                response=response,
+                original=(
+                    HttpMessage.model_validate_json(original)
+                    if original is not None
+                    else HttpMessage.model_construct(at=row["created_at"], method="", url="")
+                ),
+            )
+        yield record

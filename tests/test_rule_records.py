@@ -1,0 +1,115 @@
+"""Records read back for the findings lead the rules to exactly what whole records do."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from orderdesk.core.records import (
+    KINDS,
+    HttpMessage,
+    Kind,
+    LogRecord,
+    PostbackRecord,
+    RequestRecord,
+)
+from orderdesk.core.rows import record_from_row, whole_rows
+from orderdesk.core.rule_records import rule_records
+from orderdesk.core.schema import TABLES
+from orderdesk.core.stage_codec import StageBook, pack_alone, train, unpack_start
+from orderdesk.core.store import Store
+from orderdesk.core.stored_findings import finding_spans
+from orderdesk.core.timeline_rules import DEFAULT_RULES
+from orderdesk.sim.traffic import Simulation
+from tests.record_factory import T0, request
+
+
+@pytest.fixture(scope="module")
+def simulated() -> Simulation:
+    # A few hours at a busy rate: enough stages to pack with a dictionary, and
+    # every kind of trouble (failures, retries, error events, late receipts).
+    return Simulation(seed=5, history=timedelta(hours=2), history_rate=12.0, rate=0.0)
+
+
+def _by_reference(
+    records: dict[Kind, list[LogRecord]],
+) -> dict[str, tuple[list[RequestRecord], list[PostbackRecord]]]:
+    found: dict[str, tuple[list[RequestRecord], list[PostbackRecord]]] = {}
+    for kind in KINDS:
+        for record in sorted(records[kind], key=lambda r: (r.created_at, r.id)):
+            if record.order_reference_id is None:
+                continue
+            requests, postbacks = found.setdefault(record.order_reference_id, ([], []))
+            if isinstance(record, RequestRecord):
+                requests.append(record)
+            else:
+                assert isinstance(record, PostbackRecord)
+                postbacks.append(record)
+    return found
+
+
+def test_every_orders_findings_read_the_same_from_rule_records_as_from_whole_ones(
+    store_url: str, simulated: Simulation
+) -> None:
+    with Store.open(store_url) as store:
+        for kind in KINDS:
+            records = simulated.records(kind)
+            for start in range(0, len(records), 500):
+                store.save_page(kind, records[start : start + 500], None)
+        whole: dict[Kind, list[LogRecord]] = {}
+        slim: dict[Kind, list[LogRecord]] = {}
+        with store.asking() as connection:
+            for kind in KINDS:
+                rows = connection.execute(whole_rows(kind)).mappings().all()
+                whole[kind] = [record_from_row(kind, row) for row in rows]
+                pks = connection.execute(select(TABLES[kind].c.pk)).scalars().all()
+                slim[kind] = list(rule_records(connection, kind, pks))
+    assert len(slim["requests"]) == len(whole["requests"]) > 200
+    expected, read = _by_reference(whole), _by_reference(slim)
+    assert read.keys() == expected.keys()
+    told: Counter[str] = Counter()
+    for reference, (requests, postbacks) in expected.items():
+        spans = finding_spans(reference, requests, postbacks, DEFAULT_RULES)
+        assert finding_spans(reference, *read[reference], DEFAULT_RULES) == spans, reference
+        told.update(span.finding.rule for span in spans if span.finding.detail is not None)
+    # The history had each kind of trouble whose detail comes from what rule records
+    # keep: the request's error, the last answer, the printer's message in its body.
+    for rule in ("request_failed", "undelivered", "error_postback"):
+        assert told[rule] > 0, told
+
+
+def test_a_stage_is_unpacked_only_as_far_as_asked() -> None:
+    text = '{"at":"2026-12-06T10:44:26.583378Z","method":"POST","body":"' + "x" * 5000 + '"}'
+    book = StageBook(lambda _: None)
+    book.add(1, "requests", train([text] * 300))
+    packed = book.pack("requests", text)
+    assert isinstance(packed, bytes)
+    assert book.unpack_start(packed, 40) == text[:40]
+    alone = pack_alone(text)
+    assert isinstance(alone, bytes)
+    assert unpack_start(alone, lambda _: b"", 40) == text[:40]
+    assert unpack_start(text, lambda _: b"", 40) == text[:40]
+
+
+def test_a_message_written_another_way_still_gives_its_moment(tmp_path: Path) -> None:
+    at = datetime(2026, 12, 6, 10, 44, 26, 583378, tzinfo=UTC)
+    original = HttpMessage(at=at, method="POST", url="https://example.test/orders", body="{}")
+    record = request(1, order_reference_id="ORD-1", original=original, at=T0)
+    with Store.open(f"sqlite:///{tmp_path}/store.db") as store:
+        store.save_page("requests", [record], None)
+        table = TABLES["requests"]
+        with store.writing() as connection:
+            # The same message, its keys in another order: the moment is not first.
+            stage = '{"method":"POST","url":"https://example.test/orders","at":"' + (
+                "2026-12-06T10:44:26.583378Z" + '","body":"{}"}'
+            )
+            connection.execute(table.update().values(original=stage))
+        with store.asking() as connection:
+            pk = connection.execute(select(table.c.pk)).scalar_one()
+            (read,) = rule_records(connection, "requests", [pk])
+    assert isinstance(read, RequestRecord)
+    assert read.original.at == at
