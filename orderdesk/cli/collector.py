@@ -1,10 +1,10 @@
 """How often Python's cycle collector runs in an ``orderdesk`` process.
 
 At its defaults, a young collection every 700 new objects and each older
-generation every 10 of the one below, a sync spent more than a third of its
-CPU time in the collector (measured on a day of simulated traffic, 74,000
-records: 21.3 s of CPU without the findings and 33.1 s with them, 17.1 s and
-21.9 s at the thresholds below). Each page parses a thousand records into
+generation every 10 of the one below, a sync that keeps the findings spent a
+third of its CPU time in the collector. Measured on a day of simulated
+traffic (74,000 records), a sync took 33.1 s of CPU with the findings and
+21.3 s without them; at the thresholds below, 21.9 s and 17.1 s. Each page parses a thousand records into
 many small objects that live until the page is stored, and the writer keeps
 the records of recent pages for the findings (``stored_findings.RecordCache``):
 the default thresholds kept promoting all of them and walking them again.

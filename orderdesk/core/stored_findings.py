@@ -393,9 +393,10 @@ class RecordCache:
     A postback's page needs its order's requests, which the same sync saved a
     moment before: kept here, they are not read back and parsed again. An entry
     serves only while the store holds the same version (``updated_at``), so a
-    record another writer changed is read again. The records are kept as they
-    are (a copy without their bodies cost more than reading them back); at a
-    few kilobytes each, the default size holds some tens of megabytes.
+    record another writer changed is read again. A page's records are kept as
+    they were saved (a copy without their bodies cost more than reading them
+    back), at a few kilobytes each; those read back, as the rules read them
+    (``rule_records``), without their bodies.
     """
 
     def __init__(self, size: int = 20_000) -> None:
