@@ -23,7 +23,9 @@ def main() -> int:
         sys.stdout.flush()
         return 0
     from orderdesk.cli.collector import collect_less_often
+
+    # Before the imports too: the console's libraries leave 100,000 objects to walk again.
+    collect_less_often()
     from orderdesk.cli.commands import main as run
 
-    collect_less_often()
     return run()
