@@ -163,6 +163,30 @@ class TestCodec:
         with pytest.raises(zlib.error):
             unpack(packed, lambda _: b"another dictionary entirely")
 
+    def test_the_book_reads_every_value_as_unpack_does_and_a_damaged_one_is_an_error(
+        self,
+    ) -> None:
+        stages = [
+            f'{{"at":"2026-12-06T10:{n % 60:02d}:00Z","customer":"Acme GmbH","lines":[{n}]}}'
+            for n in range(300)
+        ]
+        book = StageBook(lambda _: None)
+        book.add(7, "requests", train(stages))
+        packed = [book.pack("requests", stage) for stage in stages]
+        assert all(isinstance(value, bytes) for value in packed)
+        assert [book.unpack(value) for value in packed] == stages  # type: ignore[arg-type]
+        assert [book.unpack_start(value, 10) for value in packed] == [s[:10] for s in stages]
+        value = packed[5]
+        assert isinstance(value, bytes)
+        # The last bytes are the text's checksum: changed, the value is an error, not a text.
+        with pytest.raises(zlib.error):
+            book.unpack(value[:-4] + bytes(byte ^ 0xFF for byte in value[-4:]))
+        # A book whose dictionary 7 is another: the checksum in the value's header says so.
+        other = StageBook(lambda _: None)
+        other.add(7, "requests", b"another dictionary entirely")
+        with pytest.raises(zlib.error):
+            other.unpack(value)
+
     def test_short_stages_and_kinds_without_a_dictionary_stay_as_before(self) -> None:
         book = StageBook(lambda _: None)
         book.add(1, "requests", train(["x" * 100] * 3))

@@ -62,6 +62,11 @@ _ALONE_FROM = 1_024
 _LEVEL = 3
 _ZLIB = b"z"
 _DICTIONARY = b"d"
+#: Where a ``d`` value's deflate data starts: the marker, the dictionary's id,
+#: zlib's two-byte header and the four-byte checksum of the dictionary it names.
+_STREAM = 9
+#: The flag in zlib's header that says a dictionary's checksum follows.
+_FDICT = 0x20
 #: A single stage longer than this adds nothing to a dictionary but its own repeats.
 _SAMPLE_BYTES = 4_096
 
@@ -140,6 +145,8 @@ class StageBook:
         # A deflater primed with the dictionary, copied for each stage: priming
         # hashes the whole 32 KB, which cost three times the compression itself.
         self._primed: dict[str, tuple[int, Any]] = {}
+        # The same for reading: an inflater past a stream's header, by the bytes it read.
+        self._inflaters: dict[bytes, Any] = {}
         self._lock = threading.Lock()
 
     def add(self, dictionary_id: int, kind: str | None, dictionary: bytes) -> None:
@@ -168,11 +175,39 @@ class StageBook:
 
     def unpack(self, value: bytes) -> str:
         """A stored stage's text, whichever way it was packed."""
-        return unpack(value, self._dictionary)
+        primed = self._primed_inflater(value)
+        if primed is None:
+            return unpack(value, self._dictionary)
+        raw: bytes = primed.decompress(value[_STREAM:]) + primed.flush()
+        return raw.decode("utf-8", "surrogatepass")
 
     def unpack_start(self, value: str | bytes, length: int) -> str:
         """What a stored stage's text starts with (see :func:`unpack_start`)."""
-        return unpack_start(value, self._dictionary, length)
+        primed = self._primed_inflater(value) if isinstance(value, bytes) else None
+        if primed is None:
+            return unpack_start(value, self._dictionary, length)
+        start: bytes = primed.decompress(value[_STREAM:], length)
+        return start.decode("utf-8", "ignore")
+
+    def _primed_inflater(self, value: bytes) -> Any:
+        """An inflater already past this ``d`` value's zlib header, its dictionary set.
+
+        Setting a dictionary checksums all 32 KB of it: 11 µs a stage, measured,
+        against 2 µs to copy an inflater that did it once. None for any other value.
+        """
+        # zlib's header says a dictionary follows (FDICT), so its 4 bytes name one.
+        if value[:1] != _DICTIONARY or len(value) <= _STREAM or not value[4] & _FDICT:
+            return None
+        # The dictionary's id, zlib's header and the dictionary's checksum, as stored.
+        key = value[1:_STREAM]
+        primed = self._inflaters.get(key)
+        if primed is None:
+            dictionary = self._dictionary(int.from_bytes(value[1:3], "big"))
+            primed = zlib.decompressobj(zdict=dictionary)
+            # zlib checks the dictionary against the checksum here, once for all its values.
+            primed.decompress(value[3:_STREAM])
+            self._inflaters[key] = primed
+        return primed.copy()
 
     def _dictionary(self, dictionary_id: int) -> bytes:
         found = self._dictionaries.get(dictionary_id)
