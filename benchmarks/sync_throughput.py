@@ -14,12 +14,14 @@ in this process into fresh SQLite files, ``--findings-runs`` times with the
 findings kept and as many without, alternately; the figure is how much lower
 the median throughput with them is than without (0 runs: not measured); and
 the same of records per second of the process's CPU time, which others' work
-on a shared machine moves less.
+on a shared machine moves less. Those syncs run at orderdesk's collector
+thresholds (``cli/collector.py``), or at Python's own with ``--python-collector``.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -42,6 +44,8 @@ from orderdesk.core.queries import RecordQuery, list_summaries
 from orderdesk.core.store import Store
 from orderdesk.core.sync import sync_once
 
+#: Python 3.11's own collector thresholds, before ``orderdesk`` sets its own.
+PYTHON_THRESHOLDS = (700, 10, 10)
 _SERVING = re.compile(r"Serving (\d+) requests and (\d+) postbacks .* at (http://\S+)")
 
 
@@ -149,6 +153,8 @@ def _simulator(history: str, history_rate: str, seed: int) -> Iterator[tuple[int
     finally:
         simulator.terminate()
         simulator.wait()
+        if simulator.stderr is not None:
+            simulator.stderr.close()
 
 
 def _synced_in_process(url: str, records: int, *, findings: bool) -> tuple[float, float]:
@@ -169,15 +175,18 @@ def _synced_in_process(url: str, records: int, *, findings: bool) -> tuple[float
 
 
 def measure_findings_cost(
-    history: str, history_rate: str, seed: int, runs: int = 3
+    history: str, history_rate: str, seed: int, runs: int = 3, *, python_collector: bool = False
 ) -> dict[str, object]:
     """The throughput with the findings kept and without, and how much they cost, in percent.
 
     Runs alternate (with, without) so that a busy moment of the machine weighs on both.
-    The collector runs as often as in an ``orderdesk`` process (``cli.collector``):
-    at Python's defaults it took a third of a sync's CPU, most of it for the findings.
+    The collector runs as often as in an ``orderdesk`` process (``cli.collector``),
+    or with ``python_collector`` at Python's own thresholds, to see what those cost.
     """
-    collect_less_often()
+    if python_collector:
+        gc.set_threshold(*PYTHON_THRESHOLDS)
+    else:
+        collect_less_often()
     with _simulator(history, history_rate, seed) as (requests, postbacks, url):
         records = requests + postbacks
         kept: list[tuple[float, float]] = []
@@ -195,6 +204,7 @@ def measure_findings_cost(
         "in_process_per_cpu_second_with_findings": round(with_cpu),
         "in_process_per_cpu_second_without_findings": round(without_cpu),
         "findings_cost_percent_of_cpu": round((1 - with_cpu / without_cpu) * 100, 1),
+        "in_process_collector": "python" if python_collector else "orderdesk",
     }
 
 
@@ -248,13 +258,22 @@ def main() -> None:
         default=3,
         help="Syncs with the findings and as many without, to tell what they cost (0: none).",
     )
+    parser.add_argument(
+        "--python-collector",
+        action="store_true",
+        help="Sync in process at Python's own collector thresholds, not orderdesk's.",
+    )
     options = parser.parse_args()
     figures = measure(
         options.history, options.history_rate, options.seed, options.db, options.repeat
     )
     if options.findings_runs:
         figures |= measure_findings_cost(
-            options.history, options.history_rate, options.seed, options.findings_runs
+            options.history,
+            options.history_rate,
+            options.seed,
+            options.findings_runs,
+            python_collector=options.python_collector,
         )
     for name, value in figures.items():
         print(f"{name:28} {value}")
