@@ -1,14 +1,16 @@
 """How often Python's cycle collector runs in an ``orderdesk`` process.
 
 At its defaults, a young collection every 700 new objects and each older
-generation every 10 of the one below, a sync that keeps the findings spent a
-third of its CPU time in the collector. Measured on a day of simulated
-traffic (74,000 records), a sync took 33.1 s of CPU with the findings and
-21.3 s without them; at the thresholds below, 21.9 s and 17.1 s. Each page
-parses a thousand records into many small objects that live until the page
-is stored, and the writer keeps the records of recent pages for the findings
-(``stored_findings.RecordCache``): the default thresholds kept promoting all
-of them and walking them again.
+generation every 10 of the one below, a sync spent about a quarter of its CPU
+time in the collector with the findings kept, and a seventh without. Synced
+in process from a day of simulated traffic (74,167 records), it stored 2,335
+records a second with the findings and 3,354 without at Python's thresholds,
+3,063 and 3,943 at the ones below (``python -m benchmarks.sync_throughput
+--history 1d --history-rate 20/min``, with ``--python-collector`` and
+without). Each page parses a thousand records into many small objects that
+live until the page is stored, and the writer keeps the records of recent
+pages for the findings (``stored_findings.RecordCache``): the default
+thresholds kept promoting all of them and walking them again.
 
 Nothing orderdesk does depends on when a cycle is collected: reference
 counting still frees everything else at once. A young collection every 50,000

@@ -262,7 +262,7 @@ def _sync_kinds(
     writer's cache; kind after kind, a day's backfill had long pushed them out,
     and with the findings the sync's throughput was 45% lower than without
     them, against 35% this way (measured when this order came in, before the
-    collector's thresholds and the slimmer read-back brought it to 21%).
+    collector's thresholds and the slimmer read-back brought it near 21%).
     """
     followers: dict[Kind, Generator[Watermark, None, None]] = {}
     behind: dict[Kind, datetime] = {}
