@@ -176,17 +176,18 @@ def _store_on(engine: StoreEngine, disk_megabytes: int) -> Iterator[tuple[str, T
         with _tiny_disk(disk_megabytes) as disk:
             yield str(disk.folder / "orderdesk.db"), disk
         return
-    with _tiny_disk(disk_megabytes, owner=engine.user) as disk:
-        name = f"tiny_{os.getpid()}"
-        engine.execute(f"CREATE TABLESPACE {name} LOCATION '{disk.folder}'")
+    # A server of its own: while the tablespace is full, the server's checkpoints
+    # fail, and with them any other test's CREATE DATABASE on a shared server.
+    own = PostgresCluster(engine.binaries, names="tiny")
+    with _tiny_disk(disk_megabytes, owner=own.user) as disk:
         try:
-            engine.execute(f"CREATE DATABASE {name} TABLESPACE {name}")
-            try:
-                yield engine.url(name), disk
-            finally:
-                engine.execute(f"DROP DATABASE {name} WITH (FORCE)")
+            own.start()
+            own.execute(f"CREATE TABLESPACE tiny LOCATION '{disk.folder}'")
+            own.execute("CREATE DATABASE tiny TABLESPACE tiny")
+            yield own.url("tiny"), disk
         finally:
-            engine.execute(f"DROP TABLESPACE {name}")
+            # Stopped at once, before the tiny disk goes, and its folder removed.
+            own.stop()
 
 
 @pytest.mark.slow

@@ -23,7 +23,7 @@ from orderdesk.tui.widgets.large_body import LargeBodyView
 from orderdesk.tui.widgets.stage_pane import StagePane
 from tests.record_factory import request
 from tests.tui.simulated_day import template_failure
-from tests.tui.tui_console import ScreenHost, console, drill_down, settled
+from tests.tui.tui_console import ScreenHost, console, drill_down, settled, until
 
 
 def undelivered_postback(store: Store, content_type: str = "json") -> PostbackRecord:
@@ -72,10 +72,15 @@ async def test_a_resize_rearranges_without_losing_the_current_stage(store: Store
         screen = app.screen
         assert isinstance(screen, RecordScreen)
         assert screen.current == "final"
+
+        async def arranged(layout: str) -> None:
+            # The screen hears of the new size in its own time: on a busy machine,
+            # after more than one pause.
+            await until(pilot, lambda: screen.layout_mode == layout)
+
         for size, layout in (((80, 24), "tabs"), ((120, 40), "grid"), ((200, 50), "wide")):
             await pilot.resize_terminal(*size)
-            await pilot.pause()
-            assert screen.layout_mode == layout
+            await arranged(layout)
             assert screen.current == "final"
 
 
