@@ -1637,6 +1637,7 @@ ACT_SUM_RUNNING = N_(
 ACT_SUM_UNKNOWN = N_(
     "may or may not have been sent: {count}; orderdesk actions resume finishes them"
 )
+ACT_SUM_HELD = N_("not sent, left for orderdesk actions resume: {count}")
 ACT_SUM_STOPPED = N_("stopped: {why}")
 RESUME_NOTHING = N_("nothing to resume: {actor} has no action left unsent")
 RESUME_PLAN = N_(
@@ -1683,13 +1684,20 @@ BULK_CANCELLING = N_("cancelling: the send under way finishes, the rest will not
 BULK_FOLLOWING = N_(
     "waiting for the results: {ended:,} of {accepted:,} ended; escape stops waiting"
 )
-BULK_OUTCOME = N_(
-    "{succeeded:,} succeeded · {failed:,} failed · {skipped:,} skipped · "
-    "{cancelled:,} cancelled · {unknown:,} unknown"
-)
+#: A run's outcome, in one line of these joined by " · ": succeeded and failed
+#: always, the others when there are some (all six overflow 80 columns).
+BULK_OUTCOME = {
+    "succeeded": N_("{count:,} succeeded"),
+    "failed": N_("{count:,} failed"),
+    "skipped": N_("{count:,} skipped"),
+    "cancelled": N_("{count:,} cancelled"),
+    "unknown": N_("{count:,} unknown"),
+    "held": N_("{count:,} not sent"),
+}
 BULK_SECTION = {
     "failed": N_("Failed ({count:,})"),
     "unknown": N_("Unknown: maybe sent, to resume ({count:,})"),
+    "held": N_("Not sent yet, to resume ({count:,})"),
     "refused": N_("Skipped: refused by the service ({count:,})"),
     "skipped": N_("Skipped: needs force ({count:,})"),
     "sent": N_("Accepted, result not known yet ({count:,})"),
@@ -1699,6 +1707,10 @@ BULK_SECTION = {
 BULK_UNKNOWN_HINT = N_(
     "{count:,} may or may not have been sent: the console's resume or "
     "'orderdesk actions resume' finishes them, with their own keys"
+)
+BULK_HELD_HINT = N_(
+    "{count:,} were not sent: the console's resume or 'orderdesk actions resume' "
+    "sends them, each with its own key"
 )
 BULK_STILL_RUNNING = N_(
     "{count:,} were accepted and had not ended yet: the action trail will tell how they end"
@@ -1776,7 +1788,7 @@ RESUME_LATER = N_("Later")
 RESUME_RUNNING = N_("finishing {count} unfinished actions…")
 RESUME_SUMMARY = N_(
     "unfinished actions: {succeeded} succeeded, {failed} failed, {refused} refused, "
-    "{running} still running, {unknown} still unknown"
+    "{running} still running, {unknown} still unknown, {held} not sent"
 )
 OPT_READ_ONLY = N_(
     "Hide every action (redeliver, resubmit) even when the key may act, as ORDERDESK_READ_ONLY=1"

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from orderdesk.core.action_journal import JournalEntry
 from orderdesk.core.records import (
     HttpMessage,
     HttpResponse,
@@ -139,3 +140,20 @@ def postback(
     }
     defaults.update(fields)
     return PostbackRecord(**defaults)
+
+
+def journal_entry(target: str, actor: str = "alice@support") -> JournalEntry:
+    """An accepted redelivery of ``target`` as the journal keeps it, for a summary's tests."""
+    return JournalEntry(
+        idempotency_key=f"k-{target}",
+        batch="b",
+        kind="redeliver",
+        target_id=target,
+        order_reference_id=None,
+        actor=actor,
+        reason="their endpoint is fixed (ticket 4411)",
+        mode=None,
+        force=False,
+        planned_at=datetime.now(UTC),
+        state="accepted",
+    )

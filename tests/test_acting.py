@@ -186,7 +186,12 @@ class TestRun:
                 plan_actions("postbacks", targets, force=False, cap=10, pace=FAST), INTENT
             )
             assert summary.stopped is not None and "may only read" in summary.stopped
-            assert len(summary.refused) == 1 and len(summary.unknown) == 1
+            assert len(summary.refused) == 1 and len(summary.cancelled) == 1
+            assert not summary.unknown and not summary.held
+        # The source decided who may act: nothing is left for a resume to send later.
+        journal = ActionJournal(store)
+        assert [e.state for e in journal.batch(summary.batch)] == ["refused", "cancelled"]
+        assert journal.pending(INTENT.actor) == []
         assert all(f"postbacks/{t.id}" not in server.sent for t in targets)
 
 

@@ -17,18 +17,18 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from orderdesk.cli.acting_report import ask_count, exit_code, tell_plan, tell_summary
 from orderdesk.core.acting import ActionPlan, RunSummary
-from orderdesk.core.action_journal import JournalEntry, PlannedTarget
+from orderdesk.core.action_journal import PlannedTarget
 from orderdesk.core.records import RequestRecord
 from orderdesk.core.store import Store
 from tests.acting_world import ACTOR, READ_KEY, RESUME, World, answered, opened_world
 from tests.cli_run import orderdesk_here, orderdesk_process
+from tests.record_factory import journal_entry
 
 REASON = "their endpoint is fixed (ticket 4411)"
 
@@ -223,7 +223,8 @@ class TestSending:
         world.faults.next(None, "reset", "reset", "reset", "reset", "reset")
         done = orderdesk_here("redeliver", *untouched, "--reason", REASON, "--yes", env=world.env())
         assert done.returncode == 3, done.stderr
-        assert "may or may not have been sent: 3; orderdesk actions resume" in done.stderr
+        assert "may or may not have been sent: 1; orderdesk actions resume" in done.stderr
+        assert "not sent, left for orderdesk actions resume: 2" in done.stderr
 
         resumed = orderdesk_here(*RESUME, env=world.env())
         assert resumed.returncode in (0, 1), resumed.stderr
@@ -295,7 +296,7 @@ class TestLoading:
 
 class TestSummary:
     def test_actions_still_running_are_named_and_the_code_says_not_all(self) -> None:
-        entries = [_entry(f"pb_{n}") for n in range(7)]
+        entries = [journal_entry(f"pb_{n}") for n in range(7)]
         summary = RunSummary(batch="b", succeeded=entries[:2], sent=entries[2:])
         err = io.StringIO()
         tell_summary(summary, 1, err)
@@ -310,10 +311,11 @@ class TestSummary:
         assert exit_code(RunSummary(batch="b", succeeded=entries)) == 0
         assert exit_code(RunSummary(batch="b", succeeded=entries), skipped=1) == 1
         assert exit_code(RunSummary(batch="b", unknown=entries)) == 3
+        assert exit_code(RunSummary(batch="b", held=entries)) == 3
         assert exit_code(summary, interrupted=True) == 130
 
     def test_ids_and_errors_from_the_service_show_their_control_characters(self) -> None:
-        entry = replace(_entry("pb_\x1b[31mred"), error="no\x07pe")
+        entry = replace(journal_entry("pb_\x1b[31mred"), error="no\x07pe")
         err = io.StringIO()
         tell_summary(RunSummary(batch="b", refused=[entry]), 0, err)
         assert "\x1b" not in err.getvalue() and "\x07" not in err.getvalue()
@@ -323,22 +325,6 @@ class TestSummary:
         tell_plan(plan, "eve\x1b]0;owned\x07", "why", None, out)
         assert "\x1b" not in out.getvalue() and "\x07" not in out.getvalue()
         assert "pb_\\x1b[31mred" in out.getvalue() and "as eve\\x1b]0;owned" in out.getvalue()
-
-
-def _entry(target: str) -> JournalEntry:
-    return JournalEntry(
-        idempotency_key=f"k-{target}",
-        batch="b",
-        kind="redeliver",
-        target_id=target,
-        order_reference_id=None,
-        actor=ACTOR,
-        reason=REASON,
-        mode=None,
-        force=False,
-        planned_at=datetime.now(UTC),
-        state="accepted",
-    )
 
 
 class TestConfirmation:

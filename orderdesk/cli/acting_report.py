@@ -42,7 +42,8 @@ __all__ = [
 EXIT_NOT_ALL = 1
 #: A mistake in the command, or it refused to start (no terminal, a read-only key): nothing sent.
 EXIT_USAGE = 2
-#: Some may or may not have been sent: ``orderdesk actions resume`` finishes them.
+#: Some may or may not have been sent, or were not sent yet: ``orderdesk actions resume``
+#: finishes them.
 EXIT_UNKNOWN = 3
 #: Ctrl-C: the send under way finished, the rest were cancelled.
 EXIT_INTERRUPTED = 130
@@ -168,6 +169,8 @@ def tell_summary(summary: RunSummary, skipped: int, err: TextIO) -> None:
         )
     if summary.unknown:
         lines.append(strings.ACT_SUM_UNKNOWN.format(count=len(summary.unknown)))
+    if summary.held:
+        lines.append(strings.ACT_SUM_HELD.format(count=len(summary.held)))
     if summary.stopped is not None:
         lines.append(strings.ACT_SUM_STOPPED.format(why=show_controls(summary.stopped)))
     err.write("\n".join(lines) + "\n")
@@ -186,7 +189,7 @@ def exit_code(summary: RunSummary, *, skipped: int = 0, interrupted: bool = Fals
     """0 when every action succeeded; otherwise what the user should know first (module codes)."""
     if interrupted:
         return EXIT_INTERRUPTED
-    if summary.unknown:
+    if summary.unknown or summary.held:
         return EXIT_UNKNOWN
     if summary.all_succeeded and not skipped:
         return 0

@@ -12,7 +12,9 @@ same ones:
    key to the store's journal, *then* sends them one by one at the pace, and
    writes back each answer. A cancel stops before the next send; the send
    under way finishes. A send whose outcome is unknown (the service could not
-   be reached after retries) stops the run and stays in the journal.
+   be reached after retries) stops the run: it and the entries not yet sent
+   stay planned in the journal, for a resume. A key the source refuses (401,
+   403) stops it too, and the entries not yet sent are cancelled.
 3. :meth:`ActionRunner.follow` waits for the accepted actions to end, so the
    summary can say which succeeded and which failed.
 
@@ -28,6 +30,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from orderdesk import strings
 from orderdesk.core.action_journal import ActionJournal, JournalEntry, PlannedTarget
@@ -58,6 +61,8 @@ __all__ = [
 #: pace keeps a bulk action well inside what a service allows a key, and makes
 #: the plan's estimate of how long it takes true.
 DEFAULT_PACE = 5.0
+#: Why a run stops before its end: the key was refused, or the source cannot be used.
+_Stop = Literal["refused", "unusable"]
 #: A record in this status has done its job: acting on it again needs ``force``.
 FORCE_STATUS: dict[Kind, str] = {"postbacks": "delivered", "requests": "succeeded"}
 #: How long :meth:`ActionRunner.follow` waits for accepted actions to end.
@@ -147,7 +152,10 @@ class RunSummary:
     refused: list[JournalEntry] = field(default_factory=list)
     sent: list[JournalEntry] = field(default_factory=list)
     cancelled: list[JournalEntry] = field(default_factory=list)
+    #: Sent, and no answer came: the service may or may not have taken them.
     unknown: list[JournalEntry] = field(default_factory=list)
+    #: Not sent, because the source could not be used: still planned, for a resume.
+    held: list[JournalEntry] = field(default_factory=list)
     #: The actions as last seen, by idempotency key.
     actions: dict[str, ActionRecord] = field(default_factory=dict)
     #: Why the run stopped early, if it did (the source, the key, a cancel).
@@ -156,7 +164,9 @@ class RunSummary:
     @property
     def all_succeeded(self) -> bool:
         """True when every entry's action succeeded."""
-        return not (self.failed or self.refused or self.sent or self.cancelled or self.unknown)
+        return not (
+            self.failed or self.refused or self.sent or self.cancelled or self.unknown or self.held
+        )
 
 
 @dataclass(frozen=True)
@@ -228,40 +238,49 @@ class ActionRunner:
             next_at = time.monotonic() + interval
             stopped = self._send_one(entry, summary)
             progress(RunProgress(index + 1, len(entries), entry, summary.stopped))
-            if stopped:
-                # The source or the key cannot take any of the rest either:
-                # they stay planned, for a resume once the cause is fixed.
-                summary.unknown.extend(e for e in entries[index + 1 :])
+            if stopped == "refused":
+                # The source refused the key (401, 403): it decides who may act, so
+                # the rest are not left to a later resume, which would send them
+                # with whatever key it then has. Acting again is a new decision.
+                self._cancel_rest(entries[index + 1 :], summary)
+                break
+            if stopped == "unusable":
+                # None of the rest was sent: they stay planned, for a resume once
+                # the source can be reached.
+                summary.held.extend(entries[index + 1 :])
                 break
         return summary
 
-    def _send_one(self, entry: JournalEntry, summary: RunSummary) -> bool:
-        """Send one entry; True when the run cannot go on."""
+    def _send_one(self, entry: JournalEntry, summary: RunSummary) -> _Stop | None:
+        """Send one entry; why the run cannot go on, if it cannot."""
         act = self._client.redeliver if entry.kind == "redeliver" else self._client.resubmit
         try:
             sent = act(entry.target_id, entry.intent, entry.idempotency_key)
         except ActionOutcomeUnknown as error:
             summary.unknown.append(entry)
             summary.stopped = str(error)
-            return True
+            return "unusable"
         except AuthenticationError as error:
             # 401 or 403: the service took nothing.
             self._journal.refused(entry.idempotency_key, str(error), now=self._clock())
             summary.refused.append(_answered(entry, "refused", error=str(error)))
             summary.stopped = str(error)
-            return True
+            return "refused"
         except ActionRefused as error:
             self._journal.refused(entry.idempotency_key, str(error), now=self._clock())
             summary.refused.append(_answered(entry, "refused", error=str(error)))
-            return False
-        except SourceError as error:  # the source is unreachable or broken: try later
+            return None
+        except SourceError as error:
+            # The source is unreachable or broken. Mostly nothing was taken, but an
+            # answer the client could not read may have been the action's: unknown,
+            # which a resume settles with the same key.
             summary.unknown.append(entry)
             summary.stopped = str(error)
-            return True
+            return "unusable"
         self._journal.accepted(entry.idempotency_key, sent.action.id, now=self._clock())
         summary.actions[entry.idempotency_key] = sent.action
         _file(summary, _answered(entry, "accepted", action_id=sent.action.id), sent.action)
-        return False
+        return None
 
     def _cancel_rest(self, entries: Sequence[JournalEntry], summary: RunSummary) -> None:
         keys = [entry.idempotency_key for entry in entries]

@@ -40,7 +40,8 @@ def resume_line(summary: RunSummary) -> str:
         failed=len(summary.failed),
         refused=len(summary.refused),
         running=len(summary.sent),
-        unknown=len(summary.unknown) + len(summary.cancelled),
+        unknown=len(summary.unknown),
+        held=len(summary.held) + len(summary.cancelled),
     )
 
 

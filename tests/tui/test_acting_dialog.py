@@ -17,6 +17,7 @@ from textual.widgets import Input
 
 from orderdesk.cli.commands import main
 from orderdesk.cli.demo import demo_app
+from orderdesk.core.acting import RunSummary
 from orderdesk.core.action_journal import ActionJournal, PlannedTarget
 from orderdesk.core.actions_client import ActionIntent
 from orderdesk.core.client import LogApiClient
@@ -37,6 +38,7 @@ from orderdesk.core.sync_service import Source
 from orderdesk.i18n import speaking
 from orderdesk.sim import Simulation, SimulatorServer
 from orderdesk.tui.acting import ConsoleActing
+from orderdesk.tui.acting_desk import resume_line
 from orderdesk.tui.action_preview import current_template, preview_action
 from orderdesk.tui.app import OrderdeskApp
 from orderdesk.tui.messages import RecordWanted
@@ -44,6 +46,7 @@ from orderdesk.tui.one_action import ActionOutcome
 from orderdesk.tui.screens.act import ActDialog
 from orderdesk.tui.screens.record import RecordScreen
 from orderdesk.tui.screens.resume_offer import ResumeOffer
+from tests.record_factory import journal_entry
 from tests.record_factory import postback as postback_record
 from tests.tui.tui_console import ScreenHost, console, screen_text, settled
 from tests.twins import copy_store
@@ -403,9 +406,25 @@ class TestStart:
                 await _until(
                     pilot, lambda: any("unfinished actions: " in n for n in _notes(app)), 70
                 )
+                said = next(n for n in _notes(app) if "unfinished actions: " in n)
+                assert said.endswith("0 still unknown, 0 not sent"), said
                 assert ActionJournal(store).pending(ACTOR) == []
         for target in targets:
             assert server.sent[f"postbacks/{target.id}"] == 1
+
+
+def test_a_resume_counts_what_it_did_not_send_apart_from_what_may_have_gone() -> None:
+    summary = RunSummary(
+        batch="b",
+        succeeded=[journal_entry("pb_1")],
+        unknown=[journal_entry("pb_2")],
+        held=[journal_entry("pb_3"), journal_entry("pb_4")],
+        cancelled=[journal_entry("pb_5")],
+    )
+    assert resume_line(summary) == (
+        "unfinished actions: 1 succeeded, 0 failed, 0 refused, 0 still running, "
+        "1 still unknown, 3 not sent"
+    )
 
 
 def _dialog_over(store: Store, kind: Kind, status: str) -> ScreenHost:

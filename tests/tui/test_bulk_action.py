@@ -263,8 +263,12 @@ class TestUnknown:
             summary = screen.summary
             text = _dialog_text(app)
         assert summary is not None
-        assert len(summary.unknown) == len(failed) - 1
-        assert strings.BULK_UNKNOWN_HINT.format(count=len(failed) - 1) in text
+        # The second may have been taken; the rest were never sent, and say so.
+        assert len(summary.unknown) == 1 and len(summary.held) == len(failed) - 2
+        assert strings.BULK_UNKNOWN_HINT.format(count=1) in text
+        assert strings.BULK_HELD_HINT.format(count=len(failed) - 2) in text
+        held = strings.BULK_OUTCOME["held"].format(count=len(failed) - 2)
+        assert f" · 1 unknown · {held}" in text
         counts = world.sent(failed)
         assert sum(counts.values()) == 2, "the first, and the second the service took"
         acting = app.acting

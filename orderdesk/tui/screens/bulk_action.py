@@ -322,13 +322,19 @@ class BulkActionDialog(TranslatedKeys, ModalScreen[None]):
         plan = bulk.plan if bulk is not None else None
         skipped = list(plan.skipped) if plan is not None else []
         needs_force = bulk.needs_force if bulk is not None and skipped else 0
+        counts = {
+            "succeeded": len(summary.succeeded),
+            "failed": len(summary.failed),
+            "skipped": needs_force + len(summary.refused),
+            "cancelled": len(summary.cancelled),
+            "unknown": len(summary.unknown),
+            "held": len(summary.held),
+        }
         self._progress_line(
-            strings.BULK_OUTCOME.format(
-                succeeded=len(summary.succeeded),
-                failed=len(summary.failed),
-                skipped=needs_force + len(summary.refused),
-                cancelled=len(summary.cancelled),
-                unknown=len(summary.unknown),
+            " · ".join(
+                strings.BULK_OUTCOME[name].format(count=count)
+                for name, count in counts.items()
+                if count or name in ("succeeded", "failed")
             )
         )
         said = []
@@ -336,6 +342,8 @@ class BulkActionDialog(TranslatedKeys, ModalScreen[None]):
             said.append(safe_plain(summary.stopped))
         if summary.unknown:
             said.append(strings.BULK_UNKNOWN_HINT.format(count=len(summary.unknown)))
+        if summary.held:
+            said.append(strings.BULK_HELD_HINT.format(count=len(summary.held)))
         if summary.sent:
             said.append(strings.BULK_STILL_RUNNING.format(count=len(summary.sent)))
         said.append(strings.BULK_SUMMARY_KEYS)

@@ -24,9 +24,11 @@ from orderdesk.tui.safe_text import safe, safe_plain
 __all__ = ["ActionOutcomes", "Outcome"]
 
 #: How a record's action ended, in the order the list shows them.
-Outcome = Literal["failed", "unknown", "refused", "skipped", "sent", "cancelled", "succeeded"]
+Outcome = Literal[
+    "failed", "unknown", "held", "refused", "skipped", "sent", "cancelled", "succeeded"
+]  # fmt: skip
 _OUTCOMES: tuple[Outcome, ...] = (
-    "failed", "unknown", "refused", "skipped", "sent", "cancelled", "succeeded",
+    "failed", "unknown", "held", "refused", "skipped", "sent", "cancelled", "succeeded",
 )  # fmt: skip
 
 
@@ -62,6 +64,7 @@ class ActionOutcomes(OptionList):
         groups: dict[Outcome, list[_Listed]] = {
             "failed": [_Listed(_target(e), _action_error(summary, e)) for e in summary.failed],
             "unknown": [_Listed(_target(e)) for e in summary.unknown],
+            "held": [_Listed(_target(e)) for e in summary.held],
             "refused": [_Listed(_target(e), e.error) for e in summary.refused],
             "skipped": [_Listed(target) for target in skipped],
             "sent": [_Listed(_target(e)) for e in summary.sent],
