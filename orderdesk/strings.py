@@ -1406,7 +1406,7 @@ OPT_OLDER_THAN = N_("Prune the records last changed longer ago than this, e.g. 9
 OPT_YES = N_("Prune without asking (for scripts).")
 OPT_DRY_RUN = N_("Only say what would be pruned.")
 OPT_VACUUM = N_("Then rewrite the store, giving all its free space back (long; the sync waits).")
-PRUNE_PLAN = N_("{where}: the records last changed before {cutoff}")
+PRUNE_PLAN = N_("{where}: what was last changed before {cutoff}")
 PRUNE_PLAN_RECORDS = N_(
     "  {requests:,} requests and {postbacks:,} postbacks would go, last changed from "
     "{oldest} to {newest}"
@@ -1415,12 +1415,18 @@ PRUNE_PLAN_FINDINGS = N_(
     "  {findings:,} findings would go with the orders left with no record; the findings of "
     "orders that keep newer records are computed again"
 )
+PRUNE_PLAN_TRAIL = N_(
+    "  {actions:,} actions of the trail and {journal:,} ended entries of the journal would go, "
+    "last changed before the cutoff too; an entry still to send stays"
+)
 PRUNE_PLAN_SPACE = N_("  the store takes {size}; {note}")
 PRUNE_PLAN_COMPACT = N_(
     "  then the store is rewritten to give back all its free space (--vacuum): it needs as "
     "much free disk as the store takes, the sync waits, and it cannot be stopped half way"
 )
-PRUNE_NOTHING = N_("nothing in the store was last changed before {cutoff}: nothing to prune")
+PRUNE_NOTHING = N_(
+    "no record and no ended action was last changed before {cutoff}: nothing to prune"
+)
 PRUNE_CONFIRM = N_("Prune them?")
 PRUNE_DECLINED = N_("nothing was pruned")
 PRUNE_NO_TERMINAL = N_(
@@ -1434,6 +1440,9 @@ PRUNE_LEASE_HELD = N_(
 PRUNE_PROGRESS = N_("pruned {done:,} of {total:,} records")
 PRUNE_DONE = N_("pruned {requests:,} requests and {postbacks:,} postbacks in {seconds:.1f} s")
 PRUNE_FINDINGS_GONE = N_("the store holds {findings:,} fewer findings")
+PRUNE_TRAIL_GONE = N_(
+    "pruned {actions:,} actions of the trail and {journal:,} entries of the journal"
+)
 PRUNE_STOPPED = N_(
     "stopped: {done:,} records were pruned; the other {left:,} last changed before {cutoff} "
     "remain, and the next prune takes them"

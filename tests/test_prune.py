@@ -13,11 +13,15 @@ import pytest
 import orderdesk.cli.prune as prune_command
 from orderdesk.config import Settings
 from orderdesk.core import retention
+from orderdesk.core.action_journal import ActionJournal, PlannedTarget
+from orderdesk.core.action_trail import save_actions
+from orderdesk.core.actions_client import ActionIntent
 from orderdesk.core.lease import Lease
 from orderdesk.core.query_check import truth
 from orderdesk.core.records import KINDS, LogRecord
 from orderdesk.core.retention import Pruned
 from orderdesk.core.store import Store
+from tests.action_factory import action
 from tests.cli_run import orderdesk_here
 from tests.record_factory import failed_request, postback, request
 
@@ -73,6 +77,30 @@ def test_yes_prunes_the_old_records_and_says_how_many_and_the_sizes(db: str) -> 
     again = orderdesk_here("prune", "--older-than", "90d", "--yes", "--db", db)
     assert again.returncode == 0
     assert "nothing to prune" in again.stdout
+
+
+def test_an_old_trail_alone_is_planned_and_pruned(store_url: str) -> None:
+    old = action("act_old")
+    moved = old.model_copy(update={"created_at": OLD, "updated_at": OLD})
+    with Store.open(store_url) as store:
+        with store.writing() as connection:
+            save_actions(connection, [moved], None)
+        intent = ActionIntent(actor="alice@support", reason="their endpoint is fixed")
+        journal = ActionJournal(store)
+        entries = journal.plan("redeliver", [PlannedTarget("pb_1", None)] * 2, intent, now=OLD)
+        journal.accepted(entries[0].idempotency_key, "act_old", now=OLD)
+
+    plan = orderdesk_here("prune", "--older-than", "90d", "--dry-run", "--db", store_url)
+    assert plan.returncode == 0, plan.stderr
+    assert "nothing to prune" not in plan.stdout
+    assert "1 actions of the trail and 1 ended entries of the journal would go" in plan.stdout
+    done = orderdesk_here("prune", "--older-than", "90d", "--yes", "--db", store_url)
+    assert done.returncode == 0, done.stderr
+    assert "pruned 1 actions of the trail and 1 entries of the journal" in done.stderr
+    with Store.open(store_url) as store:
+        assert [entry.idempotency_key for entry in ActionJournal(store).pending()] == [
+            entries[1].idempotency_key
+        ]
 
 
 def test_without_a_terminal_or_yes_it_refuses_and_prunes_nothing(db: str) -> None:

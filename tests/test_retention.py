@@ -18,6 +18,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from orderdesk.core.action_journal import ActionJournal, PlannedTarget
+from orderdesk.core.action_schema import ACTION_JOURNAL, ACTIONS
+from orderdesk.core.action_trail import save_actions
+from orderdesk.core.actions_client import ActionIntent
 from orderdesk.core.disk import compact, give_back, space
 from orderdesk.core.errors import InputError
 from orderdesk.core.lease import lease_holder
@@ -29,6 +33,8 @@ from orderdesk.core.search import count_matches, phrases_expression
 from orderdesk.core.store import Store
 from orderdesk.core.stored_findings import refresh_findings
 from orderdesk.core.sync_service import Source, SyncService
+from tests.action_factory import T0 as action_t0
+from tests.action_factory import action
 from tests.fake_log_api import KEY, FakeLogApi, over_http
 from tests.record_factory import T0, failed_request, postback, request
 
@@ -203,6 +209,78 @@ class TestPruning:
         second = prune(store, CUTOFF, batch=5)
         assert second.finished and first.records + second.records == 25
         assert plan_prune(store, CUTOFF).records == 0
+
+
+class TestTheTrail:
+    """The service's actions and the journal's entries go by the same cutoff as records."""
+
+    @staticmethod
+    def _trail(store: Store) -> list[str]:
+        """Keep a trail of three ages and a journal of four entries; the journal's keys."""
+        old = (OLD - action_t0).total_seconds() / 60
+        recent = (RECENT - action_t0).total_seconds() / 60
+        trail = [
+            action("act_old", minutes=old),
+            # Asked long ago, ended ten days ago: it stays, as a record changed lately does.
+            action("act_straddling", minutes=old, updated_minutes=recent),
+            action("act_recent", minutes=recent),
+        ]
+        with store.writing() as connection:
+            save_actions(connection, trail, None)
+        journal = ActionJournal(store)
+        intent = ActionIntent(actor="alice@support", reason="their endpoint is fixed")
+        targets = [PlannedTarget(f"pb_{n}", None) for n in range(3)]
+        long_ago = journal.plan("redeliver", targets, intent, now=OLD)
+        lately = journal.plan("redeliver", targets[:1], intent, now=RECENT)
+        journal.accepted(long_ago[0].idempotency_key, "act_old", now=OLD)
+        journal.cancel([long_ago[1].idempotency_key], now=OLD)
+        # long_ago[2] is still planned: a resume needs it, however old.
+        journal.accepted(lately[0].idempotency_key, "act_recent", now=RECENT)
+        return [entry.idempotency_key for entry in (*long_ago, *lately)]
+
+    def test_the_old_actions_and_ended_entries_go_and_an_entry_to_send_stays(
+        self, store: Store
+    ) -> None:
+        keys = self._trail(store)
+
+        plan = plan_prune(store, CUTOFF)
+        assert (plan.actions, plan.journal) == (1, 2)
+        pruned = prune(store, CUTOFF, batch=1)
+
+        assert pruned.finished and (pruned.actions, pruned.journal) == (1, 2)
+        with store.engine.connect() as connection:
+            kept = set(connection.execute(select(ACTIONS.c.id)).scalars())
+            entries = dict(
+                connection.execute(
+                    select(ACTION_JOURNAL.c.idempotency_key, ACTION_JOURNAL.c.state)
+                ).all()
+            )
+        assert kept == {"act_straddling", "act_recent"}
+        assert entries == {keys[2]: "planned", keys[3]: "accepted"}
+        assert plan_prune(store, CUTOFF).empty
+
+    def test_a_stop_between_batches_of_the_trail_leaves_the_rest(self, store: Store) -> None:
+        self._trail(store)
+        prune(store, CUTOFF)  # the records, and the trail with them
+        self._trail_again(store)
+        stop = threading.Event()
+
+        first = prune(store, CUTOFF, batch=1, stop=stop, on_batch=lambda _: stop.set())
+
+        assert not first.finished and (first.actions, first.journal) == (1, 0)
+        rest = prune(store, CUTOFF, batch=1)
+        assert rest.finished and (rest.actions, rest.journal) == (1, 2)
+
+    @staticmethod
+    def _trail_again(store: Store) -> None:
+        """Two more old actions and two more ended entries, after a first prune."""
+        old = (OLD - action_t0).total_seconds() / 60
+        with store.writing() as connection:
+            save_actions(connection, [action(f"act_again_{n}", minutes=old) for n in (1, 2)], None)
+        journal = ActionJournal(store)
+        intent = ActionIntent(actor="bob", reason="again")
+        entries = journal.plan("redeliver", [PlannedTarget("pb_9", None)] * 2, intent, now=OLD)
+        journal.cancel([entry.idempotency_key for entry in entries], now=OLD)
 
 
 class TestSpace:

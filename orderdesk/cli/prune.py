@@ -90,7 +90,7 @@ def run_prune(
         plan = plan_prune(store, cutoff)
         before = space(store)
         _tell_plan(plan, store.shown_url, before.size, before.note, vacuum, zone, out)
-        if dry_run or (plan.records == 0 and not vacuum):
+        if dry_run or (plan.empty and not vacuum):
             return 0
         if not yes:
             if ask is None:
@@ -139,7 +139,7 @@ def _prune_under_lease(
                 )
             )
             return 128 + (stop.signal or 2)
-        if pruned.records:
+        if pruned.anything:
             progress.say(strings.PRUNE_GIVING_BACK)
             give_back(store, stop.event)
         if vacuum:
@@ -153,6 +153,10 @@ def _prune_under_lease(
         )
         if pruned.findings > 0:
             progress.say(strings.PRUNE_FINDINGS_GONE.format(findings=pruned.findings))
+        if pruned.actions or pruned.journal:
+            progress.say(
+                strings.PRUNE_TRAIL_GONE.format(actions=pruned.actions, journal=pruned.journal)
+            )
         after = space(store).size
         if size_before is not None and after is not None:
             progress.say(strings.PRUNE_SIZES.format(before=_size(size_before), after=_size(after)))
@@ -170,10 +174,11 @@ def _tell_plan(
 ) -> None:
     """What would go, from when to when, and what becomes of the space."""
     cutoff = _moment(plan.cutoff, zone)
-    if plan.records == 0:
+    if plan.empty:
         click.echo(strings.PRUNE_NOTHING.format(cutoff=cutoff), file=out)
     else:
         click.echo(strings.PRUNE_PLAN.format(where=where, cutoff=cutoff), file=out)
+    if plan.records:
         assert plan.oldest is not None and plan.newest is not None
         click.echo(
             strings.PRUNE_PLAN_RECORDS.format(
@@ -185,7 +190,11 @@ def _tell_plan(
             file=out,
         )
         click.echo(strings.PRUNE_PLAN_FINDINGS.format(findings=plan.findings), file=out)
-    if size is not None and note is not None and (plan.records or vacuum):
+    if plan.actions or plan.journal:
+        click.echo(
+            strings.PRUNE_PLAN_TRAIL.format(actions=plan.actions, journal=plan.journal), file=out
+        )
+    if size is not None and note is not None and (not plan.empty or vacuum):
         click.echo(strings.PRUNE_PLAN_SPACE.format(size=_size(size), note=note), file=out)
     if vacuum:
         click.echo(strings.PRUNE_PLAN_COMPACT, file=out)

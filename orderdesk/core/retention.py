@@ -13,6 +13,11 @@ by the store's own thresholds; an order that loses all its records loses its
 findings. A prune stopped between batches leaves a consistent store, and the
 next one goes on. Template sources stay: the sync remembers their ids. The
 space the records took goes back to the disk through ``disk``.
+
+The action trail goes by the same cutoff, after the records: the service's
+actions last changed before it, and the journal's entries planned before it
+that were answered, refused, cancelled or expired. An entry still ``planned``
+stays whatever its age: it is what keeps a resume from sending twice.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     RowMapping,
+    Table,
     delete,
     exists,
     func,
@@ -37,6 +43,7 @@ from sqlalchemy import (
 )
 
 from orderdesk import strings
+from orderdesk.core.action_schema import ACTION_JOURNAL, ACTIONS
 from orderdesk.core.disk import give_back
 from orderdesk.core.errors import InputError
 from orderdesk.core.records import KINDS, Kind, to_utc
@@ -91,11 +98,19 @@ class PrunePlan:
     #: The oldest and newest ``updated_at`` of the records that would go.
     oldest: datetime | None
     newest: datetime | None
+    #: The service's actions, and the journal's ended entries, that would go.
+    actions: int = 0
+    journal: int = 0
 
     @property
     def records(self) -> int:
         """Requests and postbacks that would go."""
         return self.requests + self.postbacks
+
+    @property
+    def empty(self) -> bool:
+        """Whether nothing at all would go."""
+        return not (self.records or self.actions or self.journal)
 
 
 @dataclass
@@ -106,12 +121,20 @@ class Pruned:
     postbacks: int = 0
     #: Finding rows the store holds fewer of: those of orders gone, or recomputed.
     findings: int = 0
+    #: The service's actions, and the journal's ended entries, taken out.
+    actions: int = 0
+    journal: int = 0
     finished: bool = False
 
     @property
     def records(self) -> int:
         """Requests and postbacks taken out."""
         return self.requests + self.postbacks
+
+    @property
+    def anything(self) -> bool:
+        """Whether anything at all was taken out."""
+        return bool(self.records or self.actions or self.journal)
 
     def add(self, kind: Kind, records: int) -> None:
         """Count records of ``kind`` taken out."""
@@ -126,6 +149,16 @@ def _old(kind: Kind, cutoff: datetime) -> list[ColumnElement[bool]]:
     # updated_at is never before created_at, so the created_at bound is implied;
     # it is there for the index on (created_at, id), which nothing on updated_at has.
     return [table.c.created_at < cutoff, table.c.updated_at < cutoff]
+
+
+def _old_actions(cutoff: datetime) -> list[ColumnElement[bool]]:
+    """The service's actions last changed before ``cutoff`` (the index is on created_at)."""
+    return [ACTIONS.c.created_at < cutoff, ACTIONS.c.updated_at < cutoff]
+
+
+def _old_journal(cutoff: datetime) -> list[ColumnElement[bool]]:
+    """The journal's entries planned before ``cutoff`` that no resume needs: all but planned."""
+    return [ACTION_JOURNAL.c.planned_at < cutoff, ACTION_JOURNAL.c.state != "planned"]
 
 
 def plan_prune(store: Store, cutoff: datetime) -> PrunePlan:
@@ -160,6 +193,12 @@ def plan_prune(store: Store, cutoff: datetime) -> PrunePlan:
             .select_from(FINDINGS)
             .where(FINDINGS.c.order_reference_id.in_(going), *(~stays for stays in staying))
         ).scalar_one()
+        actions = connection.execute(
+            select(func.count()).select_from(ACTIONS).where(*_old_actions(cutoff))
+        ).scalar_one()
+        journal = connection.execute(
+            select(func.count()).select_from(ACTION_JOURNAL).where(*_old_journal(cutoff))
+        ).scalar_one()
     # The database gives naive moments for min and max of a typed column on some engines.
     moments = [_aware(moment) for moment in spans]
     return PrunePlan(
@@ -169,6 +208,8 @@ def plan_prune(store: Store, cutoff: datetime) -> PrunePlan:
         findings=int(findings),
         oldest=min(moments) if moments else None,
         newest=max(moments) if moments else None,
+        actions=int(actions),
+        journal=int(journal),
     )
 
 
@@ -215,8 +256,32 @@ def prune(
             done += 1
             if on_batch is not None:
                 on_batch(pruned)
+    for trail in (ACTIONS, ACTION_JOURNAL):
+        while True:
+            if (stop is not None and stop.is_set()) or (batches is not None and done >= batches):
+                return pruned
+            with store.writing() as connection:
+                taken = _prune_trail_batch(connection, trail, cutoff, batch)
+            if trail is ACTIONS:
+                pruned.actions += taken
+            else:
+                pruned.journal += taken
+            if taken < batch:
+                break
+            done += 1
+            if on_batch is not None:
+                on_batch(pruned)
     pruned.finished = True
     return pruned
+
+
+def _prune_trail_batch(connection: Connection, trail: Table, cutoff: datetime, size: int) -> int:
+    """Take out up to ``size`` old rows of the action trail or the journal; how many went."""
+    old = _old_actions(cutoff) if trail is ACTIONS else _old_journal(cutoff)
+    keys = list(connection.execute(select(trail.c.pk).where(*old).limit(size)).scalars())
+    if keys:
+        connection.execute(delete(trail).where(trail.c.pk.in_(keys)))
+    return len(keys)
 
 
 def _prune_batch(
@@ -330,7 +395,7 @@ def apply_retention(
     pruned = prune(store, cutoff, stop=stop, batch=batch, batches=batches)
     if not pruned.finished:
         return pruned
-    if pruned.records:
+    if pruned.anything:
         # Usually an hour's worth of records: merging the whole search index for them would
         # rewrite it every hour; its own merging takes their entries out as it goes.
         give_back(store, stop, search_index=False)
