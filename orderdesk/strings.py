@@ -1491,6 +1491,10 @@ SERVE_OPT_ACTOR_HEADER = N_(
     "The request header in which the authenticating proxy names the person; "
     "a tab whose request lacks it only reads."
 )
+SERVE_OPT_TRUSTED_PROXY = N_(
+    "An address (or network) of the authenticating proxy: --actor-header is believed only "
+    "in requests from there. Repeat it for several; this machine unless given."
+)
 SERVE_OPT_MAX_SESSIONS = N_(
     "The most browser tabs served at once (each runs a console of its own); "
     "one more is told the server is full."
@@ -1499,8 +1503,11 @@ SERVE_BAD_ACTOR_HEADER = N_(
     "--actor-header {name!r} is not a header name: give one such as X-Forwarded-User"
 )
 SERVE_ACTIONS_WARNING = N_(
-    "warning: tabs act as whoever the {header} header names: only a proxy that sets it, "
-    "and removes any the browser sent, may reach {host}"
+    "warning: tabs act as whoever the {header} header names in a request from {proxies}: "
+    "the proxy there must set it, and remove any the browser sent"
+)
+SERVE_BAD_PROXY = N_(
+    "--trusted-proxy {text!r} is not an address: give one such as 10.0.0.5 or 10.0.0.0/24"
 )
 SERVE_PAGE_FULL = N_(
     "This server is serving as many tabs as it may. Close another orderdesk tab, "

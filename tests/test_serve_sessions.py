@@ -32,6 +32,7 @@ from orderdesk.web.tab_actions import (
     MAX_ACTOR_LENGTH,
     TabActions,
     check_header_name,
+    check_proxy,
 )
 
 # Named in its own command line, so that the test finds its processes among the others.
@@ -187,6 +188,10 @@ async def test_with_allow_actions_a_tab_without_a_usable_name_reads_only(
     assert "ORDERDESK_ACTOR" not in environment
 
 
+#: The peer of a request that came through the proxy, on this machine by default.
+PROXY = "127.0.0.1"
+
+
 def _headers(*pairs: tuple[str, str]) -> CIMultiDictProxy[str]:
     return CIMultiDictProxy(CIMultiDict(pairs))
 
@@ -205,8 +210,8 @@ def _headers(*pairs: tuple[str, str]) -> CIMultiDictProxy[str]:
 )
 def test_a_name_that_cannot_be_an_actor_is_refused(value: str) -> None:
     actions = TabActions(allowed=True)
-    assert actions.actor(_headers(("X-Forwarded-User", value))) is None
-    assert actions.environment(_headers(("X-Forwarded-User", value))) == {
+    assert actions.actor(_headers(("X-Forwarded-User", value)), PROXY) is None
+    assert actions.environment(_headers(("X-Forwarded-User", value)), PROXY) == {
         "ORDERDESK_READ_ONLY": "1"
     }
 
@@ -214,32 +219,79 @@ def test_a_name_that_cannot_be_an_actor_is_refused(value: str) -> None:
 def test_a_usable_name_is_taken_as_it_is() -> None:
     actions = TabActions(allowed=True)
     longest = "é" * MAX_ACTOR_LENGTH
-    assert actions.actor(_headers(("x-forwarded-user", longest))) == longest
-    assert actions.actor(_headers(("X-Forwarded-User", "Zoé Martin <zoe@example.com>"))) == (
-        "Zoé Martin <zoe@example.com>"
-    )
+    assert actions.actor(_headers(("x-forwarded-user", longest)), PROXY) == longest
+    named = _headers(("X-Forwarded-User", "Zoé Martin <zoe@example.com>"))
+    assert actions.actor(named, PROXY) == ("Zoé Martin <zoe@example.com>")
 
 
 def test_a_header_sent_twice_is_refused() -> None:
     # A proxy that appends its header instead of replacing it passes the browser's on too.
     actions = TabActions(allowed=True)
     both = _headers(("X-Forwarded-User", "mallory"), ("X-Forwarded-User", "alice"))
-    assert actions.actor(both) is None
+    assert actions.actor(both, PROXY) is None
 
 
 def test_without_allow_actions_no_header_makes_a_tab_act() -> None:
-    assert TabActions().actor(_headers(("X-Forwarded-User", "alice"))) is None
+    assert TabActions().actor(_headers(("X-Forwarded-User", "alice")), PROXY) is None
 
 
-@pytest.mark.parametrize("name", ["", "X Forwarded User", "X-User:", "X-Üser"])
-def test_an_actor_header_that_is_no_header_name_is_a_usage_error(
-    name: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+@pytest.mark.parametrize(
+    "peer",
+    ["10.0.0.6", "192.168.1.9", "::ffff:10.0.0.6", "2001:db8::1", "", None, "not an address"],
+)
+def test_a_header_from_anywhere_but_the_trusted_proxy_is_not_believed(peer: str | None) -> None:
+    # A browser that reaches the port directly, not through the proxy, cannot name itself.
+    actions = TabActions(allowed=True, proxies=(check_proxy("10.0.0.5"), check_proxy("::1")))
+    named = _headers(("X-Forwarded-User", "mallory"))
+    assert actions.actor(named, peer) is None
+    assert actions.actor(named, "10.0.0.5") == "mallory"
+    assert actions.actor(named, "::ffff:10.0.0.5") == "mallory"
+    assert actions.actor(named, "::1") == "mallory"
+
+
+def test_by_default_only_this_machine_is_the_trusted_proxy() -> None:
+    named = _headers(("X-Forwarded-User", "alice"))
+    actions = TabActions(allowed=True)
+    assert actions.actor(named, "127.0.0.1") == "alice"
+    assert actions.actor(named, "::1") == "alice"
+    assert actions.actor(named, "10.0.0.5") is None
+
+
+async def test_a_tab_from_an_untrusted_address_reads_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ORDERDESK_READ_ONLY", "0")
+    server = _server(TabActions(allowed=True, proxies=(check_proxy("10.0.0.0/24"),)))
+    async with serving(server) as client:  # the test client comes from 127.0.0.1
+        websocket, environment = await open_tab(
+            client, server, **{"X-Forwarded-User": "alice@support"}
+        )
+        await websocket.close()
+    assert environment["ORDERDESK_READ_ONLY"] == "1"
+    assert "ORDERDESK_ACTOR" not in environment
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "said"),
+    [
+        *(
+            ("--actor-header", name, "is not a header name")
+            for name in ("", "X Forwarded User", "X-User:", "X-Üser")
+        ),
+        *(
+            ("--trusted-proxy", text, "is not an address")
+            for text in ("", "proxy.example.com", "10.0.0.300", "::1/129")
+        ),
+    ],
+)
+def test_an_option_that_cannot_be_read_is_a_usage_error(
+    flag: str, value: str, said: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    with pytest.raises(Exception, match="is not a header name"):
-        check_header_name(name)
-    code = cli.main(["serve", "--actor-header", name, "--db", str(tmp_path / "store.db")])
+    check = check_header_name if flag == "--actor-header" else check_proxy
+    with pytest.raises(Exception, match=said):
+        check(value)
+    code = cli.main(["serve", flag, value, "--db", str(tmp_path / "store.db")])
     assert code == 2
-    assert "--actor-header" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert flag in error and said in error
 
 
 # -- the options on the command line ----------------------------------------------------
@@ -295,9 +347,15 @@ def test_acting_on_a_public_host_warns_that_the_proxy_must_set_the_header(
     warnings = capsys.readouterr().err.splitlines()
     assert len(warnings) == 2, warnings
     assert warnings[1].startswith("warning: ") and "X-Forwarded-User" in warnings[1]
-    assert "removes any the browser sent" in warnings[1]
+    # It names whom the header is believed from: this machine, unless told otherwise.
+    assert "in a request from 127.0.0.0/8, ::1/128:" in warnings[1]
+    assert "remove any the browser sent" in warnings[1]
     assert cli.main(args) == 0
     assert len(capsys.readouterr().err.splitlines()) == 1
+    proxies = ["--trusted-proxy", "10.0.0.5", "--trusted-proxy", "10.1.0.0/16"]
+    assert cli.main([*args, "--allow-actions", *proxies]) == 0
+    assert "in a request from 10.0.0.5/32, 10.1.0.0/16:" in capsys.readouterr().err
+    assert served[-1].actions.proxies == (check_proxy("10.0.0.5"), check_proxy("10.1.0.0/16"))
 
 
 @pytest.mark.parametrize("count", ["0", "-1"])

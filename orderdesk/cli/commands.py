@@ -503,6 +503,13 @@ def order(reference: str, output: str, tz: str | None, db: str | None) -> None:
     help=strings.SERVE_OPT_ACTOR_HEADER,
 )
 @option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    metavar="ADDRESS",
+    help=strings.SERVE_OPT_TRUSTED_PROXY,
+)
+@option(
     "--max-sessions",
     default=10,
     show_default=True,
@@ -523,6 +530,7 @@ def serve(
     public_url: str | None,
     allow_actions: bool,
     actor_header: str,
+    trusted_proxies: tuple[str, ...],
     max_sessions: int,
     tz: str | None,
     view: str | None,
@@ -540,13 +548,16 @@ def serve(
         is_loopback,
         serve_console,
     )
-    from orderdesk.web.tab_actions import TabActions, check_header_name
+    from orderdesk.web.tab_actions import LOOPBACK, TabActions, check_header_name, check_proxy
 
-    actions = TabActions(allow_actions, check_header_name(actor_header))
+    proxies = tuple(check_proxy(text) for text in trusted_proxies) or LOOPBACK
+    actions = TabActions(allow_actions, check_header_name(actor_header), proxies)
     if (warning := check_host(host, public=public)) is not None:
         click.echo(warning, err=True)
     if allow_actions and not is_loopback(host):
-        click.echo(strings.SERVE_ACTIONS_WARNING.format(header=actor_header, host=host), err=True)
+        named = ", ".join(str(network) for network in proxies)
+        warned = strings.SERVE_ACTIONS_WARNING.format(header=actor_header, proxies=named)
+        click.echo(warned, err=True)
     settings = Settings.load(db=db, api_url=api_url, api_key=api_key, tz=tz)
     prepare_store(settings.db)
     launch = console_command(

@@ -340,7 +340,7 @@ class ConsoleServer(Server):
         # may act is read from it, so no other tab's request decides for this one.
         session = ConsoleSession(
             self.launch,
-            self.actions.environment(request.headers),
+            self.actions.environment(request.headers, request.remote),
             write_bytes=websocket.send_bytes,
             write_str=websocket.send_str,
             close=websocket.close,
