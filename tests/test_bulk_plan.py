@@ -12,10 +12,10 @@ import pytest
 
 from orderdesk.core import bulk_plan
 from orderdesk.core.bulk_plan import group_query, plan_query
+from orderdesk.core.finding_spans import FindingSpan
 from orderdesk.core.queries import RecordQuery
 from orderdesk.core.records import Party
 from orderdesk.core.store import Store
-from orderdesk.core.stored_findings import FindingSpan
 from orderdesk.core.timeline_rules import Finding, RecordRef
 from tests.record_factory import T0, failed_request, request
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from orderdesk.core.finding_spans import finding_spans
 from orderdesk.core.records import (
     KINDS,
     HttpMessage,
@@ -22,7 +23,6 @@ from orderdesk.core.rule_records import rule_records
 from orderdesk.core.schema import TABLES
 from orderdesk.core.stage_codec import StageBook, pack_alone, train, unpack_start
 from orderdesk.core.store import Store
-from orderdesk.core.stored_findings import finding_spans
 from orderdesk.core.timeline_rules import DEFAULT_RULES
 from orderdesk.sim.traffic import Simulation
 from tests.record_factory import T0, request

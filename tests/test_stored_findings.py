@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import inspect, select, update
 
 from orderdesk.core import migrations
+from orderdesk.core.findings_backfill import adopt_rules, backfill, backfill_pending
 from orderdesk.core.records import (
     EVENTS,
     POSTBACK_STATUSES,
@@ -25,12 +26,7 @@ from orderdesk.core.records import (
 )
 from orderdesk.core.schema import FINDINGS, META
 from orderdesk.core.store import Store
-from orderdesk.core.stored_findings import (
-    adopt_rules,
-    backfill,
-    backfill_pending,
-    reference_findings,
-)
+from orderdesk.core.stored_findings import reference_findings
 from orderdesk.core.timeline_rules import DEFAULT_RULES, Finding, TimelineRules, diagnose
 from tests.record_factory import T0, postback, request
 

@@ -33,9 +33,9 @@ from orderdesk.core.timeline_rules import RULE_NAMES
 if TYPE_CHECKING:
     # The store and its queries load when a command runs, not whenever ``orderdesk`` starts.
     from orderdesk.cli.listing import Cut, Format
+    from orderdesk.core.finding_spans import FindingSpan
     from orderdesk.core.problems import FindingQuery, ProblemGroup, ProblemState
     from orderdesk.core.store import Store
-    from orderdesk.core.stored_findings import FindingSpan
 
 __all__ = ["groups_as_table", "orders", "problems", "spans_as_table"]
 

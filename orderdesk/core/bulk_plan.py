@@ -19,10 +19,10 @@ from dataclasses import dataclass, replace
 
 from orderdesk.core.acting import FORCE_STATUS, ActionPlan, TooManyTargets, plan_actions
 from orderdesk.core.action_journal import PlannedTarget
+from orderdesk.core.finding_spans import FindingSpan
 from orderdesk.core.queries import RecordQuery, count, iter_records, list_summaries
 from orderdesk.core.records import Kind
 from orderdesk.core.store import Store
-from orderdesk.core.stored_findings import FindingSpan
 
 __all__ = ["ACTING_RULES", "MOST_SKIPPED_LISTED", "BulkPlan", "group_query", "plan_query"]
 

@@ -18,8 +18,8 @@ from sqlalchemy.exc import DBAPIError
 from orderdesk.core.backends import Space
 from orderdesk.core.errors import StoreError, StoreFull
 from orderdesk.core.search import SEARCH_TABLES
+from orderdesk.core.stop import Stop
 from orderdesk.core.store import Store
-from orderdesk.core.stored_findings import Stop
 
 __all__ = ["compact", "give_back", "said_when_denied", "said_when_full", "space"]
 

@@ -43,6 +43,7 @@ from sqlalchemy.exc import DBAPIError
 from orderdesk import strings
 from orderdesk.core.action_schema import ACTION_JOURNAL, ACTIONS
 from orderdesk.core.errors import SchemaVersionError, StoreError
+from orderdesk.core.findings_backfill import BACKFILL_KEY
 from orderdesk.core.records import TemplateProcessing
 from orderdesk.core.rows import source_digest, template_without_source
 from orderdesk.core.schema import (
@@ -57,7 +58,6 @@ from orderdesk.core.schema import (
 )
 from orderdesk.core.search import create_search_tables
 from orderdesk.core.stage_dictionaries import STAGE_DICTIONARIES
-from orderdesk.core.stored_findings import BACKFILL_KEY
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "prepare"]
 
@@ -219,7 +219,7 @@ def _add_findings(connection: Connection) -> None:
 
     Computing every order's findings reads every record, too long for the
     one transaction an upgrade runs in. The upgrade only marks the backfill
-    as due (``stored_findings.backfill``, which the sync runs a batch per
+    as due (``findings_backfill.backfill``, which the sync runs a batch per
     transaction before its first page, resuming where it stopped).
     """
     # A store made current and then marked older (as tests do) may have the table already.

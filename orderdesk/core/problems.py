@@ -36,17 +36,12 @@ from sqlalchemy import (
     union_all,
 )
 
+from orderdesk.core.finding_spans import BEFORE_DUE, FindingSpan
+from orderdesk.core.findings_backfill import backfill_pending as _backfill_pending
 from orderdesk.core.records import Party
 from orderdesk.core.schema import FINDINGS, EpochMicros
 from orderdesk.core.store import Store
-from orderdesk.core.stored_findings import (
-    BEFORE_DUE,
-    FindingSpan,
-    noticed_at,
-    span_from_row,
-    standing_at,
-)
-from orderdesk.core.stored_findings import backfill_pending as _backfill_pending
+from orderdesk.core.stored_findings import noticed_at, span_from_row, standing_at
 from orderdesk.core.timeline_rules import Severity
 from orderdesk.core.volume import step_for
 

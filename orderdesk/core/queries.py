@@ -37,6 +37,7 @@ from sqlalchemy import (
 from orderdesk import strings
 from orderdesk.core.backends import backend_for
 from orderdesk.core.errors import StoreError
+from orderdesk.core.finding_spans import BEFORE_DUE
 from orderdesk.core.parties import matching_ids
 from orderdesk.core.record_query import Bounds, Condition, RecordQuery
 from orderdesk.core.records import Kind, LogRecord
@@ -50,7 +51,7 @@ from orderdesk.core.search import (
     supports_search,
 )
 from orderdesk.core.store import Store
-from orderdesk.core.stored_findings import BEFORE_DUE, noticed_at, standing_at
+from orderdesk.core.stored_findings import noticed_at, standing_at
 
 __all__ = [
     "Bounds",

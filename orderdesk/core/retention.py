@@ -22,7 +22,6 @@ stays whatever its age: it is what keeps a resume from sending twice.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,22 +34,23 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    insert,
     select,
     tuple_,
     union,
-    update,
 )
 
 from orderdesk import strings
 from orderdesk.core.action_schema import ACTION_JOURNAL, ACTIONS
 from orderdesk.core.disk import give_back
 from orderdesk.core.errors import InputError
+from orderdesk.core.findings_backfill import stored_rules
+from orderdesk.core.meta_values import read_meta, write_meta
 from orderdesk.core.records import KINDS, Kind, to_utc
-from orderdesk.core.schema import FINDINGS, META, TABLES
+from orderdesk.core.schema import FINDINGS, TABLES
 from orderdesk.core.search import unindex_documents
+from orderdesk.core.stop import Stop
 from orderdesk.core.store import Store
-from orderdesk.core.stored_findings import RULES_KEY, Stop, refresh_findings
+from orderdesk.core.stored_findings import refresh_findings
 from orderdesk.core.timeline_rules import TimelineRules
 from orderdesk.core.timerange import describe_duration
 
@@ -248,7 +248,7 @@ def prune(
                     cutoff,
                     after,
                     batch,
-                    _stored_rules(connection, store.rules),
+                    stored_rules(connection, store.rules),
                     pruned,
                 )
             if after is None:
@@ -362,15 +362,6 @@ def _findings_of(connection: Connection, references: Collection[str]) -> int:
     return total
 
 
-def _stored_rules(connection: Connection, fallback: TimelineRules) -> TimelineRules:
-    """The thresholds the store's findings were computed with: one store, one set of findings."""
-    text = _meta(connection, RULES_KEY)
-    if text is None:
-        return fallback
-    seconds = json.loads(text)
-    return TimelineRules(**{name: timedelta(seconds=value) for name, value in seconds.items()})
-
-
 def apply_retention(
     store: Store,
     retention: timedelta,
@@ -389,7 +380,7 @@ def apply_retention(
     """
     cutoff = now - check_age(retention)
     with store.engine.connect() as connection:
-        applied = _meta(connection, APPLIED_KEY)
+        applied = read_meta(connection, APPLIED_KEY)
     if applied is not None and now - datetime.fromisoformat(applied) < APPLY_EVERY:
         return None
     pruned = prune(store, cutoff, stop=stop, batch=batch, batches=batches)
@@ -400,19 +391,5 @@ def apply_retention(
         # rewrite it every hour; its own merging takes their entries out as it goes.
         give_back(store, stop, search_index=False)
     with store.writing() as connection:
-        _set_meta(connection, APPLIED_KEY, now.isoformat())
+        write_meta(connection, APPLIED_KEY, now.isoformat())
     return pruned
-
-
-def _meta(connection: Connection, key: str) -> str | None:
-    value: str | None = connection.execute(
-        select(META.c.value).where(META.c.key == key)
-    ).scalar_one_or_none()
-    return value
-
-
-def _set_meta(connection: Connection, key: str, value: str) -> None:
-    if _meta(connection, key) is None:
-        connection.execute(insert(META), {"key": key, "value": value})
-    else:
-        connection.execute(update(META).where(META.c.key == key).values(value=value))

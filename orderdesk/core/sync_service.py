@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 from orderdesk import strings
 from orderdesk.core.disk import said_when_full
+from orderdesk.core.findings_backfill import adopt_rules, backfill
 from orderdesk.core.lease import DEFAULT_HEARTBEAT, Lease, LeaseHeld
 from orderdesk.core.progress import SyncProgress, SyncReport
 from orderdesk.core.retention import apply_retention
 from orderdesk.core.store import Store
-from orderdesk.core.stored_findings import adopt_rules, backfill
 from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
 
 if TYPE_CHECKING:

@@ -11,11 +11,11 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from orderdesk.config import Settings
+from orderdesk.core.findings_backfill import adopt_rules
 from orderdesk.core.problems import problem_groups
 from orderdesk.core.progress import KindProgress, SyncProgress
 from orderdesk.core.records import RecordError
 from orderdesk.core.store import Store
-from orderdesk.core.stored_findings import adopt_rules
 from orderdesk.core.timeline_rules import TimelineRules
 from orderdesk.i18n import speaking
 from orderdesk.problems_looked import LastLooked

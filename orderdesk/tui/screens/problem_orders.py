@@ -15,10 +15,10 @@ from textual.widgets import DataTable, Static
 
 from orderdesk import i18n, strings
 from orderdesk.core.bulk_plan import ACTING_RULES
+from orderdesk.core.finding_spans import FindingSpan
 from orderdesk.core.problem_alerts import group_key
 from orderdesk.core.problems import FindingCursor, FindingQuery, ProblemGroup, open_findings
 from orderdesk.core.store import Store
-from orderdesk.core.stored_findings import FindingSpan
 from orderdesk.findings import finding_sentence
 from orderdesk.tui.keys import TranslatedKeys
 from orderdesk.tui.messages import ActingWanted, OrderWanted
