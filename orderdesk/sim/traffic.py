@@ -99,6 +99,9 @@ class Simulation:
         self._build_history()
         #: Whether the world has moved since its history was built (see ``twin``).
         self._moved = False
+        # Each record's model as ``records`` last built it, with the version it was built
+        # from: tests ask for the records again and again, and parsing is most of it.
+        self._models: dict[tuple[Kind, str], tuple[Published, LogRecord]] = {}
 
     def twin(self) -> Simulation:
         """A new simulation with this one's history, its live clock starting now at the anchor.
@@ -117,6 +120,7 @@ class Simulation:
             fresh: dict[int, object] = {
                 id(self._lock): threading.RLock(),
                 id(self._stopping): threading.Event(),
+                id(self._models): {},  # built again on demand: copying models costs more
             }
             twin = copy.deepcopy(self, fresh)
         twin._offset = twin._anchor - datetime.now(UTC)
@@ -358,7 +362,14 @@ class Simulation:
 
     def records(self, kind: Kind) -> list[LogRecord]:
         """Every visible record within retention, in list-endpoint order."""
-        return [_model(kind, version) for version in self._visible(kind)]
+        built = self._models
+        records: list[LogRecord] = []
+        for version in self._visible(kind):
+            kept = built.get((kind, version.id))
+            if kept is None or kept[0] is not version:
+                kept = built[(kind, version.id)] = (version, _model(kind, version))
+            records.append(kept[1])
+        return records
 
     def truth(self, kind: Kind) -> dict[str, tuple[datetime, str]]:
         """What a complete sync must hold: id -> (newest updated_at, status) of visible records."""

@@ -36,3 +36,21 @@ def test_a_world_that_has_moved_cannot_be_twinned() -> None:
     moved.advance(ANCHOR + timedelta(minutes=30))
     with pytest.raises(RuntimeError, match="has not moved"):
         moved.twin()
+
+
+def test_records_are_built_once_a_version_and_again_when_it_changes() -> None:
+    built = _build()
+    first = built.records("requests")
+    assert all(a is b for a, b in zip(first, built.records("requests"), strict=True))
+
+    one = first[0]
+    newer = one.model_copy(update={"updated_at": one.updated_at + timedelta(seconds=1)})
+    built.inject(newer)
+    after = {record.id: record for record in built.records("requests")}
+    assert after[one.id] == newer and after[one.id] is not one
+
+    # A twin builds its own: its records equal its world's, and are not shared with it.
+    world = _build()
+    kept = world.records("requests")
+    twins = world.twin().records("requests")
+    assert twins == kept and not any(a is b for a, b in zip(twins, kept, strict=True))
