@@ -114,6 +114,7 @@ def test_the_remote_benchmark_times_the_console_directly_and_through_the_proxy(
         "--errors": "0",
         "--statuses": "0",
         "--idle-s": "0.5",
+        "--paints": "2",
         "--json": str(out),
     }
     done = subprocess.run(
@@ -133,8 +134,11 @@ def test_the_remote_benchmark_times_the_console_directly_and_through_the_proxy(
     figures = json.loads(out.read_text())
     assert figures["delay_ms"] == DELAY_MS
     assert figures["select_1_ms"]["through_proxy"] >= DELAY_MS
+    assert "| process start to first painted list (s, median of 2) |" in done.stdout
     for run in ("direct", "through_proxy"):
-        assert figures[run]["first_paint_s"] > 0, run
+        paints = figures[run]["first_paints_s"]
+        assert len(paints) == 2 and all(paint > 0 for paint in paints), run
+        assert figures[run]["first_paint_s"] == round(sum(paints) / 2, 3), run
         for name in (
             "page_down_next_frame",
             "page_down_frame_done",

@@ -114,7 +114,7 @@ def cli(
     if ctx.invoked_subcommand is not None:
         return
     from orderdesk.config import Settings
-    from orderdesk.tui.launch import open_console
+    from orderdesk.core.store_opening import StoreOpening
 
     # Unset, ORDERDESK_READ_ONLY decides.
     settings = Settings.load(
@@ -122,16 +122,24 @@ def cli(
     )
     source_url = _require_source(settings) if settings.api_url else None
     prepare_store(settings.db)
-    open_console(
-        settings,
-        source_url=source_url,
-        screen="postbacks" if screen == "postbacks" else "requests",
-        since=since,
-        statuses=statuses,
-        order_reference=order_reference,
-        take_over=take_over,
-        view=view,
-    )
+    # The store opens while the console's code loads: far away, opening is round trips.
+    opening = StoreOpening(settings.db)
+    try:
+        from orderdesk.tui.launch import open_console
+
+        open_console(
+            settings,
+            opening=opening,
+            source_url=source_url,
+            screen="postbacks" if screen == "postbacks" else "requests",
+            since=since,
+            statuses=statuses,
+            order_reference=order_reference,
+            take_over=take_over,
+            view=view,
+        )
+    finally:
+        opening.close()
 
 
 @cli.command(help=strings.CLI_DEMO)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from orderdesk.config import Settings
 from orderdesk.core.statuses import check_statuses
-from orderdesk.core.store import Store
+from orderdesk.core.store_opening import StoreOpening
 from orderdesk.core.sync_service import Source
 from orderdesk.core.timerange import parse_duration, resolve_zone
 from orderdesk.problems_looked import LastLooked, default_looked_path
@@ -49,6 +49,7 @@ def start_view(
 def open_console(
     settings: Settings,
     *,
+    opening: StoreOpening,
     source_url: str | None,
     screen: StartScreen,
     since: str | None,
@@ -58,7 +59,7 @@ def open_console(
     view: str | None = None,
     views_path: Path | None = None,
 ) -> None:
-    """Open the TUI; with no source it only reads the store."""
+    """Open the TUI on the store ``opening`` opens; with no source it only reads the store."""
     zone = resolve_zone(settings.tz)
     views_path = views_path or default_views_path()
     if view is not None:
@@ -68,7 +69,7 @@ def open_console(
     source = None
     if source_url is not None:
         source = Source(source_url, settings.api_key_value(), interval=settings.interval)
-    with Store.open(settings.db) as store:
+    with opening.store() as store:
         acting = None
         if source is not None:
             from orderdesk.tui.acting import ConsoleActing
