@@ -19,7 +19,7 @@ from orderdesk.core.records import (
     RequestRecord,
 )
 from orderdesk.core.rows import record_from_row, whole_rows
-from orderdesk.core.rule_records import rule_records
+from orderdesk.core.rule_records import rule_copy, rule_records
 from orderdesk.core.schema import TABLES
 from orderdesk.core.stage_codec import StageBook, pack_alone, train, unpack_start
 from orderdesk.core.store import Store
@@ -52,7 +52,7 @@ def _by_reference(
     return found
 
 
-def test_every_orders_findings_read_the_same_from_rule_records_as_from_whole_ones(
+def test_every_orders_findings_read_the_same_from_rule_records_and_copies_as_from_whole_ones(
     store_url: str, simulated: Simulation
 ) -> None:
     with Store.open(store_url) as store:
@@ -70,11 +70,14 @@ def test_every_orders_findings_read_the_same_from_rule_records_as_from_whole_one
                 slim[kind] = list(rule_records(connection, kind, pks))
     assert len(slim["requests"]) == len(whole["requests"]) > 200
     expected, read = _by_reference(whole), _by_reference(slim)
-    assert read.keys() == expected.keys()
+    # What a writer keeps of the records it saved (``rule_copy``) reads the same way.
+    copied = _by_reference({kind: [rule_copy(r) for r in whole[kind]] for kind in KINDS})
+    assert read.keys() == expected.keys() == copied.keys()
     told: Counter[str] = Counter()
     for reference, (requests, postbacks) in expected.items():
         spans = finding_spans(reference, requests, postbacks, DEFAULT_RULES)
         assert finding_spans(reference, *read[reference], DEFAULT_RULES) == spans, reference
+        assert finding_spans(reference, *copied[reference], DEFAULT_RULES) == spans, reference
         told.update(span.finding.rule for span in spans if span.finding.detail is not None)
     # The history had each kind of trouble whose detail comes from what rule records
     # keep: the request's error, the last answer, the printer's message in its body.

@@ -24,6 +24,7 @@ from orderdesk.core.records import (
     RecordError,
     RequestRecord,
 )
+from orderdesk.core.retention import prune
 from orderdesk.core.schema import FINDINGS, META
 from orderdesk.core.store import Store
 from orderdesk.core.stored_findings import reference_findings
@@ -123,8 +124,13 @@ def _newest(versions: Sequence[LogRecord]) -> list[LogRecord]:
     return list(newest.values())
 
 
-def _replay(store: Store, versions: Sequence[LogRecord], seed: int) -> None:
-    """Save the versions as a sync might: shuffled, in random pages, some pages twice."""
+def _replay(store: Store | Sequence[Store], versions: Sequence[LogRecord], seed: int) -> None:
+    """Save the versions as a sync might: shuffled, in random pages, some pages twice.
+
+    Given several stores open on one database, each page goes to one of them at random:
+    writers sharing the store.
+    """
+    writers = [store] if isinstance(store, Store) else list(store)
     rng = random.Random(seed)
     shuffled = list(versions)
     rng.shuffle(shuffled)
@@ -135,12 +141,13 @@ def _replay(store: Store, versions: Sequence[LogRecord], seed: int) -> None:
         shuffled = shuffled[size:]
     pages += rng.sample(pages, k=min(len(pages), rng.randint(0, 2)))
     for page in pages:
+        writer = rng.choice(writers)
         requests = [r for r in page if isinstance(r, RequestRecord)]
         postbacks = [p for p in page if isinstance(p, PostbackRecord)]
         if requests:
-            store.save_page("requests", requests, None)
+            writer.save_page("requests", requests, None)
         if postbacks:
-            store.save_page("postbacks", postbacks, None)
+            writer.save_page("postbacks", postbacks, None)
 
 
 def _by_repr(findings: Sequence[Finding]) -> list[Finding]:
@@ -174,6 +181,62 @@ def test_stored_findings_equal_a_diagnosis_from_scratch_however_pages_are_split(
         _replay(store, versions, seed)
         moments = [*MOMENTS, T0 + timedelta(minutes=extra)]
         _assert_stored_equal_diagnosis(store, _newest(versions), moments, DEFAULT_RULES)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(versions=histories(), seed=st.integers(0, 2**16))
+def test_stored_findings_hold_when_two_writers_share_the_store(
+    tmp_path_factory: pytest.TempPathFactory, versions: list[LogRecord], seed: int
+) -> None:
+    # Each writer keeps the records of its recent pages' orders: the other's pages change them.
+    path = tmp_path_factory.mktemp("shared") / "orderdesk.db"
+    with Store.open(path) as one, Store.open(path) as other:
+        _replay([one, other], versions, seed)
+        _assert_stored_equal_diagnosis(one, _newest(versions), MOMENTS, DEFAULT_RULES)
+
+
+def test_a_writer_reads_again_an_order_another_writer_changed(store_url: str) -> None:
+    error = RecordError(stage="printer", code="refused", message="refused")
+    failed = request(1, status="failed", error=error, updated=timedelta(minutes=1))
+    resent = request(1, status="succeeded", updated=timedelta(minutes=5))
+    received = postback(1, event="order_received", at=T0 + timedelta(minutes=6))
+    now = T0 + timedelta(hours=1)
+    with Store.open(store_url) as one, Store.open(store_url) as other:
+        one.save_page("requests", [failed], None)
+        other.save_page("requests", [resent], None)
+        # ``one`` kept the failed version in memory with its order: the store has another.
+        one.save_page("postbacks", [received], None)
+        with one.engine.connect() as connection:
+            stored = reference_findings(connection, "ORD-1", now)
+    assert _by_repr(stored) == _by_repr(
+        diagnose([resent], [received], now=now, rules=DEFAULT_RULES)
+    )
+    assert "request_failed" not in _rules(stored)
+
+
+def test_a_writer_reads_again_the_orders_the_retention_pruned(store_url: str) -> None:
+    first = request(1, id="req_1", updated=timedelta(seconds=2))
+    # Submitted again a minute later, and changed long after: the retention keeps it.
+    again = request(1, id="req_2", at=T0 + timedelta(minutes=1), updated=timedelta(days=2))
+    received = postback(
+        1, event="order_received", at=T0 + timedelta(minutes=2), updated=timedelta(days=2)
+    )
+    now = T0 + timedelta(days=3)
+    with Store.open(store_url) as store:
+        store.save_page("requests", [first, again], None)
+        with store.engine.connect() as connection:
+            assert "duplicate_reference" in _rules(reference_findings(connection, "ORD-1", now))
+        prune(store, T0 + timedelta(days=1))
+        # The writer kept req_1 in memory with its order: it must not count it again.
+        store.save_page("postbacks", [received], None)
+        with store.engine.connect() as connection:
+            stored = reference_findings(connection, "ORD-1", now)
+    assert _by_repr(stored) == _by_repr(diagnose([again], [received], now=now, rules=DEFAULT_RULES))
+    assert "duplicate_reference" not in _rules(stored)
+
+
+def _rules(findings: Sequence[Finding]) -> list[str]:
+    return [finding.rule for finding in findings]
 
 
 def _a_busy_history() -> list[LogRecord]:

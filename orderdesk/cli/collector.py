@@ -9,7 +9,7 @@ records a second with the findings and 3,354 without at Python's thresholds,
 --history 1d --history-rate 20/min``, with ``--python-collector`` and
 without). Each page parses a thousand records into many small objects that
 live until the page is stored, and the writer keeps the records of recent
-pages for the findings (``stored_findings.RecordCache``): the default
+pages' orders for the findings (``stored_findings.ReferenceIndex``): the default
 thresholds kept promoting all of them and walking them again.
 
 Nothing orderdesk does depends on when a cycle is collected: reference

@@ -30,7 +30,8 @@ from orderdesk.core.search import (
 )
 from orderdesk.core.stage_codec import TRAIN_FROM, StageBook
 from orderdesk.core.stage_dictionaries import train_if_due
-from orderdesk.core.stored_findings import RecordCache, refresh_findings
+from orderdesk.core.store_generation import next_generation
+from orderdesk.core.stored_findings import ReferenceIndex, refresh_findings
 from orderdesk.core.timeline_rules import DEFAULT_RULES, TimelineRules
 
 __all__ = ["PageWriter", "SaveResult", "read_watermark"]
@@ -88,9 +89,9 @@ class PageWriter:
         self.rules = rules
         #: Whether pages keep their findings; off only to measure what keeping them costs.
         self.findings = findings
-        # Records of this writer's recent pages, which the next pages' findings need.
-        # A page's own go in once it is committed: a rolled-back page's never were stored.
-        self._recent = RecordCache()
+        # The records of the orders of this writer's recent pages, which the next
+        # pages' findings need: kept while this writer alone changes records.
+        self._recent = ReferenceIndex()
         # Template sources are never deleted, so an id once committed stays
         # right: a page looks up only the sources this store has not yet seen.
         self._source_ids: dict[bytes, int] = {}
@@ -114,6 +115,8 @@ class PageWriter:
             train_if_due(book, kind, lambda: _stages(newest.values()), self._writing)
         packs = book is not None and book.packs(kind)
         with self._writing() as connection:
+            generation = next_generation(connection)
+            self._recent.begin(generation)
             stored = self._stored_versions(connection, kind, list(newest))
             changed = [
                 record
@@ -163,9 +166,7 @@ class PageWriter:
                 self._advance(connection, kind, watermark)
         # Only now: a page rolled back may have inserted sources that are gone again.
         self._source_ids.update(source_ids)
-        if self.findings:
-            for (kind_of, _), record in saved.items():
-                self._recent.put(kind_of, record)
+        self._recent.commit(generation)
         return SaveResult(
             new=len(inserts),
             updated=len(updates),

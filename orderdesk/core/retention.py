@@ -50,6 +50,7 @@ from orderdesk.core.schema import FINDINGS, TABLES
 from orderdesk.core.search import unindex_documents
 from orderdesk.core.stop import Stop
 from orderdesk.core.store import Store
+from orderdesk.core.store_generation import next_generation
 from orderdesk.core.stored_findings import refresh_findings
 from orderdesk.core.timeline_rules import TimelineRules
 from orderdesk.core.timerange import describe_duration
@@ -310,6 +311,8 @@ def _prune_batch(
     )
     if not rows:
         return None
+    # Before any delete: a writer that keeps records in memory reads them again.
+    next_generation(connection)
     references = {row["order_reference_id"] for row in rows} - {None}
     gone = {kind: rows}
     for other in KINDS:

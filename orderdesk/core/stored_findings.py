@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -41,7 +41,7 @@ from orderdesk.core.records import (
     PostbackRecord,
     RequestRecord,
 )
-from orderdesk.core.rule_records import rule_records
+from orderdesk.core.rule_records import rule_copy, rule_records
 from orderdesk.core.schema import FINDINGS, TABLES
 from orderdesk.core.timeline_rules import (
     Finding,
@@ -55,7 +55,7 @@ __all__ = [
     "ALWAYS",
     "MAX_RECORDS",
     "NEVER",
-    "RecordCache",
+    "ReferenceIndex",
     "noticed_at",
     "reference_findings",
     "refresh_findings",
@@ -69,6 +69,7 @@ NEVER = datetime(9999, 12, 30, tzinfo=UTC)
 #: At most this many records of each kind are read for one reference, as on its timeline.
 MAX_RECORDS = 2_000
 _CHUNK = 500
+_Record = TypeVar("_Record", RequestRecord, PostbackRecord)
 
 
 def _micros(span: timedelta | None) -> int | None:
@@ -142,101 +143,158 @@ def span_from_row(row: RowMapping) -> FindingSpan:
     )
 
 
-class RecordCache:
-    """The latest records a writer saved or read, up to ``size`` of them.
+class ReferenceIndex:
+    """Every record of the references a writer lately stored or read, as the rules read them.
 
-    A postback's page needs its order's requests, which the same sync saved a
-    moment before: kept here, they are not read back and parsed again. An entry
-    serves only while the store holds the same version (``updated_at``), so a
-    record another writer changed is read again. A page's records are kept as
-    they were saved (a copy without their bodies cost more than reading them
-    back), at a few kilobytes each; those read back, as the rules read them
-    (``rule_records``), without their bodies.
+    A postback's page needs the other records of its order, which the same
+    sync saved a moment or a few hours before: kept here, they are neither
+    looked up nor read back and parsed again. A reference is kept whole (all
+    its records of both kinds, as ``rule_records`` reads them: without their
+    bodies) or not at all, up to ``size`` records in all, the references least
+    lately refreshed going first.
+
+    It serves only while this writer alone changes records: each transaction
+    that does takes the store's next generation (``store_generation``), and
+    one that is not this writer's last plus one forgets everything. What a
+    transaction works out is only staged, and kept once it commits
+    (:meth:`commit`): a rolled-back page's records were never stored.
     """
 
-    def __init__(self, size: int = 20_000) -> None:
+    def __init__(self, size: int = 60_000) -> None:
         self._size = size
-        self._records: OrderedDict[tuple[Kind, str], LogRecord] = OrderedDict()
+        self._references: OrderedDict[str, dict[tuple[Kind, str], LogRecord]] = OrderedDict()
+        self._count = 0
+        self._generation: int | None = None
+        self._staged: dict[str, dict[tuple[Kind, str], LogRecord]] = {}
 
-    def put(self, kind: Kind, record: LogRecord) -> None:
-        """Keep ``record``, as the store now holds it."""
-        key = (kind, record.id)
-        self._records[key] = record
-        self._records.move_to_end(key)
-        while len(self._records) > self._size:
-            self._records.popitem(last=False)
+    def begin(self, generation: int) -> None:
+        """A transaction took ``generation``: forget everything if someone else wrote since."""
+        if self._generation is None or generation != self._generation + 1:
+            self._references.clear()
+            self._count = 0
+        # Until this transaction commits, the store's records are not known.
+        self._generation = None
+        self._staged = {}
 
-    def get(self, kind: Kind, record_id: str) -> LogRecord | None:
-        """The record kept, if any: the caller checks it is the version the store holds."""
-        return self._records.get((kind, record_id))
+    def records(self, reference: str) -> dict[tuple[Kind, str], LogRecord] | None:
+        """Every record of ``reference`` as the last commit left it, or None if not kept."""
+        return self._references.get(reference)
+
+    def stage(self, reference: str, records: dict[tuple[Kind, str], LogRecord]) -> None:
+        """All the records ``reference`` will have once this transaction commits."""
+        self._staged[reference] = records
+
+    def commit(self, generation: int) -> None:
+        """The transaction that took ``generation`` committed: keep what it staged."""
+        for reference, records in self._staged.items():
+            old = self._references.pop(reference, None)
+            self._count += len(records) - (len(old) if old is not None else 0)
+            self._references[reference] = records
+        self._staged = {}
+        while self._count > self._size and self._references:
+            _, gone = self._references.popitem(last=False)
+            self._count -= len(gone)
+        self._generation = generation
 
 
-def _as_stored(connection: Connection, column: ColumnElement[Any]) -> Callable[[Any], Any]:
-    """What a value of ``column`` becomes in the database, as it reads back unparsed."""
-    dialect = connection.dialect
-    process = column.type.dialect_impl(dialect).bind_processor(dialect)
-    return process if process is not None else (lambda value: value)
+def _newest(records: list[_Record]) -> list[_Record]:
+    """The records the rules read of one kind of one reference: its newest, oldest first."""
+    records.sort(key=lambda record: (record.created_at, record.id))
+    return records[-MAX_RECORDS:]
+
+
+def _read_references(
+    connection: Connection,
+    references: Collection[str],
+    known: Mapping[tuple[Kind, str], LogRecord],
+) -> tuple[dict[str, dict[tuple[Kind, str], LogRecord]], set[str]]:
+    """Every record of each reference from the store, and the references cut to the cap.
+
+    Of a reference with more than ``MAX_RECORDS`` of a kind, only its newest are
+    read. ``known`` holds records as just stored, by kind and id: they are not read back.
+    """
+    found: dict[str, dict[tuple[Kind, str], LogRecord]] = {
+        reference: {} for reference in references
+    }
+    cut: set[str] = set()
+    ordered = sorted(references)
+    for kind in KINDS:
+        table = TABLES[kind]
+        # The moments as the database gives them, not parsed: they are only sorted.
+        created_at = type_coerce(table.c.created_at, NullType())
+        query = select(table.c.order_reference_id, created_at, table.c.id, table.c.pk)
+        query = query.where(table.c.order_reference_id.in_(bindparam("refs", expanding=True)))
+        keys: dict[str, list[tuple[Any, str, int]]] = {}
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = {"refs": ordered[start : start + _CHUNK]}
+            # All at once: a row at a time through the result costs more than the query.
+            for reference, created, record_id, pk in connection.execute(query, chunk).all():
+                keys.setdefault(reference, []).append((created, record_id, pk))
+        wanted: list[int] = []
+        owners: dict[str, str] = {}
+        for reference, rows in keys.items():
+            newest = rows
+            if len(rows) > MAX_RECORDS:
+                newest = sorted(rows)[-MAX_RECORDS:]
+                cut.add(reference)
+            records = found[reference]
+            for _, record_id, pk in newest:
+                kept = known.get((kind, record_id))
+                if kept is None:
+                    wanted.append(pk)
+                    owners[record_id] = reference
+                else:
+                    records[(kind, record_id)] = kept
+        # Only what the rules look at (``rule_records``): a fraction of each record's cost.
+        for start in range(0, len(wanted), _CHUNK):
+            for record in rule_records(connection, kind, wanted[start : start + _CHUNK]):
+                found[owners[record.id]][(kind, record.id)] = record
+    return found, cut
 
 
 def _reference_records(
     connection: Connection,
     references: Collection[str],
     known: Mapping[tuple[Kind, str], LogRecord],
-    cache: RecordCache,
+    index: ReferenceIndex,
 ) -> dict[str, tuple[list[RequestRecord], list[PostbackRecord]]]:
-    """Each reference's records (its newest, up to the cap), oldest first.
+    """Each reference's records (its newest of each kind, up to the cap), oldest first.
 
-    ``known`` holds records as just stored, by kind and id, and ``cache`` those
-    saved or read before: neither is read back.
+    Those ``index`` keeps whole are brought up to date with ``known``, the
+    records the page just stored; the others are read from the store.
     """
-    found: dict[str, tuple[list[RequestRecord], list[PostbackRecord]]] = {
-        reference: ([], []) for reference in references
-    }
-    for kind in KINDS:
-        table = TABLES[kind]
-        # The moments as the database gives them, not parsed: they are only sorted
-        # (the newest records of a reference) and compared with a kept record's.
-        raw = [type_coerce(table.c[name], NullType()) for name in ("created_at", "updated_at")]
-        as_stored = _as_stored(connection, table.c.updated_at)
-        keys: dict[str, list[tuple[Any, str, int, Any]]] = {}
-        ordered = sorted(references)
-        query = select(table.c.order_reference_id, raw[0], table.c.id, table.c.pk, raw[1])
-        query = query.where(table.c.order_reference_id.in_(bindparam("refs", expanding=True)))
-        for start in range(0, len(ordered), _CHUNK):
-            chunk = {"refs": ordered[start : start + _CHUNK]}
-            for reference, *key in connection.execute(query, chunk):
-                created_at, record_id, pk, updated_at = key
-                keys.setdefault(reference, []).append((created_at, record_id, pk, updated_at))
-        wanted: list[int] = []
-        read: dict[str, LogRecord] = {}
-        chosen: dict[str, list[str]] = {}
-        for reference, rows in keys.items():
-            newest = rows if len(rows) <= MAX_RECORDS else sorted(rows)[-MAX_RECORDS:]
-            chosen[reference] = [record_id for _, record_id, _, _ in newest]
-            for _, record_id, pk, updated_at in newest:
-                kept = known.get((kind, record_id))
-                if kept is None:
-                    kept = cache.get(kind, record_id)
-                    if kept is not None and as_stored(kept.updated_at) != updated_at:
-                        kept = None
-                if kept is None:
-                    wanted.append(pk)
-                else:
-                    read[record_id] = kept
-        # Only what the rules look at (``rule_records``): a fraction of each record's cost.
-        for start in range(0, len(wanted), _CHUNK):
-            for record in rule_records(connection, kind, wanted[start : start + _CHUNK]):
-                cache.put(kind, record)
-                read[record.id] = record
-        for reference, ids in chosen.items():
-            records = [read[record_id] for record_id in ids]
-            records.sort(key=lambda record: (record.created_at, record.id))
-            requests, postbacks = found[reference]
-            for record in records:
-                if isinstance(record, RequestRecord):
-                    requests.append(record)
-                else:
-                    postbacks.append(record)
+    # Kept as the rules read them: the page's records with their bodies would fill the memory.
+    known = {key: rule_copy(record) for key, record in known.items()}
+    by_reference: dict[str, dict[tuple[Kind, str], LogRecord]] = {}
+    for key, record in known.items():
+        if record.order_reference_id is not None:
+            by_reference.setdefault(record.order_reference_id, {})[key] = record
+    whole: dict[str, dict[tuple[Kind, str], LogRecord]] = {}
+    unknown: list[str] = []
+    for reference in references:
+        kept = index.records(reference)
+        if kept is None:
+            unknown.append(reference)
+            continue
+        # A record the page moved to another reference leaves this one.
+        records = {key: record for key, record in kept.items() if key not in known}
+        records.update(by_reference.get(reference, {}))
+        whole[reference] = records
+    read, cut = _read_references(connection, unknown, known)
+    whole.update(read)
+    found: dict[str, tuple[list[RequestRecord], list[PostbackRecord]]] = {}
+    for reference, records in whole.items():
+        requests: list[RequestRecord] = []
+        postbacks: list[PostbackRecord] = []
+        for record in records.values():
+            if isinstance(record, RequestRecord):
+                requests.append(record)
+            else:
+                postbacks.append(record)
+        # Kept whole only: one cut to the cap is read again, and so is one that grew past it.
+        if reference not in cut and max(len(requests), len(postbacks)) <= MAX_RECORDS:
+            index.stage(reference, records)
+        found[reference] = (_newest(requests), _newest(postbacks))
     return found
 
 
@@ -245,17 +303,17 @@ def refresh_findings(
     references: Collection[str],
     rules: TimelineRules,
     known: Mapping[tuple[Kind, str], LogRecord] | None = None,
-    cache: RecordCache | None = None,
+    index: ReferenceIndex | None = None,
 ) -> int:
     """Recompute and replace the stored findings of ``references``; returns the rows stored.
 
     Runs in the caller's transaction: the page writer's, so a page and its
     findings are stored together or not at all. ``known`` are the records the
-    page just stored; ``cache`` keeps records between pages (see :class:`RecordCache`).
+    page just stored; ``index`` keeps records between pages (see :class:`ReferenceIndex`).
     """
     if not references:
         return 0
-    records = _reference_records(connection, references, known or {}, cache or RecordCache(0))
+    records = _reference_records(connection, references, known or {}, index or ReferenceIndex(0))
     ordered = sorted(references)
     stale = delete(FINDINGS).where(
         FINDINGS.c.order_reference_id.in_(bindparam("refs", expanding=True))
