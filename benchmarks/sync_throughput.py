@@ -14,7 +14,9 @@ in this process into fresh SQLite files, ``--findings-runs`` times with the
 findings kept and as many without, alternately; the figure is how much lower
 the median throughput with them is than without (0 runs: not measured); and
 the same of records per second of the process's CPU time, which others' work
-on a shared machine moves less. Those syncs run at orderdesk's collector
+on a shared machine moves less. With ``--findings-server URL`` those syncs go
+into fresh databases on that PostgreSQL server instead, each made for its run
+and dropped after it. Those syncs run at orderdesk's collector
 thresholds (``cli/collector.py``), or at Python's own with ``--python-collector``.
 """
 
@@ -36,6 +38,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from statistics import median
+
+from sqlalchemy import create_engine, make_url
 
 from benchmarks.queries import time_each
 from orderdesk.cli.collector import collect_less_often
@@ -157,14 +161,36 @@ def _simulator(history: str, history_rate: str, seed: int) -> Iterator[tuple[int
             simulator.stderr.close()
 
 
-def _synced_in_process(url: str, records: int, *, findings: bool) -> tuple[float, float]:
-    """Records per second of one sync into a fresh SQLite file, in this process.
+@contextmanager
+def _fresh_store(server: str | None) -> Iterator[str]:
+    """A fresh store: a SQLite file, or a database made on the PostgreSQL server, then dropped."""
+    if server is None:
+        with _target(None) as target:
+            yield target
+        return
+    url = make_url(server)
+    name = f"orderdesk_findings_{os.getpid()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _synced_in_process(
+    url: str, records: int, *, findings: bool, server: str | None = None
+) -> tuple[float, float]:
+    """Records per second of one sync into a fresh store, in this process.
 
     Per second of the clock, and per second of this process's CPU time: on a
     machine others share, the second moves less with what they do.
     """
     with (
-        _target(None) as target,
+        _fresh_store(server) as target,
         Store.open(target, findings=findings) as store,
         LogApiClient(url, "bench") as client,
     ):
@@ -175,7 +201,13 @@ def _synced_in_process(url: str, records: int, *, findings: bool) -> tuple[float
 
 
 def measure_findings_cost(
-    history: str, history_rate: str, seed: int, runs: int = 3, *, python_collector: bool = False
+    history: str,
+    history_rate: str,
+    seed: int,
+    runs: int = 3,
+    *,
+    python_collector: bool = False,
+    server: str | None = None,
 ) -> dict[str, object]:
     """The throughput with the findings kept and without, and how much they cost, in percent.
 
@@ -192,12 +224,13 @@ def measure_findings_cost(
         kept: list[tuple[float, float]] = []
         left: list[tuple[float, float]] = []
         for _ in range(runs):
-            kept.append(_synced_in_process(url, records, findings=True))
-            left.append(_synced_in_process(url, records, findings=False))
+            kept.append(_synced_in_process(url, records, findings=True, server=server))
+            left.append(_synced_in_process(url, records, findings=False, server=server))
     with_findings, without = median(r for r, _ in kept), median(r for r, _ in left)
     with_cpu, without_cpu = median(r for _, r in kept), median(r for _, r in left)
     return {
         "in_process_records": records,
+        "in_process_store": "sqlite" if server is None else "postgresql",
         "in_process_with_findings": round(with_findings),
         "in_process_without_findings": round(without),
         "findings_cost_percent": round((1 - with_findings / without) * 100, 1),
@@ -259,6 +292,11 @@ def main() -> None:
         help="Syncs with the findings and as many without, to tell what they cost (0: none).",
     )
     parser.add_argument(
+        "--findings-server",
+        metavar="URL",
+        help="Measure the findings' cost on this PostgreSQL server, in databases made and dropped.",
+    )
+    parser.add_argument(
         "--python-collector",
         action="store_true",
         help="Sync in process at Python's own collector thresholds, not orderdesk's.",
@@ -274,6 +312,7 @@ def main() -> None:
             options.seed,
             options.findings_runs,
             python_collector=options.python_collector,
+            server=options.findings_server,
         )
     for name, value in figures.items():
         print(f"{name:28} {value}")

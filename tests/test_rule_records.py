@@ -15,6 +15,7 @@ from orderdesk.core.records import (
     HttpMessage,
     Kind,
     LogRecord,
+    Party,
     PostbackRecord,
     RequestRecord,
 )
@@ -71,7 +72,8 @@ def test_every_orders_findings_read_the_same_from_rule_records_and_copies_as_fro
     assert len(slim["requests"]) == len(whole["requests"]) > 200
     expected, read = _by_reference(whole), _by_reference(slim)
     # What a writer keeps of the records it saved (``rule_copy``) reads the same way.
-    copied = _by_reference({kind: [rule_copy(r) for r in whole[kind]] for kind in KINDS})
+    parties: dict[Party, Party] = {}
+    copied = _by_reference({kind: [rule_copy(r, parties) for r in whole[kind]] for kind in KINDS})
     assert read.keys() == expected.keys() == copied.keys()
     told: Counter[str] = Counter()
     for reference, (requests, postbacks) in expected.items():

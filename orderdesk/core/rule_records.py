@@ -112,16 +112,24 @@ def _columns(kind: Kind) -> list[Any]:
     return [*shared, c.event, c.attempts, c.response, original.label("original")]
 
 
-def rule_copy(record: LogRecord) -> LogRecord:
+def rule_copy(record: LogRecord, parties: dict[Party, Party]) -> LogRecord:
     """``record`` as :func:`rule_records` would read it back: what the rules look at, no more.
 
     A writer keeps these between pages (``stored_findings.ReferenceIndex``):
-    without their bodies, many more orders fit in the same memory.
+    without their bodies, many more orders fit in the same memory. Each party
+    is kept once, in ``parties``: the collector walks every object kept, and
+    those of a record's two parties were nearly half of them.
     """
+    customer = parties.setdefault(record.customer, record.customer)
+    printer = record.printer
+    if printer is not None:
+        printer = parties.setdefault(printer, printer)
     if isinstance(record, RequestRecord):
         final = record.final
         return record.model_copy(
             update={
+                "customer": customer,
+                "printer": printer,
                 "original": _bare(record.original.at),
                 "template": None,
                 "final": None if final is None else _bare(final.at),
@@ -129,8 +137,20 @@ def rule_copy(record: LogRecord) -> LogRecord:
             }
         )
     original = record.original if record.event == "error" else _bare(record.created_at)
+    attempts, response = record.attempts, record.response
+    if attempts and response == attempts[-1]:
+        # One object, as a record read back has it (``SAME_AS_LAST_ATTEMPT``).
+        response = attempts[-1]
     return record.model_copy(
-        update={"original": original, "template": None, "final": None, "tracking": None}
+        update={
+            "customer": customer,
+            "printer": printer,
+            "original": original,
+            "template": None,
+            "final": None,
+            "tracking": None,
+            "response": response,
+        }
     )
 
 

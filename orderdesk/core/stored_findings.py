@@ -69,6 +69,8 @@ NEVER = datetime(9999, 12, 30, tzinfo=UTC)
 #: At most this many records of each kind are read for one reference, as on its timeline.
 MAX_RECORDS = 2_000
 _CHUNK = 500
+#: Beyond this many customers and printers, the index forgets them and starts again.
+_MAX_PARTIES = 10_000
 _Record = TypeVar("_Record", RequestRecord, PostbackRecord)
 
 
@@ -166,12 +168,16 @@ class ReferenceIndex:
         self._count = 0
         self._generation: int | None = None
         self._staged: dict[str, dict[tuple[Kind, str], LogRecord]] = {}
+        #: Each customer and printer of the records kept, once (see ``rule_copy``).
+        self.parties: dict[Party, Party] = {}
 
     def begin(self, generation: int) -> None:
         """A transaction took ``generation``: forget everything if someone else wrote since."""
         if self._generation is None or generation != self._generation + 1:
             self._references.clear()
             self._count = 0
+        if len(self.parties) > _MAX_PARTIES:
+            self.parties = {}
         # Until this transaction commits, the store's records are not known.
         self._generation = None
         self._staged = {}
@@ -264,7 +270,7 @@ def _reference_records(
     records the page just stored; the others are read from the store.
     """
     # Kept as the rules read them: the page's records with their bodies would fill the memory.
-    known = {key: rule_copy(record) for key, record in known.items()}
+    known = {key: rule_copy(record, index.parties) for key, record in known.items()}
     by_reference: dict[str, dict[tuple[Kind, str], LogRecord]] = {}
     for key, record in known.items():
         if record.order_reference_id is not None:
