@@ -52,7 +52,7 @@ def test_on_postgresql_each_run_syncs_into_a_database_it_makes_and_drops(
     engine = create_engine(server)
     with engine.connect() as connection:
         left = connection.exec_driver_sql(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'orderdesk_findings_%'"
+            "SELECT datname FROM pg_database WHERE starts_with(datname, 'orderdesk_findings_')"
         )
         assert left.all() == []
     engine.dispose()
