@@ -17,6 +17,7 @@ from orderdesk import strings
 from orderdesk.core.acting import DEFAULT_PACE, ActionRunner
 from orderdesk.core.action_journal import ActionJournal, JournalEntry
 from orderdesk.core.actions_client import ActionsClient, Capability
+from orderdesk.core.backoff import Backoff
 from orderdesk.core.errors import SourceError
 from orderdesk.core.store import Store
 from orderdesk.core.sync_service import Source
@@ -36,6 +37,7 @@ class ConsoleActing:
         cap: int,
         read_only: bool = False,
         pace: float = DEFAULT_PACE,
+        backoff: Backoff | None = None,
     ) -> None:
         self.store = store
         #: The console's own source; None for a viewer (or a demo whose source is not up yet).
@@ -47,6 +49,8 @@ class ConsoleActing:
         #: Actions per second.
         self.pace = pace
         self.read_only = read_only
+        #: How long to wait between tries of a send; None: the product's own.
+        self.backoff = backoff
         #: What the source said of this key; None until asked (``check``).
         self.capability: Capability | None = None
         #: Why asking failed, one line; None when it did not.
@@ -110,7 +114,7 @@ class ConsoleActing:
         with LogApiClient(self.source.url, self.source.api_key) as log_api:
             # Waits between retries end at once when the user cancels.
             waits = stop or threading.Event()
-            client = ActionsClient(log_api, sleep=waits.wait)
+            client = ActionsClient(log_api, backoff=self.backoff, sleep=waits.wait)
             yield ActionRunner(self.journal, client, stop=waits)
 
     def pending(self) -> list[JournalEntry]:

@@ -18,6 +18,7 @@ from textual.widgets import Checkbox, Input, OptionList, RadioButton
 
 from orderdesk import strings
 from orderdesk.core.actions_client import ActionsClient
+from orderdesk.core.backoff import Backoff
 from orderdesk.core.bulk_plan import ACTING_RULES
 from orderdesk.core.client import LogApiClient
 from orderdesk.core.queries import RecordQuery, list_summaries
@@ -57,8 +58,15 @@ class World:
 
     def console(self, *, cap: int = 500, pace: float = FAST, **options: Any) -> OrderdeskApp:
         """The console over the store, acting on the simulator as ``ACTOR``; asked already."""
+        # Retries a hundredth of a second apart: the product's half second, doubling, is
+        # tested with the client (tests/test_actions_client.py).
         acting = ConsoleActing(
-            self.store, Source(self.server.url, KEY), actor=ACTOR, cap=cap, pace=pace
+            self.store,
+            Source(self.server.url, KEY),
+            actor=ACTOR,
+            cap=cap,
+            pace=pace,
+            backoff=Backoff(base=0.01, cap=0.05),
         )
         # The start-up check is the dialog branch's: here it is asked, blocking, before the keys.
         assert acting.check() is not None and acting.may_act
