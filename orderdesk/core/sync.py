@@ -259,10 +259,11 @@ def _sync_kinds(
 
     A postback's findings need its order's requests. Saved in time order across
     the kinds, the requests came a moment before and are mostly still in the
-    writer's cache; kind after kind, a day's backfill had long pushed them out,
-    and with the findings the sync's throughput was 45% lower than without
-    them, against 35% this way (measured when this order came in, before the
-    collector's thresholds and the slimmer read-back brought it near 21%).
+    writer's memory (``stored_findings.ReferenceIndex``); kind after kind, a
+    day's backfill had long pushed them out, and with the findings the sync's
+    throughput was 45% lower than without them, against 35% this way (measured
+    when this order came in, before the collector's thresholds, the slimmer
+    read-back and the writer's index brought it to between 12% and 24%).
     """
     followers: dict[Kind, Generator[Watermark, None, None]] = {}
     behind: dict[Kind, datetime] = {}
