@@ -6,7 +6,8 @@ Builds (or reuses) a store of N requests and N postbacks, then measures sync
 throughput over loopback HTTP, the screens' queries, the console in a real
 pseudo-terminal, and the same questions answered with jq and lnav over a JSON
 lines export. With ``--postgres URL``, the same store is built into that
-database too, and its queries, its Problems and the console on it are timed,
+database too, and its queries, its Problems, the findings' cost to a sync (in
+databases made beside it) and the console on it are timed,
 the console directly and through a proxy adding 20 ms to each round trip (a
 team's store across a tunnel). Prints a table against the targets and writes
 every figure as JSON. Figures are reported, never asserted: a slow run is a
@@ -30,13 +31,21 @@ from benchmarks.baselines import ensure_tools, measure_baselines
 from benchmarks.queries import measure_queries
 from benchmarks.remote import measure_remote
 from benchmarks.store_builder import BigStore, build_store, facts_path
-from benchmarks.sync_throughput import measure_sync
+from benchmarks.sync_throughput import measure_findings_cost, measure_sync, sync_history
 from benchmarks.targets import TARGETS, report
 from benchmarks.tui_latency import measure_ui
 from orderdesk.core.records import parse_timestamp
 
 #: The sync is timed on this many records, or on N when N is smaller.
 SYNC_RECORDS = 100_000
+
+
+def _findings_cost(records: int, server: str | None = None) -> dict[str, object]:
+    """What keeping the findings costs a sync of ``records`` records, SQLite or on ``server``."""
+    synced = min(SYNC_RECORDS, records)
+    # Three syncs each way on a real store, one on the tests' small one.
+    runs = 3 if records >= 200_000 else 1
+    return measure_findings_cost(sync_history(synced), "20/min", 1, runs, server=server)
 
 
 def _say(message: str) -> None:
@@ -86,6 +95,7 @@ def _postgresql(options: argparse.Namespace) -> dict[str, Any]:
             errors=min(4, presses),
             statuses=min(2, presses),
         ),
+        "findings": _findings_cost(options.records, server=url),
     }
 
 
@@ -128,6 +138,7 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
     }
     sync_records = min(SYNC_RECORDS, options.records)
     _step("sync", figures, lambda: measure_sync(sync_records))
+    _step("findings", figures, lambda: _findings_cost(options.records))
     _step("queries", figures, lambda: measure_queries(built, options.repeat))
     _step(
         "ui",

@@ -116,10 +116,14 @@ RECORDS_PER_HOUR = 3_957
 RAMP = 7_910
 
 
+def sync_history(records: int) -> str:
+    """The ``--history`` at ``20/min`` that holds about ``records`` records."""
+    return f"{max(1, round((records + RAMP) / RECORDS_PER_HOUR))}h"
+
+
 def measure_sync(records: int, seed: int = 1) -> dict[str, object]:
     """Records per second through a full sync of about ``records`` records into a new file."""
-    hours = max(1, round((records + RAMP) / RECORDS_PER_HOUR))
-    return measure(f"{hours}h", "20/min", seed, repeat=0)
+    return measure(sync_history(records), "20/min", seed, repeat=0)
 
 
 @contextmanager
