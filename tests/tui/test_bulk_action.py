@@ -350,7 +350,8 @@ class TestSelections:
             assert bulk is not None and bulk.plan is not None
             assert bulk.needs_force > 100 and bulk.count == len(world.failed_postbacks())
             force = strings.BULK_NEEDS_FORCE.format(count=bulk.needs_force)
-            assert force in _dialog_text(app)
+            # Painted once the plan is: on a busy machine, a frame or a passing toast later.
+            await _wait_for(pilot, lambda: force in _dialog_text(app), 20)
             screen.query_one("#bulk-force", Checkbox).value = True
             await _wait_for(pilot, lambda: screen.phase == "plan" and screen.bulk is not bulk)
             assert screen.bulk is not None and screen.bulk.over_cap
