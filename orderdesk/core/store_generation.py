@@ -8,9 +8,9 @@ transaction that writes or deletes records takes the next number first
 (:func:`next_generation`), and a writer whose number is one more than the
 last it took knows that nobody wrote in between.
 
-First thing in the transaction: on PostgreSQL the number's row is then the
-first lock every writer of records takes, so two never wait on each other
-the other way round.
+Writers already hold the store's write lock one at a time (SQLite's own; on
+PostgreSQL an advisory lock taken as the transaction begins), so no two
+transactions take the same number.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ _NEXT = (
 
 def next_generation(connection: Connection) -> int:
     """Move the count on, in the caller's transaction, and return it."""
-    # One statement that adds one: two writers never both read the same number.
+    # One statement that reads and adds one, in case a writer ever comes without the lock.
     taken = connection.execute(_NEXT).scalar_one_or_none()
     if taken is None:
         insert = backend_for(connection).insert_new(META)
