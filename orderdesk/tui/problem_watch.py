@@ -5,6 +5,10 @@ the last day in a worker, counts them for the status line, and tells the user
 of a group that appeared or whose rate jumped (``core.problem_alerts``), once
 per group, ringing the bell if the settings ask for it. The App routes; this
 module builds no screen.
+
+While a dialog is open, its alerts wait: at 80x24 a toast covers the lower
+right of a dialog for ten seconds, where a bulk plan says what needs force
+and what to type. They are told at the first look after it closes.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from textual.app import App
+from textual.screen import ModalScreen
 
 from orderdesk import strings
 from orderdesk.core.problem_alerts import Alert, AlertMemory, GroupKey, group_key, hourly_findings
@@ -81,6 +86,8 @@ class ProblemWatch:
         #: Ring the terminal's bell with each alert.
         self.bell = bell
         self._memory = AlertMemory()
+        # Alerts due while a dialog was open, each with its sentence: told once it closes.
+        self._held: list[str] = []
 
     def check(self) -> None:
         """Look at the store in a worker; the count and alerts follow when it is done."""
@@ -108,8 +115,13 @@ class ProblemWatch:
         first_sync = self._freshness.has_source and self._freshness.synced_at is None
         if look.pending or first_sync:
             return
-        for alert in due:
-            sentence = alert_sentence(alert, look.hourly.get(group_key(alert.group), (0, 0)))
+        self._held += [
+            alert_sentence(alert, look.hourly.get(group_key(alert.group), (0, 0))) for alert in due
+        ]
+        if isinstance(self._app.screen, ModalScreen):
+            return
+        held, self._held = self._held, []
+        for sentence in held:
             self._app.notify(
                 sentence, title=strings.ALERT_TITLE, severity="warning", timeout=10, markup=False
             )

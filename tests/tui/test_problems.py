@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.app import ComposeResult
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from orderdesk.config import Settings
@@ -254,6 +256,39 @@ async def test_a_new_group_alerts_once_and_rings_only_when_asked(
     assert alerts[0].startswith("New problem: request failed for Globex Shop")
     assert len(rings) == (1 if bell else 0)
     assert "2 open problems" in line
+
+
+class _Dialog(ModalScreen[None]):
+    """Any dialog: what matters is that it is one."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("a dialog")
+
+
+async def test_an_alert_waits_while_a_dialog_is_open_and_is_told_once_it_closes(
+    small_store: Store,
+) -> None:
+    small_store.save_page("requests", [failed_request(1, at=T0)], None)
+    clock = Clock(T0 + timedelta(minutes=1))
+    app = console(small_store, now=clock, watch_problems=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await app.push_screen(_Dialog())
+        globex = failed_request(2, at=T0 + timedelta(minutes=2), customer=GLOBEX)
+        small_store.save_page("requests", [globex], None)
+        clock.at = T0 + timedelta(minutes=3)
+        app.problem_watch.check()
+        await settled(pilot)
+        # At 80x24 a toast would cover the dialog's lower right for ten seconds.
+        during = _alerts(app)
+        app.pop_screen()
+        await settled(pilot)
+        app.problem_watch.check()
+        await settled(pilot)
+        after = _alerts(app)
+    assert during == []
+    assert len(after) == 1, after
+    assert after[0].startswith("New problem: request failed for Globex Shop")
 
 
 async def test_what_a_first_sync_brings_in_before_catching_up_is_learnt_not_told(
