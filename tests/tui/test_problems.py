@@ -227,6 +227,13 @@ async def test_no_problem_is_said_with_its_range_and_a_backfill_is_owned_up_to(
 # -- alerts -------------------------------------------------------------------------------------
 
 
+def _watching(store: Store, **options: Any) -> tuple[OrderdeskApp, Clock]:
+    """A console watching the problems, one group open already, on a clock the test moves."""
+    store.save_page("requests", [failed_request(1, at=T0)], None)
+    clock = Clock(T0 + timedelta(minutes=1))
+    return console(store, now=clock, watch_problems=True, **options), clock
+
+
 def _alerts(app: OrderdeskApp) -> list[str]:
     return [n.message for n in app._notifications if n.severity == "warning"]
 
@@ -235,9 +242,7 @@ def _alerts(app: OrderdeskApp) -> list[str]:
 async def test_a_new_group_alerts_once_and_rings_only_when_asked(
     small_store: Store, bell: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    small_store.save_page("requests", [failed_request(1, at=T0)], None)
-    clock = Clock(T0 + timedelta(minutes=1))
-    app = console(small_store, now=clock, bell=bell, watch_problems=True)
+    app, clock = _watching(small_store, bell=bell)
     rings: list[None] = []
     monkeypatch.setattr(app, "bell", lambda: rings.append(None))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -268,9 +273,7 @@ class _Dialog(ModalScreen[None]):
 async def test_an_alert_waits_while_a_dialog_is_open_and_is_told_once_it_closes(
     small_store: Store,
 ) -> None:
-    small_store.save_page("requests", [failed_request(1, at=T0)], None)
-    clock = Clock(T0 + timedelta(minutes=1))
-    app = console(small_store, now=clock, watch_problems=True)
+    app, clock = _watching(small_store)
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(pilot)
         await app.push_screen(_Dialog())
@@ -294,9 +297,7 @@ async def test_an_alert_waits_while_a_dialog_is_open_and_is_told_once_it_closes(
 async def test_what_a_first_sync_brings_in_before_catching_up_is_learnt_not_told(
     small_store: Store,
 ) -> None:
-    small_store.save_page("requests", [failed_request(1, at=T0)], None)
-    clock = Clock(T0 + timedelta(minutes=1))
-    app = console(small_store, now=clock, watch_problems=True)
+    app, clock = _watching(small_store)
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(pilot)
         # As while the console's own sync has not yet caught up with its source.
@@ -319,9 +320,7 @@ async def test_what_a_first_sync_brings_in_before_catching_up_is_learnt_not_told
 
 
 async def test_the_count_follows_what_the_sync_stores(small_store: Store) -> None:
-    small_store.save_page("requests", [failed_request(1, at=T0)], None)
-    clock = Clock(T0 + timedelta(minutes=1))
-    app = console(small_store, now=clock, watch_problems=True)
+    app, clock = _watching(small_store)
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(pilot)
         before = shown(app.screen.query_one(StatusLine)).plain
@@ -448,9 +447,7 @@ async def test_a_time_range_from_the_palette_applies_to_the_problems(sqlite_stor
 
 
 async def test_groups_a_backfill_finds_are_learnt_not_alerted(small_store: Store) -> None:
-    small_store.save_page("requests", [failed_request(1, at=T0)], None)
-    clock = Clock(T0 + timedelta(minutes=1))
-    app = console(small_store, now=clock, watch_problems=True)
+    app, clock = _watching(small_store)
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(pilot)
         with small_store.engine.begin() as connection:
