@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from orderdesk.core.finding_spans import finding_spans
@@ -26,7 +27,7 @@ from orderdesk.core.stage_codec import StageBook, pack_alone, train, unpack_star
 from orderdesk.core.store import Store
 from orderdesk.core.timeline_rules import DEFAULT_RULES
 from orderdesk.sim.traffic import Simulation
-from tests.record_factory import T0, request
+from tests.record_factory import T0, failed_request, postback, request
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +86,30 @@ def test_every_orders_findings_read_the_same_from_rule_records_and_copies_as_fro
     # keep: the request's error, the last answer, the printer's message in its body.
     for rule in ("request_failed", "undelivered", "error_postback"):
         assert told[rule] > 0, told
+
+
+@pytest.mark.parametrize("record", [failed_request(1), postback(2)], ids=["request", "postback"])
+def test_a_copy_is_a_whole_frozen_model_that_shares_only_what_nothing_changes(
+    record: LogRecord,
+) -> None:
+    parties: dict[Party, Party] = {}
+    kept = rule_copy(record, parties)
+    # Every field there, each of a type the model accepts: it validates back to itself.
+    assert type(kept).model_validate(kept.model_dump()) == kept
+    assert kept.created_at == record.created_at and kept.status == record.status
+    everything = set(type(record).model_fields)
+    assert kept.model_fields_set == everything
+    with pytest.raises(ValidationError):
+        kept.order_id = "changed"  # type: ignore[misc]
+    # A copy of a copy gets a set of its own: the one the copies share stays whole.
+    changed = kept.model_copy(update={"order_id": "changed"})
+    assert changed.order_id == "changed" and kept.order_id == record.order_id != "changed"
+    assert kept.model_fields_set == everything
+    assert rule_copy(record, parties).model_fields_set is kept.model_fields_set
+    if isinstance(record, PostbackRecord):
+        assert isinstance(kept, PostbackRecord)
+        assert kept.attempts == record.attempts and kept.attempts is not record.attempts
+        assert kept.response is kept.attempts[-1]
 
 
 def test_a_stage_is_unpacked_only_as_far_as_asked() -> None:
