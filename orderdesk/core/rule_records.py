@@ -14,9 +14,11 @@ look at far less, and this reads only that, in about 25 µs:
   whose body carries the printer's message.
 
 The rest reads as empty: a message's method, URL, headers and body, the
-template, the tracking; a postback's original message, but for an error, is
-only a stand-in dated when the record was made. The records made here serve
-the rules, and nothing shows them.
+template, the tracking. A postback's original message, but for an error's, is
+one stand-in that every such copy shares, dated the year 1: no rule reads it,
+and each message of its own was two more objects for the collector to walk in
+every record a writer keeps. The records made here serve the rules, and
+nothing shows them.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter
@@ -56,7 +58,7 @@ _START = 64
 _AT = re.compile(r'\{"at":"([^"]+)"')
 _ANSWERS = TypeAdapter(list[HttpResponse])
 #: A message stage the rules know only the moment of.
-_BARE = HttpMessage.model_construct(at=datetime(1, 1, 1), method="", url="")
+_BARE = HttpMessage.model_construct(at=datetime(1, 1, 1, tzinfo=UTC), method="", url="")
 _Model = TypeVar("_Model", bound=BaseModel)
 #: Each kind of model's fields, as the one fields-set all its kept copies share (see ``_made``).
 _ALL_FIELDS: dict[type[BaseModel], set[str]] = {
@@ -160,7 +162,7 @@ def rule_copy(record: LogRecord, parties: dict[Party, Party]) -> LogRecord:
             response=None,
         )
         return _made(RequestRecord, values)
-    original = record.original if record.event == "error" else _bare(record.created_at)
+    original = record.original if record.event == "error" else _BARE
     answers, response = record.attempts, record.response
     attempts = [_made(HttpResponse, dict(answer.__dict__)) for answer in answers]
     if answers and response == answers[-1]:
@@ -240,9 +242,7 @@ def rule_records(connection: Connection, kind: Kind, pks: Sequence[int]) -> Iter
                 attempts=attempts,
                 response=response,
                 original=(
-                    HttpMessage.model_validate_json(original)
-                    if original is not None
-                    else _bare(row["created_at"])
+                    HttpMessage.model_validate_json(original) if original is not None else _BARE
                 ),
             )
         yield record
