@@ -104,7 +104,7 @@ EMPTY_STORE = N_(
     "the store is empty: fill it with orderdesk sync --api-url URL, "
     "or try orderdesk demo on a simulated service"
 )
-FRESH_NEVER = N_("not synced yet: the first sync is starting")
+FRESH_NEVER = N_("not synced yet: the first sync is under way")
 FRESH_SYNCED = N_("synced {age} ago")
 FRESH_SYNCING = N_("syncing: {fetched:,} fetched, {new:,} new")
 FRESH_NEW = N_("{new:,} new since you looked")

@@ -177,7 +177,7 @@ async def test_while_the_first_sync_runs_an_empty_list_counts_what_arrived(tmp_p
                 text = screen_text(app)
                 assert "first sync in progress: 3 records so far" in text
                 assert "no records match" not in text
-                assert _status(app).startswith("not synced yet: the first sync is starting")
+                assert _status(app).startswith("not synced yet: the first sync is under way")
                 gate.set()
                 await _wait_for(pilot, lambda: record_list(app).total == 1)
                 await _wait_for(pilot, lambda: _status(app).startswith("synced "))
