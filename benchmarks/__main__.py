@@ -96,6 +96,8 @@ def _postgresql(options: argparse.Namespace) -> dict[str, Any]:
             statuses=min(2, presses),
         ),
         "findings": _findings_cost(options.records, server=url),
+        # As the SQLite store's sync: ``orderdesk sync --once`` into a database of its own.
+        "sync": measure_sync(min(SYNC_RECORDS, options.records), server=url),
     }
 
 
@@ -147,6 +149,7 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
             Path(built.path),
             first_reference=built.newest_reference,
             big_body_reference=built.big_body_reference,
+            big_stages_reference=built.big_stages_reference,
         ),
     )
     _step(

@@ -80,6 +80,9 @@ class BigStore:
     #: The reference of the newest request with a 1 MB body ("" when N is too small for one).
     big_body_reference: str
     customer_id: str
+    #: The reference of the newest request whose three stages are each 1 MB: the
+    #: original, the template's output and the body sent on ("" when N is too small).
+    big_stages_reference: str = ""
 
     def save(self, path: Path) -> None:
         """Write these facts beside the store, so a later run can reuse it."""
@@ -133,6 +136,33 @@ def _big_original(
     return b"z" + zlib.compress(text.encode("utf-8", "surrogatepass"))
 
 
+def _big_stages(
+    row: dict[str, Any], dictionaries: Mapping[int, bytes], *, packed: bool
+) -> dict[str, str | bytes]:
+    """The row's three stages at 1 MB each: a big order, rendered, and sent on as rendered.
+
+    The template's output and the final body are the rendered order with its
+    items repeated, as a template would render a few thousand lines.
+    """
+    template = json.loads(_text(row["template"], dictionaries))
+    final = json.loads(_text(row["final"], dictionaries))
+    rendered = json.loads(template["output"])
+    items = rendered["items"]
+    one = len(json.dumps(items[0], indent=2))
+    rendered["items"] = items * (BIG_BODY_BYTES // (one * len(items)) + 1)
+    template["output"] = json.dumps(rendered, indent=2)
+    final["body"] = json.dumps(rendered)
+    stages: dict[str, str | bytes] = {
+        "original": _big_original(row, dictionaries, packed=packed),
+    }
+    for name, value in (("template", template), ("final", final)):
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        stages[name] = (
+            b"z" + zlib.compress(text.encode("utf-8", "surrogatepass")) if packed else text
+        )
+    return stages
+
+
 def _copy_id(value: str | None, round_: int) -> str | None:
     """A copy's id: the pool's with its last five characters naming the round."""
     if value is None or round_ == 0:
@@ -153,6 +183,7 @@ class _Copier:
         # rounds, only the references and ids do.
         self.bodies = [document({**row, **self._stages(row)})[1] for row in self.rows]
         self.big_original: str | bytes | None = None
+        self.big_stages: dict[str, str | bytes] | None = None
         if kind == "requests":
             erp = next(
                 (
@@ -164,6 +195,8 @@ class _Copier:
             )
             if erp is not None:
                 self.big_original = _big_original(erp, self.dictionaries, packed=sink.PACKS_STAGES)
+                if erp["template"] is not None and erp["final"] is not None:
+                    self.big_stages = _big_stages(erp, self.dictionaries, packed=sink.PACKS_STAGES)
 
     def _stages(self, row: dict[str, Any]) -> dict[str, Any]:
         names = ("original", "template", "final", "response", "attempts")
@@ -206,6 +239,10 @@ class _Copier:
                 values = {**values, "original": self.big_original}
                 chosen.append({"big": True, **values})
                 body = body + "\n" + _text(self.big_original, self.dictionaries)
+            elif self.big_stages is not None and (count - pk) % BIG_BODY_EVERY == 600:
+                values = {**values, **self.big_stages}
+                chosen.append({"big_stages": True, **values})
+                body = document({**values, **self._stages(values)})[1]
             if pk in middle or pk == count:
                 chosen.append(values)
             batch.append((pk, *(values[column] for column in self.columns)))
@@ -316,7 +353,8 @@ def build_store(
     requests = chosen["requests"]
     newest = requests[-1]
     big = [row for row in requests if row.get("big")]
-    middle = [row for row in requests if not row.get("big")][:2]
+    big_stages = [row for row in requests if row.get("big_stages")]
+    middle = [row for row in requests if not row.get("big") and not row.get("big_stages")][:2]
     with_order_id = next((row for row in middle if row["order_id"]), newest)
     built = BigStore(
         path=str(target),
@@ -332,6 +370,7 @@ def build_store(
         common_word="shipping",
         big_body_reference=big[-1]["order_reference_id"] if big else "",
         customer_id=newest["customer_id"],
+        big_stages_reference=big_stages[-1]["order_reference_id"] if big_stages else "",
     )
     facts = facts or facts_path(target)
     facts.parent.mkdir(parents=True, exist_ok=True)

@@ -121,9 +121,12 @@ def sync_history(records: int) -> str:
     return f"{max(1, round((records + RAMP) / RECORDS_PER_HOUR))}h"
 
 
-def measure_sync(records: int, seed: int = 1) -> dict[str, object]:
-    """Records per second through a full sync of about ``records`` records into a new file."""
-    return measure(sync_history(records), "20/min", seed, repeat=0)
+def measure_sync(records: int, seed: int = 1, server: str | None = None) -> dict[str, object]:
+    """Records per second through a full sync of about ``records`` records into a new store.
+
+    A SQLite file, or with ``server`` a database made on that PostgreSQL server.
+    """
+    return measure(sync_history(records), "20/min", seed, repeat=0, server=server)
 
 
 @contextmanager
@@ -173,7 +176,7 @@ def _fresh_store(server: str | None) -> Iterator[str]:
             yield target
         return
     url = make_url(server)
-    name = f"orderdesk_findings_{os.getpid()}"
+    name = f"orderdesk_bench_{os.getpid()}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
@@ -248,15 +251,22 @@ def measure_findings_cost(
 
 
 def measure(
-    history: str, history_rate: str, seed: int, db: str | None = None, repeat: int = 200
+    history: str,
+    history_rate: str,
+    seed: int,
+    db: str | None = None,
+    repeat: int = 200,
+    *,
+    server: str | None = None,
 ) -> dict[str, object]:
     """Start a simulator, time one full sync into a fresh store, size it and time its lists.
 
-    With ``repeat=0`` the lists are not timed.
+    The store is ``db``, or a database made on the PostgreSQL ``server`` and
+    dropped after, or else a SQLite file. With ``repeat=0`` the lists are not timed.
     """
     with (
         _simulator(history, history_rate, seed) as (requests, postbacks, url),
-        _target(db) as store,
+        _fresh_store(server) if server is not None else _target(db) as store,
     ):
         started = time.perf_counter()
         subprocess.run(
@@ -269,7 +279,9 @@ def measure(
         queries = time_queries(store, repeat) if repeat else {}
     records = requests + postbacks
     return {
-        "store": "sqlite" if db is None else db.split(":", 1)[0],
+        "store": "sqlite"
+        if db is None and server is None
+        else (db or server or "").split(":", 1)[0],
         "records": records,
         "requests": requests,
         "postbacks": postbacks,

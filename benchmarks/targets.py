@@ -1,4 +1,9 @@
-"""The targets orderdesk must meet, and the table that shows a run against them."""
+"""The targets orderdesk must meet, and the table that shows a run against them.
+
+The targets are the speed issue's, where it set one (a first paint of 0.6 s,
+10,000 records a second, 1,500 bytes a record, lnav 25 times slower): a run
+is judged against what was asked, not against an earlier, easier goal.
+"""
 
 from __future__ import annotations
 
@@ -16,18 +21,23 @@ Figures = dict[str, Any]
 TARGETS: list[tuple[str, str, float, str, bool]] = [
     ("list query p95", "10 ms or less", 10, "ms", False),
     ("search p95", "50 ms or less", 50, "ms", False),
-    ("process start to first painted list", "1.0 s or less", 1.0, "s", False),
+    ("process start to first painted list", "0.6 s or less", 0.6, "s", False),
     ("key to next frame p95", "50 ms or less", 50, "ms", False),
     ("filter change to repaint p95", "150 ms or less", 150, "ms", False),
     ("drill-down on a 1 MB body", "300 ms or less", 300, "ms", False),
+    ("drill-down on three 1 MB stages", "400 ms or less", 400, "ms", False),
     ("resident memory", "150 MB or less", 150, "MB", False),
-    ("sync throughput", "3,000 records/s or more", 3000, "records/s", True),
+    ("sync throughput", "10,000 records/s or more", 10_000, "records/s", True),
+    ("PostgreSQL: sync throughput", "5,000 records/s or more", 5_000, "records/s", True),
+    ("store size", "1,500 bytes a record or less", 1_500, "bytes", False),
     ("sync with the findings, slower than without", "15% or less", 15, "%", False),
     ("PostgreSQL: sync with the findings, slower than without", "15% or less", 15, "%", False),
     ("Problems screen, key 4 to painted", "300 ms or less", 300, "ms", False),
     ("orderdesk --version, whole process", "0.05 s or less", 0.05, "s", False),
     ("one order's requests as jsonl, to its floor", "10x or less", 10, "x", False),
     ("orderdesk problems, whole process", "0.5 s or less", 0.5, "s", False),
+    ("PostgreSQL: lists and searches, p95 to SQLite's", "1.5x or less", 1.5, "x", False),
+    ("lnav to orderdesk, the closest question", "25x or more", 25, "x", True),
     ("PostgreSQL through 20 ms: first painted list", "1.0 s or less", 1.0, "s", False),
     ("PostgreSQL through 20 ms: key to next frame p95", "50 ms or less", 50, "ms", False),
 ]
@@ -63,9 +73,39 @@ def _max(*values: Any) -> float | None:
     return max(present) if present else None
 
 
+def _store_bytes_per_record(figures: Figures) -> float | None:
+    store_bytes, records = _get(figures, "store", "bytes"), figures.get("records")
+    if not isinstance(store_bytes, int) or not isinstance(records, int) or records <= 0:
+        return None
+    # The store holds ``records`` of each kind.
+    return store_bytes / (2 * records)
+
+
+def _worst_postgresql_ratio(figures: Figures) -> float | None:
+    """The largest PostgreSQL p95 over SQLite's, among the lists and searches both timed."""
+    sqlite = figures.get("queries") or {}
+    postgresql = _get(figures, "postgresql", "queries") or {}
+    ratios = [
+        figure["p95_ms"] / sqlite[name]["p95_ms"]
+        for name, figure in postgresql.items()
+        if name in sqlite and not name.startswith(_NOT_PAGES) and sqlite[name]["p95_ms"] > 0
+    ]
+    return max(ratios) if ratios else None
+
+
+def _closest_to_lnav(figures: Figures) -> float | None:
+    """lnav's time over orderdesk's, on the question where orderdesk leads it least."""
+    questions = _get(figures, "baselines", "questions") or {}
+    ratios = [
+        q["lnav_ratio"] for q in questions.values() if isinstance(q.get("lnav_ratio"), int | float)
+    ]
+    return min(ratios) if ratios else None
+
+
 def _measured(figures: Figures) -> dict[str, float | None]:
     ui = figures.get("ui") or {}
     drill = _get(ui, "big_body_drill_down_s")
+    stages = _get(ui, "big_stages_drill_down_s")
     remote = _get(figures, "postgresql", "remote", "through_proxy") or {}
     return {
         "list query p95": _worst_p95(figures, searches=False),
@@ -80,12 +120,15 @@ def _measured(figures: Figures) -> dict[str, float | None]:
             _get(ui, "status_filter_frame_done", "p95_ms"),
         ),
         "drill-down on a 1 MB body": None if drill is None else drill * 1000,
+        "drill-down on three 1 MB stages": None if stages is None else stages * 1000,
         "resident memory": _max(
             _get(ui, "resident_mb_at_rest"),
             _get(ui, "resident_mb_after_paging"),
             _get(ui, "resident_mb_after_big_body"),
         ),
         "sync throughput": _get(figures, "sync", "records_per_second"),
+        "PostgreSQL: sync throughput": _get(figures, "postgresql", "sync", "records_per_second"),
+        "store size": _store_bytes_per_record(figures),
         "sync with the findings, slower than without": _get(
             figures, "findings", "findings_cost_percent"
         ),
@@ -101,6 +144,8 @@ def _measured(figures: Figures) -> dict[str, float | None]:
             figures, "startup", "requests_order_jsonl", "ratio"
         ),
         "orderdesk problems, whole process": _get(figures, "startup", "problems", "orderdesk_s"),
+        "PostgreSQL: lists and searches, p95 to SQLite's": _worst_postgresql_ratio(figures),
+        "lnav to orderdesk, the closest question": _closest_to_lnav(figures),
         "PostgreSQL through 20 ms: first painted list": _get(remote, "first_paint_s"),
         "PostgreSQL through 20 ms: key to next frame p95": _max(
             _get(remote, "page_down_next_frame", "p95_ms"),

@@ -276,17 +276,39 @@ def time_keys(
     )
 
 
+def _drill_down(
+    store: Path | str, first_reference: str, reference: str, columns: int, lines: int
+) -> Frame:
+    """A fresh console finds ``reference`` and opens its request: the frames of that enter."""
+    terminal = Terminal(["--db", str(store), "--tz", "UTC"], columns, lines)
+    try:
+        # Keys typed before the first paint would be lost.
+        terminal.read_until(drawn_reference(first_reference, columns))
+        terminal.settle()
+        terminal.type(b"/")
+        terminal.type(reference.encode())
+        terminal.key(ENTER, needle=drawn_reference(reference, columns), timeout=30.0)
+        return terminal.key(ENTER, needle=strings.STAGE_ORIGINAL.encode(), timeout=60.0)
+    finally:
+        terminal.quit()
+
+
 def measure_ui(
     store: Path | str,
     *,
     first_reference: str,
     big_body_reference: str,
+    big_stages_reference: str = "",
     columns: int = 120,
     lines: int = 40,
     presses: int = 30,
     page_rows: int = 10_000,
 ) -> dict[str, object]:
-    """Start the console on the store (a path or a URL) and time what a user feels."""
+    """Start the console on the store (a path or a URL) and time what a user feels.
+
+    With ``big_stages_reference``, a second console opens that request, whose
+    three stages are each 1 MB.
+    """
     terminal = Terminal(["--db", str(store), "--tz", "UTC"], columns, lines)
     try:
         first_paint = terminal.read_until(drawn_reference(first_reference, columns))
@@ -312,6 +334,11 @@ def measure_ui(
         after_big_body = terminal.resident_mb()
     finally:
         terminal.quit()
+    stages = (
+        _drill_down(store, first_reference, big_stages_reference, columns, lines)
+        if big_stages_reference
+        else None
+    )
     return {
         "columns": columns,
         "lines": lines,
@@ -319,6 +346,7 @@ def measure_ui(
         **keys.figures(),
         "big_body_stage_title_s": round(opened.drawn or opened.last, 3),
         "big_body_drill_down_s": round(opened.last, 3),
+        **({"big_stages_drill_down_s": round(stages.last, 3)} if stages is not None else {}),
         "resident_mb_at_rest": round(at_rest, 1),
         "rows_per_page": page,
         "rows_paged": min(rows, paging_presses * page),
@@ -336,6 +364,11 @@ def main() -> None:
     parser.add_argument(
         "--big-body-reference", required=True, help="the reference of a request with a 1 MB body"
     )
+    parser.add_argument(
+        "--big-stages-reference",
+        default="",
+        help="the reference of a request whose three stages are each 1 MB [not timed]",
+    )
     parser.add_argument("--presses", type=int, default=30)
     parser.add_argument("--page-rows", type=int, default=10_000)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -344,6 +377,7 @@ def main() -> None:
         options.store,
         first_reference=options.first_reference,
         big_body_reference=options.big_body_reference,
+        big_stages_reference=options.big_stages_reference,
         presses=options.presses,
         page_rows=options.page_rows,
     )
