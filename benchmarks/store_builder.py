@@ -130,7 +130,12 @@ def _big_original(
     lines = body[start:end]
     copies = BIG_BODY_BYTES // len(lines) + 1
     original["body"] = body[:start] + lines * copies + body[end:]
-    text = json.dumps(original, ensure_ascii=False, separators=(",", ":"))
+    return _stored(original, packed=packed)
+
+
+def _stored(stage: dict[str, Any], *, packed: bool) -> str | bytes:
+    """A stage as its column holds it: JSON text, compressed alone where the engine packs."""
+    text = json.dumps(stage, ensure_ascii=False, separators=(",", ":"))
     if not packed:
         return text
     return b"z" + zlib.compress(text.encode("utf-8", "surrogatepass"))
@@ -152,15 +157,11 @@ def _big_stages(
     rendered["items"] = items * (BIG_BODY_BYTES // (one * len(items)) + 1)
     template["output"] = json.dumps(rendered, indent=2)
     final["body"] = json.dumps(rendered)
-    stages: dict[str, str | bytes] = {
+    return {
         "original": _big_original(row, dictionaries, packed=packed),
+        "template": _stored(template, packed=packed),
+        "final": _stored(final, packed=packed),
     }
-    for name, value in (("template", template), ("final", final)):
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        stages[name] = (
-            b"z" + zlib.compress(text.encode("utf-8", "surrogatepass")) if packed else text
-        )
-    return stages
 
 
 def _copy_id(value: str | None, round_: int) -> str | None:
