@@ -38,8 +38,6 @@ _MAX_LEXEME_BYTES = 2_046
 _MAX_POSITION = 16_383
 _MAX_POSITIONS_PER_LEXEME = 256
 _MAX_TSVECTOR_BYTES = 900_000  # of PostgreSQL's 1 MB, leaving room for its headers
-#: Each position a small document's token can have, as the literal writes it.
-_POSITION_TEXT = tuple(str(position) for position in range(_MAX_POSITION))
 
 
 @lru_cache(maxsize=65_536)
@@ -123,6 +121,15 @@ def _fits(columns: Sequence[str], cut: list[str]) -> bool:
     return 4 * longest <= _MAX_LEXEME_BYTES and most <= _MAX_TSVECTOR_BYTES
 
 
+@lru_cache(maxsize=1)
+def _position_texts() -> tuple[str, ...]:
+    """Each position a small document's token can have, as the literal writes it.
+
+    Made at the first document, not at import: a process that only reads never needs them.
+    """
+    return tuple(str(position) for position in range(_MAX_POSITION))
+
+
 def _small_literal(cut: list[str]) -> str:
     """The literal of tokens none of which is beyond PostgreSQL's limits but their count.
 
@@ -132,7 +139,7 @@ def _small_literal(cut: list[str]) -> str:
     """
     positions: dict[str, list[str]] = {}
     get = positions.get
-    for token, spot in zip(cut, _POSITION_TEXT, strict=False):
+    for token, spot in zip(cut, _position_texts(), strict=False):
         spots = get(token)
         if spots is None:
             positions[token] = [spot]
