@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -45,3 +46,17 @@ def test_a_word_repeated_past_the_limits_keeps_its_first_positions_only() -> Non
     literal = tsvector_literal(["a " * 20_000])
     spots = literal.removeprefix("'a':").split(",")
     assert len(spots) == 256 and spots[:2] == ["2", "3"]
+
+
+def test_the_patterns_kept_for_texts_outside_ascii_stay_few_and_cut_alike(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Each text holds other letters, so each asks a pattern of its own; only two are kept.
+    monkeypatch.setattr(search_terms, "_MAX_KEPT", 2)
+    monkeypatch.setattr(search_terms, "_RUNS", {})
+    monkeypatch.setattr(search_terms, "_IN_TOKENS", {})
+    texts = ["Crème brûlée", "Straße 5·7", "Ærø—Ελλάδα", "naïve_café", "ORD\u20101 İstanbul"]
+    for text in texts * 2:
+        assert tokens(text) == _one_token_at_a_time(text)
+        assert len(search_terms._RUNS) <= 2
+        assert len(search_terms._IN_TOKENS) <= 2
