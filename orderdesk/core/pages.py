@@ -137,6 +137,7 @@ class PageWriter:
             # A record that moved to another reference leaves its old one to recompute too.
             touched = {stored[r.id][2] for r in changed if r.id in stored}
             saved: dict[tuple[Kind, str], LogRecord] = {}
+            added: set[tuple[Kind, str]] = set()
             for record in changed:
                 source_id = None
                 if record.template is not None:
@@ -157,11 +158,14 @@ class PageWriter:
                 else:
                     inserts.append(row)
                     inserted.append(record_document(redacted))
+                    added.add((kind, record.id))
             self._insert(connection, kind, inserts, inserted)
             self._update(connection, kind, updates, updated)
             if self.findings:
                 references = {reference for reference in touched if reference is not None}
-                refresh_findings(connection, references, self.rules, saved, self._recent)
+                refresh_findings(
+                    connection, references, self.rules, saved, self._recent, inserted=added
+                )
             if watermark is not None:
                 self._advance(connection, kind, watermark)
         # Only now: a page rolled back may have inserted sources that are gone again.

@@ -163,6 +163,10 @@ class ReferenceIndex:
     one that is not this writer's last plus one forgets everything. What a
     transaction works out is only staged, and kept once it commits
     (:meth:`commit`): a rolled-back page's records were never stored.
+
+    It also knows which of the references it keeps have no stored findings, so
+    that a page does not delete their rows again: a fifth of a backfill's
+    refreshes are of an order that went well and stays so.
     """
 
     def __init__(self, size: int = 60_000) -> None:
@@ -171,6 +175,9 @@ class ReferenceIndex:
         self._count = 0
         self._generation: int | None = None
         self._staged: dict[str, dict[tuple[Kind, str], LogRecord]] = {}
+        # Of the references kept, those with no findings stored; and of those staged.
+        self._clear: set[str] = set()
+        self._staged_clear: set[str] = set()
         #: Each customer and printer of the records kept, once (see ``rule_copy``).
         self.parties: dict[tuple[str, str], Party] = {}
 
@@ -178,12 +185,14 @@ class ReferenceIndex:
         """A transaction took ``generation``: forget everything if someone else wrote since."""
         if self._generation is None or generation != self._generation + 1:
             self._references.clear()
+            self._clear.clear()
             self._count = 0
         if len(self.parties) > _MAX_PARTIES:
             self.parties = {}
         # Until this transaction commits, the store's records are not known.
         self._generation = None
         self._staged = {}
+        self._staged_clear = set()
 
     def records(self, reference: str) -> dict[tuple[Kind, str], LogRecord] | None:
         """Every record of ``reference`` as the last commit left it, or None if not kept."""
@@ -193,16 +202,33 @@ class ReferenceIndex:
         """All the records ``reference`` will have once this transaction commits."""
         self._staged[reference] = records
 
+    def has_no_findings(self, reference: str) -> bool:
+        """Whether ``reference`` is kept and the last commit left it no stored findings."""
+        return reference in self._clear
+
+    def stage_findings(self, reference: str, rows: int) -> None:
+        """How many findings rows ``reference`` will have once this transaction commits."""
+        if rows:
+            self._staged_clear.discard(reference)
+        else:
+            self._staged_clear.add(reference)
+
     def commit(self, generation: int) -> None:
         """The transaction that took ``generation`` committed: keep what it staged."""
         for reference, records in self._staged.items():
             old = self._references.pop(reference, None)
             self._count += len(records) - (len(old) if old is not None else 0)
             self._references[reference] = records
+            if reference in self._staged_clear:
+                self._clear.add(reference)
+            else:
+                self._clear.discard(reference)
         self._staged = {}
+        self._staged_clear = set()
         while self._count > self._size and self._references:
-            _, gone = self._references.popitem(last=False)
+            gone_reference, gone = self._references.popitem(last=False)
             self._count -= len(gone)
+            self._clear.discard(gone_reference)
         self._generation = generation
 
 
@@ -218,16 +244,20 @@ def _read_references(
     connection: Connection,
     references: Collection[str],
     known: Mapping[tuple[Kind, str], LogRecord],
-) -> tuple[dict[str, dict[tuple[Kind, str], LogRecord]], set[str]]:
-    """Every record of each reference from the store, and the references cut to the cap.
+    inserted: Collection[tuple[Kind, str]],
+) -> tuple[dict[str, dict[tuple[Kind, str], LogRecord]], set[str], set[str]]:
+    """Every record of each reference from the store, the references cut to the cap, the new.
 
     Of a reference with more than ``MAX_RECORDS`` of a kind, only its newest are
-    read. ``known`` holds records as just stored, by kind and id: they are not read back.
+    read. ``known`` holds records as just stored, by kind and id: they are not
+    read back. A reference is new when its every record is one of ``inserted``,
+    the records this transaction added: before it, it had none.
     """
     found: dict[str, dict[tuple[Kind, str], LogRecord]] = {
         reference: {} for reference in references
     }
     cut: set[str] = set()
+    older: set[str] = set()
     ordered = sorted(references)
     for kind in KINDS:
         table = TABLES[kind]
@@ -249,6 +279,8 @@ def _read_references(
                 newest = sorted(rows)[-MAX_RECORDS:]
                 cut.add(reference)
             records = found[reference]
+            if len(newest) < len(rows) or any((kind, key[1]) not in inserted for key in rows):
+                older.add(reference)
             for _, record_id, pk in newest:
                 kept = known.get((kind, record_id))
                 if kept is None:
@@ -260,19 +292,23 @@ def _read_references(
         for start in range(0, len(wanted), _CHUNK):
             for record in rule_records(connection, kind, wanted[start : start + _CHUNK]):
                 found[owners[record.id]][(kind, record.id)] = record
-    return found, cut
+    new = {reference for reference, records in found.items() if records} - older
+    return found, cut, new
 
 
 def _reference_records(
     connection: Connection,
     references: Collection[str],
     known: Mapping[tuple[Kind, str], LogRecord],
+    inserted: Collection[tuple[Kind, str]],
     index: ReferenceIndex,
-) -> dict[str, tuple[list[RequestRecord], list[PostbackRecord]]]:
+) -> tuple[dict[str, tuple[list[RequestRecord], list[PostbackRecord]]], set[str]]:
     """Each reference's records (its newest of each kind, up to the cap), oldest first.
 
     Those ``index`` keeps whole are brought up to date with ``known``, the
-    records the page just stored; the others are read from the store.
+    records the page just stored; the others are read from the store. Also the
+    references sure to have no findings stored: new ones, and those ``index``
+    knows to have none.
     """
     # Kept as the rules read them: the page's records with their bodies would fill the memory.
     known = {key: rule_copy(record, index.parties) for key, record in known.items()}
@@ -282,16 +318,21 @@ def _reference_records(
             by_reference.setdefault(record.order_reference_id, {})[key] = record
     whole: dict[str, dict[tuple[Kind, str], LogRecord]] = {}
     unknown: list[str] = []
+    clear: set[str] = set()
     for reference in references:
         kept = index.records(reference)
         if kept is None:
             unknown.append(reference)
             continue
+        if index.has_no_findings(reference):
+            clear.add(reference)
+        records = dict(kept)
         # A record the page moved to another reference leaves this one.
-        records = {key: record for key, record in kept.items() if key not in known}
+        for key in kept.keys() & known.keys():
+            del records[key]
         records.update(by_reference.get(reference, {}))
         whole[reference] = records
-    read, cut = _read_references(connection, unknown, known)
+    read, cut, new = _read_references(connection, unknown, known, inserted)
     whole.update(read)
     found: dict[str, tuple[list[RequestRecord], list[PostbackRecord]]] = {}
     for reference, records in whole.items():
@@ -306,7 +347,7 @@ def _reference_records(
         if reference not in cut and max(len(requests), len(postbacks)) <= MAX_RECORDS:
             index.stage(reference, records)
         found[reference] = (_newest(requests), _newest(postbacks))
-    return found
+    return found, clear | new
 
 
 def refresh_findings(
@@ -315,27 +356,35 @@ def refresh_findings(
     rules: TimelineRules,
     known: Mapping[tuple[Kind, str], LogRecord] | None = None,
     index: ReferenceIndex | None = None,
+    inserted: Collection[tuple[Kind, str]] = frozenset(),
 ) -> int:
     """Recompute and replace the stored findings of ``references``; returns the rows stored.
 
     Runs in the caller's transaction: the page writer's, so a page and its
     findings are stored together or not at all. ``known`` are the records the
-    page just stored; ``index`` keeps records between pages (see :class:`ReferenceIndex`).
+    page just stored, ``inserted`` the keys of those it added rather than
+    updated; ``index`` keeps records between pages (see :class:`ReferenceIndex`).
+
+    A reference's findings come only from its records, and one left with none
+    has no findings (the retention sees to it): a reference whose every record
+    this transaction added had no rows to delete.
     """
     if not references:
         return 0
-    records = _reference_records(connection, references, known or {}, index or ReferenceIndex(0))
+    index = index or ReferenceIndex(0)
+    records, clear = _reference_records(connection, references, known or {}, inserted, index)
     ordered = sorted(references)
+    stale_references = [reference for reference in ordered if reference not in clear]
     stale = delete(FINDINGS).where(
         FINDINGS.c.order_reference_id.in_(bindparam("refs", expanding=True))
     )
-    for start in range(0, len(ordered), _CHUNK):
-        connection.execute(stale, {"refs": ordered[start : start + _CHUNK]})
-    rows = [
-        _span_row(span)
-        for reference in ordered
-        for span in finding_spans(reference, *records[reference], rules)
-    ]
+    for start in range(0, len(stale_references), _CHUNK):
+        connection.execute(stale, {"refs": stale_references[start : start + _CHUNK]})
+    rows: list[dict[str, Any]] = []
+    for reference in ordered:
+        spans = finding_spans(reference, *records[reference], rules)
+        index.stage_findings(reference, len(spans))
+        rows += [_span_row(span) for span in spans]
     if rows:
         bulk_insert(connection.dialect, FINDINGS, tuple(rows[0])).run(connection, rows)
     return len(rows)
