@@ -14,7 +14,10 @@ in this process into fresh SQLite files, ``--findings-runs`` times with the
 findings kept and as many without, alternately; the figure is how much lower
 the median throughput with them is than without (0 runs: not measured); and
 the same of records per second of the process's CPU time, which others' work
-on a shared machine moves less. With ``--findings-server URL`` those syncs go
+on a shared machine moves less. Each pair's own figure is given too
+(``findings_cost_percent_by_pair``): two runs of five pairs each gave 13.7%
+and 20.6% on one evening, and the pairs show how far apart the syncs of one
+run land. With ``--findings-server URL`` those syncs go
 into fresh databases on that PostgreSQL server instead, each made for its run
 and dropped after it. Those syncs run at orderdesk's collector
 thresholds (``cli/collector.py``), or at Python's own with ``--python-collector``.
@@ -246,6 +249,10 @@ def measure_findings_cost(
         "in_process_per_cpu_second_with_findings": round(with_cpu),
         "in_process_per_cpu_second_without_findings": round(without_cpu),
         "findings_cost_percent_of_cpu": round((1 - with_cpu / without_cpu) * 100, 1),
+        "findings_cost_percent_by_pair": [
+            round((1 - with_run / without_run) * 100, 1)
+            for (with_run, _), (without_run, _) in zip(kept, left, strict=True)
+        ],
         "in_process_collector": "python" if python_collector else "orderdesk",
     }
 

@@ -31,6 +31,10 @@ def test_both_syncs_run_and_say_at_which_thresholds(python_collector: bool) -> N
         value = figures[name]
         assert isinstance(value, int) and value > 0, name
     assert isinstance(figures["findings_cost_percent"], float)
+    # One figure a pair of syncs, each from that pair's own two throughputs.
+    by_pair = figures["findings_cost_percent_by_pair"]
+    assert isinstance(by_pair, list) and len(by_pair) == 1
+    assert by_pair[0] == figures["findings_cost_percent"]
     if python_collector:
         assert figures["in_process_collector"] == "python"
         assert gc.get_threshold() == PYTHON_THRESHOLDS
