@@ -73,7 +73,7 @@ def test_every_orders_findings_read_the_same_from_rule_records_and_copies_as_fro
     assert len(slim["requests"]) == len(whole["requests"]) > 200
     expected, read = _by_reference(whole), _by_reference(slim)
     # What a writer keeps of the records it saved (``rule_copy``) reads the same way.
-    parties: dict[Party, Party] = {}
+    parties: dict[tuple[str, str], Party] = {}
     copied = _by_reference({kind: [rule_copy(r, parties) for r in whole[kind]] for kind in KINDS})
     assert read.keys() == expected.keys() == copied.keys()
     told: Counter[str] = Counter()
@@ -92,7 +92,7 @@ def test_every_orders_findings_read_the_same_from_rule_records_and_copies_as_fro
 def test_a_copy_is_a_whole_frozen_model_that_shares_only_what_nothing_changes(
     record: LogRecord,
 ) -> None:
-    parties: dict[Party, Party] = {}
+    parties: dict[tuple[str, str], Party] = {}
     kept = rule_copy(record, parties)
     # Every field there, each of a type the model accepts: it validates back to itself.
     assert type(kept).model_validate(kept.model_dump()) == kept
