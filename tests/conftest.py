@@ -104,8 +104,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     after its results are made, so what it finds reaches no one: a test whose
     garbage raises in a finalizer only then passed with ``-n 2`` and failed with
     ``-n 0``, tried. Over the millions of objects a worker holds by then, the run
-    waited about 11 s for the workers to end, and 2 s once they set it aside (one
-    run each way). What a finalizer raises during a test is still reported, as
+    waited about 11 s for the workers to end (two runs), and 3 s once they set it
+    aside (one run). What a finalizer raises during a test is still reported, as
     pytest looks after each test's every phase, and a run in one process still
     collects at its end.
     """
