@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,6 +79,22 @@ def _garbage_is_collected_less_often() -> None:
 
 
 _garbage_is_collected_less_often()
+
+
+def _interrupts_reach_the_commands_tests_start() -> None:
+    """A run started in the background by a script ignores SIGINT, as does every process it starts.
+
+    The tests that stop a command as a user's Ctrl-C does, with SIGINT, then
+    waited for it forever: tried, the simulator of one test never stopped and the
+    run hung. This process takes SIGINT as ``KeyboardInterrupt`` again, as in a
+    terminal, so the commands its tests start get the default. Nothing changes
+    for a run started in a terminal, where SIGINT is not ignored.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+_interrupts_reach_the_commands_tests_start()
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:

@@ -240,4 +240,8 @@ def test_orderdesk_simulate_serves_a_key_that_may_only_read() -> None:
             assert refused.json() == {"error": "forbidden: this key may only read"}
         finally:
             simulator.send_signal(signal.SIGINT)
-            simulator.communicate(timeout=30)
+            try:
+                simulator.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                simulator.kill()  # or leaving the block would wait for it forever
+                raise
