@@ -235,6 +235,42 @@ def test_a_writer_reads_again_the_orders_the_retention_pruned(store_url: str) ->
     assert "duplicate_reference" not in _rules(stored)
 
 
+def test_an_order_that_grows_past_the_cap_is_read_again_not_taken_from_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Three records of a kind at most, as the timeline shows an order: its newest three.
+    monkeypatch.setattr("orderdesk.core.stored_findings.MAX_RECORDS", 3)
+    error = RecordError(stage="printer", code="refused", message="refused")
+    sent = [
+        request(1, id=f"req_{n}", at=T0 + timedelta(minutes=n), order_id=f"po_{n}")
+        for n in (1, 2, 3)
+    ]
+    failed = request(
+        1, id="req_4", at=T0 + timedelta(minutes=4), status="failed", error=error, order_id=None
+    )
+    received = [
+        postback(
+            1,
+            id=f"pb_{n}",
+            event="order_received",
+            order_id=f"po_{n}",
+            at=T0 + timedelta(minutes=5),
+        )
+        for n in (2, 3)
+    ]
+    now = T0 + timedelta(hours=1)
+    with Store.open(tmp_path / "orderdesk.db") as store:
+        store.save_page("requests", sent, None)  # kept in memory whole: three
+        store.save_page("requests", [failed], None)  # four: past the cap
+        # The writer must not take the order's three requests it kept before as all of them.
+        store.save_page("postbacks", received, None)
+        with store.engine.connect() as connection:
+            stored = reference_findings(connection, "ORD-1", now)
+    expected = diagnose([*sent[1:], failed], received, now=now, rules=DEFAULT_RULES)
+    assert _by_repr(stored) == _by_repr(expected)
+    assert "request_failed" in _rules(stored)
+
+
 def _rules(findings: Sequence[Finding]) -> list[str]:
     return [finding.rule for finding in findings]
 

@@ -202,6 +202,17 @@ class ReferenceIndex:
         """All the records ``reference`` will have once this transaction commits."""
         self._staged[reference] = records
 
+    def forget(self, reference: str) -> None:
+        """Keep ``reference`` no longer: what is kept of it would not be all its records.
+
+        At once, not at the commit: a reference not kept is read from the store,
+        which is right whether this transaction commits or not.
+        """
+        gone = self._references.pop(reference, None)
+        if gone is not None:
+            self._count -= len(gone)
+        self._clear.discard(reference)
+
     def has_no_findings(self, reference: str) -> bool:
         """Whether ``reference`` is kept and the last commit left it no stored findings."""
         return reference in self._clear
@@ -344,9 +355,12 @@ def _reference_records(
                 requests.append(record)
             else:
                 postbacks.append(record)
-        # Kept whole only: one cut to the cap is read again, and so is one that grew past it.
+        # Kept whole only: one cut to the cap is read again, and so is one that grew past it
+        # (what the index kept of it before would miss its newest records).
         if reference not in cut and max(len(requests), len(postbacks)) <= MAX_RECORDS:
             index.stage(reference, records)
+        else:
+            index.forget(reference)
         found[reference] = (_newest(requests), _newest(postbacks))
     return found, clear | new
 
