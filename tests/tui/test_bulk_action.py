@@ -144,6 +144,17 @@ async def _wait_for(pilot: Any, condition: Callable[[], bool], seconds: float = 
     assert condition(), "the dialog never got there"
 
 
+async def _summarised(pilot: Any, screen: BulkActionDialog) -> None:
+    """Wait for the run's summary, and for the screen to be drawn with it.
+
+    The summary's lines are set when the run ends, and laid out at the next
+    refresh: a screen read at once can be the frame before, where the follow
+    line still has the height of its one line (seen once, under a busy loop).
+    """
+    await _wait_for(pilot, lambda: screen.phase == "done", 90)
+    await settled(pilot)
+
+
 async def _planned(pilot: Any) -> BulkActionDialog:
     """Press R and wait for the plan."""
     await settled(pilot)
@@ -187,7 +198,7 @@ class TestRedeliverAList:
             assert world.sent(failed) == dict.fromkeys(failed, 0), "nothing sent on a wrong count"
 
             await _confirm(pilot, "their endpoint is fixed (ticket 4411)", str(len(failed)))
-            await _wait_for(pilot, lambda: screen.phase == "done", 90)
+            await _summarised(pilot, screen)
             summary = screen.summary
             assert summary is not None
             text = _dialog_text(app)
@@ -216,7 +227,7 @@ class TestRedeliverAList:
         async with app.run_test(size=(120, 40)) as pilot:
             screen = await _planned(pilot)
             await _confirm(pilot, "retry", str(len(failed)))
-            await _wait_for(pilot, lambda: screen.phase == "done", 90)
+            await _summarised(pilot, screen)
             # The summary takes the focus as it is shown, a message later than the phase.
             await settled(pilot)
             options = screen.query_one("#bulk-summary", OptionList)
@@ -240,7 +251,7 @@ class TestCancel:
             await _confirm(pilot, "retry", str(len(failed)))
             await _wait_for(pilot, lambda: sum(world.sent(failed).values()) >= 2)
             await pilot.press("escape")
-            await _wait_for(pilot, lambda: screen.phase == "done", 90)
+            await _summarised(pilot, screen)
             summary = screen.summary
             assert summary is not None
             text = _dialog_text(app)
@@ -267,7 +278,7 @@ class TestUnknown:
             # The first send goes through; every try of the second is taken, then reset.
             world.faults.next(None, "reset", "reset", "reset", "reset", "reset")
             await _confirm(pilot, "retry", str(len(failed)))
-            await _wait_for(pilot, lambda: screen.phase == "done", 90)
+            await _summarised(pilot, screen)
             summary = screen.summary
             text = _dialog_text(app)
         assert summary is not None
@@ -337,7 +348,7 @@ class TestSelections:
             assert screen.query_one("#bulk-marked", Checkbox).value
             assert screen.bulk is not None and screen.bulk.count == 2
             await _confirm(pilot, "retry", "2")
-            await _wait_for(pilot, lambda: screen.phase == "done", 90)
+            await _summarised(pilot, screen)
         counts = world.sent(failed)
         assert {record_id for record_id, n in counts.items() if n} == marked
         assert all(counts[record_id] == 1 for record_id in marked)
@@ -401,7 +412,7 @@ class TestSelections:
             assert strings.BULK_FROM_GROUP.split("{")[0] in _dialog_text(app)
             screen.query_one("#reprocess", RadioButton).value = True
             await _confirm(pilot, "the template is fixed", str(len(targets)))
-            await _wait_for(pilot, lambda: screen.phase == "done", 90)
+            await _summarised(pilot, screen)
             summary = screen.summary
         assert summary is not None and targets
         # A reprocess the template still refuses reaches no printer: the service's own
