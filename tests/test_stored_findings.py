@@ -235,6 +235,28 @@ def test_a_writer_reads_again_the_orders_the_retention_pruned(store_url: str) ->
     assert "duplicate_reference" not in _rules(stored)
 
 
+def test_an_order_a_record_leaves_as_another_arrives_loses_the_old_ones_findings(
+    store_url: str,
+) -> None:
+    # Postbacks of no request: each is a ``no_request`` problem of its order.
+    moved = postback(2, id="pb_moved", order_reference_id="ORD-2", at=T0)
+    arrived = postback(3, id="pb_new", order_reference_id="ORD-2", at=T0 + timedelta(minutes=1))
+    back = moved.model_copy(
+        update={"order_reference_id": "ORD-1", "updated_at": moved.updated_at + timedelta(1)}
+    )
+    now = T0 + timedelta(hours=1)
+    with Store.open(store_url) as store:
+        store.save_page("postbacks", [moved], None)
+    # A writer that keeps nothing yet (a sync started again): every record of ORD-2 is
+    # one this page adds, yet ORD-2 had pb_moved, and its finding, until this page.
+    with Store.open(store_url) as store:
+        store.save_page("postbacks", [arrived, back], None)
+        with store.engine.connect() as connection:
+            stored = reference_findings(connection, "ORD-2", now)
+    assert _by_repr(stored) == _by_repr(diagnose([], [arrived], now=now, rules=DEFAULT_RULES))
+    assert [finding.records[0].id for finding in stored] == ["pb_new"]
+
+
 def test_an_order_that_grows_past_the_cap_is_read_again_not_taken_from_memory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -135,7 +135,8 @@ class PageWriter:
             inserted: list[Document] = []
             updated: list[Document] = []
             # A record that moved to another reference leaves its old one to recompute too.
-            touched = {stored[r.id][2] for r in changed if r.id in stored}
+            left = {stored[r.id][2] for r in changed if r.id in stored}
+            touched = set(left)
             saved: dict[tuple[Kind, str], LogRecord] = {}
             added: set[tuple[Kind, str]] = set()
             for record in changed:
@@ -164,7 +165,13 @@ class PageWriter:
             if self.findings:
                 references = {reference for reference in touched if reference is not None}
                 refresh_findings(
-                    connection, references, self.rules, saved, self._recent, inserted=added
+                    connection,
+                    references,
+                    self.rules,
+                    saved,
+                    self._recent,
+                    inserted=added,
+                    left={reference for reference in left if reference is not None},
                 )
             if watermark is not None:
                 self._advance(connection, kind, watermark)

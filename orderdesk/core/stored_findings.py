@@ -314,13 +314,14 @@ def _reference_records(
     known: Mapping[tuple[Kind, str], LogRecord],
     inserted: Collection[tuple[Kind, str]],
     index: ReferenceIndex,
+    left: Collection[str],
 ) -> tuple[dict[str, tuple[list[RequestRecord], list[PostbackRecord]]], set[str]]:
     """Each reference's records (its newest of each kind, up to the cap), oldest first.
 
     Those ``index`` keeps whole are brought up to date with ``known``, the
     records the page just stored; the others are read from the store. Also the
-    references sure to have no findings stored: new ones, and those ``index``
-    knows to have none.
+    references sure to have no findings stored: new ones (but those a record
+    ``left``: they had it before), and those ``index`` knows to have none.
     """
     # Kept as the rules read them: the page's records with their bodies would fill the memory.
     known = {key: rule_copy(record, index.parties) for key, record in known.items()}
@@ -362,7 +363,7 @@ def _reference_records(
         else:
             index.forget(reference)
         found[reference] = (_newest(requests), _newest(postbacks))
-    return found, clear | new
+    return found, clear | (new - set(left))
 
 
 def refresh_findings(
@@ -372,22 +373,25 @@ def refresh_findings(
     known: Mapping[tuple[Kind, str], LogRecord] | None = None,
     index: ReferenceIndex | None = None,
     inserted: Collection[tuple[Kind, str]] = frozenset(),
+    left: Collection[str] = frozenset(),
 ) -> int:
     """Recompute and replace the stored findings of ``references``; returns the rows stored.
 
     Runs in the caller's transaction: the page writer's, so a page and its
     findings are stored together or not at all. ``known`` are the records the
     page just stored, ``inserted`` the keys of those it added rather than
-    updated; ``index`` keeps records between pages (see :class:`ReferenceIndex`).
+    updated, ``left`` the references its updated records were in before it;
+    ``index`` keeps records between pages (see :class:`ReferenceIndex`).
 
     A reference's findings come only from its records, and one left with none
     has no findings (the retention sees to it): a reference whose every record
-    this transaction added had no rows to delete.
+    this transaction added had no rows to delete, unless a record it had before
+    moved to another reference in the same transaction.
     """
     if not references:
         return 0
     index = index or ReferenceIndex(0)
-    records, clear = _reference_records(connection, references, known or {}, inserted, index)
+    records, clear = _reference_records(connection, references, known or {}, inserted, index, left)
     ordered = sorted(references)
     stale_references = [reference for reference in ordered if reference not in clear]
     stale = delete(FINDINGS).where(
