@@ -133,8 +133,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         gc.freeze()
 
 
-# The store fixtures, parametrised over SQLite and PostgreSQL: see engines.py.
-pytest_plugins = ["tests.engines"]
+# The store fixtures, parametrised over SQLite and PostgreSQL (engines.py); the
+# order the modules run in, longest first (longest_first.py).
+pytest_plugins = ["tests.engines", "tests.longest_first"]
 
 
 @pytest.fixture(autouse=True)
