@@ -17,7 +17,7 @@ worker runs what never changes what a test checks; only when it starts.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import pytest
 
@@ -27,6 +27,8 @@ __all__ = ["KEY", "longest_first"]
 KEY = "orderdesk/module_seconds"
 
 _seconds: dict[str, float] = {}
+#: The seconds each module took when last noted, which this run orders by.
+_order: dict[str, float] = {}
 
 
 class _Identified(Protocol):
@@ -42,6 +44,16 @@ def _module(nodeid: str) -> str:
 
 
 def _noted(config: pytest.Config) -> dict[str, float]:
+    """The seconds this run goes by: read once, by the controller, and handed to its workers.
+
+    Read by each worker from the cache, an order could differ between them if
+    another run wrote the cache meanwhile, and xdist stops a run whose workers
+    collected differently.
+    """
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        given = workerinput.get(KEY, {})
+        return given if isinstance(given, dict) else {}
     cache = getattr(config, "cache", None)
     if cache is None:
         return {}
@@ -50,15 +62,22 @@ def _noted(config: pytest.Config) -> dict[str, float]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    global _order
+    _order = _noted(config)
     # The controller hands the modules out in the order the workers collected them.
-    if _noted(config) and hasattr(config.option, "loadscopereorder"):
+    if _order and hasattr(config.option, "loadscopereorder"):
         config.option.loadscopereorder = False
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist's controller starting a worker: the worker orders by the controller's seconds."""
+    node.workerinput[KEY] = _order
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    noted = _noted(config)
-    if noted:
-        items[:] = longest_first(items, noted)
+    if _order:
+        items[:] = longest_first(items, _order)
 
 
 def longest_first(items: Sequence[_Item], noted: Mapping[str, float]) -> list[_Item]:
